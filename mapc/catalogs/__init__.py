@@ -1,0 +1,1 @@
+"""The field catalogs shipped with mapc (package data: hubspot.json, salesforce.json)."""

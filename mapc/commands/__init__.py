@@ -1,0 +1,1 @@
+"""One module per `mapc` subcommand: each exposes `register(subparsers)`."""

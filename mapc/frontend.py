@@ -1,0 +1,26 @@
+"""Source -> IR: parse, then build, collecting every diagnostic on the way."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from mapc import ir
+from mapc.build import build_ir
+from mapc.diagnostics import Diagnostic
+from mapc.parser import parse_source
+from mapc.source import Source
+
+
+@dataclass(frozen=True)
+class Parsed:
+    source: Source
+    mapping: ir.MappingFile | None
+    diagnostics: tuple[Diagnostic, ...]
+
+
+def parse(source: Source) -> Parsed:
+    result = parse_source(source)
+    if result.tree is None:
+        return Parsed(source, None, result.diagnostics)
+    mapping, diagnostics = build_ir(source, result.tree, result.comments)
+    return Parsed(source, mapping, diagnostics)

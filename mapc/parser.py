@@ -1,0 +1,248 @@
+"""Text -> Lark tree, with syntax errors turned into diagnostics.
+
+The parser recovers to report more than the first error: after an error it blanks the
+offending statement (a whole block when the statement opens one), keeping every other
+character in place so positions stay true, and parses again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from lark import Token, Tree
+from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
+
+from mapc.diagnostics import Diagnostic
+from mapc.grammar import lark_parser, start_collecting_comments, stop_collecting_comments
+from mapc.source import Source, Span
+
+MAX_SYNTAX_ERRORS = 20
+
+_RULE_WORDS = {"two", "prefer", "always", "one", "do", "standard", "values", "owner"}
+_ARROWS = {"BOTH_WAYS", "TO_SALESFORCE", "TO_HUBSPOT"}
+_TERMINAL_NAMES = {
+    "NAME": "a name",
+    "QUOTED_NAME": "a `quoted name`",
+    "STRING": "a string",
+    "NUMBER": "a number",
+    "TRUE": "`true`",
+    "FALSE": "`false`",
+    "_NL": "the end of the line",
+    "BOTH_WAYS": "`<->`",
+    "TO_SALESFORCE": "`->`",
+    "TO_HUBSPOT": "`<-`",
+    "COMPARATOR": "a comparison (`==`, `!=`, `<`, `<=`, `>`, `>=`)",
+    "$END": "the end of the file",
+}
+
+
+@dataclass(frozen=True)
+class ParseResult:
+    tree: Tree[Token] | None
+    comments: tuple[Token, ...]
+    diagnostics: tuple[Diagnostic, ...]
+
+
+def parse_source(source: Source) -> ParseResult:
+    parser = lark_parser()
+    text = source.text
+    diagnostics: list[Diagnostic] = []
+    seen: set[tuple[int, int]] = set()
+    while True:
+        comments = start_collecting_comments()
+        try:
+            tree = parser.parse(text)
+        except UnexpectedInput as error:
+            diagnostic = _diagnose(source, text, error)
+            position = (diagnostic.span.line, diagnostic.span.column)
+            if position not in seen:
+                diagnostics.append(diagnostic)
+                seen.add(position)
+            blanked = _blank_statement(text, diagnostic.span.line)
+            if (
+                blanked is None
+                or blanked == text
+                or (isinstance(error, UnexpectedToken) and error.token.type == "$END")
+                or len(diagnostics) >= MAX_SYNTAX_ERRORS
+            ):
+                return ParseResult(None, (), tuple(diagnostics))
+            text = blanked
+            continue
+        finally:
+            stop_collecting_comments()
+        if diagnostics:
+            return ParseResult(None, (), tuple(diagnostics))
+        return ParseResult(tree, tuple(comments), ())
+
+
+def _diagnose(source: Source, text: str, error: UnexpectedInput) -> Diagnostic:
+    if isinstance(error, UnexpectedCharacters):
+        return _unexpected_character(source, text, error)
+    assert isinstance(error, UnexpectedToken)
+    return _unexpected_token(source, error)
+
+
+def _unexpected_character(source: Source, text: str, error: UnexpectedCharacters) -> Diagnostic:
+    line, column = error.line, error.column
+    position = error.pos_in_stream or 0
+    char = text[position] if position < len(text) else ""
+    line_text = text.splitlines()[line - 1] if line - 1 < len(text.splitlines()) else ""
+    if char == '"':
+        span = Span(
+            file=source.name, line=line, column=column, end_line=line, end_column=len(line_text) + 1
+        )
+        return Diagnostic(
+            "E003",
+            "unterminated string",
+            span,
+            'close the string with `"` on the same line; write a quote inside it as `\\"`',
+        )
+    if text.startswith("=>", position) or text.startswith("<=>", position):
+        arrow = "<=>" if text.startswith("<=>", position) else "=>"
+        span = Span(
+            file=source.name,
+            line=line,
+            column=column,
+            end_line=line,
+            end_column=column + len(arrow),
+        )
+        return Diagnostic(
+            "E007",
+            f"unknown arrow `{arrow}`",
+            span,
+            "use `<->` (both ways), `->` (HubSpot to Salesforce) or `<-` (Salesforce to HubSpot)",
+        )
+    shown = repr(char) if char.strip() else f"{char!r} (whitespace)"
+    return Diagnostic(
+        "E002",
+        f"unexpected character {shown}",
+        Span.point(source.name, line, column),
+        "names are letters, digits and `_`; quote any other name with backticks, e.g. `my-field`",
+    )
+
+
+def _unexpected_token(source: Source, error: UnexpectedToken) -> Diagnostic:
+    token = error.token
+    expected = set(error.expected) | set(getattr(error, "accepts", set()) or set())
+    if token.type == "$END":
+        return Diagnostic(
+            "E005",
+            "unexpected end of file",
+            source.end_span(),
+            _unclosed_hint(source.text) or "the file ends in the middle of a statement",
+        )
+    span = _token_span(source, token)
+    found = _describe_token(token)
+    if expected & _ARROWS and not {token.type} & _ARROWS:
+        if token.value in {"=", "=>", "<=>", "<>"} or token.type in {"COMPARATOR", "EQUAL"}:
+            return Diagnostic(
+                "E007",
+                f"unknown arrow {found}",
+                span,
+                "use `<->` (both ways), `->` (HubSpot to Salesforce) or `<-` (Salesforce to HubSpot)",
+            )
+    if "COLON" in expected and str(token.value) in _RULE_WORDS:
+        return Diagnostic(
+            "E006",
+            f"missing `:` before the field rule {found}",
+            span,
+            f"write a colon between the fields and the rule, e.g. `firstname <-> FirstName : {token.value} ...`",
+        )
+    if "_NL" in expected and token.type not in {"_NL", "$END"}:
+        return Diagnostic(
+            "E008",
+            f"expected the end of the statement, found {found}",
+            span,
+            "each statement ends at the end of its line (or at `;`); start the next one on a new line",
+        )
+    wanted = ", ".join(sorted(_describe_terminal(t) for t in expected)) or "nothing"
+    return Diagnostic(
+        "E001",
+        f"unexpected {found}",
+        span,
+        f"expected {wanted}",
+    )
+
+
+def _token_span(source: Source, token: Token) -> Span:
+    line = token.line or 1
+    column = token.column or 1
+    if token.type == "_NL":
+        return Span.point(source.name, line, column)
+    end_column = token.end_column if token.end_line == line and token.end_column else column + 1
+    return Span(file=source.name, line=line, column=column, end_line=line, end_column=end_column)
+
+
+def _describe_token(token: Token) -> str:
+    if token.type == "_NL":
+        return "end of line" if token.value != ";" else "`;`"
+    if token.type in {"NAME", "QUOTED_NAME"}:
+        return f"name `{token.value}`" if token.type == "NAME" else f"name {token.value}"
+    if token.type == "STRING":
+        return f"string {token.value}"
+    if token.type == "NUMBER":
+        return f"number {token.value}"
+    return f"`{token.value}`"
+
+
+def _describe_terminal(name: str) -> str:
+    if name in _TERMINAL_NAMES:
+        return _TERMINAL_NAMES[name]
+    pattern = lark_parser().get_terminal(name).pattern
+    return f"`{pattern.value}`" if pattern.type == "str" else name.lower()
+
+
+def _unclosed_hint(text: str) -> str | None:
+    stack: list[int] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        for char in _code_part(line):
+            if char == "{":
+                stack.append(number)
+            elif char == "}" and stack:
+                stack.pop()
+    if stack:
+        return f"the block opened with `{{` on line {stack[-1]} is never closed: add `}}`"
+    return None
+
+
+def _code_part(line: str) -> str:
+    """The line without strings, quoted names and comments, for counting braces."""
+    out = []
+    quote: str | None = None
+    escaped = False
+    for char in line:
+        if quote:
+            if escaped:
+                escaped = False
+            elif char == "\\" and quote == '"':
+                escaped = True
+            elif char == quote:
+                quote = None
+            continue
+        if char in {'"', "`"}:
+            quote = char
+        elif char == "#":
+            break
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+def _blank_statement(text: str, line: int) -> str | None:
+    """Blank the statement on `line` (through its closing brace if it opens a block)."""
+    lines = text.split("\n")
+    if not 0 < line <= len(lines):
+        return None
+    last = line
+    depth = _code_part(lines[line - 1]).count("{") - _code_part(lines[line - 1]).count("}")
+    while depth > 0 and last < len(lines):
+        last += 1
+        code = _code_part(lines[last - 1])
+        depth += code.count("{") - code.count("}")
+    if depth < 0:
+        # The line closes a block: keep the brace so the enclosing structure survives.
+        lines[line - 1] = "".join(c if c in "}\r" else " " for c in lines[line - 1])
+    else:
+        for index in range(line - 1, last):
+            lines[index] = "".join("\r" if c == "\r" else " " for c in lines[index])
+    return "\n".join(lines)

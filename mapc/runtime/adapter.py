@@ -1,0 +1,158 @@
+"""What a generated adapter hands the runner: compiled rules as data and plain functions.
+
+A generated module (generated/<mapping>.py) builds one `Adapter` from these classes and
+nothing else, so the sync engine interprets nothing per record: transforms, predicates,
+match keys and value maps are ordinary Python functions and constants in that module.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+Record = Mapping[str, Any]
+"""A record as read from one side: field or property name -> value (None when blank)."""
+
+Values = dict[str, Any]
+"""Values to write to one side: field or property name -> value."""
+
+
+class Rule(StrEnum):
+    """How one field syncs (HubSpot's connector's per-field rules)."""
+
+    TWO_WAY = "two_way"
+    """Both directions; when both sides changed since the last sync, the newer change wins."""
+    PREFER_SALESFORCE = "prefer_salesforce"
+    """Salesforce's value wins; HubSpot's value is written only while Salesforce's is blank."""
+    ALWAYS_SALESFORCE = "always_salesforce"
+    """Salesforce -> HubSpot only."""
+    ALWAYS_HUBSPOT = "always_hubspot"
+    """HubSpot -> Salesforce only."""
+    DO_NOT_SYNC = "do_not_sync"
+    """Mapped for documentation and matching, never written."""
+    OPT_OUT = "opt_out"
+    """The standard email opt-out mapping (R1): unsubscribes travel both ways, a cleared
+    Salesforce Email Opt Out never resubscribes HubSpot, and HubSpot's side is written
+    through the Communication Preferences API, not the property."""
+
+
+class CreateContacts(StrEnum):
+    """R5: which new Salesforce records create HubSpot contacts."""
+
+    LEADS_AND_CONTACTS = "leads_and_contacts"
+    CONTACTS_ONLY = "contacts_only"
+    NEVER = "never"
+
+
+class MatchKind(StrEnum):
+    FIELD = "field"
+    """Deduplicate by one field's value (contacts: email, case-insensitive)."""
+    ASSOCIATED_CONTACTS = "associated_contacts"
+    """Companies <-> accounts by their associated contacts; sticky once linked."""
+    NONE = "none"
+    """Never deduplicate (deals <-> opportunities)."""
+
+
+@dataclass(frozen=True)
+class FieldSync:
+    """One field mapping as it will run."""
+
+    hubspot: str
+    salesforce: str
+    salesforce_objects: tuple[str, ...]
+    """The Salesforce objects of the pair that have this field (e.g. only Lead for Company)."""
+    rule: Rule
+    to_salesforce: bool
+    to_hubspot: bool
+    owner: bool = False
+    """R10: an owner field; HubSpot owners are translated to Salesforce users by name and
+    email, and an owner with no active Salesforce user is reset to Salesforce's value."""
+
+
+@dataclass(frozen=True)
+class MatchSpec:
+    kind: MatchKind
+    hubspot_field: str | None = None
+    salesforce_field: str | None = None
+    ignore_case: bool = False
+
+
+@dataclass(frozen=True)
+class ObjectSync:
+    """One `sync` block: a HubSpot object and the Salesforce objects it pairs with."""
+
+    hubspot_object: str
+    salesforce_objects: tuple[str, ...]
+    match: MatchSpec
+    fields: tuple[FieldSync, ...]
+    hubspot_properties: tuple[str, ...]
+    """Properties to read from HubSpot (mapped ones, plus what matching and filters need)."""
+    salesforce_fields: Mapping[str, tuple[str, ...]]
+    """Per Salesforce object, the SOQL select list (mapped fields plus Id and timestamps)."""
+    to_salesforce: Callable[[str, Record, Record | None], Values]
+    """(salesforce object, HubSpot record, current Salesforce record or None) -> values the
+    rules allow to flow to Salesforce. Value maps and rule logic that depends only on the
+    values (prefer-unless-blank, opt-out) are compiled in; deciding which changed since
+    the last sync is the engine's job."""
+    to_hubspot: Callable[[str, Record, Record | None], Values]
+    """(salesforce object, Salesforce record, current HubSpot record or None) -> values."""
+    match_key: Callable[[Record], str | None] | None = None
+    """HubSpot record -> dedup key (e.g. the lower-cased, stripped email)."""
+    salesforce_match_key: Callable[[Record], str | None] | None = None
+    """Salesforce record -> dedup key, the same normalisation."""
+    include: Callable[[Record], bool] | None = None
+    """R4: whether a HubSpot record syncs to Salesforce; None means all do."""
+    include_search_filter: tuple[Mapping[str, Any], ...] | None = None
+    """The same filter as HubSpot search filterGroups, when it can be expressed there."""
+    create_defaults: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    """Per Salesforce object, values for fields required on create that no mapping fed."""
+
+
+@dataclass(frozen=True)
+class ClosedWonRule:
+    """R9: a Closed/Won opportunity sets a HubSpot contact property on the contacts linked
+    through its opportunity contact roles (and only those)."""
+
+    hubspot_object: str
+    hubspot_property: str
+    value: Any
+    via: str = "contact_roles"
+
+
+@dataclass(frozen=True)
+class EmailEventsRule:
+    """R8: marketing email events -> one Salesforce Task each, never deduplicated."""
+
+    event_types: tuple[str, ...]
+    """HubSpot Email Events API types, e.g. ("OPEN", "CLICK")."""
+    salesforce_object: str
+    task_values: Callable[[Record], Values]
+    """An email event -> the Task's field values (Subject, Status, ActivityDate...)."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    create_hubspot_contacts: CreateContacts = CreateContacts.LEADS_AND_CONTACTS
+    shared_org: bool = False
+    """R11: several HubSpot accounts share this Salesforce org (one mapping/state each)."""
+    person_accounts: bool = False
+    """R7: the org has person accounts switched on."""
+
+
+@dataclass(frozen=True)
+class Adapter:
+    """Everything the runner needs to sync one mapping."""
+
+    name: str
+    source_path: str
+    source_sha256: str
+    mapc_version: str
+    settings: Settings
+    objects: tuple[ObjectSync, ...]
+    closed_won: ClosedWonRule | None = None
+    email_events: EmailEventsRule | None = None
+
+    def object_for(self, hubspot_object: str) -> ObjectSync | None:
+        return next((o for o in self.objects if o.hubspot_object == hubspot_object), None)

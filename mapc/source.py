@@ -1,0 +1,59 @@
+"""Source files and spans: where in a mapping file a thing was written."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict
+
+
+class Span(BaseModel):
+    """A region of a source file: 1-based line and column, end column exclusive."""
+
+    model_config = ConfigDict(frozen=True)
+
+    file: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+    @classmethod
+    def point(cls, file: str, line: int, column: int) -> Span:
+        return cls(file=file, line=line, column=column, end_line=line, end_column=column + 1)
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}"
+
+
+@dataclass(frozen=True)
+class Source:
+    """One mapping file's text, with the name to show in diagnostics."""
+
+    name: str
+    text: str
+    lines: tuple[str, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "lines", tuple(self.text.splitlines()))
+
+    @classmethod
+    def from_path(cls, path: Path, display: str | None = None) -> Source:
+        # utf-8-sig: a byte-order mark from a Windows editor is not a syntax error.
+        return cls(display or str(path), path.read_text(encoding="utf-8-sig"))
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+
+    def line_text(self, line: int) -> str:
+        return self.lines[line - 1] if 0 < line <= len(self.lines) else ""
+
+    def end_span(self) -> Span:
+        """The position just past the last character, for 'unexpected end of file'."""
+        if not self.lines:
+            return Span.point(self.name, 1, 1)
+        last = len(self.lines)
+        return Span.point(self.name, last, len(self.lines[-1]) + 1)
