@@ -1,36 +1,41 @@
-"""Lark tree -> IR: every node becomes a frozen model carrying its span."""
+"""Lark tree -> IR: every node becomes a frozen model carrying its span.
+
+A direct walk with one function per grammar rule (dispatched on the rule's name) rather
+than a lark Transformer: on large files the Transformer's per-node machinery cost as much
+as the parse itself.
+"""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
-from lark import Token, Transformer, Tree, v_args
-from lark.exceptions import VisitError
+from lark import Token, Tree
 
 from mapc import ir
 from mapc.diagnostics import Diagnostic
 from mapc.source import Source, Span
+
+_Node = Tree[Token] | Token | None
 
 
 def build_ir(
     source: Source, tree: Tree[Token], comments: tuple[Token, ...]
 ) -> tuple[ir.MappingFile, tuple[Diagnostic, ...]]:
     builder = _Builder(source.name)
-    try:
-        statements = builder.transform(tree)
-    except VisitError as error:  # a bug in a rule method, not the user's input
-        raise error.orig_exc from error
+    statements = tuple(builder.node(child) for child in tree.children if child is not None)
+    lines = source.lines
     file_span = Span(
         file=source.name,
         line=1,
         column=1,
-        end_line=max(len(source.lines), 1),
-        end_column=len(source.lines[-1]) + 1 if source.lines else 1,
+        end_line=max(len(lines), 1),
+        end_column=len(lines[-1]) + 1 if lines else 1,
     )
     mapping = ir.MappingFile(
         span=file_span,
-        statements=tuple(statements),
+        statements=statements,
         comments=tuple(_comment(source, token) for token in comments),
     )
     return mapping, tuple(builder.diagnostics)
@@ -40,9 +45,7 @@ def _comment(source: Source, token: Token) -> ir.Comment:
     line = token.line or 1
     column = token.column or 1
     before = source.line_text(line)[: column - 1]
-    span = Span(
-        file=source.name, line=line, column=column, end_line=line, end_column=column + len(token)
-    )
+    span = Span(file=source.name, line=line, column=column, end_line=line, end_column=column + len(token))
     return ir.Comment(span=span, text=str(token), own_line=not before.strip())
 
 
@@ -57,46 +60,71 @@ def decode_string(raw: str) -> str:
     return value
 
 
-@v_args(meta=True)
-class _Builder(Transformer[Token, Any]):
+_RULES = {
+    "two_way": ir.RuleKind.TWO_WAY,
+    "prefer_salesforce": ir.RuleKind.PREFER_SALESFORCE,
+    "always_salesforce": ir.RuleKind.ALWAYS_SALESFORCE,
+    "always_hubspot": ir.RuleKind.ALWAYS_HUBSPOT,
+    "one_way": ir.RuleKind.ONE_WAY,
+    "do_not_sync": ir.RuleKind.DO_NOT_SYNC,
+}
+
+
+class _Builder:
     def __init__(self, file: str) -> None:
-        super().__init__()
         self.file = file
         self.diagnostics: list[Diagnostic] = []
+        self._handlers: dict[str, Callable[[Tree[Token], Span], Any]] = {
+            name.removeprefix("_tree_"): getattr(self, name) for name in dir(self) if name.startswith("_tree_")
+        }
 
-    def _span(self, meta: Any) -> Span:
+    # -- dispatch -----------------------------------------------------------------------
+
+    def node(self, item: _Node) -> Any:
+        if isinstance(item, Token):
+            return self.token(item)
+        assert item is not None
+        meta = item.meta
+        span = Span(
+            file=self.file, line=meta.line, column=meta.column, end_line=meta.end_line, end_column=meta.end_column
+        )
+        kind = item.data
+        if kind in _RULES:
+            return ir.Rule(span=span, kind=_RULES[kind])
+        return self._handlers[kind](item, span)
+
+    def nodes(self, items: list[_Node]) -> list[Any]:
+        return [self.node(i) for i in items if i is not None]
+
+    def span_of(self, token: Token) -> Span:
+        line = token.line or 1
+        column = token.column or 1
         return Span(
             file=self.file,
-            line=meta.line,
-            column=meta.column,
-            end_line=meta.end_line,
-            end_column=meta.end_column,
+            line=line,
+            column=column,
+            end_line=token.end_line or line,
+            end_column=token.end_column or column + len(token),
         )
 
-    def _token_span(self, token: Token) -> Span:
-        return Span(
-            file=self.file,
-            line=token.line or 1,
-            column=token.column or 1,
-            end_line=token.end_line or token.line or 1,
-            end_column=token.end_column or (token.column or 1) + len(token),
-        )
+    def token(self, token: Token) -> ir.Name | ir.Literal | ir.Direction:
+        kind = token.type
+        if kind == "NAME":
+            return ir.Name(span=self.span_of(token), value=str(token))
+        if kind == "QUOTED_NAME":
+            return ir.Name(span=self.span_of(token), value=str(token)[1:-1])
+        if kind == "STRING":
+            return self.string(token)
+        if kind == "NUMBER":
+            text = str(token)
+            value: int | float = float(text) if "." in text else int(text)
+            return ir.Literal(span=self.span_of(token), value=value)
+        if kind in ("TRUE", "FALSE"):
+            return ir.Literal(span=self.span_of(token), value=kind == "TRUE")
+        return ir.Direction(str(token))
 
-    # -- leaves -------------------------------------------------------------------------
-
-    def start(self, meta: Any, children: list[Any]) -> list[Any]:
-        return [c for c in children if c is not None]
-
-    def name(self, meta: Any, children: list[Token]) -> ir.Name:
-        token = children[0]
-        value = str(token)
-        if token.type == "QUOTED_NAME":
-            value = value[1:-1]
-        return ir.Name(span=self._token_span(token), value=value)
-
-    def string(self, meta: Any, children: list[Token]) -> ir.Literal:
-        token = children[0]
-        span = self._token_span(token)
+    def string(self, token: Token) -> ir.Literal:
+        span = self.span_of(token)
         try:
             value = decode_string(str(token))
         except ValueError as error:
@@ -111,188 +139,143 @@ class _Builder(Transformer[Token, Any]):
             value = str(token)[1:-1]
         return ir.Literal(span=span, value=value)
 
-    def number(self, meta: Any, children: list[Token]) -> ir.Literal:
-        token = children[0]
-        text = str(token)
-        value: int | float = float(text) if "." in text else int(text)
-        return ir.Literal(span=self._token_span(token), value=value)
+    def direction(self, token: _Node) -> tuple[ir.Direction, Span]:
+        assert isinstance(token, Token)
+        return ir.Direction(str(token)), self.span_of(token)
 
-    def boolean(self, meta: Any, children: list[Token]) -> ir.Literal:
-        token = children[0]
-        return ir.Literal(span=self._token_span(token), value=token.type == "TRUE")
-
-    def direction(self, meta: Any, children: list[Token]) -> tuple[ir.Direction, Span]:
-        token = children[0]
-        return ir.Direction(str(token)), self._token_span(token)
-
-    def field_ref(self, meta: Any, children: list[ir.Name | None]) -> ir.FieldRef:
-        first, second = children
-        assert first is not None
-        if second is None:
-            return ir.FieldRef(span=self._span(meta), object=None, field=first)
-        return ir.FieldRef(span=self._span(meta), object=first, field=second)
-
-    # -- statements ---------------------------------------------------------------------
-
-    def mapping_decl(self, meta: Any, children: list[ir.Name]) -> ir.MappingDecl:
-        return ir.MappingDecl(span=self._span(meta), name=children[0])
-
-    def settings_block(self, meta: Any, children: list[ir.Setting | None]) -> ir.SettingsBlock:
-        return ir.SettingsBlock(span=self._span(meta), settings=tuple(c for c in children if c))
-
-    def setting(self, meta: Any, children: list[Any]) -> ir.Setting:
-        return ir.Setting(span=self._span(meta), key=children[0], value=children[1])
-
-    def sync_block(self, meta: Any, children: list[Any]) -> ir.SyncBlock:
-        hubspot, (direction, direction_span), objects, *items = children
-        return ir.SyncBlock(
-            span=self._span(meta),
-            hubspot_object=hubspot,
-            direction=direction,
-            direction_span=direction_span,
-            salesforce_objects=tuple(objects),
-            items=tuple(i for i in items if i is not None),
-        )
-
-    def object_list(self, meta: Any, children: list[ir.Name]) -> list[ir.Name]:
-        return children
-
-    def field_map(self, meta: Any, children: list[Any]) -> ir.FieldMap:
-        hubspot, (direction, direction_span), salesforce, *clauses = children
-        return ir.FieldMap(
-            span=self._span(meta),
-            hubspot=hubspot,
-            direction=direction,
-            direction_span=direction_span,
-            salesforce=salesforce,
-            clauses=tuple(c for c in clauses if c is not None),
-        )
-
-    def _rule(self, meta: Any, kind: ir.RuleKind) -> ir.Rule:
-        return ir.Rule(span=self._span(meta), kind=kind)
-
-    def two_way(self, meta: Any, children: list[Any]) -> ir.Rule:
-        return self._rule(meta, ir.RuleKind.TWO_WAY)
-
-    def prefer_salesforce(self, meta: Any, children: list[Any]) -> ir.Rule:
-        return self._rule(meta, ir.RuleKind.PREFER_SALESFORCE)
-
-    def always_salesforce(self, meta: Any, children: list[Any]) -> ir.Rule:
-        return self._rule(meta, ir.RuleKind.ALWAYS_SALESFORCE)
-
-    def always_hubspot(self, meta: Any, children: list[Any]) -> ir.Rule:
-        return self._rule(meta, ir.RuleKind.ALWAYS_HUBSPOT)
-
-    def one_way(self, meta: Any, children: list[Any]) -> ir.Rule:
-        return self._rule(meta, ir.RuleKind.ONE_WAY)
-
-    def do_not_sync(self, meta: Any, children: list[Any]) -> ir.Rule:
-        return self._rule(meta, ir.RuleKind.DO_NOT_SYNC)
-
-    def standard(self, meta: Any, children: list[ir.Name]) -> ir.Standard:
-        return ir.Standard(span=self._span(meta), name=children[0])
-
-    def values_ref(self, meta: Any, children: list[ir.Name]) -> ir.ValuesRef:
-        return ir.ValuesRef(span=self._span(meta), name=children[0])
-
-    def owner(self, meta: Any, children: list[Any]) -> ir.OwnerFlag:
-        return ir.OwnerFlag(span=self._span(meta))
-
-    def match_email(self, meta: Any, children: list[Any]) -> ir.MatchField:
-        field, ignore_case = children
-        return ir.MatchField(
-            span=self._span(meta), field=field, ignore_case=ignore_case is not None
-        )
-
-    def ignore_case(self, meta: Any, children: list[Any]) -> bool:
-        return True
-
-    def sticky(self, meta: Any, children: list[Any]) -> bool:
-        return True
-
-    def match_associated(self, meta: Any, children: list[Any]) -> ir.MatchAssociated:
-        via, sticky = children
-        return ir.MatchAssociated(span=self._span(meta), via=via, sticky=sticky is not None)
-
-    def match_none(self, meta: Any, children: list[Any]) -> ir.MatchNone:
-        return ir.MatchNone(span=self._span(meta))
-
-    def include(self, meta: Any, children: list[ir.Expr]) -> ir.Include:
-        return ir.Include(span=self._span(meta), where=children[0])
-
-    def or_expr(self, meta: Any, children: list[ir.Expr]) -> ir.Or:
-        return ir.Or(span=self._span(meta), operands=tuple(children))
-
-    def and_expr(self, meta: Any, children: list[ir.Expr]) -> ir.And:
-        return ir.And(span=self._span(meta), operands=tuple(children))
-
-    def not_expr(self, meta: Any, children: list[ir.Expr]) -> ir.Not:
-        return ir.Not(span=self._span(meta), operand=children[0])
-
-    def compare(self, meta: Any, children: list[Any]) -> ir.Compare:
-        field, op, value = children
-        return ir.Compare(span=self._span(meta), field=field, op=str(op), value=value)
-
-    def _in(self, meta: Any, children: list[Any], negated: bool) -> ir.InList:
-        field, values = children
-        return ir.InList(span=self._span(meta), field=field, values=tuple(values), negated=negated)
-
-    def in_list(self, meta: Any, children: list[Any]) -> ir.InList:
-        return self._in(meta, children, negated=False)
-
-    def not_in_list(self, meta: Any, children: list[Any]) -> ir.InList:
-        return self._in(meta, children, negated=True)
-
-    def is_blank(self, meta: Any, children: list[Any]) -> ir.IsBlank:
-        return ir.IsBlank(span=self._span(meta), field=children[0], negated=False)
-
-    def is_not_blank(self, meta: Any, children: list[Any]) -> ir.IsBlank:
-        return ir.IsBlank(span=self._span(meta), field=children[0], negated=True)
-
-    def literal_list(self, meta: Any, children: list[ir.Literal | None]) -> list[ir.Literal]:
-        return [c for c in children if c is not None]
-
-    def default(self, meta: Any, children: list[Any]) -> ir.Default:
-        return ir.Default(span=self._span(meta), target=children[0], value=children[1])
-
-    def on_event(self, meta: Any, children: list[Any]) -> ir.OnEvent:
-        event, target, value, via = children
-        return ir.OnEvent(span=self._span(meta), event=event, target=target, value=value, via=via)
-
-    def values_block(self, meta: Any, children: list[Any]) -> ir.ValuesBlock:
-        name, *entries = children
-        return ir.ValuesBlock(
-            span=self._span(meta), name=name, entries=tuple(e for e in entries if e)
-        )
-
-    def value_entry(self, meta: Any, children: list[Any]) -> ir.ValueEntry:
-        left, right = (self._as_literal(c) for c in children)
-        return ir.ValueEntry(span=self._span(meta), hubspot=left, salesforce=right)
-
-    def _as_literal(self, node: ir.Literal | ir.Name) -> ir.Literal:
-        # A bare name in a value map is the option's value as text (`lead -> "Lead"`).
+    def literal(self, item: _Node) -> ir.Literal:
+        """A value-map side: a bare name there is the option's value as text."""
+        node = self.node(item)
         if isinstance(node, ir.Name):
             return ir.Literal(span=node.span, value=node.value)
+        assert isinstance(node, ir.Literal)
         if not isinstance(node.value, str):
-            return ir.Literal(span=node.span, value=_number_text(node.value))
+            return ir.Literal(span=node.span, value=repr(node.value))
         return node
 
-    def events_block(self, meta: Any, children: list[Any]) -> ir.EventsBlock:
-        *names, maybe_dedupes = children
-        # The grammar's optional body yields None, or the dedupe items follow the target.
-        dedupes = [c for c in children if isinstance(c, ir.Dedupe)]
-        kinds_and_target = [c for c in children if isinstance(c, ir.Name)]
-        del names, maybe_dedupes
-        return ir.EventsBlock(
-            span=self._span(meta),
-            kinds=tuple(kinds_and_target[:-1]),
-            target=kinds_and_target[-1],
-            dedupe=tuple(dedupes),
+    # -- rules (one method per grammar rule, named _tree_<rule>) ------------------------
+
+    def _tree_field_ref(self, tree: Tree[Token], span: Span) -> ir.FieldRef:
+        first, second = tree.children
+        if second is None:
+            return ir.FieldRef(span=span, object=None, field=self.node(first))
+        return ir.FieldRef(span=span, object=self.node(first), field=self.node(second))
+
+    def _tree_mapping_decl(self, tree: Tree[Token], span: Span) -> ir.MappingDecl:
+        return ir.MappingDecl(span=span, name=self.node(tree.children[0]))
+
+    def _tree_settings_block(self, tree: Tree[Token], span: Span) -> ir.SettingsBlock:
+        return ir.SettingsBlock(span=span, settings=tuple(self.nodes(tree.children)))
+
+    def _tree_setting(self, tree: Tree[Token], span: Span) -> ir.Setting:
+        key, value = tree.children
+        return ir.Setting(span=span, key=self.node(key), value=self.node(value))
+
+    def _tree_sync_block(self, tree: Tree[Token], span: Span) -> ir.SyncBlock:
+        hubspot, arrow, objects, *items = tree.children
+        direction, direction_span = self.direction(arrow)
+        assert isinstance(objects, Tree)
+        return ir.SyncBlock(
+            span=span,
+            hubspot_object=self.node(hubspot),
+            direction=direction,
+            direction_span=direction_span,
+            salesforce_objects=tuple(self.nodes(objects.children)),
+            items=tuple(self.nodes(items)),
         )
 
-    def dedupe(self, meta: Any, children: list[ir.Name]) -> ir.Dedupe:
-        return ir.Dedupe(span=self._span(meta), mode=children[0])
+    def _tree_field_map(self, tree: Tree[Token], span: Span) -> ir.FieldMap:
+        hubspot, arrow, salesforce, *clauses = tree.children
+        direction, direction_span = self.direction(arrow)
+        return ir.FieldMap(
+            span=span,
+            hubspot=self.node(hubspot),
+            direction=direction,
+            direction_span=direction_span,
+            salesforce=self.node(salesforce),
+            clauses=tuple(self.nodes(clauses)),
+        )
 
+    def _tree_standard(self, tree: Tree[Token], span: Span) -> ir.Standard:
+        return ir.Standard(span=span, name=self.node(tree.children[0]))
 
-def _number_text(value: int | float | bool) -> str:
-    return repr(value) if not isinstance(value, bool) else str(value).lower()
+    def _tree_values_ref(self, tree: Tree[Token], span: Span) -> ir.ValuesRef:
+        return ir.ValuesRef(span=span, name=self.node(tree.children[0]))
+
+    def _tree_owner(self, tree: Tree[Token], span: Span) -> ir.OwnerFlag:
+        return ir.OwnerFlag(span=span)
+
+    def _tree_match_email(self, tree: Tree[Token], span: Span) -> ir.MatchField:
+        field, ignore_case = tree.children
+        return ir.MatchField(span=span, field=self.node(field), ignore_case=ignore_case is not None)
+
+    def _tree_match_associated(self, tree: Tree[Token], span: Span) -> ir.MatchAssociated:
+        via, sticky = tree.children
+        return ir.MatchAssociated(span=span, via=self.node(via), sticky=sticky is not None)
+
+    def _tree_match_none(self, tree: Tree[Token], span: Span) -> ir.MatchNone:
+        return ir.MatchNone(span=span)
+
+    def _tree_include(self, tree: Tree[Token], span: Span) -> ir.Include:
+        return ir.Include(span=span, where=self.node(tree.children[0]))
+
+    def _tree_or_expr(self, tree: Tree[Token], span: Span) -> ir.Or:
+        return ir.Or(span=span, operands=tuple(self.nodes(tree.children)))
+
+    def _tree_and_expr(self, tree: Tree[Token], span: Span) -> ir.And:
+        return ir.And(span=span, operands=tuple(self.nodes(tree.children)))
+
+    def _tree_not_expr(self, tree: Tree[Token], span: Span) -> ir.Not:
+        return ir.Not(span=span, operand=self.node(tree.children[0]))
+
+    def _tree_compare(self, tree: Tree[Token], span: Span) -> ir.Compare:
+        field, op, value = tree.children
+        return ir.Compare(span=span, field=self.node(field), op=str(op), value=self.node(value))
+
+    def _in(self, tree: Tree[Token], span: Span, negated: bool) -> ir.InList:
+        field, values = tree.children
+        assert isinstance(values, Tree)
+        return ir.InList(span=span, field=self.node(field), values=tuple(self.nodes(values.children)), negated=negated)
+
+    def _tree_in_list(self, tree: Tree[Token], span: Span) -> ir.InList:
+        return self._in(tree, span, negated=False)
+
+    def _tree_not_in_list(self, tree: Tree[Token], span: Span) -> ir.InList:
+        return self._in(tree, span, negated=True)
+
+    def _tree_is_blank(self, tree: Tree[Token], span: Span) -> ir.IsBlank:
+        return ir.IsBlank(span=span, field=self.node(tree.children[0]), negated=False)
+
+    def _tree_is_not_blank(self, tree: Tree[Token], span: Span) -> ir.IsBlank:
+        return ir.IsBlank(span=span, field=self.node(tree.children[0]), negated=True)
+
+    def _tree_default(self, tree: Tree[Token], span: Span) -> ir.Default:
+        target, value = tree.children
+        return ir.Default(span=span, target=self.node(target), value=self.node(value))
+
+    def _tree_on_event(self, tree: Tree[Token], span: Span) -> ir.OnEvent:
+        event, target, value, via = tree.children
+        return ir.OnEvent(
+            span=span, event=self.node(event), target=self.node(target), value=self.node(value), via=self.node(via)
+        )
+
+    def _tree_values_block(self, tree: Tree[Token], span: Span) -> ir.ValuesBlock:
+        name, *entries = tree.children
+        return ir.ValuesBlock(span=span, name=self.node(name), entries=tuple(self.nodes(entries)))
+
+    def _tree_value_entry(self, tree: Tree[Token], span: Span) -> ir.ValueEntry:
+        left, right = tree.children
+        return ir.ValueEntry(span=span, hubspot=self.literal(left), salesforce=self.literal(right))
+
+    def _tree_events_block(self, tree: Tree[Token], span: Span) -> ir.EventsBlock:
+        built = self.nodes(tree.children)
+        names = [n for n in built if isinstance(n, ir.Name)]
+        return ir.EventsBlock(
+            span=span,
+            kinds=tuple(names[:-1]),
+            target=names[-1],
+            dedupe=tuple(n for n in built if isinstance(n, ir.Dedupe)),
+        )
+
+    def _tree_dedupe(self, tree: Tree[Token], span: Span) -> ir.Dedupe:
+        return ir.Dedupe(span=span, mode=self.node(tree.children[0]))

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -84,9 +86,31 @@ def check_file(path: Path) -> CheckResult:
     return check_source(source, base_dir=path.parent)
 
 
+@contextmanager
+def _without_cyclic_gc() -> Iterator[None]:
+    """Pause the cycle collector while the front end runs.
+
+    Parsing and building allocate hundreds of thousands of small acyclic objects; each
+    generation-0 overflow would walk the growing tree, which on a 10,000-line file cost
+    four times the parse. Reference counting still frees everything as usual.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def check_source(
     source: Source, catalog: Catalog | None = None, base_dir: Path | None = None
 ) -> CheckResult:
+    with _without_cyclic_gc():
+        return _check_source(source, catalog, base_dir)
+
+
+def _check_source(source: Source, catalog: Catalog | None, base_dir: Path | None) -> CheckResult:
     path = Path(source.name)
     parsed = parse(source)
     if parsed.mapping is None:

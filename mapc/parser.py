@@ -58,7 +58,7 @@ def parse_source(source: Source) -> ParseResult:
             if position not in seen:
                 diagnostics.append(diagnostic)
                 seen.add(position)
-            blanked = _blank_statement(text, diagnostic.span.line)
+            blanked = _blank_statement(text, diagnostic.span.line, diagnostic.span.column)
             if (
                 blanked is None
                 or blanked == text
@@ -228,21 +228,33 @@ def _code_part(line: str) -> str:
     return "".join(out)
 
 
-def _blank_statement(text: str, line: int) -> str | None:
-    """Blank the statement on `line` (through its closing brace if it opens a block)."""
+def _blank_statement(text: str, line: int, column: int) -> str | None:
+    """Blank the statement at `line` (through its closing brace if it opens a block).
+
+    When the error follows a block's closing `}` on the same line, only what comes after
+    the brace is blanked, so the block itself survives.
+    """
     lines = text.split("\n")
     if not 0 < line <= len(lines):
         return None
+    current = lines[line - 1]
+    prefix = _code_part(current[: column - 1])
+    start = column - 1 if prefix.count("}") > prefix.count("{") else 0
     last = line
-    depth = _code_part(lines[line - 1]).count("{") - _code_part(lines[line - 1]).count("}")
+    depth = _code_part(current[start:]).count("{") - _code_part(current[start:]).count("}")
     while depth > 0 and last < len(lines):
         last += 1
         code = _code_part(lines[last - 1])
         depth += code.count("{") - code.count("}")
-    if depth < 0:
+    if depth < 0 and start == 0:
         # The line closes a block: keep the brace so the enclosing structure survives.
-        lines[line - 1] = "".join(c if c in "}\r" else " " for c in lines[line - 1])
-    else:
-        for index in range(line - 1, last):
-            lines[index] = "".join("\r" if c == "\r" else " " for c in lines[index])
+        lines[line - 1] = "".join(c if c in "}\r" else " " for c in current)
+        return "\n".join(lines)
+    lines[line - 1] = current[:start] + _blank(current[start:])
+    for index in range(line, last):
+        lines[index] = _blank(lines[index])
     return "\n".join(lines)
+
+
+def _blank(text: str) -> str:
+    return "".join("\r" if c == "\r" else " " for c in text)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from mapc import ir
 from mapc.catalog import Catalog, FieldDef, ObjectDef
 from mapc.diagnostics import Diagnostic
-from mapc.runtime.adapter import CreateContacts
+from mapc.runtime.adapter import CreateContacts, Rule
 from mapc.source import Source, Span
 
 
@@ -19,6 +19,10 @@ class ResolvedField:
     hubspot: FieldDef
     salesforce: dict[str, FieldDef]
     """Salesforce object -> the field on it, for every object the mapping applies to."""
+    rule: Rule
+    to_salesforce: bool
+    to_hubspot: bool
+    owner: bool
     value_map: ir.ValuesBlock | None = None
 
 
@@ -49,6 +53,8 @@ class Context:
     blocks: list[ResolvedBlock] = field(default_factory=list)
     value_maps: dict[str, ir.ValuesBlock] = field(default_factory=dict)
     value_map_uses: list[tuple[ir.ValuesBlock, ResolvedField]] = field(default_factory=list)
+    referenced_maps: set[str] = field(default_factory=set)
+    """Value maps named by any mapping, even one that failed to resolve (for W102)."""
     closed_won: tuple[ir.OnEvent, str] | None = None
     """The Closed/Won rule and the HubSpot object it writes."""
     events: ir.EventsBlock | None = None

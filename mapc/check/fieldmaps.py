@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import Enum
 
 from mapc import ir
 from mapc.catalog import ENUM_KINDS, FieldDef
@@ -69,36 +70,54 @@ def check_field_map(
     context: Context, block: ResolvedBlock, node: ir.FieldMap
 ) -> ResolvedField | None:
     clauses = _sort_clauses(context, node)
+    value_map = _value_map(context, clauses.values)
     hubspot = resolve_hubspot(context, block.hubspot, node.hubspot)
     salesforce = salesforce_targets(context, block.salesforce, node.salesforce)
-    is_opt_out = _check_opt_out(context, block, node, clauses)
+    opt_out = _check_opt_out(context, block, node, clauses)
+    if opt_out is _OptOut.REJECTED:
+        return None  # E402/E403 said it all: no cascade of type or writer errors
     if clauses.standard is None:
         _check_direction(context, block, node, clauses.rule)
     if hubspot is None or salesforce is None:
         return None
-    resolved = ResolvedField(node=node, hubspot=hubspot, salesforce=salesforce)
-    if is_opt_out:
-        return resolved
     rule = effective_rule(node, clauses.rule)
     to_sf, to_hs = flows(rule, node.direction)
+    resolved = ResolvedField(
+        node=node,
+        hubspot=hubspot,
+        salesforce=salesforce,
+        rule=rule,
+        to_salesforce=to_sf,
+        to_hubspot=to_hs,
+        owner=clauses.owner is not None,
+    )
+    if opt_out is _OptOut.STANDARD:
+        return resolved
     if rule is not Rule.DO_NOT_SYNC:
         _check_types(context, block, node, resolved, clauses, to_sf, to_hs)
         _check_writable(context, block, node, resolved, to_sf, to_hs)
-    if clauses.values is not None:
-        value_map = context.value_maps.get(clauses.values.name.value)
-        if value_map is None:
-            name = clauses.values.name.value
-            context.error(
-                "E205",
-                f"no value map named `{name}`",
-                clauses.values.name.span,
-                did_you_mean(name, sorted(context.value_maps))
-                or f"declare it: `values {name} {{ ... }}`",
-            )
-        else:
-            resolved.value_map = value_map
-            context.value_map_uses.append((value_map, resolved))
+    if value_map is not None:
+        resolved.value_map = value_map
+        context.value_map_uses.append((value_map, resolved))
     return resolved
+
+
+def _value_map(context: Context, ref: ir.ValuesRef | None) -> ir.ValuesBlock | None:
+    if ref is None:
+        return None
+    name = ref.name.value
+    value_map = context.value_maps.get(name)
+    if value_map is None:
+        context.error(
+            "E205",
+            f"no value map named `{name}`",
+            ref.name.span,
+            did_you_mean(name, sorted(context.value_maps))
+            or f"declare it: `values {name} {{ ... }}`",
+        )
+    else:
+        context.referenced_maps.add(name)
+    return value_map
 
 
 def effective_rule(node: ir.FieldMap, written: ir.Rule | None) -> Rule:
@@ -180,24 +199,31 @@ def _check_direction(
             )
 
 
+class _OptOut(Enum):
+    UNRELATED = "unrelated"
+    STANDARD = "standard"
+    REJECTED = "rejected"
+
+
 def _check_opt_out(
     context: Context, block: ResolvedBlock, node: ir.FieldMap, clauses: Clauses
-) -> bool:
-    """R1. True when `node` is the standard opt-out mapping, well-formed."""
+) -> _OptOut:
+    """R1: is `node` the standard opt-out mapping, well-formed, or a rejected attempt?"""
     touches = (
         node.hubspot.field.value == OPT_OUT_HUBSPOT
         or node.salesforce.field.value == OPT_OUT_SALESFORCE
     )
     standard = clauses.standard
     if standard is None:
-        if touches:
-            context.error(
-                "E402",
-                "the standard opt-out mapping cannot be modified",
-                node.span,
-                f"Unsubscribed from all email <-> Email Opt Out is fixed (CAN-SPAM): write exactly `{OPT_OUT_LINE}`",
-            )
-        return False
+        if not touches:
+            return _OptOut.UNRELATED
+        context.error(
+            "E402",
+            "the standard opt-out mapping cannot be modified",
+            node.span,
+            f"Unsubscribed from all email <-> Email Opt Out is fixed (CAN-SPAM): write exactly `{OPT_OUT_LINE}`",
+        )
+        return _OptOut.REJECTED
     if standard.name.value != "opt_out":
         context.error(
             "E403",
@@ -205,7 +231,7 @@ def _check_opt_out(
             standard.name.span,
             "the one standard mapping is `standard opt_out`",
         )
-        return False
+        return _OptOut.REJECTED
     if block.hubspot.name != "contacts":
         context.error(
             "E403",
@@ -213,7 +239,7 @@ def _check_opt_out(
             standard.span,
             "email opt-out is a contact's, lead's or Salesforce contact's",
         )
-        return False
+        return _OptOut.REJECTED
     exact = (
         node.hubspot.object is None
         and node.hubspot.field.value == OPT_OUT_HUBSPOT
@@ -228,8 +254,8 @@ def _check_opt_out(
             node.span,
             f"write exactly `{OPT_OUT_LINE}`: it applies to leads and contacts, both ways",
         )
-        return False
-    return True
+        return _OptOut.REJECTED
+    return _OptOut.STANDARD
 
 
 def _check_types(

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from mapc import ir
 from mapc.check.context import Context, ResolvedBlock
-from mapc.check.fieldmaps import OPT_OUT_LINE, check_field_map, clauses_of, effective_rule, flows
+from mapc.check.fieldmaps import (
+    OPT_OUT_HUBSPOT,
+    OPT_OUT_LINE,
+    OPT_OUT_SALESFORCE,
+    check_field_map,
+    clauses_of,
+)
 from mapc.check.filters import check_filter
 from mapc.check.literals import check_literal
 from mapc.check.names import resolve_hubspot, salesforce_targets
@@ -100,11 +106,12 @@ def _check_default(context: Context, block: ResolvedBlock, node: ir.Default) -> 
                 "defaults fill fields Salesforce requires on create; this one is read-only",
             )
             continue
-        if check_literal(context, node.value, field, where):
-            if any(o == object_name and f.name == field.name for o, f, _ in block.defaults):
-                context.error("E412", f"two defaults for {where}", node.span, "keep one")
-                continue
-            block.defaults.append((object_name, field, node))
+        # Recorded even when the constant is wrong: the field is fed, the value is the error.
+        check_literal(context, node.value, field, where)
+        if any(o == object_name and f.name == field.name for o, f, _ in block.defaults):
+            context.error("E412", f"two defaults for {where}", node.span, "keep one")
+            continue
+        block.defaults.append((object_name, field, node))
 
 
 def _check_closed_won(context: Context, block: ResolvedBlock, events: list[ir.OnEvent]) -> None:
@@ -154,7 +161,10 @@ def _check_closed_won(context: Context, block: ResolvedBlock, events: list[ir.On
             continue
         if field.read_only:
             context.error(
-                "E411", f"HubSpot contacts.{field.name} is read-only", event.target.span, None
+                "E411",
+                f"HubSpot contacts.{field.name} is read-only",
+                event.target.span,
+                'Closed/Won sets a writable contact property, e.g. `contacts.lifecyclestage = "customer"`',
             )
             continue
         if check_literal(context, event.value, field, f"HubSpot contacts.{field.name}"):
@@ -162,11 +172,10 @@ def _check_closed_won(context: Context, block: ResolvedBlock, events: list[ir.On
 
 
 def _require_opt_out(context: Context, block: ResolvedBlock) -> None:
-    for resolved in block.fields:
-        if clauses_of(resolved.node).standard is not None:
-            return
-    if any(isinstance(i, ir.FieldMap) and clauses_of(i).standard for i in block.node.items):
-        return  # written but broken: its own diagnostic says why
+    if any(resolved.rule is Rule.OPT_OUT for resolved in block.fields):
+        return
+    if any(isinstance(i, ir.FieldMap) and _names_opt_out(i) for i in block.node.items):
+        return  # written but altered: its E402/E403 says why
     context.error(
         "E401",
         "the standard opt-out mapping is missing",
@@ -175,16 +184,22 @@ def _require_opt_out(context: Context, block: ResolvedBlock) -> None:
     )
 
 
+def _names_opt_out(node: ir.FieldMap) -> bool:
+    return (
+        clauses_of(node).standard is not None
+        or node.hubspot.field.value == OPT_OUT_HUBSPOT
+        or node.salesforce.field.value == OPT_OUT_SALESFORCE
+    )
+
+
 def _check_single_writer(context: Context, block: ResolvedBlock) -> None:
     writers: dict[tuple[str, str], ir.FieldMap] = {}
     for resolved in block.fields:
         node = resolved.node
-        rule = effective_rule(node, clauses_of(node).rule)
-        to_sf, to_hs = flows(rule, node.direction)
         targets: list[tuple[str, str]] = []
-        if to_sf:
+        if resolved.to_salesforce:
             targets += [(o, f.name) for o, f in resolved.salesforce.items()]
-        if to_hs:
+        if resolved.to_hubspot:
             targets.append(("HubSpot", resolved.hubspot.name))
         for target in targets:
             first = writers.get(target)
@@ -207,14 +222,9 @@ def _check_single_writer(context: Context, block: ResolvedBlock) -> None:
 def _check_required(context: Context, block: ResolvedBlock) -> None:
     fed: set[tuple[str, str]] = {(o, f.name) for o, f, _ in block.defaults}
     for resolved in block.fields:
-        node = resolved.node
-        to_sf, _ = flows(effective_rule(node, clauses_of(node).rule), node.direction)
-        if to_sf and effective_rule(node, clauses_of(node).rule) is not Rule.OPT_OUT:
+        if resolved.to_salesforce and resolved.rule is not Rule.OPT_OUT:
             fed |= {(o, f.name) for o, f in resolved.salesforce.items()}
-    if not any(
-        flows(effective_rule(r.node, clauses_of(r.node).rule), r.node.direction)[0]
-        for r in block.fields
-    ):
+    if not any(r.to_salesforce for r in block.fields):
         return  # nothing is created in Salesforce from this block
     for name_node in block.node.salesforce_objects:
         obj = block.salesforce[name_node.value]

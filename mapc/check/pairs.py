@@ -14,8 +14,8 @@ PAIRS: dict[str, tuple[str, ...]] = {
 }
 _MATCH_HINTS = {
     "contacts": "HubSpot deduplicates leads and contacts by email: write `match email ignore case`",
-    "companies": "HubSpot deduplicates accounts by their associated contacts: write "
-    "`match associated contacts sticky`",
+    "companies": "HubSpot deduplicates accounts by their associated contacts, and once a "
+    "company is linked to an account it never moves: write `match associated contacts sticky`",
     "deals": "HubSpot does not deduplicate opportunities: write `match none`",
 }
 
@@ -25,7 +25,9 @@ def resolve_pair(context: Context, block: ir.SyncBlock) -> ResolvedBlock | None:
     hubspot = context.catalog.hubspot.object(name)
     ok = True
     if hubspot is None:
-        hint = did_you_mean(name, context.catalog.hubspot.suggest_objects(name))
+        hint = did_you_mean(name, context.catalog.hubspot.suggest_objects(name)) or (
+            f"the synced HubSpot objects are {', '.join(PAIRS)}"
+        )
         context.error("E201", f"unknown HubSpot object `{name}`", block.hubspot_object.span, hint)
         ok = False
     elif name not in PAIRS:
@@ -42,7 +44,7 @@ def resolve_pair(context: Context, block: ir.SyncBlock) -> ResolvedBlock | None:
         if obj is None:
             hint = did_you_mean(
                 object_name.value, context.catalog.salesforce.suggest_objects(object_name.value)
-            )
+            ) or f"HubSpot {name} sync with {', '.join(PAIRS.get(name, ('Lead', 'Contact')))}"
             context.error(
                 "E202", f"unknown Salesforce object `{object_name.value}`", object_name.span, hint
             )
@@ -106,7 +108,9 @@ def check_match(context: Context, block: ResolvedBlock) -> None:
             )
             return
     elif kind == "companies":
-        right = isinstance(match, ir.MatchAssociated) and match.via.value == "contacts"
+        right = (
+            isinstance(match, ir.MatchAssociated) and match.via.value == "contacts" and match.sticky
+        )
     else:
         right = isinstance(match, ir.MatchNone)
     if not right:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from mapc import ir
 from mapc.check.context import Context, ResolvedBlock
-from mapc.check.fieldmaps import clauses_of, effective_rule, flows
 from mapc.check.filters import filter_properties
 from mapc.check.structure import EMAIL_EVENT_TYPES
 from mapc.plan import (
@@ -45,11 +44,7 @@ def build_plan(context: Context) -> Plan:
     declaration = context.mapping.of_type(ir.MappingDecl)[0]
     settings = context.settings
     two_way_maps = {
-        block.name.value
-        for block, resolved in context.value_map_uses
-        if flows(
-            effective_rule(resolved.node, clauses_of(resolved.node).rule), resolved.node.direction
-        )[1]
+        block.name.value for block, resolved in context.value_map_uses if resolved.to_hubspot
     }
     used_maps = {block.name.value for block, _ in context.value_map_uses}
     value_maps = tuple(
@@ -94,9 +89,6 @@ def _plan_object(block: ResolvedBlock, person_accounts: bool) -> PlannedObject:
     fields: list[PlannedField] = []
     for resolved in block.fields:
         node = resolved.node
-        clauses = clauses_of(node)
-        rule = effective_rule(node, clauses.rule)
-        to_sf, to_hs = flows(rule, node.direction)
         first = next(iter(resolved.salesforce.values()))
         fields.append(
             PlannedField(
@@ -105,11 +97,11 @@ def _plan_object(block: ResolvedBlock, person_accounts: bool) -> PlannedObject:
                 salesforce=first.name,
                 salesforce_kind=first.type,
                 salesforce_objects=tuple(resolved.salesforce),
-                rule=rule,
-                to_salesforce=to_sf,
-                to_hubspot=to_hs,
-                owner=clauses.owner is not None,
-                value_map=clauses.values.name.value if clauses.values else None,
+                rule=resolved.rule,
+                to_salesforce=resolved.to_salesforce,
+                to_hubspot=resolved.to_hubspot,
+                owner=resolved.owner,
+                value_map=resolved.value_map.name.value if resolved.value_map else None,
                 span=node.span,
             )
         )

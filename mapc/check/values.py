@@ -5,14 +5,12 @@ from __future__ import annotations
 from mapc import ir
 from mapc.catalog import FieldDef
 from mapc.check.context import Context, ResolvedField
-from mapc.check.fieldmaps import clauses_of, effective_rule, flows
 
 
 def check_value_maps(context: Context) -> None:
-    used = {id(block) for block, _ in context.value_map_uses}
     for block in context.value_maps.values():
         _check_entries(context, block)
-        if id(block) not in used:
+        if block.name.value not in context.referenced_maps:
             context.warn(
                 "W102",
                 f"value map `{block.name.value}` is never used",
@@ -39,8 +37,7 @@ def _check_entries(context: Context, block: ir.ValuesBlock) -> None:
 
 
 def _check_use(context: Context, block: ir.ValuesBlock, resolved: ResolvedField) -> None:
-    node = resolved.node
-    to_sf, to_hs = flows(effective_rule(node, clauses_of(node).rule), node.direction)
+    to_sf, to_hs = resolved.to_salesforce, resolved.to_hubspot
     hubspot = resolved.hubspot
     if hubspot.is_enum:
         _check_side(context, block, hubspot, f"HubSpot {hubspot.name}", left=True, complete=to_sf)
