@@ -24,13 +24,23 @@ from mapc.source import Source
 def make_project(lines: int, directory: Path) -> str:
     """A valid mapping of about `lines` lines over a project catalog of custom fields."""
     fields = max(1, lines - 12)
-    hubspot = {f"custom_{n}": {"label": f"Custom {n}", "type": "text", "native_type": "string/text"} for n in range(fields)}
+    hubspot = {
+        f"custom_{n}": {"label": f"Custom {n}", "type": "text", "native_type": "string/text"}
+        for n in range(fields)
+    }
     salesforce = {
-        f"Custom_{n}__c": {"label": f"Custom {n}", "type": "text", "native_type": "string", "length": 255, "custom": True}
+        f"Custom_{n}__c": {
+            "label": f"Custom {n}",
+            "type": "text",
+            "native_type": "string",
+            "length": 255,
+            "custom": True,
+        }
         for n in range(fields)
     }
     (directory / "hubspot.json").write_text(
-        json.dumps({"system": "hubspot", "objects": {"contacts": {"fields": hubspot}}}), encoding="utf-8"
+        json.dumps({"system": "hubspot", "objects": {"contacts": {"fields": hubspot}}}),
+        encoding="utf-8",
     )
     (directory / "salesforce.json").write_text(
         json.dumps(
@@ -84,8 +94,12 @@ def main() -> None:
     bare_no_gc = best_of(5, lambda: parser.parse(text))
     gc.enable()
     print(f"mapping: {count} lines, {len(result.plan.objects[0].fields)} field mappings")
-    print(f"bare Lark LALR parse (positions): {count / bare:10,.0f} lines/s  ({bare * 1000:.0f} ms)")
-    print(f"mapc parse+build+check+plan:      {count / full:10,.0f} lines/s  ({full * 1000:.0f} ms)")
+    print(
+        f"bare Lark LALR parse (positions): {count / bare:10,.0f} lines/s  ({bare * 1000:.0f} ms)"
+    )
+    print(
+        f"mapc parse+build+check+plan:      {count / full:10,.0f} lines/s  ({full * 1000:.0f} ms)"
+    )
     print(f"ratio full/bare: {full / bare:.2f}  (target <= 2.0)")
     # mapc pauses the cycle collector during its front end; against a bare parse given the
     # same advantage, the ratio is:

@@ -45,7 +45,9 @@ def _comment(source: Source, token: Token) -> ir.Comment:
     line = token.line or 1
     column = token.column or 1
     before = source.line_text(line)[: column - 1]
-    span = Span(file=source.name, line=line, column=column, end_line=line, end_column=column + len(token))
+    span = Span(
+        file=source.name, line=line, column=column, end_line=line, end_column=column + len(token)
+    )
     return ir.Comment(span=span, text=str(token), own_line=not before.strip())
 
 
@@ -75,7 +77,9 @@ class _Builder:
         self.file = file
         self.diagnostics: list[Diagnostic] = []
         self._handlers: dict[str, Callable[[Tree[Token], Span], Any]] = {
-            name.removeprefix("_tree_"): getattr(self, name) for name in dir(self) if name.startswith("_tree_")
+            name.removeprefix("_tree_"): getattr(self, name)
+            for name in dir(self)
+            if name.startswith("_tree_")
         }
 
     # -- dispatch -----------------------------------------------------------------------
@@ -86,7 +90,11 @@ class _Builder:
         assert item is not None
         meta = item.meta
         span = Span(
-            file=self.file, line=meta.line, column=meta.column, end_line=meta.end_line, end_column=meta.end_column
+            file=self.file,
+            line=meta.line,
+            column=meta.column,
+            end_line=meta.end_line,
+            end_column=meta.end_column,
         )
         kind = item.data
         if kind in _RULES:
@@ -157,6 +165,9 @@ class _Builder:
 
     def _tree_field_ref(self, tree: Tree[Token], span: Span) -> ir.FieldRef:
         first, second = tree.children
+        if second is None and isinstance(first, Token) and first.type == "NAME":
+            # An unqualified name spans exactly what the reference spans: share the Span.
+            return ir.FieldRef(span=span, object=None, field=ir.Name(span=span, value=str(first)))
         if second is None:
             return ir.FieldRef(span=span, object=None, field=self.node(first))
         return ir.FieldRef(span=span, object=self.node(first), field=self.node(second))
@@ -235,7 +246,12 @@ class _Builder:
     def _in(self, tree: Tree[Token], span: Span, negated: bool) -> ir.InList:
         field, values = tree.children
         assert isinstance(values, Tree)
-        return ir.InList(span=span, field=self.node(field), values=tuple(self.nodes(values.children)), negated=negated)
+        return ir.InList(
+            span=span,
+            field=self.node(field),
+            values=tuple(self.nodes(values.children)),
+            negated=negated,
+        )
 
     def _tree_in_list(self, tree: Tree[Token], span: Span) -> ir.InList:
         return self._in(tree, span, negated=False)
@@ -256,7 +272,11 @@ class _Builder:
     def _tree_on_event(self, tree: Tree[Token], span: Span) -> ir.OnEvent:
         event, target, value, via = tree.children
         return ir.OnEvent(
-            span=span, event=self.node(event), target=self.node(target), value=self.node(value), via=self.node(via)
+            span=span,
+            event=self.node(event),
+            target=self.node(target),
+            value=self.node(value),
+            via=self.node(via),
         )
 
     def _tree_values_block(self, tree: Tree[Token], span: Span) -> ir.ValuesBlock:

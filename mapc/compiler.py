@@ -144,9 +144,16 @@ def _project_catalog(mapping: ir.MappingFile, base_dir: Path) -> tuple[Catalog, 
     )
     if setting is None:
         return _catalog(()), None
-    directory = (base_dir / str(setting.value.value)).resolve()
     try:
+        directory = (base_dir / str(setting.value.value)).resolve()
         return _catalog((str(directory),)), None
+    except (ValueError, OSError) as error:  # e.g. a NUL byte in the name
+        return _catalog(()), Diagnostic(
+            "E208",
+            f"project catalog directory {setting.value.value!r} cannot be used: {error}",
+            setting.value.span,
+            "name an existing directory, relative to the mapping file",
+        )
     except CatalogError as error:
         where = str(error.path)
         if error.line is not None:

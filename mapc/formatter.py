@@ -83,10 +83,19 @@ class _Writer:
         self.lines: list[str] = []
         self.pending = [c for c in comments if c.own_line]
         self.trailing = {c.span.line: c.text for c in comments if not c.own_line}
+        self.last_output_for: dict[int, int] = {}
         self.source = source
         self.last_line = 0
 
     def text(self) -> str:
+        # A trailing comment goes on the last line made from its source line; one whose
+        # line made nothing (never expected) still survives, on a line of its own.
+        for line, comment in sorted(self.trailing.items()):
+            index = self.last_output_for.get(line)
+            if index is None:
+                self.lines.append(comment.rstrip())
+            else:
+                self.lines[index] += f"  {comment.rstrip()}"
         while self.lines and not self.lines[-1]:
             self.lines.pop()
         return "\n".join(self.lines) + "\n"
@@ -113,8 +122,8 @@ class _Writer:
     def emit(self, text: str, line: int, depth: int) -> None:
         self.flush_comments(line, depth)
         self._blank_between(line)
-        trailing = self.trailing.pop(line, None)
-        self.lines.append(INDENT * depth + text + (f"  {trailing.rstrip()}" if trailing else ""))
+        self.last_output_for[line] = len(self.lines)
+        self.lines.append(INDENT * depth + text)
         self.last_line = max(self.last_line, line)
 
     def close(self, end_line: int, depth: int) -> None:

@@ -144,10 +144,22 @@ def flows(rule: Rule, direction: ir.Direction) -> tuple[bool, bool]:
 
 
 def clauses_of(node: ir.FieldMap) -> Clauses:
-    def first(kind: type) -> object | None:
-        return next((c for c in node.clauses if isinstance(c, kind)), None)
+    """The first clause of each kind (later duplicates are E414's business)."""
+    seen: dict[type, ir.Clause] = {}
+    for clause in node.clauses:
+        seen.setdefault(type(clause), clause)
+    return _clauses(seen)
 
-    return Clauses(first(ir.Rule), first(ir.Standard), first(ir.ValuesRef), first(ir.OwnerFlag))  # type: ignore[arg-type]
+
+def _clauses(seen: dict[type, ir.Clause]) -> Clauses:
+    rule, standard, values, owner = (
+        seen.get(k) for k in (ir.Rule, ir.Standard, ir.ValuesRef, ir.OwnerFlag)
+    )
+    assert rule is None or isinstance(rule, ir.Rule)
+    assert standard is None or isinstance(standard, ir.Standard)
+    assert values is None or isinstance(values, ir.ValuesRef)
+    assert owner is None or isinstance(owner, ir.OwnerFlag)
+    return Clauses(rule, standard, values, owner)
 
 
 def _sort_clauses(context: Context, node: ir.FieldMap) -> Clauses:
@@ -164,7 +176,7 @@ def _sort_clauses(context: Context, node: ir.FieldMap) -> Clauses:
             )
         else:
             seen[kind] = clause
-    clauses = clauses_of(node)
+    clauses = _clauses(seen)
     if clauses.standard is not None and len(seen) > 1:
         extra = next(c for c in node.clauses if not isinstance(c, ir.Standard))
         context.error(

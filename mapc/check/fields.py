@@ -9,7 +9,6 @@ from mapc.check.fieldmaps import (
     OPT_OUT_LINE,
     OPT_OUT_SALESFORCE,
     check_field_map,
-    clauses_of,
 )
 from mapc.check.filters import check_filter
 from mapc.check.literals import check_literal
@@ -186,7 +185,7 @@ def _require_opt_out(context: Context, block: ResolvedBlock) -> None:
 
 def _names_opt_out(node: ir.FieldMap) -> bool:
     return (
-        clauses_of(node).standard is not None
+        any(isinstance(c, ir.Standard) for c in node.clauses)
         or node.hubspot.field.value == OPT_OUT_HUBSPOT
         or node.salesforce.field.value == OPT_OUT_SALESFORCE
     )

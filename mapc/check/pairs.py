@@ -42,9 +42,12 @@ def resolve_pair(context: Context, block: ir.SyncBlock) -> ResolvedBlock | None:
     for object_name in block.salesforce_objects:
         obj = context.catalog.salesforce.object(object_name.value)
         if obj is None:
-            hint = did_you_mean(
-                object_name.value, context.catalog.salesforce.suggest_objects(object_name.value)
-            ) or f"HubSpot {name} sync with {', '.join(PAIRS.get(name, ('Lead', 'Contact')))}"
+            hint = (
+                did_you_mean(
+                    object_name.value, context.catalog.salesforce.suggest_objects(object_name.value)
+                )
+                or f"HubSpot {name} sync with {', '.join(PAIRS.get(name, ('Lead', 'Contact')))}"
+            )
             context.error(
                 "E202", f"unknown Salesforce object `{object_name.value}`", object_name.span, hint
             )

@@ -1,0 +1,79 @@
+"""The wheel carries everything `mapc check` needs: a non-editable install works anywhere."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("wheel")
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--quiet",
+            "--no-deps",
+            "--wheel-dir",
+            str(out),
+            str(ROOT),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    (built,) = out.glob("mapc-*.whl")
+    return built
+
+
+def test_wheel_contains_grammar_catalogs_and_templates(wheel: Path) -> None:
+    names = set(zipfile.ZipFile(wheel).namelist())
+    assert "mapc/_grammar/mapc.lark" in names
+    assert "mapc/catalogs/hubspot.json" in names
+    assert "mapc/catalogs/salesforce.json" in names
+
+
+def test_installed_wheel_checks_from_another_folder(wheel: Path, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    zipfile.ZipFile(wheel).extractall(site)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    mapping = elsewhere / "m.mapc"
+    mapping.write_text(
+        (ROOT / "tests/compiler/cases/ok_minimal.mapc").read_text(encoding="utf-8"),
+        encoding="utf-8",
+    )
+    # The unpacked wheel comes first on the path, ahead of any editable install of this
+    # checkout, and the checkout's grammar/ is nowhere near.
+    env = {**os.environ, "PYTHONPATH": str(site)}
+    probe = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import mapc, mapc.grammar as g; print(mapc.__file__); print(g.grammar_text()[:20])",
+        ],
+        cwd=elsewhere,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert probe.stdout.startswith(str(site))
+    result = subprocess.run(
+        [sys.executable, "-m", "mapc", "check", "m.mapc"],
+        cwd=elsewhere,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no problems" in result.stdout
