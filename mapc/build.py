@@ -8,7 +8,7 @@ as the parse itself.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from lark import Token, Tree
@@ -62,6 +62,22 @@ def decode_string(raw: str) -> str:
     return value
 
 
+# Every later stage walks filters recursively; a bound here keeps them all within
+# Python's recursion limit whatever a file says.
+MAX_FILTER_DEPTH = 64
+
+
+def _depth(tree: Tree[Token]) -> int:
+    """The depth of a tree, found without recursion."""
+    deepest = 0
+    stack: list[tuple[Tree[Token], int]] = [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        stack.extend((c, depth + 1) for c in node.children if isinstance(c, Tree))
+    return deepest
+
+
 _RULES = {
     "two_way": ir.RuleKind.TWO_WAY,
     "prefer_salesforce": ir.RuleKind.PREFER_SALESFORCE,
@@ -101,8 +117,9 @@ class _Builder:
             return ir.Rule(span=span, kind=_RULES[kind])
         return self._handlers[kind](item, span)
 
-    def nodes(self, items: list[_Node]) -> list[Any]:
-        return [self.node(i) for i in items if i is not None]
+    def nodes(self, items: Sequence[_Node]) -> list[Any]:
+        built = (self.node(i) for i in items if i is not None)
+        return [b for b in built if b is not None]
 
     def span_of(self, token: Token) -> Span:
         line = token.line or 1
@@ -227,7 +244,18 @@ class _Builder:
     def _tree_match_none(self, tree: Tree[Token], span: Span) -> ir.MatchNone:
         return ir.MatchNone(span=span)
 
-    def _tree_include(self, tree: Tree[Token], span: Span) -> ir.Include:
+    def _tree_include(self, tree: Tree[Token], span: Span) -> ir.Include | None:
+        depth = _depth(tree)
+        if depth > MAX_FILTER_DEPTH:
+            self.diagnostics.append(
+                Diagnostic(
+                    "E010",
+                    f"the filter nests {depth} levels deep; the limit is {MAX_FILTER_DEPTH}",
+                    span,
+                    "flatten it: `not not x` is `x`, and `and`/`or` chains need no nesting",
+                )
+            )
+            return None
         return ir.Include(span=span, where=self.node(tree.children[0]))
 
     def _tree_or_expr(self, tree: Tree[Token], span: Span) -> ir.Or:

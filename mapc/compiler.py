@@ -155,6 +155,9 @@ def _project_catalog(mapping: ir.MappingFile, base_dir: Path) -> tuple[Catalog, 
             "name an existing directory, relative to the mapping file",
         )
     except CatalogError as error:
+        hint = "fix the catalog file, or regenerate it with `mapc schema pull`"
+        if error.line is None and not Path(error.path).exists():
+            hint = "create the directory, or fix the path (it is relative to the mapping file)"
         where = str(error.path)
         if error.line is not None:
             where += f":{error.line}" + (f":{error.column}" if error.column is not None else "")
@@ -162,7 +165,7 @@ def _project_catalog(mapping: ir.MappingFile, base_dir: Path) -> tuple[Catalog, 
             "E208",
             f"project catalog {display_name(Path(where))}: {error.message}",
             setting.value.span,
-            "fix the catalog file, or regenerate it with `mapc schema pull`",
+            hint,
         )
 
 

@@ -39,6 +39,7 @@ _CODES = (
     Code("E007", "unknown arrow"),
     Code("E008", "statement does not end at the end of the line"),
     Code("E009", "file is not valid UTF-8 text"),
+    Code("E010", "filter nested too deeply"),
     # structure
     Code("E101", "missing mapping declaration"),
     Code("E102", "duplicate block"),

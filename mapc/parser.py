@@ -7,6 +7,7 @@ character in place so positions stay true, and parses again.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from lark import Token, Tree
@@ -135,9 +136,12 @@ def _unexpected_token(source: Source, error: UnexpectedToken) -> Diagnostic:
     found = _describe_token(token)
     if expected & _ARROWS and not {token.type} & _ARROWS:
         if token.value in {"=", "=>", "<=>", "<>"} or token.type in {"COMPARATOR", "EQUAL"}:
+            # The lexer splits `=>` and `<=>`; name and underline what was written.
+            written = _arrow_at(source, token) or str(token.value)
+            span = span.model_copy(update={"end_column": span.column + len(written)})
             return Diagnostic(
                 "E007",
-                f"unknown arrow {found}",
+                f"unknown arrow `{written}`",
                 span,
                 "use `<->` (both ways), `->` (HubSpot to Salesforce) or `<-` (Salesforce to HubSpot)",
             )
@@ -162,6 +166,15 @@ def _unexpected_token(source: Source, error: UnexpectedToken) -> Diagnostic:
         span,
         f"expected {wanted}",
     )
+
+
+_ARROW_LIKE = re.compile(r"[<=>!-]+")
+
+
+def _arrow_at(source: Source, token: Token) -> str | None:
+    line = source.line_text(token.line or 1)
+    match = _ARROW_LIKE.match(line, (token.column or 1) - 1)
+    return match.group(0) if match else None
 
 
 def _token_span(source: Source, token: Token) -> Span:

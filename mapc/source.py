@@ -37,7 +37,12 @@ class Source:
     lines: tuple[str, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "lines", tuple(self.text.splitlines()))
+        # Lines as the lexer counts them: only "\n" ends a line (not U+2028, \x0c, a lone
+        # \r... which str.splitlines() would also split on, shifting every line after).
+        lines = self.text.split("\n")
+        if lines and lines[-1] == "":
+            lines.pop()
+        object.__setattr__(self, "lines", tuple(line.removesuffix("\r") for line in lines))
 
     @classmethod
     def from_path(cls, path: Path, display: str | None = None) -> Source:

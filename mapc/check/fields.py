@@ -223,7 +223,7 @@ def _check_required(context: Context, block: ResolvedBlock) -> None:
     for resolved in block.fields:
         if resolved.to_salesforce and resolved.rule is not Rule.OPT_OUT:
             fed |= {(o, f.name) for o, f in resolved.salesforce.items()}
-    if not any(r.to_salesforce for r in block.fields):
+    if not any(r.to_salesforce and r.rule is not Rule.OPT_OUT for r in block.fields):
         return  # nothing is created in Salesforce from this block
     for name_node in block.node.salesforce_objects:
         obj = block.salesforce[name_node.value]

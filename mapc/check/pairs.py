@@ -94,7 +94,7 @@ def check_match(context: Context, block: ResolvedBlock) -> None:
     if kind == "contacts":
         right = (
             isinstance(match, ir.MatchField)
-            and match.field.object is None
+            and (match.field.object is None or match.field.object.value == "contacts")
             and match.field.field.value == "email"
             and match.ignore_case
         )

@@ -150,7 +150,9 @@ def _check_events(context: Context, blocks: tuple[ir.EventsBlock, ...]) -> None:
             block.target.span,
             "write `-> Task`",
         )
-    for dedupe in block.dedupe:
+    for repeated in block.dedupe[1:]:
+        _duplicate(context, "`dedupe` clause", repeated.span, block.dedupe[0].span)
+    for dedupe in block.dedupe[:1]:
         if dedupe.mode.value != "none":
             context.error(
                 "E408",

@@ -31,6 +31,9 @@ ACCEPTS: dict[str, frozenset[str]] = {
 
 
 def can_hold(target: FieldDef, source: FieldDef) -> bool:
+    if target.type == "reference" and source.type == "reference":
+        # A reference holds ids of its own targets only: an owner id is no account id.
+        return bool(set(target.reference_to) & set(source.reference_to))
     return source.type in ACCEPTS[target.type]
 
 
@@ -46,6 +49,11 @@ def both_enumerations(a: FieldDef, b: FieldDef) -> bool:
 
 def why_not(target: FieldDef, source: FieldDef) -> str:
     """One sentence on why `target` cannot hold `source`'s values."""
+    if target.type == "reference" and source.type == "reference":
+        return (
+            f"{source.name} holds ids of {' or '.join(source.reference_to)} records, "
+            f"{target.name} ids of {' or '.join(target.reference_to)} records"
+        )
     if target.type == "reference" or source.type == "reference":
         other = source if target.type == "reference" else target
         ref = target if target.type == "reference" else source

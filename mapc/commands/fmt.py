@@ -5,6 +5,11 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from mapc.diagnostics import Diagnostic
+    from mapc.source import Source
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -12,7 +17,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "fmt",
         help="format mapping files",
         description="Rewrite mapping files in canonical layout (comments kept). With --check, "
-        "change nothing and exit 1 when a file is not formatted. Exit 2 on usage errors.",
+        "change nothing and report each unformatted file as F001 at its first differing line "
+        "(exit 1). Files with syntax errors are reported and left alone (exit 1). Exit 2 on "
+        "usage or I/O errors.",
     )
     parser.add_argument("paths", nargs="+", type=Path, metavar="PATH")
     mode = parser.add_mutually_exclusive_group()
@@ -28,7 +35,6 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def run(args: argparse.Namespace) -> int:
     from mapc.compiler import UsageError, display_name, find_mappings
-    from mapc.diagnostics import Diagnostic
     from mapc.formatter import format_mapping
     from mapc.frontend import parse
     from mapc.report import render
@@ -41,7 +47,6 @@ def run(args: argparse.Namespace) -> int:
         return 2
     diagnostics: list[Diagnostic] = []
     sources: dict[str, Source] = {}
-    unformatted: list[str] = []
     for path in paths:
         try:
             source = Source.from_path(path, display_name(path))
@@ -51,31 +56,45 @@ def run(args: argparse.Namespace) -> int:
         sources[source.name] = source
         parsed = parse(source)
         if parsed.mapping is None or any(d.is_error for d in parsed.diagnostics):
-            diagnostics.extend(parsed.diagnostics)
+            diagnostics.extend(d for d in parsed.diagnostics if d.is_error)
             continue
         formatted = format_mapping(parsed.mapping, source)
         if args.stdout:
             sys.stdout.write(formatted)
         elif formatted != source.text:
-            unformatted.append(source.name)
-            if not args.check:
+            if args.check:
+                diagnostics.append(unformatted(source, formatted))
+            else:
                 path.write_text(formatted, encoding="utf-8")
                 if args.format == "text":
                     print(f"formatted {source.name}")
-    if args.check and unformatted:
-        if args.format == "text":
-            for name in unformatted:
-                print(f"{name}: not formatted (run `mapc fmt {name}`)")
-        elif args.format == "json":
-            import json
-
-            print(json.dumps({"format_version": "1.0", "unformatted": unformatted}, indent=2))
-        else:
-            for name in unformatted:
-                print(
-                    f"::error file={name},line=1,col=1,title=mapc fmt::{name} is not formatted; run mapc fmt"
-                )
-    if diagnostics:
+    diagnostics.sort(key=lambda d: d.sort_key())
+    if args.stdout and not diagnostics:
+        return 0
+    if args.format != "text" or diagnostics:
         sys.stdout.write(render(diagnostics, sources, args.format, len(paths)))
-        return 1
-    return 1 if args.check and unformatted else 0
+    elif args.check:
+        noun = "file" if len(paths) == 1 else "files"
+        print(f"{len(paths)} {noun} already formatted")
+    return 1 if diagnostics else 0
+
+
+def unformatted(source: Source, formatted: str) -> Diagnostic:
+    """F001 at the first line that formatting would change."""
+    from mapc.diagnostics import Diagnostic
+    from mapc.source import Span
+
+    old = source.text.splitlines()
+    new = formatted.splitlines()
+    index = next((i for i, (a, b) in enumerate(zip(old, new, strict=False)) if a != b), None)
+    if index is None:  # one is a prefix of the other: trailing lines, or line endings
+        index = min(len(old), len(new)) if len(old) != len(new) else 0
+    line = min(index + 1, max(len(old), 1))
+    text = source.line_text(line)
+    span = Span(file=source.name, line=line, column=1, end_line=line, end_column=len(text) + 1)
+    return Diagnostic(
+        "F001",
+        f"{source.name} is not formatted (first difference on line {line})",
+        span,
+        f"run `mapc fmt {source.name}`",
+    )
