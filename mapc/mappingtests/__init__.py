@@ -1,0 +1,17 @@
+"""`mapc test`: mapping unit tests, YAML fixtures run against generated adapters."""
+
+from __future__ import annotations
+
+from mapc.mappingtests.fixtures import Case, Fixture, FixtureError, find_fixtures, load_fixture
+from mapc.mappingtests.runner import CaseResult, run_case, run_fixtures
+
+__all__ = [
+    "Case",
+    "CaseResult",
+    "Fixture",
+    "FixtureError",
+    "find_fixtures",
+    "load_fixture",
+    "run_case",
+    "run_fixtures",
+]

@@ -1,0 +1,83 @@
+"""`mapc test`: the shipped fixtures pass; a failing case fails the run with a diff."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from mapc.cli import main
+from tests.codegen.regen import ROOT
+
+ADAPTER = (ROOT / "generated" / "hubspot_salesforce.py").as_posix()
+
+
+def test_shipped_fixtures_pass(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["test", str(ROOT / "mappings" / "tests")]) == 0
+    out = capsys.readouterr().out
+    assert "0 failed" in out and "FAIL" not in out
+
+
+def write(tmp_path: Path, body: str) -> Path:
+    path = tmp_path / "case.yaml"
+    path.write_text(f"adapter: {ADAPTER}\ncases:\n{body}")
+    return path
+
+
+def test_a_failing_case_exits_1_and_shows_the_difference(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write(
+        tmp_path,
+        """
+  - name: passes
+    include: {object: contacts, hubspot: {lifecyclestage: lead}}
+    expect: true
+  - name: wrong on purpose
+    to_hubspot:
+      object: contacts
+      salesforce_object: Contact
+      salesforce: {Email: a@example.com, HasOptedOutOfEmail: false}
+    expect_subset: {hs_email_optout: "false"}
+""",
+    )
+    assert main(["test", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert "PASS  passes" in out
+    assert "FAIL  wrong on purpose" in out
+    assert "hs_email_optout: expected 'false', got '(not written)'" in out
+    assert "1 passed, 1 failed" in out
+
+
+def test_an_exception_in_a_case_is_a_failure(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write(
+        tmp_path,
+        """
+  - name: no such object
+    include: {object: tickets, hubspot: {}}
+    expect: true
+""",
+    )
+    assert main(["test", str(path)]) == 1
+    assert "raised LookupError" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "cases: []\n",
+        f"adapter: {ADAPTER}\ncases: [{{name: x}}]\n",
+        f"adapter: {ADAPTER}\ncases: [{{name: x, inspect: settings}}]\n",
+        "adapter: nowhere.py\ncases: [{name: x, inspect: settings, expect: 1}]\n",
+        "adapter: [\n",
+    ],
+)
+def test_malformed_fixtures_exit_2(
+    tmp_path: Path, text: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text(text)
+    assert main(["test", str(path)]) == 2
+    assert "mapc test:" in capsys.readouterr().err
