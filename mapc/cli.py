@@ -12,7 +12,15 @@ from mapc import __version__
 # Each name is a module in mapc.commands exposing `register(subparsers)`, which adds its
 # parser and sets `func` (args -> exit code). Command modules import heavy things lazily,
 # so that `mapc check` on a small file starts fast.
-COMMANDS: tuple[str, ...] = ("check", "fmt")
+COMMANDS: tuple[str, ...] = (
+    "check",
+    "fmt",
+    "compile",
+    "test",
+    "diff",
+    "schema",
+    "emulate",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

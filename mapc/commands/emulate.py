@@ -1,0 +1,61 @@
+"""`mapc emulate`: serve the local Salesforce and HubSpot emulator until interrupted."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import sys
+import threading
+from pathlib import Path
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "emulate",
+        help="run a local emulator of the Salesforce and HubSpot APIs",
+        description="Serve emulated Salesforce (HTTPS) and HubSpot (HTTP) APIs on 127.0.0.1. "
+        "Prints one JSON line with the URLs, the CA file to trust and the accepted access "
+        "tokens, then serves until interrupted (Ctrl-C).",
+    )
+    parser.add_argument("--seed", type=Path, metavar="FILE", help="JSON seed to load at start")
+    parser.add_argument("--person-accounts", action="store_true",
+                        help="enable Salesforce person accounts")
+    parser.add_argument("--edition", default="Enterprise",
+                        help="Salesforce edition; 'Group' answers API_DISABLED_FOR_ORG")
+    parser.add_argument("--port-sf", type=int, default=0, metavar="N",
+                        help="Salesforce port (default: any free port)")
+    parser.add_argument("--port-hs", type=int, default=0, metavar="N",
+                        help="HubSpot port (default: any free port)")
+    parser.add_argument("--salesforce-token", metavar="TOKEN",
+                        help="the Salesforce access token to accept (default: random)")
+    parser.add_argument("--hubspot-token", metavar="TOKEN",
+                        help="the HubSpot access token to accept (default: random)")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from mapc.emulator import start_emulator
+
+    try:
+        emulator = start_emulator(
+            person_accounts=args.person_accounts, edition=args.edition,
+            salesforce_port=args.port_sf, hubspot_port=args.port_hs,
+            salesforce_token=args.salesforce_token, hubspot_token=args.hubspot_token,
+            seed=args.seed,
+        )
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        print(f"mapc emulate: {error}", file=sys.stderr)
+        return 2
+    stop = threading.Event()
+    # SIGTERM (from a supervising process) ends as cleanly as Ctrl-C does.
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    print(json.dumps(emulator.info()), flush=True)
+    try:
+        while not stop.wait(0.5):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        emulator.stop()
+    return 0

@@ -1,0 +1,101 @@
+"""The /_emulator/ control API, so that another process can drive `mapc emulate`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from mapc.emulator.faults import FaultRule
+from mapc.emulator.wire import BadJson, Request, Response
+
+if TYPE_CHECKING:
+    from mapc.emulator.server import Emulator
+
+ControlHandler = Callable[["Emulator", Request, Any], Any]
+
+
+def _info(emu: Emulator, request: Request, body: Any) -> Any:
+    return emu.info()
+
+
+def _reset(emu: Emulator, request: Request, body: Any) -> Any:
+    body = body or {}
+    emu.reset(body.get("seed"), person_accounts=body.get("person_accounts"),
+              edition=body.get("edition"))
+    return {"ok": True}
+
+
+def _seed(emu: Emulator, request: Request, body: Any) -> Any:
+    return {"refs": emu.seed(body or {})}
+
+
+def _dump(emu: Emulator, request: Request, body: Any) -> Any:
+    return emu.dump()
+
+
+def _calls(emu: Emulator, request: Request, body: Any) -> Any:
+    return emu.calls(request.arg("pattern"))
+
+
+def _reset_calls(emu: Emulator, request: Request, body: Any) -> Any:
+    emu.reset_calls()
+    return {"ok": True}
+
+
+def _faults(emu: Emulator, request: Request, body: Any) -> Any:
+    return [rule.to_dict() for rule in emu.faults.rules()]
+
+
+def _add_fault(emu: Emulator, request: Request, body: Any) -> Any:
+    return emu.faults.add(FaultRule.from_dict(body or {})).to_dict()
+
+
+def _clear_faults(emu: Emulator, request: Request, body: Any) -> Any:
+    emu.clear_faults()
+    return {"ok": True}
+
+
+def _clock(emu: Emulator, request: Request, body: Any) -> Any:
+    body = body or {}
+    if body.get("unfreeze"):
+        emu.clock.unfreeze()
+    if "freeze" in body:
+        emu.clock.freeze(None if body["freeze"] in (True, None) else str(body["freeze"]))
+    if body.get("advance"):
+        emu.clock.advance(float(body["advance"]))
+    return {"now": emu.clock.now().isoformat(), "frozen": emu.clock.frozen}
+
+
+def _configure(emu: Emulator, request: Request, body: Any) -> Any:
+    body = body or {}
+    emu.configure(person_accounts=body.get("person_accounts"), edition=body.get("edition"),
+                  rate_limit=body.get("rate_limit"))
+    return {"ok": True}
+
+
+def _email_events(emu: Emulator, request: Request, body: Any) -> Any:
+    return {"events": emu.add_email_events(list((body or {}).get("events") or []))}
+
+
+_ROUTES: dict[tuple[str, str], ControlHandler] = {
+    ("GET", "info"): _info, ("POST", "reset"): _reset, ("POST", "seed"): _seed,
+    ("GET", "dump"): _dump, ("GET", "calls"): _calls, ("POST", "calls/reset"): _reset_calls,
+    ("DELETE", "calls"): _reset_calls, ("GET", "faults"): _faults, ("POST", "faults"): _add_fault,
+    ("DELETE", "faults"): _clear_faults, ("GET", "clock"): _clock, ("POST", "clock"): _clock,
+    ("POST", "config"): _configure, ("POST", "email-events"): _email_events,
+}
+
+
+def make_control(emu: Emulator) -> Callable[[Request], Response]:
+    def control(request: Request) -> Response:
+        name = request.path.removeprefix("/_emulator/").strip("/")
+        handler = _ROUTES.get((request.method, name))
+        if handler is None:
+            return Response(404, {"error": f"no control endpoint {request.method} {name}",
+                                  "endpoints": sorted(f"{m} /_emulator/{n}" for m, n in _ROUTES)})
+        try:
+            return Response(200, handler(emu, request, request.json()))
+        except (BadJson, ValueError, KeyError, TypeError) as exc:
+            return Response(400, {"error": str(exc)})
+
+    return control

@@ -1,0 +1,311 @@
+"""The emulated HubSpot portal: CRM records, properties, owners and their rules."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from typing import Any
+
+from mapc.emulator.clock import Clock
+from mapc.emulator.hubspot.associations import Associations
+from mapc.emulator.hubspot.errors import HsApiError, invalid_properties, not_found, validation
+from mapc.emulator.hubspot.schema import (
+    CREATED,
+    MODIFIED,
+    OBJECT_TYPE_IDS,
+    PRIMARY_ASSOCIATION,
+    REQUIRED_ON_CREATE,
+    PropertyDef,
+    default_properties,
+    object_type,
+)
+from mapc.emulator.hubspot.subscriptions import Subscriptions
+from mapc.emulator.hubspot.values import iso_ms, normalize, read_only_problem, unknown_problem
+
+PORTAL_ID = 62515
+
+
+@dataclass
+class HsRecord:
+    id: str
+    properties: dict[str, str | None]
+    created: str
+    updated: str
+    archived: bool = False
+    archived_at: str | None = None
+
+
+@dataclass
+class Owner:
+    id: str
+    email: str
+    first_name: str = ""
+    last_name: str = ""
+    user_id: int = 0
+    archived: bool = False
+    type: str = "PERSON"
+    teams: list[dict[str, Any]] = field(default_factory=list)
+
+    def json(self, stamp: str) -> dict[str, Any]:
+        return {"id": self.id, "email": self.email, "type": self.type,
+                "firstName": self.first_name, "lastName": self.last_name,
+                "userId": self.user_id, "userIdIncludingInactive": self.user_id,
+                "createdAt": stamp, "updatedAt": stamp, "archived": self.archived,
+                "teams": self.teams}
+
+
+class Portal:
+    def __init__(self, clock: Clock) -> None:
+        self.clock = clock
+        self.properties = default_properties()
+        self.objects: dict[str, dict[str, HsRecord]] = {t: {} for t in OBJECT_TYPE_IDS}
+        self.archived: dict[str, dict[str, HsRecord]] = {t: {} for t in OBJECT_TYPE_IDS}
+        self.versions: dict[str, int] = dict.fromkeys(OBJECT_TYPE_IDS, 0)
+        self.emails: dict[str, str] = {}
+        self.owners: dict[str, Owner] = {}
+        self.associations = Associations()
+        self.subscriptions = Subscriptions()
+        self.email_events: list[dict[str, Any]] = []
+        self._next_id = {t: 1001 + 100_000 * i for i, t in enumerate(OBJECT_TYPE_IDS)}
+        self._owner_ids = itertools.count(70_000_001)
+
+    # ----------------------------------------------------------------- lookups
+
+    def kind(self, name: str) -> str:
+        resolved = object_type(name)
+        if resolved is None:
+            raise validation(f"Unable to infer object type from: {name}")
+        return resolved
+
+    def find(self, kind: str, value: str, id_property: str | None = None,
+             archived: bool = False) -> HsRecord | None:
+        pool = self.archived[kind] if archived else self.objects[kind]
+        if id_property in (None, "", "hs_object_id"):
+            return pool.get(value)
+        if kind == "contacts" and id_property == "email":
+            found = self.emails.get(value.lower())
+            return pool.get(found) if found else None
+        prop = self.properties[kind].get(str(id_property))
+        if prop is None or not prop.unique:
+            raise validation(f"{id_property} is not a unique property; only unique properties "
+                             "may be used as idProperty")
+        return next((r for r in pool.values() if r.properties.get(prop.name) == value), None)
+
+    def get(self, kind: str, value: str, id_property: str | None = None,
+            archived: bool = False) -> HsRecord:
+        record = self.find(kind, value, id_property, archived)
+        if record is None:
+            raise not_found(kind, value)
+        return record
+
+    # ----------------------------------------------------------------- writes
+
+    def check(self, kind: str, raw: dict[str, Any], creating: bool,
+              trusted: bool = False) -> dict[str, str | None]:
+        """Normalize property values or raise HubSpot's VALIDATION_ERROR for all problems."""
+        if not isinstance(raw, dict):
+            raise validation("Invalid input JSON: properties must be an object")
+        definitions = self.properties[kind]
+        values: dict[str, str | None] = {}
+        problems: list[dict[str, Any]] = []
+        for name, value in raw.items():
+            prop = definitions.get(name)
+            if prop is None:
+                problems.append(unknown_problem(name))
+                continue
+            if (prop.read_only or prop.calculated) and not trusted:
+                problems.append(read_only_problem(prop))
+                continue
+            stored, problem = normalize(prop, value)
+            if prop.name == "hubspot_owner_id" and stored is not None and \
+                    stored not in self.owners:
+                problem = {"isValid": False, "error": "INVALID_OPTION", "name": prop.name,
+                           "message": f"{stored} was not one of the allowed options",
+                           "localizedErrorMessage": f"{stored} was not one of the allowed "
+                                                    "options"}
+            if problem is not None:
+                problems.append(problem)
+            else:
+                values[prop.name] = stored
+        if creating and not trusted:
+            for name in REQUIRED_ON_CREATE.get(kind, ()):
+                if values.get(name) is None:
+                    problems.append({"isValid": False, "error": "REQUIRED_PROPERTY",
+                                     "name": name, "message": f"{name} is required",
+                                     "localizedErrorMessage": f"{name} is required"})
+        if problems:
+            raise invalid_properties(problems)
+        return values
+
+    def conflict(self, kind: str, values: dict[str, str | None], own_id: str | None) -> None:
+        email = values.get("email")
+        if kind == "contacts" and email:
+            existing = self.emails.get(email)
+            if existing is not None and existing != own_id:
+                raise HsApiError(409, "CONFLICT", f"Contact already exists. Existing ID: {existing}")
+        for name, value in values.items():
+            prop = self.properties[kind].get(name)
+            if prop is not None and prop.unique and value is not None and name != "email":
+                clash = next((r.id for r in self.objects[kind].values()
+                              if r.properties.get(name) == value and r.id != own_id), None)
+                if clash is not None:
+                    raise HsApiError(409, "CONFLICT",
+                                     f"A {kind[:-1]} with {name} {value} already exists. "
+                                     f"Existing ID: {clash}")
+
+    def create(self, kind: str, values: dict[str, str | None], record_id: str | None = None,
+               stamp: str | None = None) -> HsRecord:
+        now = stamp or iso_ms(self.clock.now())
+        new_id = record_id or str(self._next_id[kind])
+        if new_id.isdigit():
+            self._next_id[kind] = max(self._next_id[kind], int(new_id) + 1)
+        props: dict[str, str | None] = {k: v for k, v in values.items() if v is not None}
+        props.setdefault(CREATED[kind], now)
+        props[MODIFIED[kind]] = props.get(MODIFIED[kind]) or now
+        props["hs_object_id"] = new_id
+        if kind == "deals":
+            props.setdefault("pipeline", "default")
+        record = HsRecord(new_id, props, created=props[CREATED[kind]] or now,
+                          updated=props[MODIFIED[kind]] or now)
+        self._derive(kind, record)
+        self.objects[kind][new_id] = record
+        self._index(kind, record)
+        self.versions[kind] += 1
+        return record
+
+    def update(self, kind: str, record: HsRecord, values: dict[str, str | None]) -> HsRecord:
+        changed = False
+        if kind == "contacts" and "email" in values:
+            self._unindex(kind, record)
+        for name, value in values.items():
+            if record.properties.get(name) != value:
+                changed = True
+            record.properties[name] = value
+        self._derive(kind, record)
+        self._index(kind, record)
+        if changed:
+            self.touch(kind, record)
+        return record
+
+    def touch(self, kind: str, record: HsRecord) -> None:
+        now = iso_ms(self.clock.now())
+        record.properties[MODIFIED[kind]] = now
+        record.updated = now
+        self.versions[kind] += 1
+
+    def archive(self, kind: str, record_id: str) -> None:
+        record = self.objects[kind].pop(record_id, None)
+        if record is None:
+            return
+        self._unindex(kind, record)
+        record.archived = True
+        record.archived_at = iso_ms(self.clock.now())
+        self.archived[kind][record_id] = record
+        linked_contacts = ([c for c, _ in self.associations.of(kind, record_id, "contacts")]
+                           if kind == "companies" else [])
+        self.associations.drop(kind, record_id)
+        for contact_id in linked_contacts:
+            self._sync_company_id(contact_id)
+        self.versions[kind] += 1
+
+    def add_owner(self, data: dict[str, Any]) -> Owner:
+        owner = Owner(
+            id=str(data.get("id") or next(self._owner_ids)), email=str(data["email"]),
+            first_name=str(data.get("firstName", "")), last_name=str(data.get("lastName", "")),
+            user_id=int(data.get("userId") or 0) or next(self._owner_ids) - 60_000_000,
+            archived=bool(data.get("archived", False)), type=str(data.get("type", "PERSON")),
+            teams=list(data.get("teams") or []),
+        )
+        self.owners[owner.id] = owner
+        return owner
+
+    def unsubscribe_all(self, email: str) -> bool:
+        """Record the opt-out; contacts with that email read hs_email_optout "true"."""
+        changed = self.subscriptions.unsubscribe_all(email.lower(), iso_ms(self.clock.now()))
+        found = self.emails.get(email.lower())
+        if found is not None:
+            record = self.objects["contacts"][found]
+            if record.properties.get("hs_email_optout") != "true":
+                record.properties["hs_email_optout"] = "true"
+                self.touch("contacts", record)
+        return changed
+
+    def associate(self, from_type: str, from_id: str, to_type: str, to_id: str,
+                  type_id: int | None = None) -> int:
+        """Link two records; a contact's first company becomes its primary one, as in HubSpot."""
+        used = self.associations.add(from_type, from_id, to_type, to_id, type_id)
+        pair = self._contact_company(from_type, from_id, to_type, to_id)
+        if pair is not None:
+            contact_id, company_id = pair
+            primary = self._primary_company(contact_id)
+            wants_primary = used in (1, 2)
+            if primary is None or wants_primary:
+                if primary is not None and primary != company_id:
+                    self.associations.discard_type("contacts", contact_id, "companies", primary,
+                                                   PRIMARY_ASSOCIATION[("contacts", "companies")])
+                self.associations.add("contacts", contact_id, "companies", company_id,
+                                      PRIMARY_ASSOCIATION[("contacts", "companies")])
+            self._sync_company_id(contact_id)
+        return used
+
+    def dissociate(self, from_type: str, from_id: str, to_type: str, to_id: str) -> None:
+        self.associations.remove(from_type, from_id, to_type, to_id)
+        pair = self._contact_company(from_type, from_id, to_type, to_id)
+        if pair is not None:
+            self._sync_company_id(pair[0])
+
+    def _contact_company(self, from_type: str, from_id: str, to_type: str,
+                         to_id: str) -> tuple[str, str] | None:
+        if (from_type, to_type) == ("contacts", "companies"):
+            return from_id, to_id
+        if (from_type, to_type) == ("companies", "contacts"):
+            return to_id, from_id
+        return None
+
+    def _primary_company(self, contact_id: str) -> str | None:
+        primary = PRIMARY_ASSOCIATION[("contacts", "companies")]
+        return next((company for company, types in
+                     self.associations.of("contacts", contact_id, "companies")
+                     if primary in types), None)
+
+    def _sync_company_id(self, contact_id: str) -> None:
+        """associatedcompanyid mirrors the primary company; changing it is a modification."""
+        record = self.objects["contacts"].get(contact_id)
+        if record is None:
+            return
+        primary = self._primary_company(contact_id)
+        if record.properties.get("associatedcompanyid") != primary:
+            record.properties["associatedcompanyid"] = primary
+            self.touch("contacts", record)
+
+    # ----------------------------------------------------------------- internals
+
+    def _derive(self, kind: str, record: HsRecord) -> None:
+        props = record.properties
+        if kind == "deals":
+            stage = props.get("dealstage")
+            props["hs_is_closed_won"] = "true" if stage == "closedwon" else "false"
+            props["hs_is_closed"] = "true" if stage in ("closedwon", "closedlost") else "false"
+        if kind == "contacts" and props.get("email") and \
+                self.subscriptions.is_unsubscribed_all(str(props["email"])):
+            props["hs_email_optout"] = "true"
+
+    def _index(self, kind: str, record: HsRecord) -> None:
+        email = record.properties.get("email")
+        if kind == "contacts" and email:
+            self.emails[email] = record.id
+
+    def _unindex(self, kind: str, record: HsRecord) -> None:
+        email = record.properties.get("email")
+        if kind == "contacts" and email and self.emails.get(email) == record.id:
+            del self.emails[email]
+
+    def add_property(self, kind: str, data: dict[str, Any]) -> PropertyDef:
+        name = str(data.get("name") or "")
+        if not name:
+            raise validation("Property name is required")
+        if name in self.properties[kind]:
+            raise HsApiError(409, "OBJECT_ALREADY_EXISTS", f"Property named '{name}' already exists.")
+        prop = PropertyDef.from_api(data)
+        self.properties[kind][name] = prop
+        return prop

@@ -1,0 +1,81 @@
+"""One emulated service on the wire: count, inject faults, authenticate, then dispatch."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from typing import Protocol
+
+from mapc.emulator.faults import CallCounter, Faults
+from mapc.emulator.routing import Router
+from mapc.emulator.wire import Request, Response
+
+
+class Service(Protocol):
+    service: str
+    router: Router
+
+    def authorize(self, request: Request) -> Response | None: ...
+    def handle(self, request: Request, route_handler: Callable[[Request], Response]
+               ) -> Response: ...
+    def not_found(self, request: Request) -> Response: ...
+    def fault(self, status: int) -> Response: ...
+
+
+class Site:
+    """The request pipeline both services share; `control` answers /_emulator/ paths."""
+
+    def __init__(self, service: Callable[[], Service], counter: CallCounter, faults: Faults,
+                 lock: threading.RLock, control: Callable[[Request], Response]) -> None:
+        self._service = service
+        self._counter = counter
+        self._faults = faults
+        self._lock = lock
+        self._control = control
+
+    def __call__(self, request: Request) -> Response:
+        if request.path.startswith("/_emulator/"):
+            return self._control(request)
+        response = self._serve(request)
+        for name, value in request.reply_headers.items():
+            response.headers.setdefault(name, value)
+        return response
+
+    def _serve(self, request: Request) -> Response:
+        service = self._service()
+        route = service.router.match(request)
+        self._counter.record(request.route_key, dict(request.headers.items()))
+        injected = self._inject(service, request)
+        if injected is not None:
+            return injected
+        limited = getattr(service, "rate_limit", None)
+        if limited is not None:
+            refused: Response | None = limited(request)
+            if refused is not None:
+                return refused
+        denied = service.authorize(request)
+        if denied is not None:
+            return denied
+        if route is None:
+            return service.not_found(request)
+        with self._lock:
+            return service.handle(request, route.handler)
+
+    def _inject(self, service: Service, request: Request) -> Response | None:
+        rules = self._faults.match(service.service, request.route_key)
+        delay = sum(rule.latency for rule in rules)
+        if delay:
+            time.sleep(delay)
+        for rule in rules:
+            if rule.status is None:
+                continue
+            response = (Response(rule.status, rule.body) if rule.body is not None
+                        else service.fault(rule.status))
+            if rule.retry_after is not None:
+                seconds = rule.retry_after
+                response.headers["Retry-After"] = (
+                    str(int(seconds)) if float(seconds).is_integer() else str(seconds))
+            response.headers.update(rule.headers)
+            return response
+        return None

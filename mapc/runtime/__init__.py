@@ -1,0 +1,1 @@
+"""Runtime used by generated adapters and the runner: connectors to HubSpot and Salesforce."""

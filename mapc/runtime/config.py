@@ -1,0 +1,152 @@
+"""Connector settings read from the environment; secrets are wrapped so they never print."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from mapc.runtime.errors import ConfigurationError
+
+DEFAULT_HUBSPOT_BASE_URL = "https://api.hubapi.com"
+DEFAULT_SALESFORCE_API_VERSION = "59.0"
+
+
+class Secret:
+    """A credential. Its str() and repr() never show the value; `reveal()` does."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('***')"
+
+    __str__ = __repr__
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+    def __reduce__(self) -> tuple[object, ...]:  # never pickle a credential by accident
+        raise TypeError("a Secret cannot be pickled")
+
+
+def _get(environ: Mapping[str, str], name: str) -> str | None:
+    value = environ.get(name, "").strip()
+    return value or None
+
+
+def _secret(environ: Mapping[str, str], name: str) -> Secret | None:
+    value = _get(environ, name)
+    return Secret(value) if value else None
+
+
+def _positive_int(environ: Mapping[str, str], name: str, default: int) -> int:
+    raw = _get(environ, name)
+    if raw is None:
+        return default
+    if not raw.isdigit() or int(raw) < 1:
+        raise ConfigurationError(f"{name} must be a positive whole number, not {raw!r}.")
+    return int(raw)
+
+
+@dataclass(frozen=True)
+class SalesforceSettings:
+    """How to reach one Salesforce org: an instance URL and access token, or a username,
+    password and security token (logging in at `domain`: login, test or a My Domain)."""
+
+    instance_url: str | None = None
+    access_token: Secret | None = None
+    username: str | None = None
+    password: Secret | None = None
+    security_token: Secret | None = None
+    domain: str | None = None
+    api_version: str = DEFAULT_SALESFORCE_API_VERSION
+    ca_bundle: str | None = None
+    timeout: float = 120.0
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> SalesforceSettings:
+        env = os.environ if environ is None else environ
+        settings = cls(
+            instance_url=_get(env, "SALESFORCE_INSTANCE_URL"),
+            access_token=_secret(env, "SALESFORCE_ACCESS_TOKEN"),
+            username=_get(env, "SALESFORCE_USERNAME"),
+            password=_secret(env, "SALESFORCE_PASSWORD"),
+            security_token=_secret(env, "SALESFORCE_SECURITY_TOKEN"),
+            domain=_get(env, "SALESFORCE_DOMAIN"),
+            api_version=_get(env, "SALESFORCE_API_VERSION") or DEFAULT_SALESFORCE_API_VERSION,
+            ca_bundle=_get(env, "SALESFORCE_CA_BUNDLE") or _get(env, "REQUESTS_CA_BUNDLE"),
+        )
+        settings.validate()
+        return settings
+
+    @property
+    def uses_token(self) -> bool:
+        return self.access_token is not None
+
+    def validate(self) -> None:
+        if self.access_token is not None:
+            if not self.instance_url:
+                raise ConfigurationError(
+                    "SALESFORCE_ACCESS_TOKEN is set but SALESFORCE_INSTANCE_URL is not: "
+                    "set it to your org's URL, such as https://yourcompany.my.salesforce.com."
+                )
+            if not self.instance_url.startswith("https://"):
+                raise ConfigurationError(
+                    f"SALESFORCE_INSTANCE_URL must be an https:// URL, not {self.instance_url!r}."
+                )
+            return
+        if self.username and self.password is not None and self.security_token is not None:
+            return
+        raise ConfigurationError(
+            "Salesforce credentials are missing: set SALESFORCE_INSTANCE_URL and "
+            "SALESFORCE_ACCESS_TOKEN, or SALESFORCE_USERNAME, SALESFORCE_PASSWORD and "
+            "SALESFORCE_SECURITY_TOKEN."
+        )
+
+    def secrets(self) -> tuple[str, ...]:
+        found = (self.access_token, self.password, self.security_token)
+        return tuple(s.reveal() for s in found if s is not None)
+
+
+@dataclass(frozen=True)
+class HubSpotSettings:
+    """How to reach one HubSpot account, and the client-side rate limits to keep to."""
+
+    access_token: Secret
+    base_url: str = DEFAULT_HUBSPOT_BASE_URL
+    ca_bundle: str | None = None
+    requests_per_10s: int = 100
+    searches_per_second: int = 5
+    timeout: float = 120.0
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> HubSpotSettings:
+        env = os.environ if environ is None else environ
+        token = _secret(env, "HUBSPOT_ACCESS_TOKEN")
+        if token is None:
+            raise ConfigurationError(
+                "HUBSPOT_ACCESS_TOKEN is not set: create a private app in HubSpot "
+                "(Settings > Integrations > Private apps) and export its access token."
+            )
+        base_url = (_get(env, "HUBSPOT_BASE_URL") or DEFAULT_HUBSPOT_BASE_URL).rstrip("/")
+        if not base_url.startswith(("https://", "http://")):
+            raise ConfigurationError(f"HUBSPOT_BASE_URL must be an http(s) URL, not {base_url!r}.")
+        return cls(
+            access_token=token,
+            base_url=base_url,
+            ca_bundle=_get(env, "HUBSPOT_CA_BUNDLE") or _get(env, "REQUESTS_CA_BUNDLE"),
+            requests_per_10s=_positive_int(env, "HUBSPOT_REQUESTS_PER_10S", 100),
+            searches_per_second=_positive_int(env, "HUBSPOT_SEARCHES_PER_SECOND", 5),
+        )
+
+    def secrets(self) -> tuple[str, ...]:
+        return (self.access_token.reveal(),)

@@ -1,0 +1,156 @@
+"""Incremental reads through HubSpot's CRM search: a keyset on (last-modified, id).
+
+HubSpot's search takes ONE sort and caps every query at 10,000 results, and its `after`
+token is an offset, which shifts when a record already read is modified during the
+read (the record moves to the end and the next one slides back over the page boundary,
+unseen). So no query here reads past its first page: every page is a fresh query
+anchored just after what has been read, sorted by the timestamp alone.
+
+The id order inside one timestamp is supplied on our side: a page's last timestamp may
+continue on the next page, so the records at it are held back ("pending") and the next
+query asks for that timestamp minus the pending ids, or anything later. Once a later
+timestamp shows up, the held-back group is complete and is released in id order. A group
+too big to exclude id by id (a bulk update stamping many records with one millisecond)
+is read on its own, sorted by `hs_object_id`, with an id keyset. Either way the cursor
+after each page marks a point before which everything has been read, so resuming from it
+neither skips a record nor reads one forever.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from mapc.runtime.records import (
+    Cursor,
+    Page,
+    Record,
+    epoch_millis,
+    format_timestamp,
+    from_epoch_millis,
+    parse_timestamp,
+)
+
+Filter = dict[str, Any]
+FilterGroup = dict[str, list[Filter]]
+Sort = dict[str, str]
+# (filter groups, sorts) -> (flattened records of the first page, whether more match)
+Search = Callable[[list[FilterGroup], list[Sort]], tuple[list[Record], bool]]
+
+ID_PROPERTY = "hs_object_id"
+MAX_EXCLUDED = 100  # ids in one NOT_IN filter (HubSpot's limit for IN/NOT_IN values)
+
+
+def millis_of(record: Record, ts_property: str) -> int:
+    value = record.get(ts_property)
+    if value in (None, ""):
+        return 0
+    text = str(value)
+    if text.isdigit():
+        return int(text)
+    return epoch_millis(parse_timestamp(text))
+
+
+def id_of(record: Record) -> int:
+    return int(str(record.get("id") or record.get(ID_PROPERTY) or 0))
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """Read records at `millis` with id > `after_id` (0: any) not in `excluded`, then later."""
+
+    millis: int
+    after_id: int = 0
+    excluded: tuple[int, ...] = ()
+
+
+def _filter(prop: str, op: str, value: int) -> Filter:
+    return {"propertyName": prop, "operator": op, "value": str(value)}
+
+
+def forward_query(ts_property: str, anchor: Anchor | None) -> tuple[list[FilterGroup], list[Sort]]:
+    sorts = [{"propertyName": ts_property, "direction": "ASCENDING"}]
+    if anchor is None:
+        return [], sorts
+    same = [_filter(ts_property, "EQ", anchor.millis)]
+    if anchor.after_id:
+        same.append(_filter(ID_PROPERTY, "GT", anchor.after_id))
+    if anchor.excluded:
+        same.append(
+            {
+                "propertyName": ID_PROPERTY,
+                "operator": "NOT_IN",
+                "values": [str(i) for i in anchor.excluded],
+            }
+        )
+    later = [_filter(ts_property, "GT", anchor.millis)]
+    return [{"filters": same}, {"filters": later}], sorts
+
+
+def tie_query(ts_property: str, millis: int, after_id: int) -> tuple[list[FilterGroup], list[Sort]]:
+    filters = [_filter(ts_property, "EQ", millis)]
+    if after_id:
+        filters.append(_filter(ID_PROPERTY, "GT", after_id))
+    return [{"filters": filters}], [{"propertyName": ID_PROPERTY, "direction": "ASCENDING"}]
+
+
+def anchor_of(cursor: Cursor | None) -> Anchor | None:
+    if cursor is None:
+        return None
+    millis = epoch_millis(parse_timestamp(cursor.timestamp))
+    return Anchor(millis, int(cursor.record_id) if cursor.record_id else 0)
+
+
+def cursor_at(millis: int, record_id: int) -> Cursor:
+    return Cursor(format_timestamp(from_epoch_millis(millis)), str(record_id))
+
+
+def _read_tie_group(search: Search, ts_property: str, millis: int, after_id: int) -> Iterator[Page]:
+    """All records at one timestamp with id > after_id, in id order."""
+    while True:
+        groups, sorts = tie_query(ts_property, millis, after_id)
+        records, more = search(groups, sorts)
+        records.sort(key=id_of)
+        if records:
+            after_id = id_of(records[-1])
+            yield Page(tuple(records), cursor_at(millis, after_id))
+        if not more or not records:
+            return
+
+
+def keyset_pages(search: Search, ts_property: str, since: Cursor | None) -> Iterator[Page]:
+    """Pages of records changed after `since`, in (timestamp, id) order."""
+    anchor = anchor_of(since)
+    pending: list[Record] = []
+
+    def key(record: Record) -> tuple[int, int]:
+        return millis_of(record, ts_property), id_of(record)
+
+    while True:
+        groups, sorts = forward_query(ts_property, anchor)
+        results, more = search(groups, sorts)
+        by_id = {id_of(r): r for r in (*pending, *results)}  # a repeat keeps its newest version
+        combined = sorted(by_id.values(), key=key)
+        if not more or not results:
+            if combined:
+                last = key(combined[-1])
+                yield Page(tuple(combined), cursor_at(*last))
+            return
+        last_millis = max(millis_of(r, ts_property) for r in results)
+        complete = [r for r in combined if millis_of(r, ts_property) < last_millis]
+        pending = [r for r in combined if millis_of(r, ts_property) == last_millis]
+        if complete:
+            yield Page(tuple(complete), cursor_at(*key(complete[-1])))
+        floor = anchor.after_id if anchor is not None and anchor.millis == last_millis else 0
+        if len(pending) <= MAX_EXCLUDED:
+            anchor = Anchor(last_millis, floor, tuple(id_of(r) for r in pending))
+            continue
+        # A big group at one timestamp: read it by id, then carry on after it.
+        pending = []
+        last_id = floor
+        for page in _read_tie_group(search, ts_property, last_millis, floor):
+            assert page.cursor is not None
+            last_id = int(page.cursor.record_id)
+            yield page
+        anchor = Anchor(last_millis, last_id)

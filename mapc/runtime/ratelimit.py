@@ -1,0 +1,101 @@
+"""Client-side rate limiting: keep HubSpot under its per-10-second and search limits
+instead of running into 429s. Clock and sleep are injectable for tests."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+
+
+class SlidingWindowLimiter:
+    """At most `max_calls` calls in any `period` seconds."""
+
+    def __init__(
+        self,
+        max_calls: int,
+        period: float,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        if max_calls < 1 or period <= 0:
+            raise ValueError("a limiter needs max_calls >= 1 and period > 0")
+        self.max_calls = max_calls
+        self.period = period
+        self._clock = clock
+        self._sleep = sleep
+        self._calls: deque[float] = deque()
+        self._not_before = 0.0
+        self._lock = threading.Lock()
+        self.waited = 0.0
+
+    def _wait_needed(self, now: float) -> float:
+        while self._calls and now - self._calls[0] >= self.period:
+            self._calls.popleft()
+        wait = max(0.0, self._not_before - now)
+        if len(self._calls) >= self.max_calls:
+            wait = max(wait, self._calls[0] + self.period - now)
+        return wait
+
+    def acquire(self) -> None:
+        """Block until one more call fits in the window, then count it."""
+        with self._lock:
+            while True:
+                now = self._clock()
+                wait = self._wait_needed(now)
+                if wait <= 0:
+                    self._calls.append(now)
+                    return
+                self.waited += wait
+                self._sleep(wait)
+
+    def until_frees(self, interval: float) -> float:
+        """Seconds until the oldest of our calls in the last `interval` seconds leaves a
+        rolling window of that length (the whole interval if we made none)."""
+        with self._lock:
+            now = self._clock()
+            recent = [t for t in self._calls if now - t < interval]
+            # A little extra: the server saw each call a moment after we sent it.
+            margin = 0.01 + 0.05 * interval
+            return recent[0] + interval - now + margin if recent else interval
+
+    def pause(self, seconds: float) -> None:
+        """Let no call start for `seconds` (the server said its window is used up)."""
+        with self._lock:
+            self._not_before = max(self._not_before, self._clock() + seconds)
+
+
+class HubSpotLimiter:
+    """HubSpot's burst limit (requests per 10 seconds, per account and app) and the
+    separate CRM search limit (requests per second); a search counts against both."""
+
+    def __init__(
+        self,
+        requests_per_10s: int = 100,
+        searches_per_second: int = 5,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.general = SlidingWindowLimiter(requests_per_10s, 10.0, clock=clock, sleep=sleep)
+        self.search = SlidingWindowLimiter(searches_per_second, 1.0, clock=clock, sleep=sleep)
+
+    def acquire(self, *, search: bool = False) -> None:
+        if search:
+            self.search.acquire()
+        self.general.acquire()
+
+    def observe(self, headers: dict[str, str]) -> None:
+        """Follow HubSpot's X-HubSpot-RateLimit-* headers (lower-cased names): when the
+        rolling window has no calls left, hold further calls until our oldest call in it
+        drops out (if other clients share the budget, a 429 may still come; it is retried)."""
+        remaining = headers.get("x-hubspot-ratelimit-remaining")
+        interval = headers.get("x-hubspot-ratelimit-interval-milliseconds")
+        if remaining is not None and remaining.strip() == "0" and interval and interval.isdigit():
+            self.general.pause(self.general.until_frees(int(interval) / 1000.0))
+
+    @property
+    def waited(self) -> float:
+        return self.general.waited + self.search.waited

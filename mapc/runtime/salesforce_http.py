@@ -1,0 +1,94 @@
+"""The HTTP session simple-salesforce uses: mapc's call-options header, timeouts,
+retries with backoff, a per-endpoint call counter, and logs without credentials."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections import Counter
+from typing import Any
+from urllib.parse import urlsplit
+
+import requests
+
+from mapc.runtime.retry import (
+    RetryPolicy,
+    call_with_retry,
+    failure_from_exception,
+    failure_from_response,
+)
+
+log = logging.getLogger(__name__)
+
+CALL_OPTIONS = "client=mapc"
+QUERY_OPTIONS = "batchSize=2000"
+_VERSIONED = re.compile(r"^/services/data/v[0-9.]+/")
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "PATCH", "DELETE"})
+
+
+def endpoint_of(url: str) -> str:
+    """A short, id-free name for the endpoint of a Salesforce REST URL, for counting."""
+    path = urlsplit(url).path
+    rest = _VERSIONED.sub("", path)
+    if rest == path:
+        return path.strip("/").split("/")[1] if path.count("/") > 1 else path
+    parts = rest.strip("/").split("/")
+    if parts[0] in ("query", "queryAll"):
+        return parts[0]
+    if parts[0] == "composite":
+        return "/".join(parts[:2])
+    if parts[0] == "sobjects" and len(parts) >= 3 and parts[2] == "describe":
+        return "sobjects/describe"
+    return parts[0]
+
+
+def is_safe(method: str, url: str) -> bool:
+    """Whether repeating the request cannot duplicate anything: everything but POST
+    (which creates records) is idempotent here; logins are POSTs with no side effect."""
+    if method.upper() in _SAFE_METHODS:
+        return True
+    path = urlsplit(url).path
+    return path.endswith("/oauth2/token") or "/services/Soap/u/" in path
+
+
+class SalesforceSession(requests.Session):
+    """A requests session that every simple-salesforce call goes through."""
+
+    def __init__(
+        self,
+        *,
+        policy: RetryPolicy,
+        timeout: float = 120.0,
+        ca_bundle: str | None = None,
+    ) -> None:
+        super().__init__()
+        self.policy = policy
+        self.timeout = timeout
+        self.calls: Counter[str] = Counter()
+        self.headers["Sforce-Call-Options"] = CALL_OPTIONS
+        # Passed with each request: requests would let a REQUESTS_CA_BUNDLE in the process
+        # environment override a session-level `verify`.
+        self.ca_bundle = ca_bundle
+
+    def request(  # type: ignore[override]
+        self, method: str, url: str, *args: Any, **kwargs: Any
+    ) -> requests.Response:
+        kwargs.setdefault("timeout", self.timeout)
+        if self.ca_bundle:
+            kwargs.setdefault("verify", self.ca_bundle)
+        endpoint = endpoint_of(url)
+
+        def attempt() -> requests.Response:
+            self.calls[f"{method.upper()} {endpoint}"] += 1
+            response = super(SalesforceSession, self).request(method, url, *args, **kwargs)
+            log.debug("%s %s -> %s", method.upper(), endpoint, response.status_code)
+            return response
+
+        return call_with_retry(
+            attempt,
+            policy=self.policy,
+            safe=is_safe(method, url),
+            failure_of_result=failure_from_response,
+            failure_of_exception=failure_from_exception,
+            what=f"Salesforce {method.upper()} {endpoint}",
+        )

@@ -1,0 +1,43 @@
+"""Suite-wide fixtures: one CRM emulator per test session, reset before each test using it."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+
+from mapc.emulator import Emulator, start_emulator
+
+
+@pytest.fixture(scope="session")
+def emulator_session() -> Iterator[Emulator]:
+    """The emulator itself, started once; prefer `emulator`, which also resets it."""
+    emu = start_emulator()
+    # requests lets REQUESTS_CA_BUNDLE override even a session's own `verify`, so trust the
+    # emulator's CA through it; the bundle still holds the system CAs.
+    saved = os.environ.get("REQUESTS_CA_BUNDLE")
+    os.environ["REQUESTS_CA_BUNDLE"] = str(emu.ca_bundle_path)
+    try:
+        yield emu
+    finally:
+        if saved is None:
+            os.environ.pop("REQUESTS_CA_BUNDLE", None)
+        else:
+            os.environ["REQUESTS_CA_BUNDLE"] = saved
+        emu.stop()
+
+
+@pytest.fixture
+def emulator(emulator_session: Emulator) -> Emulator:
+    """The session's emulator, emptied: no records, calls, faults, rate limits or clock moves."""
+    emulator_session.reset()
+    return emulator_session
+
+
+@pytest.fixture
+def emulator_env(emulator: Emulator, monkeypatch: pytest.MonkeyPatch) -> Emulator:
+    """`emulator`, with SALESFORCE_*/HUBSPOT_* variables pointing the connectors at it."""
+    for name, value in emulator.env().items():
+        monkeypatch.setenv(name, value)
+    return emulator

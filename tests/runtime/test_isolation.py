@@ -1,0 +1,18 @@
+"""The runtime stands alone: no compiler, no emulator behind the connectors."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+
+def test_connectors_import_neither_the_compiler_nor_the_emulator() -> None:
+    code = (
+        "import sys, mapc.runtime.hubspot, mapc.runtime.salesforce\n"
+        "allowed = ('mapc', 'mapc.runtime')\n"
+        "bad = [m for m in sys.modules if m.startswith('mapc') and m not in allowed\n"
+        "       and not m.startswith('mapc.runtime.')]\n"
+        "print(','.join(bad))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""
