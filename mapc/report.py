@@ -10,7 +10,6 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
-from importlib.metadata import PackageNotFoundError, metadata
 from pathlib import PurePath
 from typing import Literal
 from urllib.parse import quote
@@ -48,6 +47,10 @@ def code_info(code: str) -> Code:
 
 @cache
 def docs_base() -> str:
+    # Imported here: importlib.metadata costs a noticeable part of a cold `mapc check`,
+    # and only SARIF output needs the documentation address.
+    from importlib.metadata import PackageNotFoundError, metadata
+
     try:
         urls: list[str] = metadata("mapc").get_all("Project-URL") or []
     except PackageNotFoundError:
