@@ -20,6 +20,10 @@ COMMANDS: tuple[str, ...] = (
     "diff",
     "schema",
     "emulate",
+    "run",
+    "plan",
+    "errors",
+    "demo",
 )
 
 

@@ -1,0 +1,1 @@
+"""`mapc demo`: a realistic sample of both CRMs for the local emulator."""

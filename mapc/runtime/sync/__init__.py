@@ -1,0 +1,1 @@
+"""The sync engine, its state store and the runner: what `mapc run` executes."""

@@ -1,0 +1,193 @@
+"""Turning one pair's decision into queued writes whose results update the link."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mapc.runtime.adapter import FieldSync, ObjectSync
+from mapc.runtime.records import Record, WriteResult
+from mapc.runtime.sync.context import HUBSPOT, SALESFORCE, Context, record_time
+from mapc.runtime.sync.decide import (
+    OPT_OUT_HUBSPOT,
+    Decision,
+    decide,
+    fields_for,
+    snapshot,
+)
+from mapc.runtime.sync.state import Link
+from mapc.runtime.sync.values import canon_text, truthy
+
+PERSON = "@person"
+"""Marks the contact Salesforce keeps behind a person account (R7)."""
+INCLUDED = "@in"
+"""On a link's HubSpot snapshot: whether the contact was in the inclusion list (R4)."""
+PLACEHOLDERS = "@placeholders"
+"""On a link's Salesforce snapshot: fields mapc filled with a required-field default."""
+PARENT_KEY = "@company"
+"""Set on a HubSpot contact read this run: its company, as the engine determined it."""
+FRESH = "@fresh"
+"""Marks a snapshot taken at create time, holding only the fields the create wrote: any
+other field that reads non-blank afterwards (a value set in between, or a system default)
+counts as a change the first time the record comes back."""
+
+
+def salesforce_writable(ctx: Context, sf: Record) -> bool:
+    """Person accounts (and the contact behind one) are written through Salesforce only."""
+    return not (ctx.adapter.settings.person_accounts and truthy(sf.get("IsPersonAccount")))
+
+
+def adopt_fresh(link: Link) -> None:
+    link.hs_values.pop(FRESH, None)
+    link.sf_values.pop(FRESH, None)
+
+
+def snapshot_record(link: Link, side: str) -> Record:
+    """One side of a pair as last synced: what it holds now if it was not read this run."""
+    values = link.hs_values if side == HUBSPOT else link.sf_values
+    record: Record = {k: v for k, v in values.items() if not k.startswith("@")}
+    if side == HUBSPOT:
+        record["id"] = link.hubspot_id
+        record[INCLUDED] = values.get(INCLUDED, "1")
+    else:
+        record["Id"] = link.sf_id
+        if link.sf_object == "Contact":
+            record["AccountId"] = link.sf_parent
+        if PERSON in values:
+            record["IsPersonAccount"] = True
+    return record
+
+
+def reconcile(ctx: Context, obj: ObjectSync, link: Link, hs: Record, sf: Record) -> None:
+    """Sync one linked pair both ways under each field's rule."""
+    name = obj.hubspot_object
+    sobject = link.sf_object
+    if ctx.dry_run:
+        ctx.planned.add(link.sf_id)
+    adopt_fresh(link)
+    parents = (link.hs_parent, link.sf_parent)
+    if INCLUDED not in hs:
+        link.hs_values[INCLUDED] = "1"  # only included contacts get here
+    if not salesforce_writable(ctx, sf):
+        link.sf_values[PERSON] = "1"
+    if name == "contacts" and sobject == "Contact":
+        ctx.association_candidates.add(link.hubspot_id)
+    if name == "contacts":
+        if PARENT_KEY in hs:
+            link.hs_parent = _text(hs.get(PARENT_KEY))
+        if sobject == "Contact":
+            link.sf_parent = _text(sf.get("AccountId"))
+    # Placeholders Salesforce required on create ("[not provided]") are not data: to the
+    # rules they are blanks, so HubSpot's value replaces them and they never reach HubSpot.
+    ours = set(link.sf_values.get(PLACEHOLDERS, "").split(","))
+    placeholders = {k: v for k, v in obj.create_defaults.get(sobject, {}).items()
+                    if k in ours or bracketed(v)}
+    if any(sf.get(k) == v for k, v in placeholders.items()):
+        sf = {**sf, **{k: None for k, v in placeholders.items() if sf.get(k) == v}}
+    decision = decide(
+        obj, sobject, hs, sf,
+        link.hs_values if link.synced else None,
+        link.sf_values if link.synced else None,
+        hubspot_newer=record_time(hs) > record_time(sf),
+        owners=ctx.owners,
+        salesforce_writable=salesforce_writable(ctx, sf),
+    )
+    for c in decision.conflicts:
+        ctx.conflict(name, link, c.field, c.hubspot_value, c.salesforce_value, c.winner)
+    now_hs, now_sf = snapshot(obj, sobject, hs, sf)
+    mapped = fields_for(obj, sobject)
+    by_sf = {f.salesforce: f for f in mapped}
+    by_hs = {f.hubspot: f for f in mapped}
+    pending = {by_sf[k].hubspot for k in decision.to_salesforce if k in by_sf}
+    pending |= set(decision.to_hubspot)
+    if decision.unsubscribe:
+        pending.add(OPT_OUT_HUBSPOT)
+    before = (dict(link.hs_values), dict(link.sf_values))
+    for f in mapped:
+        if f.hubspot not in pending:
+            link.hs_values[f.hubspot] = now_hs[f.hubspot]
+            link.sf_values[f.salesforce] = now_sf[f.salesforce]
+    if before != (link.hs_values, link.sf_values) or link.id is None or \
+            parents != (link.hs_parent, link.sf_parent):
+        ctx.touch(link)
+    if decision.empty:
+        return
+    _queue_updates(ctx, obj, link, decision, hs, sf, now_hs, now_sf, by_sf, by_hs)
+
+
+def _queue_updates(ctx: Context, obj: ObjectSync, link: Link, decision: Decision, hs: Record,
+                   sf: Record, now_hs: dict[str, Any], now_sf: dict[str, Any],
+                   by_sf: dict[str, FieldSync], by_hs: dict[str, FieldSync]) -> None:
+    name = obj.hubspot_object
+    sobject = link.sf_object
+    if decision.to_salesforce:
+        values = dict(decision.to_salesforce)
+        fields = tuple(sorted(values))
+        ctx.report.add(name, SALESFORCE, "update", f"{sobject} {link.sf_id}", fields,
+                       f"from HubSpot {name} {link.hubspot_id}")
+
+        def sf_done(result: WriteResult, values: dict[str, Any] = values) -> None:
+            if result.ok:
+                for key, value in values.items():
+                    link.sf_values[key] = canon_text(value)
+                    link.hs_values[by_sf[key].hubspot] = now_hs[by_sf[key].hubspot]
+                ctx.resolved(name, SALESFORCE, link.hubspot_id)
+                ctx.touch(link)
+            else:
+                for err in result.errors:
+                    ctx.error(name, SALESFORCE, link.hubspot_id, err.code, err.message,
+                              err.fields or fields)
+        if not ctx.dry_run:
+            ctx.writes.add(f"sf:update:{sobject}", {"Id": link.sf_id, **values}, sf_done)
+    if decision.to_hubspot:
+        values = dict(decision.to_hubspot)
+        fields = tuple(sorted(values))
+        reason = "owner reset to Salesforce's owner (R10)" if decision.owner_resets else (
+            f"from Salesforce {sobject} {link.sf_id}")
+        ctx.report.add(name, HUBSPOT, "update", f"{name} {link.hubspot_id}", fields, reason)
+
+        def hs_done(result: WriteResult, values: dict[str, Any] = values) -> None:
+            if result.ok:
+                for key, value in values.items():
+                    link.hs_values[key] = canon_text(value)
+                    link.sf_values[by_hs[key].salesforce] = now_sf[by_hs[key].salesforce]
+                ctx.resolved(name, HUBSPOT, link.sf_id)
+                ctx.touch(link)
+            else:
+                for err in result.errors:
+                    ctx.error(name, HUBSPOT, link.sf_id, err.code, err.message,
+                              err.fields or fields)
+        if not ctx.dry_run:
+            ctx.writes.add(f"hs:update:{name}", {"id": link.hubspot_id, **values}, hs_done)
+    if decision.unsubscribe:
+        queue_unsubscribe(ctx, obj, link, hs.get("email"), now_sf)
+
+
+def queue_unsubscribe(ctx: Context, obj: ObjectSync, link: Link, email: Any,
+                      now_sf: dict[str, Any]) -> None:
+    """R1: unsubscribe a HubSpot contact from all email (batched Communication Preferences)."""
+    name = obj.hubspot_object
+    opt = next((f for f in obj.fields if f.hubspot == OPT_OUT_HUBSPOT), None)
+    if not email or opt is None:
+        return
+    ctx.report.add(name, HUBSPOT, "unsubscribe", f"{name} {link.hubspot_id}", (OPT_OUT_HUBSPOT,),
+                   "Email Opt Out set in Salesforce (R1)")
+
+    def done(result: WriteResult) -> None:
+        if result.ok:
+            link.hs_values[OPT_OUT_HUBSPOT] = "true"
+            link.sf_values[opt.salesforce] = now_sf.get(opt.salesforce, "true")
+            ctx.touch(link)
+        else:
+            for err in result.errors:
+                ctx.error(name, HUBSPOT, link.sf_id, err.code, err.message, (OPT_OUT_HUBSPOT,))
+    if not ctx.dry_run:
+        ctx.writes.add("hs:unsubscribe", str(email), done)
+
+
+def _text(value: Any) -> str | None:
+    return None if value in (None, "") else str(value)
+
+
+def bracketed(value: Any) -> bool:
+    """A default such as "[not provided]" is a placeholder whoever wrote it."""
+    return isinstance(value, str) and value.startswith("[") and value.endswith("]")

@@ -1,0 +1,92 @@
+"""Contact <-> company associations travel as Contact.AccountId through the company <->
+account links (R2: a contact's Account Name is a reference, so it never syncs as text)."""
+
+from __future__ import annotations
+
+from mapc.runtime.records import WriteResult
+from mapc.runtime.sync.apply import PERSON
+from mapc.runtime.sync.context import HUBSPOT, SALESFORCE, Context
+from mapc.runtime.sync.state import Link
+from mapc.runtime.sync.writes import HUBSPOT_BATCH, SALESFORCE_BATCH
+
+PARENT = "@parent"
+CONTACTS = "contacts"
+COMPANIES = "companies"
+
+
+def sync_associations(ctx: Context) -> None:
+    hs, sf = ctx.hubspot, ctx.salesforce
+    ctx.writes.queue("sf:update:Contact", SALESFORCE_BATCH, lambda r: sf.update("Contact", r),
+                     after=lambda _items: ctx.save())
+    ctx.writes.queue("hs:associate:contacts:companies", HUBSPOT_BATCH,
+                     lambda pairs: hs.associate(CONTACTS, COMPANIES, pairs),
+                     after=lambda _items: ctx.save())
+    # Only contacts read or linked this run, and those of companies linked this run, can
+    # have an association to sync: the cost follows the changes, not the org's size.
+    wanted = set(ctx.association_candidates)
+    for company, account in ctx.new_companies:
+        wanted.update(link.hubspot_id for link in ctx.state.parents_of(CONTACTS, hs_parent=company))
+        wanted.update(link.hubspot_id for link in ctx.state.parents_of(CONTACTS, sf_parent=account))
+    ids = sorted(wanted)
+    for start in range(0, len(ids), 500):
+        batch = ctx.state.links_by_hubspot(CONTACTS, ids[start : start + 500]).values()
+        contacts = [link for link in batch if link.sf_object == "Contact"]
+        by_company = ctx.state.links_by_hubspot(
+            COMPANIES, [c.hs_parent for c in contacts if c.hs_parent])
+        by_account = ctx.state.links_by_salesforce(
+            COMPANIES, [c.sf_parent for c in contacts if c.sf_parent])
+        for link in contacts:
+            _one(ctx, link, by_company, by_account)
+    ctx.association_candidates.clear()
+    ctx.new_companies.clear()
+    ctx.writes.flush_all()
+    ctx.save()
+
+
+def _one(ctx: Context, link: Link, by_company: dict[str, Link], by_account: dict[str, Link]
+         ) -> None:
+    hp, sp = link.hs_parent, link.sf_parent
+    hs_changed = hp != link.hs_values.get(PARENT)
+    sf_changed = sp != link.sf_values.get(PARENT)
+    account = by_company[hp].sf_id if hp and hp in by_company else None
+    company = by_account[sp].hubspot_id if sp and sp in by_account else None
+    person = link.sf_values.get(PERSON) is not None
+    if account and account != sp and (hs_changed or not sp) and not person:
+        ctx.report.add(CONTACTS, SALESFORCE, "associate", f"Contact {link.sf_id}", ("AccountId",),
+                       f"company {hp} is account {account}")
+        if ctx.dry_run:
+            return
+
+        def sf_done(result: WriteResult, account: str = account) -> None:
+            if result.ok:
+                link.sf_parent = account
+                link.hs_values[PARENT] = hp
+                link.sf_values[PARENT] = account
+                ctx.touch(link)
+            else:
+                for err in result.errors:
+                    ctx.error(CONTACTS, SALESFORCE, link.hubspot_id, err.code, err.message,
+                              ("AccountId",))
+        ctx.writes.add("sf:update:Contact", {"Id": link.sf_id, "AccountId": account}, sf_done)
+        return
+    if company and company != hp and (sf_changed or not hp):
+        ctx.report.add(CONTACTS, HUBSPOT, "associate", f"contacts {link.hubspot_id}",
+                       ("company",), f"account {sp} is company {company}")
+        if ctx.dry_run:
+            return
+
+        def hs_done(result: WriteResult, company: str = company) -> None:
+            if result.ok:
+                link.hs_parent = company
+                link.hs_values[PARENT] = company
+                link.sf_values[PARENT] = sp
+                ctx.touch(link)
+            else:
+                for err in result.errors:
+                    ctx.error(CONTACTS, HUBSPOT, link.sf_id, err.code, err.message, ("company",))
+        ctx.writes.add("hs:associate:contacts:companies", (link.hubspot_id, company), hs_done)
+        return
+    if link.hs_values.get(PARENT) != hp or link.sf_values.get(PARENT) != sp:
+        link.hs_values[PARENT] = hp
+        link.sf_values[PARENT] = sp
+        ctx.touch(link)

@@ -1,0 +1,179 @@
+"""What every step of a run shares: the adapter, both connectors, state, queues, report."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from mapc.runtime.adapter import Adapter, MatchKind, ObjectSync
+from mapc.runtime.records import Record, parse_timestamp
+from mapc.runtime.sync.owners import OwnerDirectory
+from mapc.runtime.sync.ports import HubSpotPort, SalesforcePort
+from mapc.runtime.sync.report import Report
+from mapc.runtime.sync.staging import Staging
+from mapc.runtime.sync.state import Link, StateStore
+from mapc.runtime.sync.writes import Writes
+
+log = logging.getLogger("mapc.sync")
+
+HUBSPOT = "hubspot"
+SALESFORCE = "salesforce"
+READ_BATCH_SF = 200
+READ_BATCH_HS = 100
+PAIR_CHUNK = 200
+
+HUBSPOT_TIMESTAMPS = ("lastmodifieddate", "hs_lastmodifieddate")
+COMPANY_OF_CONTACT = "associatedcompanyid"
+
+
+def record_time(record: Record) -> datetime:
+    for name in (*HUBSPOT_TIMESTAMPS, "SystemModstamp", "LastModifiedDate"):
+        value = record.get(name)
+        if value:
+            try:
+                return parse_timestamp(str(value))
+            except ValueError:
+                continue
+    return datetime.min.replace(tzinfo=UTC)
+
+
+@dataclass
+class Context:
+    adapter: Adapter
+    salesforce: SalesforcePort
+    hubspot: HubSpotPort
+    state: StateStore
+    staging: Staging
+    writes: Writes
+    report: Report
+    run_id: int
+    dry_run: bool = False
+    owners: OwnerDirectory | None = None
+    progress: Callable[[str], None] = field(default=lambda _step: None)
+    heartbeat: Callable[[], None] = field(default=lambda: None)
+    dirty: dict[int, Link] = field(default_factory=dict)
+    new_links: list[Link] = field(default_factory=list)
+    new_keys: list[tuple[str, str, str, str | None]] = field(default_factory=list)
+    """(side, object, id, match key) of records created this run, saved with the links."""
+    open_errors: dict[tuple[str, str], set[str]] = field(default_factory=dict)
+    planned: set[str] = field(default_factory=set)
+    association_candidates: set[str] = field(default_factory=set)
+    """HubSpot ids of contacts (syncing with Salesforce Contacts) read or linked this run."""
+    new_companies: list[tuple[str, str]] = field(default_factory=list)
+    """Company <-> account links made this run: their contacts' associations may follow."""
+    """Dry runs save no links: the ids a plan already paired, so they count once."""
+
+    # -- what to read -------------------------------------------------------------------
+
+    @property
+    def syncs_companies(self) -> bool:
+        return any(o.match.kind is MatchKind.ASSOCIATED_CONTACTS for o in self.adapter.objects)
+
+    def hubspot_properties(self, obj: ObjectSync) -> list[str]:
+        props = list(obj.hubspot_properties)
+        if obj.hubspot_object == "contacts" and self.syncs_companies:
+            props.append(COMPANY_OF_CONTACT)
+        return sorted(set(props))
+
+    def salesforce_fields(self, obj: ObjectSync, sobject: str) -> list[str]:
+        fields = list(obj.salesforce_fields.get(sobject, ()))
+        fields.extend(("Id", "SystemModstamp", "CreatedDate"))
+        if sobject == "Contact" and self.syncs_companies:
+            fields.append("AccountId")
+        if self.adapter.settings.person_accounts and sobject in ("Contact", "Account"):
+            fields.append("IsPersonAccount")
+        return sorted(set(fields))
+
+    # -- fetching counterparts -----------------------------------------------------------
+
+    def salesforce_records(self, obj: ObjectSync, wanted: Iterable[tuple[str, str]]
+                           ) -> dict[str, Record]:
+        """(sobject, id) -> record: from this run's staging, else read by id."""
+        ids = {rid: sobject for sobject, rid in wanted}
+        found = {rid: rec for rid, (_, rec) in self.staging.get(SALESFORCE, ids).items()}
+        missing: dict[str, list[str]] = {}
+        for rid, sobject in ids.items():
+            if rid not in found:
+                missing.setdefault(sobject, []).append(rid)
+        for sobject, rids in sorted(missing.items()):
+            for start in range(0, len(rids), READ_BATCH_SF):
+                chunk = rids[start : start + READ_BATCH_SF]
+                for rec in self.salesforce.read_by_ids(
+                    sobject, chunk, self.salesforce_fields(obj, sobject)
+                ):
+                    found[str(rec["Id"])] = rec
+        return found
+
+    def hubspot_records(self, obj: ObjectSync, ids: Iterable[str]) -> dict[str, Record]:
+        wanted = sorted(set(ids))
+        found = {rid: rec for rid, (_, rec) in self.staging.get(HUBSPOT, wanted).items()}
+        missing = [rid for rid in wanted if rid not in found]
+        props = self.hubspot_properties(obj)
+        for start in range(0, len(missing), READ_BATCH_HS):
+            chunk = missing[start : start + READ_BATCH_HS]
+            for rec in self.hubspot.read_by_ids(obj.hubspot_object, chunk, props):
+                found[str(rec["id"])] = rec
+        return found
+
+    # -- bookkeeping ------------------------------------------------------------------
+
+    def touch(self, link: Link) -> None:
+        if link.object == "contacts" and link.sf_object == "Contact":
+            self.association_candidates.add(link.hubspot_id)
+        if self.dry_run:
+            return
+        if link.id is None and link.object == "companies":
+            self.new_companies.append((link.hubspot_id, link.sf_id))
+        if link.id is None:
+            self.new_links.append(link)
+        else:
+            self.dirty[link.id] = link
+
+    def save(self) -> None:
+        if self.dry_run:
+            return
+        self.heartbeat()
+        items = [*self.new_links, *self.dirty.values()]
+        self.new_links, self.dirty = [], {}
+        if items:
+            self.state.save_links(items)
+        keys, self.new_keys = self.new_keys, []
+        groups: dict[tuple[str, str], list[tuple[str, str | None]]] = {}
+        for side, obj, rid, key in keys:
+            groups.setdefault((side, obj), []).append((rid, key))
+        for (side, obj), pairs in groups.items():
+            self.state.put_keys(side, obj, pairs)
+
+    def resolved(self, obj: str, side: str, record_id: str) -> None:
+        """A record synced: close its open errors (looked up once per object and side)."""
+        if self.dry_run:
+            return
+        key = (obj, side)
+        if key not in self.open_errors:
+            self.open_errors[key] = set(self.state.open_error_ids(obj, side))
+        if record_id in self.open_errors[key]:
+            self.open_errors[key].discard(record_id)
+            self.state.resolve_errors(obj, side, [record_id])
+
+    def error(self, obj: str, side: str, record_id: str, code: str, message: str,
+              fields: Sequence[str] = ()) -> None:
+        field_name = ",".join(fields)
+        log.warning("%s %s %s rejected by %s: %s %s", obj, record_id, field_name, side, code,
+                    message)
+        self.report.add(obj, side, "error", record_id, tuple(fields), f"{code}: {message}")
+        if not self.dry_run:
+            self.state.record_error(self.run_id, obj, side, record_id, code, message, field_name)
+            if (obj, side) in self.open_errors:
+                self.open_errors[(obj, side)].add(record_id)
+
+    def conflict(self, obj: str, link: Link, field_name: str, hs_value: Any, sf_value: Any,
+                 winner: str) -> None:
+        log.info("conflict on %s %s <-> %s %s: hubspot=%r salesforce=%r, %s wins", obj,
+                 link.hubspot_id, link.sf_object, link.sf_id, hs_value, sf_value, winner)
+        self.report.conflicts += 1
+        if not self.dry_run:
+            self.state.record_conflict(self.run_id, obj, link.hubspot_id, link.sf_id,
+                                       field_name, hs_value, sf_value, winner)

@@ -1,0 +1,157 @@
+"""Creating the other side's record for an unlinked one (HubSpot never creates person
+accounts: R7; which Salesforce records create HubSpot contacts: R5)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mapc.runtime.adapter import CreateContacts, MatchKind, ObjectSync
+from mapc.runtime.records import Record, WriteResult
+from mapc.runtime.sync.apply import (
+    FRESH,
+    PARENT_KEY,
+    PLACEHOLDERS,
+    bracketed,
+    queue_unsubscribe,
+)
+from mapc.runtime.sync.context import HUBSPOT, SALESFORCE, Context
+from mapc.runtime.sync.decide import OPT_OUT_HUBSPOT, fields_for, snapshot
+from mapc.runtime.sync.state import Link
+from mapc.runtime.sync.values import blank, canon_text, truthy
+
+NEVER_CREATE = frozenset({"IsPersonAccount", "PersonEmail", "RecordTypeId"})
+
+
+class Creates:
+    """Mixed into PairSync: queue creates whose results become links."""
+
+    ctx: Context
+    obj: ObjectSync
+    name: str
+
+    def create_in_salesforce(self, hs: Record) -> None:
+        ctx, obj = self.ctx, self.obj
+        hs_id = str(hs["id"])
+        if obj.match.kind is MatchKind.FIELD and obj.match_key and not obj.match_key(hs):
+            ctx.report.add(self.name, SALESFORCE, "skip", f"{self.name} {hs_id}",
+                           reason=f"no {obj.match.hubspot_field or 'match key'} to match on")
+            return
+        sobject = obj.salesforce_objects[0]
+        values = self.create_values_for_salesforce(sobject, hs)
+        defaulted = sorted(k for k, v in obj.create_defaults.get(sobject, {}).items()
+                           if values.get(k) == v and blank(_proposed(obj, sobject, hs, k)))
+        ctx.report.add(self.name, SALESFORCE, "create", f"{sobject} for {self.name} {hs_id}",
+                       tuple(sorted(values)), "new in HubSpot")
+        if ctx.dry_run:
+            return
+        now_hs, _ = snapshot(obj, sobject, hs, {})
+
+        def done(result: WriteResult) -> None:
+            if not result.ok or not result.id:
+                for err in result.errors:
+                    ctx.error(self.name, SALESFORCE, hs_id, err.code, err.message, err.fields)
+                return
+            sf_values: dict[str, Any] = {f.salesforce: None for f in fields_for(obj, sobject)}
+            sf_values.update({k: canon_text(v) for k, v in values.items()})
+            sf_values[FRESH] = "1"
+            if defaulted:
+                sf_values[PLACEHOLDERS] = ",".join(defaulted)
+            link = Link(self.name, hs_id, sobject, result.id, origin=HUBSPOT,
+                        hs_values=dict(now_hs), sf_values=sf_values,
+                        hs_parent=hs.get(PARENT_KEY))
+            ctx.resolved(self.name, SALESFORCE, hs_id)
+            ctx.touch(link)
+        ctx.writes.add(f"sf:create:{sobject}", {**values, "@source": hs_id}, done)
+
+    def create_values_for_salesforce(self, sobject: str, hs: Record) -> dict[str, Any]:
+        obj = self.obj
+        proposed = obj.to_salesforce(sobject, hs, None)
+        values: dict[str, Any] = {}
+        for f in fields_for(obj, sobject):
+            if f.owner:
+                target = self.ctx.owners.salesforce_for_hubspot(hs.get(f.hubspot)) if (
+                    self.ctx.owners and f.to_salesforce) else None
+                if target:
+                    values[f.salesforce] = target
+            elif f.hubspot == OPT_OUT_HUBSPOT:
+                if truthy(hs.get(f.hubspot)):
+                    values[f.salesforce] = True
+            elif f.to_salesforce and not blank(proposed.get(f.salesforce)):
+                values[f.salesforce] = proposed[f.salesforce]
+        for key, default in obj.create_defaults.get(sobject, {}).items():
+            if blank(values.get(key)):
+                values[key] = default
+        return {k: v for k, v in values.items() if k not in NEVER_CREATE}
+
+    def _creates_from(self, sobject: str) -> bool:
+        if self.name != "contacts":
+            return True
+        setting = self.ctx.adapter.settings.create_hubspot_contacts
+        if setting is CreateContacts.NEVER:
+            return False
+        return setting is CreateContacts.LEADS_AND_CONTACTS or sobject == "Contact"
+
+    def create_in_hubspot(self, sobject: str, sf: Record) -> None:
+        ctx, obj = self.ctx, self.obj
+        sf_id = str(sf["Id"])
+        if not self._creates_from(sobject):
+            ctx.report.add(self.name, HUBSPOT, "skip", f"{sobject} {sf_id}",
+                           reason=f"create_hubspot_contacts: "
+                                  f"{ctx.adapter.settings.create_hubspot_contacts.value} (R5)")
+            return
+        values = self.create_values_for_hubspot(sobject, sf)
+        ctx.report.add(self.name, HUBSPOT, "create", f"{self.name} for {sobject} {sf_id}",
+                       tuple(sorted(values)), "new in Salesforce")
+        opt = next((f for f in fields_for(obj, sobject) if f.hubspot == OPT_OUT_HUBSPOT), None)
+        opted_out = opt is not None and truthy(sf.get(opt.salesforce))
+        if ctx.dry_run:
+            if opted_out:
+                ctx.report.add(self.name, HUBSPOT, "unsubscribe", f"{sobject} {sf_id}",
+                               (OPT_OUT_HUBSPOT,), "Email Opt Out set in Salesforce (R1)")
+            return
+        _, now_sf = snapshot(obj, sobject, {}, sf)
+
+        def done(result: WriteResult) -> None:
+            if not result.ok or not result.id:
+                for err in result.errors:
+                    ctx.error(self.name, HUBSPOT, sf_id, err.code, err.message, err.fields)
+                return
+            hs_values: dict[str, Any] = {f.hubspot: None for f in fields_for(obj, sobject)}
+            hs_values.update({k: canon_text(v) for k, v in values.items()})
+            hs_values[FRESH] = "1"
+            if opt is not None:
+                hs_values[OPT_OUT_HUBSPOT] = None
+            if obj.match_key is not None:
+                ctx.new_keys.append((HUBSPOT, self.name, result.id, obj.match_key(values)))
+            link = Link(self.name, result.id, sobject, sf_id, origin=SALESFORCE,
+                        hs_values=hs_values, sf_values=dict(now_sf),
+                        sf_parent=str(sf.get("AccountId") or "") or None)
+            ctx.resolved(self.name, HUBSPOT, sf_id)
+            ctx.touch(link)
+            if opted_out:
+                queue_unsubscribe(ctx, obj, link, values.get("email"), now_sf)
+        ctx.writes.add(f"hs:create:{self.name}", {**values, "@source": sf_id}, done)
+
+    def create_values_for_hubspot(self, sobject: str, sf: Record) -> dict[str, Any]:
+        obj = self.obj
+        proposed = obj.to_hubspot(sobject, sf, None)
+        placeholders = {k: v for k, v in obj.create_defaults.get(sobject, {}).items()
+                        if bracketed(v)}
+        values: dict[str, Any] = {}
+        for f in fields_for(obj, sobject):
+            if f.hubspot == OPT_OUT_HUBSPOT or not f.to_hubspot:
+                continue
+            if f.owner:
+                target = self.ctx.owners.hubspot_for_salesforce(sf.get(f.salesforce)) if (
+                    self.ctx.owners) else None
+                if target:
+                    values[f.hubspot] = target
+            elif not blank(proposed.get(f.hubspot)) and (
+                    f.salesforce not in placeholders
+                    or sf.get(f.salesforce) != placeholders[f.salesforce]):
+                values[f.hubspot] = proposed[f.hubspot]
+        return values
+
+
+def _proposed(obj: ObjectSync, sobject: str, hs: Record, field: str) -> Any:
+    return obj.to_salesforce(sobject, hs, None).get(field)

@@ -1,0 +1,145 @@
+"""R8: marketing email opens and clicks -> one Salesforce Task each, on the linked lead or
+contact, never deduplicated, and each event exactly once, even across restarts.
+
+Before a batch of tasks is created its events are journalled as pending (with the WhoId
+and Subject); once Salesforce answers they are marked done. A run killed in between
+finds, on restart, the tasks created since and claims them instead of creating more.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from mapc.runtime.adapter import EmailEventsRule
+from mapc.runtime.records import (
+    WriteResult,
+    format_timestamp,
+    from_epoch_millis,
+    parse_timestamp,
+)
+from mapc.runtime.sync.context import HUBSPOT, SALESFORCE, Context
+from mapc.runtime.sync.writes import SALESFORCE_BATCH, Item
+
+log = logging.getLogger("mapc.sync")
+
+CURSOR = "email_events"
+FIRST_LOOKBACK = timedelta(days=30)
+OVERLAP = timedelta(minutes=10)
+CONTACTS = "contacts"
+
+
+def soql_text(value: str) -> str:
+    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def recover_events(ctx: Context) -> None:
+    pending = ctx.state.pending_events()
+    if not pending or ctx.dry_run:
+        return
+    claimed = ctx.state.tasks_claimed()
+    done: list[tuple[str, str | None]] = []
+    lost: list[str] = []
+    for event in pending:
+        since = parse_timestamp(event["started_at"]) - timedelta(seconds=5)
+        soql = (
+            "SELECT Id FROM Task WHERE WhoId = " + soql_text(event["who_id"] or "")
+            + " AND Subject = " + soql_text(event["subject"] or "")
+            + " AND CreatedDate >= " + format_timestamp(since) + " ORDER BY Id"
+        )
+        task = next((str(t["Id"]) for t in ctx.salesforce.query(soql)
+                     if str(t["Id"]) not in claimed), None)
+        if task is None:
+            lost.append(event["event_id"])
+        else:
+            claimed.add(task)
+            done.append((event["event_id"], task))
+    ctx.state.mark_events_done(done)
+    ctx.state.forget_events(lost)
+
+
+def sync_email_events(ctx: Context, rule: EmailEventsRule) -> str | None:
+    """Turn new events into tasks; returns the cursor to store when the run commits."""
+    recover_events(ctx)
+    raw = ctx.state.cursor(HUBSPOT, CURSOR)
+    now = datetime.now(UTC)
+    start = parse_timestamp(raw) if raw else now - FIRST_LOOKBACK
+    end = now + timedelta(days=1)
+    latest = start
+    failed: list[datetime] = []
+    sf = ctx.salesforce
+    ctx.writes.queue("sf:create:Task", SALESFORCE_BATCH,
+                     lambda recs: sf.create(rule.salesforce_object, recs),
+                     before=lambda items: _journal(ctx, items))
+    wanted = {t.upper() for t in rule.event_types}
+    for page in ctx.hubspot.email_events(start, end, tuple(sorted(wanted))):
+        ctx.report.reads += 1
+        events = [e for e in page if str(e.get("type", "")).upper() in wanted]
+        seen = ctx.state.email_event_status(str(e["id"]) for e in events)
+        events = [e for e in events if str(e["id"]) not in seen]
+        who = _recipients(ctx, {str(e.get("recipient") or "").strip().lower() for e in events})
+        for event in events:
+            _task(ctx, rule, event, who, failed)
+        for event in page:
+            if isinstance(event.get("created"), int | float):
+                latest = max(latest, from_epoch_millis(int(event["created"])))
+    ctx.writes.flush_all()
+    # Events can be indexed a little late: the next run looks back over an overlap, and
+    # event ids already turned into tasks are skipped.
+    cursor = max(start, latest - OVERLAP)
+    if failed:  # a task Salesforce refused: read its event again next run
+        cursor = min(cursor, min(failed) - timedelta(milliseconds=1))
+    return format_timestamp(cursor)
+
+
+def _recipients(ctx: Context, emails: set[str]) -> dict[str, str]:
+    """Recipient email -> the Salesforce lead/contact its HubSpot contact syncs with."""
+    keys = ctx.state.find_keys(HUBSPOT, [e for e in emails if e])
+    staged = ctx.staging.by_keys(HUBSPOT, [e for e in emails if e])
+    hs_ids = {email: (staged.get(email) or keys.get(email) or [("", "")])[0][1]
+              for email in emails}
+    links = ctx.state.links_by_hubspot(CONTACTS, [i for i in hs_ids.values() if i])
+    return {email: links[i].sf_id for email, i in hs_ids.items() if i in links}
+
+
+def _task(ctx: Context, rule: EmailEventsRule, event: dict[str, Any], who: dict[str, str],
+          failed: list[datetime]) -> None:
+    event_id = str(event["id"])
+    email = str(event.get("recipient") or "").strip().lower()
+    who_id = who.get(email)
+    if who_id is None:
+        ctx.report.add("email_events", SALESFORCE, "skip", event_id,
+                       reason="recipient does not sync with Salesforce")
+        return
+    values = {**rule.task_values(event), "WhoId": who_id}
+    ctx.report.add("email_events", SALESFORCE, "task", event_id, tuple(sorted(values)),
+                   f"{event.get('type')} at {_when(event)} (R8)")
+    if ctx.dry_run:
+        return
+
+    def done(result: WriteResult) -> None:
+        if result.ok:
+            ctx.state.mark_events_done([(event_id, result.id)])
+        else:
+            ctx.state.forget_events([event_id])
+            if isinstance(event.get("created"), int | float):
+                failed.append(from_epoch_millis(int(event["created"])))
+            for err in result.errors:
+                ctx.error("email_events", SALESFORCE, event_id, err.code, err.message, err.fields)
+    ctx.writes.add("sf:create:Task", {**values, "@event": event_id}, done)
+
+
+def _journal(ctx: Context, items: list[Item]) -> None:
+    rows = []
+    for item in items:
+        event_id = item.payload.pop("@event")
+        rows.append((event_id, str(item.payload["WhoId"]), str(item.payload.get("Subject", ""))))
+    ctx.state.mark_events_pending(rows)
+
+
+def _when(event: dict[str, Any]) -> str:
+    created = event.get("created")
+    if isinstance(created, int | float):
+        return format_timestamp(from_epoch_millis(int(created)))
+    return str(created or "")

@@ -1,0 +1,128 @@
+"""The sync engine: one run of an adapter, every object pair and rule, crash safe.
+
+Order: recover what a killed run left half done; contacts (so companies can match by
+their contacts); companies; contact<->company associations; deals; Closed/Won (R9);
+email events (R8). Cursors move last, once everything they cover is committed, so a run
+killed at any point re-reads the same changes and the links and last synced values
+keep it from writing anything twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from mapc.runtime.adapter import Adapter, CreateContacts, MatchKind, ObjectSync
+from mapc.runtime.sync.associations import sync_associations
+from mapc.runtime.sync.closed_won import apply_closed_won
+from mapc.runtime.sync.context import HUBSPOT, Context
+from mapc.runtime.sync.email_events import CURSOR as EVENTS_CURSOR
+from mapc.runtime.sync.email_events import sync_email_events
+from mapc.runtime.sync.lock import RunLock
+from mapc.runtime.sync.owners import OwnerDirectory
+from mapc.runtime.sync.pairs import PairSync
+from mapc.runtime.sync.ports import HubSpotPort, SalesforcePort
+from mapc.runtime.sync.recovery import recover
+from mapc.runtime.sync.report import Report
+from mapc.runtime.sync.staging import Staging
+from mapc.runtime.sync.state import StateStore
+from mapc.runtime.sync.writes import Writes
+
+log = logging.getLogger("mapc.sync")
+
+Progress = Callable[[str], None]
+
+
+def ordered(objects: tuple[ObjectSync, ...]) -> list[ObjectSync]:
+    def rank(obj: ObjectSync) -> int:
+        if obj.match.kind is MatchKind.FIELD:
+            return 0
+        if obj.match.kind is MatchKind.ASSOCIATED_CONTACTS:
+            return 1
+        return 2
+    return sorted(objects, key=rank)
+
+
+class SyncEngine:
+    def __init__(self, adapter: Adapter, salesforce: SalesforcePort, hubspot: HubSpotPort,
+                 state: StateStore, *, dry_run: bool = False,
+                 progress: Progress | None = None) -> None:
+        self.adapter = adapter
+        self.salesforce = salesforce
+        self.hubspot = hubspot
+        self.state = state
+        self.dry_run = dry_run
+        self.progress = progress or (lambda _step: None)
+
+    def _owners(self) -> OwnerDirectory | None:
+        if not any(f.owner for o in self.adapter.objects for f in o.fields):
+            return None
+        return OwnerDirectory(self.hubspot.owners(), self.salesforce.users(),
+                              self.salesforce.queues())
+
+    def run(self) -> Report:
+        lock = RunLock(self.state)
+        lock.acquire()
+        try:
+            return self._locked_run(lock)
+        finally:
+            lock.release()
+
+    def _locked_run(self, lock: RunLock) -> Report:
+        run_id = self.state.start_run(self.adapter.name, dry_run=self.dry_run)
+        report = Report(dry_run=self.dry_run, run_id=run_id)
+        staging = Staging(self.state, run_id)
+        ctx = Context(self.adapter, self.salesforce, self.hubspot, self.state, staging,
+                      Writes(), report, run_id, dry_run=self.dry_run, progress=self.progress,
+                      heartbeat=lock.beat)
+        status = "crashed"
+        try:
+            self._run(ctx)
+            status = "failed" if report.failed else "ok"
+            return report
+        finally:
+            staging.clear()
+            self.state.finish_run(run_id, status, report.as_counts())
+            log.info("run %s %s: %s writes, %s errors, %s conflicts", run_id, status,
+                     report.writes, report.failed, report.conflicts)
+
+    def _run(self, ctx: Context) -> None:
+        settings = self.adapter.settings
+        if settings.shared_org and settings.create_hubspot_contacts is not CreateContacts.NEVER:
+            log.warning(
+                "several HubSpot accounts share this Salesforce org but create_hubspot_contacts "
+                "is %s: records one account creates in Salesforce may create contacts in the "
+                "others; `never` is recommended (R5, R11)", settings.create_hubspot_contacts.value)
+        ctx.owners = self._owners()
+        objects = ordered(self.adapter.objects)
+        for obj in objects:
+            recover(ctx, obj)
+        syncs: list[PairSync] = []
+        for obj in objects:
+            self.progress(f"syncing {obj.hubspot_object}")
+            pair = PairSync(ctx, obj)
+            pair.run()
+            syncs.append(pair)
+            if obj.match.kind is MatchKind.ASSOCIATED_CONTACTS and \
+                    self.adapter.object_for("contacts") is not None:
+                self.progress("syncing contact <-> company associations")
+                sync_associations(ctx)
+        if self.adapter.closed_won is not None:
+            self.progress("applying Closed/Won opportunities")
+            apply_closed_won(ctx, self.adapter.closed_won)
+        events_cursor = None
+        if self.adapter.email_events is not None:
+            self.progress("turning email events into tasks")
+            events_cursor = sync_email_events(ctx, self.adapter.email_events)
+        ctx.writes.flush_all()
+        ctx.save()
+        if not self.dry_run:
+            for pair in syncs:
+                pair.commit_cursors()
+            if events_cursor is not None:
+                self.state.set_cursor(HUBSPOT, EVENTS_CURSOR, events_cursor)
+
+
+def run_once(adapter: Adapter, salesforce: SalesforcePort, hubspot: HubSpotPort,
+             state: StateStore, *, dry_run: bool = False) -> Report:
+    return SyncEngine(adapter, salesforce, hubspot, state, dry_run=dry_run).run()

@@ -1,0 +1,77 @@
+"""One run at a time per state: a lock row with a heartbeat, taken over when its holder
+is gone (same host, dead process) or silent for longer than `STALE`."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import time
+
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from mapc.runtime.sync import schema as s
+from mapc.runtime.sync.state import StateStore
+
+STALE = 600.0
+"""Seconds without a heartbeat after which a lock is considered abandoned."""
+
+
+class StateLocked(Exception):
+    """Another run holds this state."""
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+class RunLock:
+    def __init__(self, state: StateStore) -> None:
+        self.state = state
+        self.key = f"lock:{state.account}"
+        self.me = {"host": socket.gethostname(), "pid": os.getpid()}
+        self.held = False
+
+    def _stale(self, raw: str) -> bool:
+        holder = json.loads(raw)
+        if holder.get("host") == self.me["host"] and not _alive(int(holder.get("pid", 0))):
+            return True
+        return time.time() - float(holder.get("beat", 0)) > STALE
+
+    def acquire(self) -> None:
+        value = json.dumps({**self.me, "beat": time.time()})
+        try:
+            with self.state.engine.begin() as conn:
+                found = conn.execute(
+                    select(s.meta.c.value).where(s.meta.c.key == self.key)).scalar_one_or_none()
+                if found is not None:
+                    if not self._stale(found):
+                        holder = json.loads(found)
+                        raise StateLocked(
+                            f"another run (pid {holder.get('pid')} on {holder.get('host')}) is "
+                            f"using this state for account {self.state.account!r}; wait for it "
+                            "to finish")
+                    conn.execute(delete(s.meta).where(s.meta.c.key == self.key))
+                conn.execute(insert(s.meta).values(key=self.key, value=value))
+        except IntegrityError:
+            raise StateLocked("another run took this state at the same moment") from None
+        self.held = True
+
+    def beat(self) -> None:
+        if self.held:
+            with self.state.engine.begin() as conn:
+                conn.execute(update(s.meta).where(s.meta.c.key == self.key).values(
+                    value=json.dumps({**self.me, "beat": time.time()})))
+
+    def release(self) -> None:
+        if self.held:
+            with self.state.engine.begin() as conn:
+                conn.execute(delete(s.meta).where(s.meta.c.key == self.key))
+            self.held = False

@@ -1,0 +1,353 @@
+"""One `sync` block end to end: stage both sides' changes, reconcile, create, move cursors."""
+
+from __future__ import annotations
+
+import logging
+from functools import partial
+from typing import Any
+
+from mapc.runtime.adapter import ObjectSync
+from mapc.runtime.records import Cursor, Record
+from mapc.runtime.sync.apply import (
+    INCLUDED,
+    PARENT_KEY,
+    reconcile,
+    snapshot_record,
+)
+from mapc.runtime.sync.context import (
+    COMPANY_OF_CONTACT,
+    HUBSPOT,
+    PAIR_CHUNK,
+    SALESFORCE,
+    Context,
+)
+from mapc.runtime.sync.creates import Creates
+from mapc.runtime.sync.decide import unchanged
+from mapc.runtime.sync.matching import hubspot_candidates, salesforce_candidates
+from mapc.runtime.sync.state import Link
+from mapc.runtime.sync.values import blank
+from mapc.runtime.sync.writes import HUBSPOT_BATCH, SALESFORCE_BATCH, Item
+
+log = logging.getLogger("mapc.sync")
+
+IDENTITY = ("Email", "email", "Name", "name", "dealname", "LastName", "lastname")
+
+
+KEY_PREFIXES = {"00Q": "Lead", "003": "Contact", "001": "Account", "006": "Opportunity"}
+
+
+def sobject_of(sf_id: str, objects: tuple[str, ...]) -> str:
+    """The object a Salesforce id belongs to, from its key prefix."""
+    return KEY_PREFIXES.get(sf_id[:3], objects[0])
+
+
+def fingerprint(values: dict[str, Any]) -> dict[str, Any]:
+    """The value a killed run's created record is found again by (crash recovery)."""
+    for key in IDENTITY:
+        if not blank(values.get(key)):
+            return {key: values[key]}
+    return {}
+
+
+class PairSync(Creates):
+    def __init__(self, ctx: Context, obj: ObjectSync) -> None:
+        self.ctx = ctx
+        self.obj = obj
+        self.name = obj.hubspot_object
+        self.cursors: dict[tuple[str, str], Cursor] = {}
+        self._pending: list[int] = []
+        self._progress: dict[str, int] = {}
+        self._creating: dict[str, str] = {}
+        """Match key -> the Salesforce record creating a HubSpot record for it this run."""
+
+    # -- staging ------------------------------------------------------------------------
+
+    def _since(self, side: str, obj: str) -> Cursor | None:
+        raw = self.ctx.state.cursor(side, obj)
+        return Cursor.decode(raw) if raw else None
+
+    def stage(self) -> None:
+        ctx, obj = self.ctx, self.obj
+        props = ctx.hubspot_properties(obj)
+        for page in ctx.hubspot.read_changed(self.name, props, self._since(HUBSPOT, self.name)):
+            ctx.report.reads += 1
+            ctx.staging.add(HUBSPOT, self.name, page.records, obj.match_key, "id")
+            if obj.match_key is not None and not ctx.dry_run:
+                ctx.state.put_keys(HUBSPOT, self.name,
+                                   [(str(r["id"]), obj.match_key(r)) for r in page.records])
+            if page.cursor is not None:
+                self.cursors[(HUBSPOT, self.name)] = page.cursor
+            self._count("reading HubSpot", len(page.records))
+        for sobject in obj.salesforce_objects:
+            fields = ctx.salesforce_fields(obj, sobject)
+            key = obj.salesforce_match_key
+            for page in ctx.salesforce.read_changed(sobject, fields, self._since(SALESFORCE, sobject)):
+                ctx.report.reads += 1
+                ctx.staging.add(SALESFORCE, sobject, page.records, key, "Id")
+                if key is not None and not ctx.dry_run:
+                    ctx.state.put_keys(SALESFORCE, sobject,
+                                       [(str(r["Id"]), key(r)) for r in page.records])
+                if page.cursor is not None:
+                    self.cursors[(SALESFORCE, sobject)] = page.cursor
+                self._count(f"reading Salesforce {sobject}", len(page.records))
+
+    def stage_failed(self) -> None:
+        """Records a previous run could not write are tried again, changed or not."""
+        ctx, obj = self.ctx, self.obj
+        hs_ids = ctx.state.open_error_ids(self.name, SALESFORCE)
+        staged = ctx.staging.get(HUBSPOT, hs_ids)
+        missing = [i for i in hs_ids if i not in staged]
+        if missing:
+            records = list(ctx.hubspot_records(obj, missing).values())
+            ctx.staging.add(HUBSPOT, self.name, records, obj.match_key, "id")
+        sf_ids = ctx.state.open_error_ids(self.name, HUBSPOT)
+        staged = ctx.staging.get(SALESFORCE, sf_ids)
+        by_object: dict[str, list[str]] = {}
+        for sf_id in sf_ids:
+            if sf_id not in staged:
+                by_object.setdefault(sobject_of(sf_id, obj.salesforce_objects), []).append(sf_id)
+        for sobject, ids in sorted(by_object.items()):
+            if sobject not in obj.salesforce_objects:
+                continue
+            records = list(ctx.salesforce_records(obj, [(sobject, i) for i in ids]).values())
+            ctx.staging.add(SALESFORCE, sobject, records, obj.salesforce_match_key, "Id")
+
+    def commit_cursors(self) -> None:
+        """Only once every write and link the staged changes led to is committed."""
+        if self.ctx.dry_run:
+            return
+        for (side, obj), cursor in sorted(self.cursors.items()):
+            self.ctx.state.set_cursor(side, obj, cursor.encode())
+
+    def run(self) -> None:
+        self._setup_queues()
+        self.stage()
+        self.stage_failed()
+        self.reconcile_hubspot()
+        self.ctx.writes.flush_all()
+        self.ctx.save()
+        self.reconcile_salesforce()
+        self.ctx.writes.flush_all()
+        self.ctx.save()
+
+    # -- queues -------------------------------------------------------------------------
+
+    def _setup_queues(self) -> None:
+        ctx = self.ctx
+        hs, sf = ctx.hubspot, ctx.salesforce
+        for sobject in self.obj.salesforce_objects:
+            ctx.writes.queue(f"sf:create:{sobject}", SALESFORCE_BATCH,
+                             partial(sf.create, sobject),
+                             before=self._journal(SALESFORCE, sobject), after=self._unjournal)
+            ctx.writes.queue(f"sf:update:{sobject}", SALESFORCE_BATCH,
+                             partial(sf.update, sobject), after=self._saved)
+        ctx.writes.queue(f"hs:create:{self.name}", HUBSPOT_BATCH,
+                         lambda recs: hs.create(self.name, recs),
+                         before=self._journal(HUBSPOT, self.name), after=self._unjournal)
+        ctx.writes.queue(f"hs:update:{self.name}", HUBSPOT_BATCH,
+                         lambda recs: hs.update(self.name, recs), after=self._saved)
+        ctx.writes.queue("hs:unsubscribe", HUBSPOT_BATCH, hs.unsubscribe_all_batch,
+                         depends=("hs:create:contacts",), after=self._saved)
+
+    def _journal(self, target: str, target_object: str) -> Any:
+        def before(items: list[Item]) -> None:
+            self._pending = self.ctx.state.add_pending(
+                self.name, target, target_object,
+                [(item.payload.get("@source", ""), fingerprint(item.payload)) for item in items])
+            for item in items:
+                item.payload.pop("@source", None)
+        return before
+
+    def _unjournal(self, _items: list[Item]) -> None:
+        self.ctx.save()
+        self.ctx.state.clear_pending(self._pending)
+        self._pending = []
+
+    def _saved(self, _items: list[Item]) -> None:
+        self.ctx.save()
+
+    # -- HubSpot's changes --------------------------------------------------------------
+
+    def _settled(self, link: Link, record: Record, side: str) -> bool:
+        """The record read on `side` still holds its last synced values (and parent), and
+        the other side was not read this run, so did not change: nothing to do, no read."""
+        if not link.synced:
+            return False
+        if side == HUBSPOT:
+            if PARENT_KEY in record and record[PARENT_KEY] != link.hs_parent:
+                return False
+            return unchanged(self.obj, link.sf_object, record, link.hs_values, HUBSPOT)
+        if "AccountId" in record and self.name == "contacts" and \
+                (record.get("AccountId") or None) != link.sf_parent:
+            return False
+        return unchanged(self.obj, link.sf_object, record, link.sf_values, SALESFORCE)
+
+    def _count(self, step: str, n: int) -> None:
+        key = f"{self.name}: {step}"
+        self._progress[key] = self._progress.get(key, 0) + n
+        self.ctx.progress(f"{key}: {self._progress[key]:,} records")
+
+    def _association_candidate(self, link: Link) -> None:
+        if self.name == "contacts" and link.sf_object == "Contact":
+            self.ctx.association_candidates.add(link.hubspot_id)
+
+    def _included(self, hs: Record) -> bool:
+        if INCLUDED in hs:  # a remembered record: the answer when it was last read
+            return bool(hs[INCLUDED] == "1")
+        return self.obj.include is None or bool(self.obj.include(hs))
+
+    def reconcile_hubspot(self) -> None:
+        ctx, obj = self.ctx, self.obj
+        for chunk in ctx.staging.chunks(HUBSPOT, self.name, PAIR_CHUNK):
+            ids = [str(r["id"]) for r in chunk]
+            links = ctx.state.links_by_hubspot(self.name, ids)
+            unlinked = [r for r in chunk if str(r["id"]) not in links]
+            by_id = {str(r["id"]): r for r in chunk}
+            matches = salesforce_candidates(ctx, obj, [r for r in unlinked if self._included(r)])
+            if self.name == "contacts" and ctx.syncs_companies:
+                self._add_companies(by_id, [
+                    hs_id for hs_id in ids
+                    if (links[hs_id].sf_object if hs_id in links
+                        else matches.get(hs_id, ("",))[0]) == "Contact"])
+            staged_sf = ctx.staging.get(SALESFORCE, [k.sf_id for k in links.values()])
+            settled = {
+                hs_id for hs_id, link in links.items()
+                if link.sf_id not in staged_sf and self._settled(link, by_id[hs_id], HUBSPOT)
+            }
+            # Not read this run means not changed since the last sync: the snapshot is it.
+            remembered = {
+                link.sf_id: snapshot_record(link, SALESFORCE) for hs_id, link in links.items()
+                if hs_id not in settled and link.sf_id not in staged_sf and link.synced
+            }
+            wanted = [(link.sf_object, link.sf_id) for hs_id, link in links.items()
+                      if hs_id not in settled and link.sf_id not in remembered]
+            wanted += list(matches.values())
+            sf_records = ctx.salesforce_records(obj, wanted)
+            sf_records.update(remembered)
+            for hs in chunk:
+                hs_id = str(hs["id"])
+                link = links.get(hs_id)
+                if not self._included(hs):
+                    ctx.report.add(self.name, SALESFORCE, "skip", f"{self.name} {hs_id}",
+                                   reason="outside the inclusion list (R4/R5)")
+                    if link is not None and link.hs_values.get(INCLUDED) != "0":
+                        link.hs_values[INCLUDED] = "0"
+                        ctx.touch(link)
+                    continue
+                if hs_id in settled:  # our own write read back, Salesforce unchanged
+                    self._association_candidate(links[hs_id])
+                    continue
+                if link is not None:
+                    sf = sf_records.get(link.sf_id)
+                    if sf is None:
+                        ctx.report.add(self.name, SALESFORCE, "skip", f"{self.name} {hs_id}",
+                                       reason=f"linked {link.sf_object} {link.sf_id} not found")
+                        continue
+                    reconcile(ctx, obj, link, hs, sf)
+                elif hs_id in matches:
+                    sobject, sf_id = matches[hs_id]
+                    sf = sf_records.get(sf_id)
+                    if sf is None:
+                        continue
+                    link = Link(self.name, hs_id, sobject, sf_id, origin="match")
+                    reconcile(ctx, obj, link, hs, sf)
+                else:
+                    self.create_in_salesforce(hs)
+            ctx.save()  # links that needed no write: memory stays flat in N
+            self._count("syncing HubSpot changes", len(chunk))
+
+    def _add_companies(self, by_id: dict[str, Record], ids: list[str]) -> None:
+        """The company of each contact that syncs with a Salesforce Contact (a lead has no
+        account), for the company <-> account links (R2, R6): the primary company when
+        HubSpot names one, else the first associated one."""
+        if not ids:
+            return
+        need = [i for i in ids if not by_id[i].get(COMPANY_OF_CONTACT)]
+        companies = self.ctx.hubspot.associations("contacts", "companies", need) if need else {}
+        self.ctx.report.reads += 1 if need else 0
+        for hs_id in ids:
+            hs = by_id[hs_id]
+            found = sorted(companies.get(hs_id, []), key=lambda x: (len(x), x))
+            hs[PARENT_KEY] = hs.get(COMPANY_OF_CONTACT) or (found[0] if found else None)
+
+    # -- Salesforce's changes -----------------------------------------------------------
+
+    def reconcile_salesforce(self) -> None:
+        ctx, obj = self.ctx, self.obj
+        for sobject in obj.salesforce_objects:
+            for chunk in ctx.staging.chunks(SALESFORCE, sobject, PAIR_CHUNK):
+                self._salesforce_chunk(sobject, chunk)
+                ctx.save()
+                self._count(f"syncing Salesforce {sobject} changes", len(chunk))
+
+    def _salesforce_chunk(self, sobject: str, chunk: list[Record]) -> None:
+        ctx, obj = self.ctx, self.obj
+        links = ctx.state.links_by_salesforce(self.name, [str(r["Id"]) for r in chunk])
+        staged_hs = ctx.staging.get(HUBSPOT, [link.hubspot_id for link in links.values()])
+        unlinked = [r for r in chunk if str(r["Id"]) not in links]
+        matches = hubspot_candidates(ctx, obj, unlinked)
+        taken = ctx.state.links_by_hubspot(self.name, matches.values())
+        by_id = {str(r["Id"]): r for r in chunk}
+        settled = {
+            sf_id for sf_id, link in links.items()
+            if link.hubspot_id not in staged_hs and self._settled(link, by_id[sf_id], SALESFORCE)
+        }
+        remembered = {
+            link.hubspot_id: snapshot_record(link, HUBSPOT) for sf_id, link in links.items()
+            if link.hubspot_id not in staged_hs and sf_id not in settled and link.synced
+        }
+        wanted = [link.hubspot_id for sf_id, link in links.items()
+                  if link.hubspot_id not in staged_hs and sf_id not in settled
+                  and link.hubspot_id not in remembered]
+        wanted += [m for m in matches.values() if m not in taken]
+        hs_records = ctx.hubspot_records(obj, wanted)
+        hs_records.update(remembered)
+        for sf in chunk:
+            sf_id = str(sf["Id"])
+            if sf_id in ctx.planned:
+                continue
+            link = links.get(sf_id)
+            if sf_id in settled:  # our own write read back, HubSpot unchanged
+                self._association_candidate(links[sf_id])
+                continue
+            if link is not None:
+                if link.hubspot_id in staged_hs:
+                    continue  # reconciled with HubSpot's change already
+                hs = hs_records.get(link.hubspot_id)
+                if hs is None:
+                    ctx.report.add(self.name, HUBSPOT, "skip", f"{sobject} {sf_id}",
+                                   reason=f"linked {self.name} {link.hubspot_id} not found")
+                elif not self._included(hs):
+                    ctx.report.add(self.name, HUBSPOT, "skip", f"{sobject} {sf_id}",
+                                   reason="outside the inclusion list (R4/R5)")
+                else:
+                    reconcile(ctx, obj, link, hs, sf)
+                continue
+            hs_id = matches.get(sf_id)
+            if hs_id is not None and hs_id in taken:
+                other = taken[hs_id]
+                ctx.report.add(self.name, HUBSPOT, "skip", f"{sobject} {sf_id}",
+                               reason=f"duplicate: {self.name} {hs_id} syncs with "
+                                      f"{other.sf_object} {other.sf_id} (R6)")
+            elif hs_id is not None and hs_id in hs_records:
+                hs = hs_records[hs_id]
+                link = Link(self.name, hs_id, sobject, sf_id, origin="match")
+                if self._included(hs):
+                    reconcile(ctx, obj, link, hs, sf)
+                else:  # R5: deduplicated, but later updates do not sync
+                    # No values recorded: its first real sync (if it joins the list) passes
+                    # everything, opt-out included (R1).
+                    link.hs_values, link.sf_values = {INCLUDED: "0"}, {}
+                    link.origin = SALESFORCE
+                    ctx.report.add(self.name, HUBSPOT, "skip", f"{sobject} {sf_id}",
+                                   reason="linked; outside the inclusion list (R5)")
+                    ctx.touch(link)
+            else:
+                key = obj.salesforce_match_key(sf) if obj.salesforce_match_key else None
+                if key and key in self._creating:
+                    ctx.report.add(self.name, HUBSPOT, "skip", f"{sobject} {sf_id}",
+                                   reason=f"duplicate by email of {self._creating[key]} (R6)")
+                    continue
+                if key:
+                    self._creating[key] = f"{sobject} {sf_id}"
+                self.create_in_hubspot(sobject, sf)

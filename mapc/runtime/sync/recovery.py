@@ -1,0 +1,83 @@
+"""Crash safety for creates: a run killed after a create was sent but before its link was
+recorded left a journal row; the next run finds the created record by its fingerprint
+and links it instead of creating it again."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from datetime import timedelta
+from typing import Any
+
+from mapc.runtime.adapter import ObjectSync
+from mapc.runtime.records import Cursor, Record, parse_timestamp
+from mapc.runtime.sync.context import HUBSPOT, SALESFORCE, Context
+from mapc.runtime.sync.state import Link
+from mapc.runtime.sync.values import same
+
+log = logging.getLogger("mapc.sync")
+
+
+def recover(ctx: Context, obj: ObjectSync) -> int:
+    """Link what killed runs created; returns how many were found."""
+    rows = ctx.state.pending_creates(obj.hubspot_object)
+    if not rows or ctx.dry_run:
+        return 0
+    found = 0
+    groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for row in rows:
+        groups.setdefault((row["target"], row["target_object"]), []).append(row)
+    for (target, target_object), items in sorted(groups.items()):
+        since = min(parse_timestamp(r["started_at"]) for r in items) - timedelta(seconds=5)
+        keys = sorted({k for r in items for k in r["fingerprint"]})
+        if target == SALESFORCE:
+            pages = ctx.salesforce.read_changed(target_object, ["Id", *keys], Cursor.at(since))
+            id_field = "Id"
+        else:
+            pages = ctx.hubspot.read_changed(target_object, keys, Cursor.at(since))
+            id_field = "id"
+        candidates = [r for page in pages for r in page.records]
+        found += _link(ctx, obj, target, target_object, items, candidates, id_field)
+    ctx.state.clear_pending(r["id"] for r in rows)
+    ctx.save()
+    return found
+
+
+def _link(ctx: Context, obj: ObjectSync, target: str, target_object: str,
+          items: Iterable[dict[str, Any]], candidates: list[Record], id_field: str) -> int:
+    name = obj.hubspot_object
+    ids = [str(c[id_field]) for c in candidates]
+    if target == SALESFORCE:
+        linked = set(ctx.state.links_by_salesforce(name, ids))
+    else:
+        linked = set(ctx.state.links_by_hubspot(name, ids))
+    found = 0
+    for row in items:
+        source = row["source_id"]
+        if not source or not row["fingerprint"]:
+            continue
+        if target == SALESFORCE and ctx.state.links_by_hubspot(name, [source]):
+            continue
+        if target == HUBSPOT and ctx.state.links_by_salesforce(name, [source]):
+            continue
+        for cand in candidates:
+            cid = str(cand[id_field])
+            if cid in linked:
+                continue
+            if all(same(cand.get(k), v) for k, v in row["fingerprint"].items()):
+                linked.add(cid)
+                found += 1
+                if target == SALESFORCE:
+                    link = Link(name, source, target_object, cid, origin=HUBSPOT)
+                else:
+                    link = Link(name, cid, _sobject_of(source), source, origin=SALESFORCE)
+                log.info("recovered %s created by an interrupted run: %s", target_object, cid)
+                ctx.touch(link)
+                break
+    return found
+
+
+def _sobject_of(sf_id: str) -> str:
+    from mapc.runtime.sync.pairs import sobject_of
+
+    return sobject_of(sf_id, ("Contact",))

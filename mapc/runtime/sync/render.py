@@ -1,0 +1,138 @@
+"""Printing runs and plans for people (rich) and machines (JSON), and structured logs."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any, TextIO
+
+from rich.console import Console
+from rich.table import Table
+
+from mapc.runtime.sync.report import Report
+from mapc.runtime.sync.state import ErrorRow
+
+COLUMNS = ("create", "update", "unsubscribe", "associate", "task", "skip", "error")
+HEADERS = {"unsubscribe": "unsub", "associate": "assoc", "error": "errors"}
+SIGNS = {"create": "+", "update": "~", "unsubscribe": "~", "associate": "~", "task": "+",
+         "error": "!"}
+
+
+def summary_table(report: Report, title: str) -> Table:
+    table = Table(title=title, title_justify="left")
+    table.add_column("object")
+    table.add_column("to")
+    for col in COLUMNS:
+        table.add_column(HEADERS.get(col, col), justify="right")
+    for row in report.rows():
+        table.add_row(row["object"], row["side"], *(str(row.get(c, 0) or "") for c in COLUMNS))
+    if not report.rows():
+        table.add_row("(nothing changed)", "", *("" for _ in COLUMNS))
+    return table
+
+
+def print_summary(report: Report, console: Console) -> None:
+    verb = "would write" if report.dry_run else "wrote"
+    console.print(summary_table(report, "Plan" if report.dry_run else "Sync summary"))
+    console.print(
+        f"{verb} {report.writes} change(s); {report.failed} record error(s); "
+        f"{report.conflicts} conflict(s) resolved; {report.reads} page(s) read"
+    )
+
+
+def print_plan(report: Report, console: Console, *, limit: int = 50) -> None:
+    """Per object and side: what would be created and updated, and what skipped, why."""
+    by_group: dict[tuple[str, str], list[str]] = {}
+    shown: Counter[tuple[str, str]] = Counter()
+    for action in report.actions:
+        if action.op == "skip":
+            continue
+        key = (action.object, action.side)
+        shown[key] += 1
+        if shown[key] <= limit:
+            fields = f" [{', '.join(action.fields)}]" if action.fields else ""
+            by_group.setdefault(key, []).append(
+                f"  {SIGNS.get(action.op, '~')} {action.op} {action.record}{fields}"
+                + (f": {action.reason}" if action.reason else ""))
+    skips: dict[tuple[str, str], list[str]] = {}
+    for (obj, side, reason), n in sorted(report.skip_reasons.items()):
+        skips.setdefault((obj, side), []).append(f"  - skip {n} × {reason}")
+    for key in sorted(set(by_group) | set(skips)):
+        obj, side = key
+        console.print(f"[bold]{obj} -> {side}[/bold]", highlight=False)
+        for line in by_group.get(key, []):
+            console.print(line, highlight=False, markup=False)
+        total = sum(n for (o, s, op), n in report.counts.items()
+                    if (o, s) == key and op != "skip")
+        if total > len(by_group.get(key, [])):
+            console.print(f"  … and {total - len(by_group[key])} more", highlight=False)
+        for line in skips.get(key, []):
+            console.print(line, highlight=False, markup=False)
+    print_summary(report, console)
+
+
+def console(stream: TextIO) -> Console:
+    """A console at least 120 columns wide when not on a terminal (logs, CI, pipes)."""
+    probe = Console(file=stream)
+    return probe if probe.is_terminal else Console(file=stream, width=120, soft_wrap=True)
+
+
+def report_json(report: Report) -> str:
+    return json.dumps(report.to_dict(), indent=2, sort_keys=True, default=str)
+
+
+def errors_table(rows: list[ErrorRow]) -> Table:
+    table = Table(title="Per-record sync errors", title_justify="left", expand=False)
+    for col in ("object", "side", "record", "field", "code", "message", "first seen",
+                "last seen", "times", "status"):
+        table.add_column(col, no_wrap=col != "message", overflow="fold")
+    for r in rows:
+        table.add_row(r.object, r.side, r.record_id, r.field, r.code, r.message,
+                      r.first_seen[:16], r.last_seen[:16], str(r.occurrences),
+                      "resolved" if r.resolved_at else "open")
+    return table
+
+
+def errors_json(rows: list[ErrorRow]) -> str:
+    return json.dumps([r.__dict__ for r in rows], indent=2, sort_keys=True)
+
+
+class LogfmtFormatter(logging.Formatter):
+    """`time=... level=... logger=... msg="..."`: one line per event, easy to grep and parse."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        stamp = datetime.fromtimestamp(record.created, UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        msg = record.getMessage().replace('"', "'").replace("\n", " ")
+        return f'time={stamp} level={record.levelname.lower()} logger={record.name} msg="{msg}"'
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        stamp = datetime.fromtimestamp(record.created, UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        return json.dumps({"time": stamp, "level": record.levelname.lower(),
+                           "logger": record.name, "msg": record.getMessage()})
+
+
+def setup_logging(level: str = "warning", fmt: str = "logfmt",
+                  stream: TextIO | None = None) -> None:
+    handler = logging.StreamHandler(stream or sys.stderr)
+    handler.setFormatter(JsonFormatter() if fmt == "json" else LogfmtFormatter())
+    root = logging.getLogger("mapc")
+    root.handlers[:] = [handler]
+    root.setLevel(getattr(logging, level.upper(), logging.WARNING))
+    root.propagate = False
+
+
+@contextmanager
+def progress(console: Console, enabled: bool) -> Iterator[Any]:
+    """A spinner naming the current step (nothing when not on a terminal)."""
+    if not enabled or not console.is_terminal:
+        yield lambda _step: None
+        return
+    with console.status("starting") as status:
+        yield lambda step: status.update(step)

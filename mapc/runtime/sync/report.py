@@ -1,0 +1,89 @@
+"""What a run did (or, dry, would do): counts per object and side, and a sample of actions."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+DETAIL_LIMIT = 2000
+"""Actions kept with their details (counts are always complete)."""
+
+
+@dataclass(frozen=True)
+class Action:
+    object: str
+    side: str
+    """The side written to: "salesforce" or "hubspot"."""
+    op: str
+    """create, update, skip, unsubscribe, associate, task, error."""
+    record: str
+    fields: tuple[str, ...] = ()
+    reason: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "object": self.object, "side": self.side, "op": self.op, "record": self.record,
+            "fields": list(self.fields), "reason": self.reason,
+        }
+
+
+@dataclass
+class Report:
+    dry_run: bool = False
+    run_id: int | None = None
+    counts: Counter[tuple[str, str, str]] = field(default_factory=Counter)
+    skip_reasons: Counter[tuple[str, str, str]] = field(default_factory=Counter)
+    actions: list[Action] = field(default_factory=list)
+    conflicts: int = 0
+    reads: int = 0
+
+    def add(self, obj: str, side: str, op: str, record: str, fields: tuple[str, ...] = (),
+            reason: str = "", n: int = 1) -> None:
+        self.counts[(obj, side, op)] += n
+        if op == "skip":
+            self.skip_reasons[(obj, side, reason)] += n
+        if len(self.actions) < DETAIL_LIMIT:
+            self.actions.append(Action(obj, side, op, record, fields, reason))
+
+    def total(self, op: str) -> int:
+        return sum(n for (_, _, o), n in self.counts.items() if o == op)
+
+    @property
+    def writes(self) -> int:
+        return sum(self.total(op) for op in ("create", "update", "unsubscribe", "associate", "task"))
+
+    @property
+    def failed(self) -> int:
+        return self.total("error")
+
+    def rows(self) -> list[dict[str, Any]]:
+        """One row per (object, side) with every count, sorted."""
+        table: dict[tuple[str, str], Counter[str]] = {}
+        for (obj, side, op), n in self.counts.items():
+            table.setdefault((obj, side), Counter())[op] += n
+        return [
+            {"object": obj, "side": side, **dict(sorted(ops.items()))}
+            for (obj, side), ops in sorted(table.items())
+        ]
+
+    def as_counts(self) -> dict[str, Any]:
+        return {
+            "writes": self.writes, "errors": self.failed, "conflicts": self.conflicts,
+            "by_object": self.rows(),
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "dry_run": self.dry_run,
+            "run_id": self.run_id,
+            "changes_pending" if self.dry_run else "writes": self.writes,
+            "errors": self.failed,
+            "conflicts": self.conflicts,
+            "summary": self.rows(),
+            "skips": [
+                {"object": o, "side": s, "reason": r, "count": n}
+                for (o, s, r), n in sorted(self.skip_reasons.items())
+            ],
+            "actions": [a.to_dict() for a in self.actions if a.op != "skip"],
+        }

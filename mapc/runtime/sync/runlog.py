@@ -1,0 +1,231 @@
+"""The state store's run log: runs, per-record errors, conflicts and email events (R8)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Engine, and_, delete, insert, select, update
+
+from mapc.runtime.sync import schema as s
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _chunks(items: Sequence[str], size: int = 500) -> Iterator[Sequence[str]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _new_id(result: Any) -> int:
+    key = result.inserted_primary_key
+    assert key is not None
+    return int(key[0])
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+@dataclass(frozen=True)
+class ErrorRow:
+    object: str
+    side: str
+    record_id: str
+    field: str
+    code: str
+    message: str
+    first_seen: str
+    last_seen: str
+    occurrences: int
+    resolved_at: str | None
+    run_id: int | None
+
+
+class RunLog:
+    """Run bookkeeping, mixed into StateStore (which provides the engine and account)."""
+
+    engine: Engine
+    account: str
+
+    # -- email events (R8) -------------------------------------------------------------
+
+    def email_event_status(self, event_ids: Iterable[str]) -> dict[str, str]:
+        found: dict[str, str] = {}
+        wanted = sorted(set(event_ids))
+        with self.engine.connect() as conn:
+            for chunk in _chunks(wanted):
+                rows = conn.execute(
+                    select(s.email_events.c.event_id, s.email_events.c.status).where(
+                        s.email_events.c.account == self.account,
+                        s.email_events.c.event_id.in_(chunk),
+                    )
+                )
+                found.update({eid: status for eid, status in rows})
+        return found
+
+    def mark_events_pending(self, items: Iterable[tuple[str, str, str]]) -> None:
+        """(event id, Salesforce WhoId, task subject) about to become tasks."""
+        stamp = now_iso()
+        rows = [
+            {"account": self.account, "event_id": eid, "status": "pending", "who_id": who,
+             "subject": subject, "started_at": stamp}
+            for eid, who, subject in items
+        ]
+        if rows:
+            with self.engine.begin() as conn:
+                conn.execute(insert(s.email_events), rows)
+
+    def mark_events_done(self, items: Iterable[tuple[str, str | None]]) -> None:
+        with self.engine.begin() as conn:
+            for eid, task_id in items:
+                conn.execute(
+                    update(s.email_events)
+                    .where(s.email_events.c.account == self.account,
+                           s.email_events.c.event_id == eid)
+                    .values(status="done", task_id=task_id)
+                )
+
+    def forget_events(self, event_ids: Iterable[str]) -> None:
+        wanted = list(event_ids)
+        if wanted:
+            with self.engine.begin() as conn:
+                conn.execute(delete(s.email_events).where(
+                    s.email_events.c.account == self.account,
+                    s.email_events.c.event_id.in_(wanted)))
+
+    def pending_events(self) -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(s.email_events).where(
+                    s.email_events.c.account == self.account,
+                    s.email_events.c.status == "pending",
+                ).order_by(s.email_events.c.started_at, s.email_events.c.event_id)
+            )
+            return [r._asdict() for r in rows]
+
+    def tasks_claimed(self) -> set[str]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(s.email_events.c.task_id).where(
+                    s.email_events.c.account == self.account,
+                    s.email_events.c.task_id.is_not(None),
+                )
+            )
+            return {r[0] for r in rows}
+
+    # -- runs, errors, conflicts -------------------------------------------------------
+
+    def start_run(self, adapter: str, *, dry_run: bool = False) -> int:
+        with self.engine.begin() as conn:
+            result = conn.execute(
+                insert(s.runs).values(
+                    account=self.account, adapter=adapter, started_at=now_iso(),
+                    status="running", dry_run=dry_run, counts="{}",
+                )
+            )
+            return _new_id(result)
+
+    def finish_run(self, run_id: int, status: str, counts: Mapping[str, Any]) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(s.runs).where(s.runs.c.id == run_id).values(
+                    ended_at=now_iso(), status=status, counts=json.dumps(dict(counts), sort_keys=True)
+                )
+            )
+
+    def recent_runs(self, limit: int = 10) -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(s.runs).where(s.runs.c.account == self.account)
+                .order_by(s.runs.c.id.desc()).limit(limit)
+            )
+            return [{**r._asdict(), "counts": json.loads(r.counts)} for r in rows]
+
+    def record_error(
+        self, run_id: int | None, obj: str, side: str, record_id: str,
+        code: str, message: str, field_name: str = "",
+    ) -> None:
+        stamp = now_iso()
+        key = and_(
+            s.record_errors.c.account == self.account, s.record_errors.c.object == obj,
+            s.record_errors.c.side == side, s.record_errors.c.record_id == record_id,
+            s.record_errors.c.code == code, s.record_errors.c.field == field_name,
+        )
+        with self.engine.begin() as conn:
+            found = conn.execute(select(s.record_errors.c.id).where(key)).first()
+            if found:
+                conn.execute(
+                    update(s.record_errors).where(s.record_errors.c.id == found[0]).values(
+                        message=message, last_seen=stamp, resolved_at=None, run_id=run_id,
+                        occurrences=s.record_errors.c.occurrences + 1,
+                    )
+                )
+            else:
+                conn.execute(insert(s.record_errors).values(
+                    account=self.account, object=obj, side=side, record_id=record_id,
+                    field=field_name, code=code, message=message, first_seen=stamp,
+                    last_seen=stamp, occurrences=1, run_id=run_id,
+                ))
+
+    def resolve_errors(self, obj: str, side: str, record_ids: Iterable[str],
+                       code: str | None = None) -> None:
+        wanted = sorted(set(record_ids))
+        if not wanted:
+            return
+        with self.engine.begin() as conn:
+            for chunk in _chunks(wanted):
+                query = update(s.record_errors).where(
+                    s.record_errors.c.account == self.account,
+                    s.record_errors.c.object == obj, s.record_errors.c.side == side,
+                    s.record_errors.c.record_id.in_(chunk),
+                    s.record_errors.c.resolved_at.is_(None),
+                )
+                if code is not None:
+                    query = query.where(s.record_errors.c.code == code)
+                conn.execute(query.values(resolved_at=now_iso()))
+
+    def open_error_ids(self, obj: str, side: str) -> list[str]:
+        """Records whose last sync attempt failed (retried by the next run)."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(s.record_errors.c.record_id).distinct().where(
+                    s.record_errors.c.account == self.account,
+                    s.record_errors.c.object == obj, s.record_errors.c.side == side,
+                    s.record_errors.c.resolved_at.is_(None),
+                )
+            )
+            return sorted(r[0] for r in rows)
+
+    def errors(self, *, include_resolved: bool = False, limit: int = 200) -> list[ErrorRow]:
+        query = select(s.record_errors).where(s.record_errors.c.account == self.account)
+        if not include_resolved:
+            query = query.where(s.record_errors.c.resolved_at.is_(None))
+        query = query.order_by(s.record_errors.c.last_seen.desc()).limit(limit)
+        with self.engine.connect() as conn:
+            return [
+                ErrorRow(r.object, r.side, r.record_id, r.field, r.code, r.message,
+                         r.first_seen, r.last_seen, r.occurrences, r.resolved_at, r.run_id)
+                for r in conn.execute(query)
+            ]
+
+    def record_conflict(self, run_id: int | None, obj: str, hubspot_id: str, sf_id: str,
+                        field_name: str, hs_value: Any, sf_value: Any, winner: str) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(insert(s.conflicts).values(
+                run_id=run_id, account=self.account, object=obj, hubspot_id=hubspot_id,
+                sf_id=sf_id, field=field_name, hubspot_value=_text(hs_value),
+                salesforce_value=_text(sf_value), winner=winner, at=now_iso(),
+            ))
+
+    def conflicts(self, run_id: int | None = None) -> list[dict[str, Any]]:
+        query = select(s.conflicts).where(s.conflicts.c.account == self.account)
+        if run_id is not None:
+            query = query.where(s.conflicts.c.run_id == run_id)
+        with self.engine.connect() as conn:
+            return [r._asdict() for r in conn.execute(query.order_by(s.conflicts.c.id))]

@@ -1,0 +1,207 @@
+"""The state store's tables and the migrations that bring an older database up to date."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Connection,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    select,
+)
+
+SCHEMA_VERSION = 1
+
+metadata = MetaData()
+
+meta = Table(
+    "mapc_meta",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+# One row per synced pair. `account` is the HubSpot account (portal), so several HubSpot
+# accounts can share one Salesforce org with one state each or one state for all (R11).
+# hs_values / sf_values hold the last synced value of every mapped field on each side
+# (JSON), which is how the engine tells which side changed and suppresses echoes.
+# hs_parent / sf_parent: the contact's company (HubSpot) and account (Salesforce), which
+# companies<->accounts matching (R6) and the association sync read.
+links = Table(
+    "mapc_links",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("account", String(64), nullable=False),
+    Column("object", String(64), nullable=False),
+    Column("hubspot_id", String(64), nullable=False),
+    Column("sf_object", String(64), nullable=False),
+    Column("sf_id", String(18), nullable=False),
+    Column("origin", String(16), nullable=False),
+    Column("hs_values", Text, nullable=False, default="{}"),
+    Column("sf_values", Text, nullable=False, default="{}"),
+    Column("hs_parent", String(64)),
+    Column("sf_parent", String(18)),
+    Column("synced_at", String(32), nullable=False),
+    UniqueConstraint("account", "object", "hubspot_id", name="uq_links_hubspot"),
+    UniqueConstraint("account", "object", "sf_id", name="uq_links_salesforce"),
+)
+Index("ix_links_hs_parent", links.c.account, links.c.hs_parent)
+Index("ix_links_sf_parent", links.c.account, links.c.sf_parent)
+
+# The match key (e.g. lower-cased email) of every record read, linked or not, so a record
+# that did not change this run can still be found by key without an API call.
+keys = Table(
+    "mapc_keys",
+    metadata,
+    Column("account", String(64), primary_key=True),
+    Column("side", String(16), primary_key=True),
+    Column("object", String(64), primary_key=True),
+    Column("record_id", String(64), primary_key=True),
+    Column("key", String(320), nullable=False),
+)
+Index("ix_keys_key", keys.c.account, keys.c.side, keys.c.key)
+
+cursors = Table(
+    "mapc_cursors",
+    metadata,
+    Column("account", String(64), primary_key=True),
+    Column("side", String(16), primary_key=True),
+    Column("object", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+# Creates sent but not yet recorded as links: if a run dies between the two, the next run
+# finds the created record by its fingerprint instead of creating it again.
+pending = Table(
+    "mapc_pending",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("account", String(64), nullable=False),
+    Column("object", String(64), nullable=False),
+    Column("target", String(16), nullable=False),
+    Column("target_object", String(64), nullable=False),
+    Column("source_id", String(64), nullable=False),
+    Column("fingerprint", Text, nullable=False),
+    Column("started_at", String(32), nullable=False),
+)
+
+# R8: every email event turned into a task, exactly once (pending until the task exists).
+email_events = Table(
+    "mapc_email_events",
+    metadata,
+    Column("account", String(64), primary_key=True),
+    Column("event_id", String(128), primary_key=True),
+    Column("status", String(16), nullable=False),
+    Column("who_id", String(18)),
+    Column("subject", Text),
+    Column("task_id", String(18)),
+    Column("started_at", String(32), nullable=False),
+)
+
+runs = Table(
+    "mapc_runs",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("account", String(64), nullable=False),
+    Column("adapter", String(128), nullable=False),
+    Column("started_at", String(32), nullable=False),
+    Column("ended_at", String(32)),
+    Column("status", String(16), nullable=False),
+    Column("dry_run", Boolean, nullable=False, default=False),
+    Column("counts", Text, nullable=False, default="{}"),
+)
+
+record_errors = Table(
+    "mapc_record_errors",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("account", String(64), nullable=False),
+    Column("object", String(64), nullable=False),
+    Column("side", String(16), nullable=False),
+    Column("record_id", String(64), nullable=False),
+    Column("field", String(128), nullable=False, default=""),
+    Column("code", String(64), nullable=False),
+    Column("message", Text, nullable=False),
+    Column("first_seen", String(32), nullable=False),
+    Column("last_seen", String(32), nullable=False),
+    Column("resolved_at", String(32)),
+    Column("occurrences", Integer, nullable=False, default=1),
+    Column("run_id", Integer),
+    UniqueConstraint(
+        "account", "object", "side", "record_id", "code", "field", name="uq_record_errors"
+    ),
+)
+
+conflicts = Table(
+    "mapc_conflicts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("run_id", Integer),
+    Column("account", String(64), nullable=False),
+    Column("object", String(64), nullable=False),
+    Column("hubspot_id", String(64), nullable=False),
+    Column("sf_id", String(18), nullable=False),
+    Column("field", String(128), nullable=False),
+    Column("hubspot_value", Text),
+    Column("salesforce_value", Text),
+    Column("winner", String(16), nullable=False),
+    Column("at", String(32), nullable=False),
+)
+
+# Records read in this run, spilled to the database so memory stays flat in N.
+staging = Table(
+    "mapc_staging",
+    metadata,
+    Column("run", Integer, primary_key=True),
+    Column("side", String(16), primary_key=True),
+    Column("object", String(64), primary_key=True),
+    Column("record_id", String(64), primary_key=True),
+    Column("seq", Integer, nullable=False),
+    Column("key", String(320)),
+    Column("payload", Text, nullable=False),
+)
+Index("ix_staging_key", staging.c.run, staging.c.side, staging.c.key)
+Index("ix_staging_seq", staging.c.run, staging.c.side, staging.c.object, staging.c.seq)
+Index("ix_staging_id", staging.c.run, staging.c.side, staging.c.record_id)
+
+Migration = Callable[[Connection], None]
+
+# MIGRATIONS[n] upgrades a database at version n to n + 1. Version 0 is an empty database.
+MIGRATIONS: dict[int, Migration] = {
+    0: lambda conn: metadata.create_all(conn),
+}
+
+
+class SchemaTooNew(Exception):
+    """The state database was written by a newer mapc."""
+
+
+def current_version(conn: Connection) -> int:
+    if not conn.dialect.has_table(conn, meta.name):
+        return 0
+    row = conn.execute(select(meta.c.value).where(meta.c.key == "schema_version")).first()
+    return int(row[0]) if row else 0
+
+
+def migrate(conn: Connection) -> int:
+    """Bring the schema to SCHEMA_VERSION inside the caller's transaction; returns it."""
+    version = current_version(conn)
+    if version > SCHEMA_VERSION:
+        raise SchemaTooNew(
+            f"the state database has schema version {version}, newer than this mapc "
+            f"understands ({SCHEMA_VERSION}): upgrade mapc"
+        )
+    while version < SCHEMA_VERSION:
+        MIGRATIONS[version](conn)
+        version += 1
+    conn.execute(meta.delete().where(meta.c.key == "schema_version"))
+    conn.execute(meta.insert().values(key="schema_version", value=str(version)))
+    return version

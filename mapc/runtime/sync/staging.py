@@ -1,0 +1,105 @@
+"""Records read this run, spilled to the state database so memory stays flat in N."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+from sqlalchemy import delete, insert, select
+
+from mapc.runtime.records import Record
+from mapc.runtime.sync import schema as s
+from mapc.runtime.sync.state import StateStore, _chunks
+
+
+class Staging:
+    """The changed records of one run, by side ("hubspot"/"salesforce") and object."""
+
+    def __init__(self, state: StateStore, run: int) -> None:
+        self.engine = state.engine
+        self.run = run
+        self._seq = 0
+        with self.engine.begin() as conn:
+            # A run that died leaves its rows behind; they are of no use to this one.
+            conn.execute(delete(s.staging).where(s.staging.c.run != run).where(
+                s.staging.c.run.in_(select(s.runs.c.id).where(s.runs.c.account == state.account))
+            ))
+
+    def clear(self) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(delete(s.staging).where(s.staging.c.run == self.run))
+
+    def add(self, side: str, obj: str, records: Iterable[Record],
+            key: Callable[[Record], str | None] | None, id_field: str) -> int:
+        rows: list[dict[str, Any]] = []
+        for record in records:
+            self._seq += 1
+            rows.append({
+                "run": self.run, "side": side, "object": obj, "record_id": str(record[id_field]),
+                "seq": self._seq, "key": key(record) if key else None,
+                "payload": json.dumps(record, default=str),
+            })
+        if not rows:
+            return 0
+        with self.engine.begin() as conn:
+            for chunk in _chunks([r["record_id"] for r in rows]):
+                conn.execute(delete(s.staging).where(
+                    s.staging.c.run == self.run, s.staging.c.side == side,
+                    s.staging.c.object == obj, s.staging.c.record_id.in_(chunk)))
+            conn.execute(insert(s.staging), rows)
+        return len(rows)
+
+    def chunks(self, side: str, obj: str, size: int) -> Iterator[list[Record]]:
+        """Staged records in read order, `size` at a time."""
+        last = 0
+        while True:
+            with self.engine.connect() as conn:
+                rows = conn.execute(
+                    select(s.staging.c.seq, s.staging.c.payload).where(
+                        s.staging.c.run == self.run, s.staging.c.side == side,
+                        s.staging.c.object == obj, s.staging.c.seq > last,
+                    ).order_by(s.staging.c.seq).limit(size)
+                ).all()
+            if not rows:
+                return
+            last = rows[-1][0]
+            yield [json.loads(r[1]) for r in rows]
+
+    def get(self, side: str, ids: Iterable[str]) -> dict[str, tuple[str, Record]]:
+        """Record id -> (object, record) for those staged on `side`."""
+        found: dict[str, tuple[str, Record]] = {}
+        wanted = sorted(set(ids))
+        with self.engine.connect() as conn:
+            for chunk in _chunks(wanted):
+                rows = conn.execute(
+                    select(s.staging.c.record_id, s.staging.c.object, s.staging.c.payload).where(
+                        s.staging.c.run == self.run, s.staging.c.side == side,
+                        s.staging.c.record_id.in_(chunk))
+                )
+                for rid, obj, payload in rows:
+                    found[rid] = (obj, json.loads(payload))
+        return found
+
+    def by_keys(self, side: str, keys: Iterable[str]) -> dict[str, list[tuple[str, str]]]:
+        """Match key -> [(object, record id)] staged on `side`."""
+        found: dict[str, list[tuple[str, str]]] = {}
+        wanted = sorted(set(keys))
+        with self.engine.connect() as conn:
+            for chunk in _chunks(wanted):
+                rows = conn.execute(
+                    select(s.staging.c.key, s.staging.c.object, s.staging.c.record_id).where(
+                        s.staging.c.run == self.run, s.staging.c.side == side,
+                        s.staging.c.key.in_(chunk)).order_by(s.staging.c.record_id)
+                )
+                for key, obj, rid in rows:
+                    found.setdefault(key, []).append((obj, rid))
+        return found
+
+    def count(self, side: str, obj: str | None = None) -> int:
+        query = select(s.staging.c.record_id).where(
+            s.staging.c.run == self.run, s.staging.c.side == side)
+        if obj is not None:
+            query = query.where(s.staging.c.object == obj)
+        with self.engine.connect() as conn:
+            return len(conn.execute(query).all())

@@ -1,0 +1,307 @@
+"""The state store: links, last synced values, cursors, run log and per-record errors.
+
+SQLAlchemy Core over SQLite by default (a file path) or any database URL. Every public
+method is its own transaction, so what one returns has been committed.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import (
+    Engine,
+    and_,
+    bindparam,
+    create_engine,
+    delete,
+    event,
+    func,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.pool import StaticPool
+
+from mapc.runtime.sync import schema as s
+from mapc.runtime.sync.runlog import ErrorRow, RunLog, _chunks, now_iso
+
+__all__ = ["ErrorRow", "Link", "StateStore", "_chunks", "database_url", "now_iso"]
+
+
+def database_url(target: str) -> str:
+    """A database URL as given, or a SQLite URL for a file path."""
+    if "://" in target:
+        return target
+    return f"sqlite:///{Path(target).expanduser()}"
+
+
+@dataclass
+class Link:
+    """One synced pair and the last values synced on each side."""
+
+    object: str
+    hubspot_id: str
+    sf_object: str
+    sf_id: str
+    origin: str = "match"
+    hs_values: dict[str, Any] = field(default_factory=dict)
+    sf_values: dict[str, Any] = field(default_factory=dict)
+    hs_parent: str | None = None
+    sf_parent: str | None = None
+    id: int | None = None
+
+    @property
+    def synced(self) -> bool:
+        """Whether a first sync has completed (values were recorded)."""
+        return any(not k.startswith("@") for k in (*self.hs_values, *self.sf_values))
+
+
+class StateStore(RunLog):
+    """The state of one HubSpot account's sync with one Salesforce org (R11)."""
+
+    def __init__(self, target: str = "mapc-state.db", *, account: str = "default") -> None:
+        url = database_url(target)
+        self.url = url
+        self.account = account
+        kwargs: dict[str, Any] = {}
+        if url in ("sqlite://", "sqlite:///:memory:"):
+            kwargs = {"poolclass": StaticPool, "connect_args": {"check_same_thread": False}}
+        self.engine: Engine = create_engine(url, **kwargs)
+        if url.startswith("sqlite"):
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+        with self.engine.begin() as conn:
+            self.schema_version = s.migrate(conn)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # -- links -------------------------------------------------------------------------
+
+    def _link(self, row: Any) -> Link:
+        return Link(
+            object=row.object,
+            hubspot_id=row.hubspot_id,
+            sf_object=row.sf_object,
+            sf_id=row.sf_id,
+            origin=row.origin,
+            hs_values=json.loads(row.hs_values),
+            sf_values=json.loads(row.sf_values),
+            hs_parent=row.hs_parent,
+            sf_parent=row.sf_parent,
+            id=row.id,
+        )
+
+    def _links_where(self, obj: str, column: Any, ids: Iterable[str]) -> dict[str, Link]:
+        found: dict[str, Link] = {}
+        wanted = sorted(set(ids))
+        with self.engine.connect() as conn:
+            for chunk in _chunks(wanted):
+                rows = conn.execute(
+                    select(s.links).where(
+                        s.links.c.account == self.account,
+                        s.links.c.object == obj,
+                        column.in_(chunk),
+                    )
+                )
+                for row in rows:
+                    link = self._link(row)
+                    found[getattr(row, column.name)] = link
+        return found
+
+    def links_by_hubspot(self, obj: str, ids: Iterable[str]) -> dict[str, Link]:
+        return self._links_where(obj, s.links.c.hubspot_id, ids)
+
+    def links_by_salesforce(self, obj: str, ids: Iterable[str]) -> dict[str, Link]:
+        return self._links_where(obj, s.links.c.sf_id, ids)
+
+    def iter_links(self, obj: str, batch: int = 500) -> Iterator[list[Link]]:
+        last = 0
+        while True:
+            with self.engine.connect() as conn:
+                rows = conn.execute(
+                    select(s.links)
+                    .where(
+                        s.links.c.account == self.account,
+                        s.links.c.object == obj,
+                        s.links.c.id > last,
+                    )
+                    .order_by(s.links.c.id)
+                    .limit(batch)
+                ).all()
+            if not rows:
+                return
+            last = rows[-1].id
+            yield [self._link(r) for r in rows]
+
+    def count_links(self, obj: str | None = None) -> int:
+        query = select(func.count()).select_from(s.links).where(s.links.c.account == self.account)
+        if obj is not None:
+            query = query.where(s.links.c.object == obj)
+        with self.engine.connect() as conn:
+            return int(conn.execute(query).scalar_one())
+
+    def save_links(self, items: Iterable[Link]) -> None:
+        """Insert new links (setting their ids) and update known ones, in one transaction."""
+        stamp = now_iso()
+        fresh: list[Link] = []
+        inserts: list[dict[str, Any]] = []
+        updates: list[dict[str, Any]] = []
+        for link in items:
+            row = {
+                "account": self.account, "object": link.object, "hubspot_id": link.hubspot_id,
+                "sf_object": link.sf_object, "sf_id": link.sf_id, "origin": link.origin,
+                "hs_values": json.dumps(link.hs_values, sort_keys=True, default=str),
+                "sf_values": json.dumps(link.sf_values, sort_keys=True, default=str),
+                "hs_parent": link.hs_parent, "sf_parent": link.sf_parent, "synced_at": stamp,
+            }
+            if link.id is None:
+                fresh.append(link)
+                inserts.append(row)
+            else:
+                updates.append({**row, "_id": link.id})
+        with self.engine.begin() as conn:
+            if inserts:
+                result = conn.execute(
+                    insert(s.links).returning(s.links.c.id, sort_by_parameter_order=True),
+                    inserts,
+                )
+                for link, (new_id,) in zip(fresh, result.all(), strict=True):
+                    link.id = int(new_id)
+            if updates:
+                columns: dict[str, Any] = {k: bindparam(k) for k in updates[0] if k != "_id"}
+                conn.execute(
+                    update(s.links).where(s.links.c.id == bindparam("_id")).values(columns),
+                    updates,
+                )
+
+    def parents_of(self, obj: str, *, hs_parent: str | None = None, sf_parent: str | None = None
+                   ) -> list[Link]:
+        """Contact links whose HubSpot company / Salesforce account is the one given."""
+        cond = s.links.c.hs_parent == hs_parent if hs_parent else s.links.c.sf_parent == sf_parent
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(s.links).where(
+                    s.links.c.account == self.account, s.links.c.object == obj, cond
+                )
+            )
+            return [self._link(r) for r in rows]
+
+    # -- match keys --------------------------------------------------------------------
+
+    def put_keys(self, side: str, obj: str, pairs: Iterable[tuple[str, str | None]]) -> None:
+        rows = [
+            {"account": self.account, "side": side, "object": obj, "record_id": rid, "key": key}
+            for rid, key in pairs
+        ]
+        if not rows:
+            return
+        ids = [str(r["record_id"]) for r in rows]
+        with self.engine.begin() as conn:
+            for chunk in _chunks(ids):
+                conn.execute(
+                    delete(s.keys).where(
+                        s.keys.c.account == self.account,
+                        s.keys.c.side == side,
+                        s.keys.c.object == obj,
+                        s.keys.c.record_id.in_(chunk),
+                    )
+                )
+            kept = [r for r in rows if r["key"]]
+            if kept:
+                conn.execute(insert(s.keys), kept)
+
+    def find_keys(self, side: str, values: Iterable[str]) -> dict[str, list[tuple[str, str]]]:
+        """Match key -> [(object, record id)] of records seen on `side`, oldest id first."""
+        found: dict[str, list[tuple[str, str]]] = {}
+        wanted = sorted(set(values))
+        with self.engine.connect() as conn:
+            for chunk in _chunks(wanted):
+                rows = conn.execute(
+                    select(s.keys.c.key, s.keys.c.object, s.keys.c.record_id)
+                    .where(
+                        s.keys.c.account == self.account,
+                        s.keys.c.side == side,
+                        s.keys.c.key.in_(chunk),
+                    )
+                    .order_by(s.keys.c.record_id)
+                )
+                for key, obj, rid in rows:
+                    found.setdefault(key, []).append((obj, rid))
+        return found
+
+    # -- cursors -----------------------------------------------------------------------
+
+    def cursor(self, side: str, obj: str) -> str | None:
+        with self.engine.connect() as conn:
+            return conn.execute(
+                select(s.cursors.c.value).where(
+                    s.cursors.c.account == self.account,
+                    s.cursors.c.side == side,
+                    s.cursors.c.object == obj,
+                )
+            ).scalar_one_or_none()
+
+    def set_cursor(self, side: str, obj: str, value: str) -> None:
+        key = and_(
+            s.cursors.c.account == self.account, s.cursors.c.side == side, s.cursors.c.object == obj
+        )
+        with self.engine.begin() as conn:
+            conn.execute(delete(s.cursors).where(key))
+            conn.execute(
+                insert(s.cursors).values(account=self.account, side=side, object=obj, value=value)
+            )
+
+    def cursors(self) -> dict[tuple[str, str], str]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(s.cursors).where(s.cursors.c.account == self.account))
+            return {(r.side, r.object): r.value for r in rows}
+
+    # -- pending creates (crash safety) --------------------------------------------------
+
+    def add_pending(
+        self, obj: str, target: str, target_object: str,
+        items: Iterable[tuple[str, Mapping[str, Any]]],
+    ) -> list[int]:
+        stamp = now_iso()
+        rows = [
+            {"account": self.account, "object": obj, "target": target,
+             "target_object": target_object, "source_id": source_id,
+             "fingerprint": json.dumps(dict(fingerprint), sort_keys=True, default=str),
+             "started_at": stamp}
+            for source_id, fingerprint in items
+        ]
+        if not rows:
+            return []
+        with self.engine.begin() as conn:
+            result = conn.execute(
+                insert(s.pending).returning(s.pending.c.id, sort_by_parameter_order=True), rows)
+            return [int(r[0]) for r in result.all()]
+
+    def clear_pending(self, ids: Iterable[int]) -> None:
+        wanted = list(ids)
+        if not wanted:
+            return
+        with self.engine.begin() as conn:
+            conn.execute(delete(s.pending).where(s.pending.c.id.in_(wanted)))
+
+    def pending_creates(self, obj: str) -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(s.pending)
+                .where(s.pending.c.account == self.account, s.pending.c.object == obj)
+                .order_by(s.pending.c.id)
+            )
+            return [
+                {**r._asdict(), "fingerprint": json.loads(r.fingerprint)} for r in rows
+            ]
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cursor = dbapi_conn.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()

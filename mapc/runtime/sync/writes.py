@@ -1,0 +1,96 @@
+"""Batched writes: queue per (side, operation, object), flushed at the API's batch size.
+
+Each queued write carries callbacks that run with its own result, so a rejected record
+is recorded and the rest of its batch proceeds. A dry run queues nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from mapc.runtime.records import WriteResult
+
+log = logging.getLogger("mapc.sync")
+
+SALESFORCE_BATCH = 200
+HUBSPOT_BATCH = 100
+
+Send = Callable[[Sequence[Any]], list[WriteResult]]
+Done = Callable[[WriteResult], None]
+
+
+@dataclass
+class Item:
+    payload: Any
+    on_done: Done
+
+
+class Queue:
+    def __init__(self, name: str, size: int, send: Send,
+                 before: Callable[[list[Item]], None] | None = None,
+                 after: Callable[[list[Item]], None] | None = None) -> None:
+        self.name = name
+        self.size = size
+        self.send = send
+        self.before = before
+        self.after = after
+        self.items: list[Item] = []
+        self.calls = 0
+
+    def flush(self) -> None:
+        while self.items:
+            batch, self.items = self.items[: self.size], self.items[self.size :]
+            if self.before is not None:
+                self.before(batch)
+            results = self.send([item.payload for item in batch])
+            self.calls += 1
+            by_index = {r.index: r for r in results}
+            for index, item in enumerate(batch):
+                result = by_index.get(index) or WriteResult.failure(
+                    index, "NO_RESULT", "the API returned no result for this record")
+                item.on_done(result)
+            if self.after is not None:
+                self.after(batch)
+
+
+class Writes:
+    """All write queues of a run; `depends` orders flushes (creates before what needs them)."""
+
+    def __init__(self) -> None:
+        self.queues: dict[str, Queue] = {}
+        self.depends: dict[str, tuple[str, ...]] = {}
+
+    def queue(self, name: str, size: int, send: Send, *, depends: tuple[str, ...] = (),
+              before: Callable[[list[Item]], None] | None = None,
+              after: Callable[[list[Item]], None] | None = None) -> Queue:
+        found = self.queues.get(name)
+        if found is None:
+            found = self.queues[name] = Queue(name, size, send, before, after)
+            self.depends[name] = depends
+        return found
+
+    def add(self, name: str, payload: Mapping[str, Any] | Any, on_done: Done) -> None:
+        queue = self.queues[name]
+        queue.items.append(Item(payload, on_done))
+        if len(queue.items) >= queue.size:
+            self.flush(name)
+
+    def flush(self, name: str) -> None:
+        for dep in self.depends.get(name, ()):
+            if dep in self.queues:
+                self.flush(dep)
+        self.queues[name].flush()
+
+    def flush_all(self) -> None:
+        """Until every queue is empty: a result's callback may queue a follow-up write."""
+        while any(q.items for q in self.queues.values()):
+            for name in list(self.queues):
+                if self.queues[name].items:
+                    self.flush(name)
+
+    @property
+    def calls(self) -> int:
+        return sum(q.calls for q in self.queues.values())

@@ -1,0 +1,131 @@
+"""`mapc run`, `mapc plan`, `mapc errors` and `mapc demo` through the CLI, end to end."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from mapc.cli import main
+from tests.sync.conftest import base_seed
+from tests.sync.worlds import mixed_seed
+
+ADAPTER = str(Path(__file__).resolve().parents[2] / "generated" / "hubspot_salesforce.py")
+
+
+@pytest.fixture
+def cli_env(emulator_env: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Any:
+    emulator_env.reset(person_accounts=True)
+    for name, value in emulator_env.env().items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("HUBSPOT_REQUESTS_PER_10S", "100000")
+    monkeypatch.setenv("HUBSPOT_SEARCHES_PER_SECOND", "1000")
+    monkeypatch.setenv("MAPC_STATE", str(tmp_path / "state.db"))
+    emulator_env.seed(base_seed())
+    emulator_env.seed(mixed_seed())
+    return emulator_env
+
+
+def test_plan_run_and_rerun_with_the_generated_adapter(cli_env: Any, capsys: Any) -> None:
+    assert main(["plan", ADAPTER, "--detailed-exitcode", "--no-progress"]) == 2
+    out = capsys.readouterr().out
+    assert "contacts -> salesforce" in out and "create Lead" in out
+    assert "outside the inclusion list" in out
+    assert cli_env.call_count("POST /services/data/*/composite/sobjects") == 0  # dry
+    assert main(["run", ADAPTER, "--once", "--no-progress"]) == 0
+    assert "Sync summary" in capsys.readouterr().out
+    cli_env.reset_calls()
+    assert main(["plan", ADAPTER, "--format", "json", "--detailed-exitcode"]) == 0
+    plan = json.loads(capsys.readouterr().out)
+    assert plan["changes_pending"] == 0
+    assert main(["run", ADAPTER, "--format", "json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["writes"] == 0
+    writes = [k for k in cli_env.calls() if k.startswith(("PATCH", "DELETE"))
+              or (k.startswith("POST") and not k.endswith(("search", "batch/read"))
+                  and "query" not in k)]
+    assert writes == []
+
+
+def test_rejected_record_shows_in_mapc_errors(cli_env: Any, capsys: Any) -> None:
+    cli_env.seed({"hubspot": {"records": {"contacts": [
+        {"email": "long@example.com", "lastname": "L" * 300}]}}})
+    assert main(["run", ADAPTER, "--no-progress"]) == 1  # a record failed
+    capsys.readouterr()
+    assert main(["errors"]) == 0
+    out = capsys.readouterr().out
+    assert "STRING_TOO_LONG" in out
+    assert main(["errors", "--format", "json"]) == 0
+    [row] = json.loads(capsys.readouterr().out)
+    assert row["side"] == "salesforce" and row["code"] == "STRING_TOO_LONG"
+
+
+def test_configuration_errors_exit_2_with_one_sentence(
+        monkeypatch: pytest.MonkeyPatch, capsys: Any, tmp_path: Path) -> None:
+    for name in ("SALESFORCE_INSTANCE_URL", "SALESFORCE_ACCESS_TOKEN", "HUBSPOT_ACCESS_TOKEN",
+                 "SALESFORCE_USERNAME"):
+        monkeypatch.delenv(name, raising=False)
+    assert main(["run", ADAPTER, "--state", str(tmp_path / "s.db")]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "SALESFORCE_" in err
+    assert main(["run", str(tmp_path / "missing.py")]) == 2
+    assert "mapc compile" in capsys.readouterr().err
+    assert main(["run", ADAPTER, "--every", "soon"]) == 2
+    assert main(["errors", "--state", str(tmp_path / "none.db")]) == 2
+
+
+def test_bad_token_exits_2_without_leaking_it(cli_env: Any, monkeypatch: pytest.MonkeyPatch,
+                                              capsys: Any) -> None:
+    monkeypatch.setenv("HUBSPOT_ACCESS_TOKEN", "pat-na1-wrong-secret-token")
+    assert main(["run", ADAPTER, "--no-progress"]) == 2
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.err
+    assert "wrong-secret-token" not in captured.err + captured.out
+
+
+def test_demo_runs_clean(capsys: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(Path(ADAPTER).parents[1])
+    assert main(["demo"]) == 0
+    out = capsys.readouterr().out
+    assert "0 writes" in out and "done in" in out
+
+
+def test_every_runs_on_a_schedule_and_survives_an_api_failure() -> None:
+    from mapc.runtime.errors import TransientError
+    from mapc.runtime.sync import runner
+    from mapc.runtime.sync.report import Report
+
+    assert runner.parse_interval("5m") == 300 and runner.parse_interval("30") == 30
+    calls: list[str] = []
+
+    class FakeEngine:
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            pass
+
+        def run(self) -> Report:
+            calls.append("run")
+            if len(calls) == 1:
+                raise TransientError("HubSpot answered 503", status=503)
+            return Report()
+
+    slept: list[float] = []
+    original = runner.SyncEngine
+    runner.SyncEngine = FakeEngine  # type: ignore[misc,assignment]
+    try:
+        code = runner.run_loop(None, runner.Connections(None, None), None,  # type: ignore[arg-type]
+                               every=60, sleep=slept.append, max_runs=3)
+    finally:
+        runner.SyncEngine = original  # type: ignore[misc]
+    assert code == 0 and calls == ["run"] * 3 and len(slept) == 2
+
+
+def test_logs_are_structured(cli_env: Any, capsys: Any) -> None:
+    cli_env.seed({"hubspot": {"records": {"contacts": [
+        {"email": "long2@example.com", "lastname": "L" * 300}]}}})
+    main(["run", ADAPTER, "--no-progress", "--log-level", "info", "--log-format", "json"])
+    lines = [json.loads(line) for line in capsys.readouterr().err.splitlines() if line]
+    assert lines and {"time", "level", "logger", "msg"} <= set(lines[0])
+    assert any("STRING_TOO_LONG" in entry["msg"] for entry in lines)
+    assert any(entry["msg"].startswith("run ") for entry in lines)

@@ -1,0 +1,40 @@
+"""R8: email opens and clicks -> one Salesforce Task per event, exactly once."""
+
+from __future__ import annotations
+
+from tests.sync.conftest import SyncEnv
+
+
+def test_r8_one_task_per_event_never_deduplicated(sync: SyncEnv) -> None:
+    sync.seed({"hubspot": {
+        "records": {"contacts": [{"email": "reader@example.com", "lastname": "Reader"}]},
+        "email_events": [
+            {"id": "e1", "type": "OPEN", "recipient": "reader@example.com"},
+            {"id": "e2", "type": "OPEN", "recipient": "reader@example.com"},
+            {"id": "e3", "type": "CLICK", "recipient": "reader@example.com"},
+            {"id": "e4", "type": "DELIVERED", "recipient": "reader@example.com"},
+            {"id": "e5", "type": "OPEN", "recipient": "stranger@example.com"}]}})
+    sync.run()
+    [lead] = sync.sf("Lead")
+    tasks = sync.sf("Task", fields="Id, Subject, WhoId")
+    assert len(tasks) == 3  # two opens (not deduplicated) and a click; no DELIVERED
+    assert {t["WhoId"] for t in tasks} == {lead["Id"]}
+    sync.emulator.add_email_events([{"id": "e6", "type": "OPEN",
+                                     "recipient": "reader@example.com"}])
+    sync.run()
+    assert len(sync.sf("Task", fields="Id")) == 4
+    sync.emulator.reset_calls()
+    sync.run()
+    assert len(sync.sf("Task", fields="Id")) == 4
+    assert sync.write_count() == 0, sync.writes()
+
+
+def test_r8_events_of_a_contact_created_from_salesforce_in_the_same_run(sync: SyncEnv) -> None:
+    sync.seed({"salesforce": {"records": {"Lead": [
+        {"LastName": "New", "Company": "Co", "Email": "new@example.com"}]}},
+        "hubspot": {"email_events": [
+            {"id": "n1", "type": "CLICK", "recipient": "new@example.com"}]}})
+    sync.run()
+    [lead] = sync.sf("Lead")
+    [task] = sync.sf("Task", fields="Id, WhoId")
+    assert task["WhoId"] == lead["Id"]
