@@ -26,6 +26,7 @@ RESERVED = frozenset(
         "email_event_task",
         "annotations",
         "datetime",
+        "UTC",  # from datetime: a value map or object called `utc` must not shadow it
         "Any",
     }
 )

@@ -163,7 +163,7 @@ def build_object(
     filter_view = None
     if obj.include is not None:
         predicate = build_predicate(ctx, names.take("include", hs), obj.include, obj.include_kinds)
-        groups = search_filter(ctx, obj.include)
+        groups = search_filter(ctx, obj.include, obj.include_kinds)
         if groups is not None:
             filter_name = names.take(hs, "search_filter", upper=True)
             filter_view = (filter_name, layout(groups, 0, len(filter_name) + 35))

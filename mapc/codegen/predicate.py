@@ -4,6 +4,13 @@ The Python predicate decides. The search filter only narrows what is read, so it
 match a superset of the records the predicate accepts: a negative test (`!=`, `not in`,
 `not`) also matches records where the property has no value, as it does in Python, and
 a filter HubSpot's search cannot hold (more than 5 groups of 6, or 18 filters) is None.
+
+Search compares what Python does not: strings case-insensitively, dates and datetimes as
+instants. So a test search could narrow wrongly is left out of the search filter (it
+reads more, the predicate still decides): `!=` and `not in` on free text ("B" != "b" in
+Python, equal to search), and anything but `==` / `in` on dates and datetimes
+("2024-01-01" and "2024-01-01T00:00:00.000Z" are one instant, two strings). Enumeration
+values are the property's options, which search matches exactly, so they are kept.
 """
 
 from __future__ import annotations
@@ -12,6 +19,7 @@ import itertools
 from dataclasses import dataclass, field
 
 from mapc import ir
+from mapc.catalog import ENUM_KINDS
 from mapc.codegen.context import ModuleContext
 from mapc.codegen.pretty import Dict, Node, Seq, layout
 from mapc.codegen.transforms import kind_class
@@ -141,6 +149,7 @@ def build_predicate(
 
 Filter = tuple[tuple[str, object], ...]
 Groups = list[list[Filter]]
+Kinds = dict[str, str]
 
 
 def _text(value: object) -> str:
@@ -149,8 +158,24 @@ def _text(value: object) -> str:
     return str(value)
 
 
-def _atom(node: ir.Compare | ir.InList | ir.IsBlank, negated: bool) -> Groups:
-    prop = ("propertyName", node.field.field.value)
+_ANY: Groups = [[]]
+"""One group with no filter: matches every record (a test search cannot narrow safely)."""
+
+
+def _narrows_safely(kind: str, operator: str) -> bool:
+    """Whether search with `operator` on a `kind` property matches all Python would."""
+    cls = kind_class(kind)
+    if cls in ("date", "datetime"):
+        return operator in ("EQ", "IN")
+    if cls == "text" and kind not in ENUM_KINDS:
+        return operator not in ("NEQ", "NOT_IN")
+    return True
+
+
+def _atom(node: ir.Compare | ir.InList | ir.IsBlank, negated: bool, kinds: Kinds) -> Groups:
+    name = node.field.field.value
+    kind = kinds.get(name, "text")
+    prop = ("propertyName", name)
     missing: Filter = (prop, ("operator", "NOT_HAS_PROPERTY"))
     if isinstance(node, ir.IsBlank):
         blank = node.negated == negated
@@ -158,20 +183,26 @@ def _atom(node: ir.Compare | ir.InList | ir.IsBlank, negated: bool) -> Groups:
     if isinstance(node, ir.InList):
         values = ("values", tuple(_text(v.value) for v in node.values))
         if node.negated != negated:
+            if not _narrows_safely(kind, "NOT_IN"):
+                return _ANY
             return [[(prop, ("operator", "NOT_IN"), values)], [missing]]
+        if not _narrows_safely(kind, "IN"):
+            return _ANY
         return [[(prop, ("operator", "IN"), values)]]
     op = _FLIP[node.op] if negated else node.op
+    if not _narrows_safely(kind, _SEARCH_OP[op]):
+        return _ANY
     found: Filter = (prop, ("operator", _SEARCH_OP[op]), ("value", _text(node.value.value)))
     # `!=` and a negated ordering hold for blank values too (see the module docstring).
     return [[found], [missing]] if op == "!=" or (negated and op != "==") else [[found]]
 
 
-def _dnf(node: ir.Expr, negated: bool) -> Groups:
+def _dnf(node: ir.Expr, negated: bool, kinds: Kinds) -> Groups:
     if isinstance(node, (ir.Compare, ir.InList, ir.IsBlank)):
-        return _atom(node, negated)
+        return _atom(node, negated, kinds)
     if isinstance(node, ir.Not):
-        return _dnf(node.operand, not negated)
-    children = [_dnf(operand, negated) for operand in node.operands]
+        return _dnf(node.operand, not negated, kinds)
+    children = [_dnf(operand, negated, kinds) for operand in node.operands]
     if isinstance(node, ir.Or) != negated:  # an Or, or a negated And (De Morgan)
         return [group for child in children for group in child]
     groups: Groups = []
@@ -185,9 +216,14 @@ def _dnf(node: ir.Expr, negated: bool) -> Groups:
     return groups
 
 
-def search_filter(ctx: ModuleContext, expr: ir.Expr) -> Seq | None:
-    """The filter as filterGroups (an OR of ANDs), or None when search cannot hold it."""
-    groups = _dnf(expr, False)
+def search_filter(
+    ctx: ModuleContext, expr: ir.Expr, kinds: tuple[tuple[str, str], ...]
+) -> Seq | None:
+    """The filter as filterGroups (an OR of ANDs), or None when search cannot hold it or
+    it would not narrow what is read (a group with no filter matches every record)."""
+    groups = _dnf(expr, False, dict(kinds))
+    if any(not group for group in groups):
+        return None
     total = sum(len(g) for g in groups)
     if len(groups) > MAX_GROUPS or total > MAX_TOTAL or any(len(g) > MAX_FILTERS for g in groups):
         return None

@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import shlex
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from mapc.codegen import GeneratedFile
+    from mapc.compiler import CheckResult
+    from mapc.source import Source, Span
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -47,57 +54,126 @@ def project_relative(path: Path) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from mapc.codegen import GeneratedFile, generate
+    from mapc.codegen import generate
     from mapc.commands.check import print_results
     from mapc.compiler import UsageError, check_paths
-    from mapc.writer import check_files, find_orphans, write_files
+    from mapc.writer import write_files
 
     try:
         results = check_paths(args.paths)
     except UsageError as error:
         print(f"mapc compile: {error}", file=sys.stderr)
         return 2
-    status = print_results(results, args.format)
-    if status != 0:
+    if any(not r.ok for r in results):
+        status = print_results(results, args.format)
         print("mapc compile: nothing generated while a mapping has errors", file=sys.stderr)
         return status
-    out = sys.stdout if args.format == "text" else sys.stderr
     files: list[GeneratedFile] = []
-    origin: dict[str, str] = {}
+    origin: dict[str, CheckResult] = {}
     for result in results:
         assert result.plan is not None  # no errors, so the checker produced a plan
         source_path = project_relative(result.path)
         for file in generate(result.plan, source_path):
             if file.path in origin:
                 print(
-                    f"mapc compile: {origin[file.path]} and {source_path} would both "
-                    f"generate {file.path}; rename one of them",
+                    f"mapc compile: {origin[file.path].path.as_posix()} and "
+                    f"{result.path.as_posix()} would both generate {file.path}; "
+                    f"rename one of them",
                     file=sys.stderr,
                 )
                 return 2
-            origin[file.path] = source_path
+            origin[file.path] = result
             files.append(file)
+    if args.check:
+        return _check(args, results, files, origin)
+    print_results(results, args.format)  # warnings (or, in a machine format, "valid")
+    out = sys.stdout if args.format == "text" else sys.stderr
     try:
-        if args.check:
-            drift = check_files(files, args.output)
-            if all(p.is_dir() for p in args.paths):
-                drift += find_orphans(args.output, origin)
-            for item in drift:
-                print(f"{item.state}: {item.path.as_posix()}", file=out)
-                if item.diff:
-                    out.write(item.diff)
-            if drift:
-                print(
-                    f"{len(drift)} generated file(s) out of date; run `mapc compile` "
-                    f"and commit the result",
-                    file=out,
-                )
-                return 1
-            print(f"{len(files)} generated file(s) up to date", file=out)
-            return 0
         for path, changed in write_files(files, args.output):
             print(f"{'wrote' if changed else 'unchanged'}: {path.as_posix()}", file=out)
     except OSError as error:
-        print(f"mapc compile: {error}", file=sys.stderr)
+        print(f"mapc compile: cannot write to {args.output.as_posix()}: {error}", file=sys.stderr)
         return 2
     return 0
+
+
+def _check(
+    args: argparse.Namespace,
+    results: list[CheckResult],
+    files: list[GeneratedFile],
+    origin: dict[str, CheckResult],
+) -> int:
+    """`--check`: each missing, stale or orphaned module is a G001 finding, in any format."""
+    from mapc.compiler import display_name
+    from mapc.diagnostics import Diagnostic
+    from mapc.report import render
+    from mapc.source import Source
+    from mapc.writer import check_files, find_orphans
+
+    try:
+        drift = check_files(files, args.output)
+        if all(p.is_dir() for p in args.paths):
+            drift += find_orphans(args.output, origin)
+    except OSError as error:
+        print(f"mapc compile: cannot read {args.output.as_posix()}: {error}", file=sys.stderr)
+        return 2
+    diagnostics = [d for r in results for d in r.diagnostics]
+    sources = {r.source.name: r.source for r in results if r.source is not None}
+    command = _compile_command(args)
+    for item in drift:
+        shown = display_name(item.path)
+        result = origin.get(item.path.relative_to(args.output).as_posix())
+        if item.state == "missing" and result is not None and result.source is not None:
+            message = f"{shown} is missing: {result.source.name} generates it"
+            span = _declaration(result)
+        else:
+            if item.state == "stale" and result is not None and result.source is not None:
+                message = (
+                    f"{shown} is out of date: it differs from what {result.source.name} "
+                    f"generates now (first difference on line {item.line})"
+                )
+            else:  # orphaned
+                message = f"{shown} was generated by mapc, but no mapping generates it now"
+            try:
+                on_disk = item.path.read_bytes().decode("utf-8", errors="replace")
+            except OSError:
+                on_disk = ""
+            source = Source(shown, on_disk)
+            sources.setdefault(shown, source)
+            span = _first_line(source, item.line)
+        hint = f"run `{command}` and commit the result"
+        if item.state == "orphaned":
+            hint = f"delete {shown} (its mapping is gone), or restore the mapping"
+        diagnostics.append(Diagnostic("G001", message, span, hint))
+    sys.stdout.write(render(diagnostics, sources, args.format, len(results)))
+    if args.format == "text":
+        for item in drift:
+            sys.stdout.write(item.diff)
+        if not drift:
+            print(f"{len(files)} generated file(s) up to date")
+    return 1 if drift else 0
+
+
+def _first_line(source: Source, line: int = 1) -> Span:
+    """The whole of `line` (at least one column) in `source`."""
+    from mapc.source import Span
+
+    text = source.line_text(line)
+    return Span(file=source.name, line=line, column=1, end_line=line, end_column=len(text) + 1)
+
+
+def _declaration(result: CheckResult) -> Span:
+    """Where a mapping names itself (`mapping NAME`), else its first line."""
+    from mapc import ir
+
+    assert result.source is not None
+    declared = result.mapping.of_type(ir.MappingDecl) if result.mapping is not None else ()
+    return declared[0].span if declared else _first_line(result.source)
+
+
+def _compile_command(args: argparse.Namespace) -> str:
+    """The `mapc compile` command that regenerates what this `--check` compared."""
+    parts = ["mapc compile", *(shlex.quote(p.as_posix()) for p in args.paths)]
+    if args.output != Path("generated"):
+        parts += ["-o", shlex.quote(args.output.as_posix())]
+    return " ".join(parts)

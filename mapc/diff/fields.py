@@ -80,7 +80,9 @@ def _compare_flow(ctx: PairContext, old: ir.FieldMap, new: ir.FieldMap) -> Itera
         f"pair {ctx.name}: `{field_label(old)}` ({_RULE_TEXT[old_rule]}) is now "
         f"`{field_label(new)}` ({_RULE_TEXT[new_rule]})"
     )
-    if (c, d) == (0, 0):
+    if Rule.OPT_OUT in (old_rule, new_rule):  # R1's rule is not a matter of strength
+        code = "B309"
+    elif (c, d) == (0, 0):
         code = "B304"
     elif a and b and not (c and d):
         code = "B303"
@@ -90,8 +92,8 @@ def _compare_flow(ctx: PairContext, old: ir.FieldMap, new: ir.FieldMap) -> Itera
         code = "B307"
     elif c > a or d > b:
         code = "S302"
-    else:
-        code = "S303"
+    else:  # the same strengths under another rule: unknown effect, so not called safe
+        code = "B307"
     yield Change(code, what, new.direction_span, old.direction_span)
 
 

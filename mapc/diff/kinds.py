@@ -51,6 +51,12 @@ _KINDS = (
         "object pair direction changed",
         "records now flow the other way (or only one way); review both systems' data first",
     ),
+    ChangeKind(
+        "B104",
+        "first Salesforce object of a pair changed",
+        "new HubSpot records now create the first object listed (and companies link to it): "
+        "records created from now on land in another Salesforce object",
+    ),
     ChangeKind("S101", "object pair added", "a new pair syncs from the next run on"),
     ChangeKind("S102", "Salesforce object added to a pair", "records of that object start syncing"),
     # match keys
@@ -107,15 +113,18 @@ _KINDS = (
         "owner handling changed",
         "owner values are now written untranslated, or translated to Salesforce users",
     ),
+    ChangeKind(
+        "B309",
+        "standard opt-out rule changed",
+        "only `standard opt_out` keeps a cleared Salesforce Email Opt Out from resubscribing "
+        "HubSpot (R1); `mapc check` rejects any other rule for it (E402): restore it",
+    ),
     ChangeKind("S301", "field mapping added", "the field starts syncing on the next run"),
     ChangeKind(
         "S302",
         "field syncs more",
         "values start flowing where (or when) they did not, e.g. one-way made two-way: the "
         "receiving side's values can be overwritten",
-    ),
-    ChangeKind(
-        "S303", "field rule changed", "the rule changed without taking writes from either side"
     ),
     ChangeKind(
         "S304",

@@ -36,6 +36,17 @@ def compare_pair(ctx: PairContext) -> Iterator[Change]:
     for name, node in new_objects.items():
         if name not in old_objects:
             yield Change("S102", f"pair {ctx.name}: Salesforce object {name} added", node.span)
+    # The first object listed is where new HubSpot records are created (and what companies
+    # link to); when it left the pair, B102 already says so.
+    old_first, new_first = old.salesforce_objects[0], new.salesforce_objects[0]
+    if old_first.value != new_first.value and old_first.value in new_objects:
+        yield Change(
+            "B104",
+            f"pair {ctx.name}: new HubSpot records now create {new_first.value} records, not "
+            f"{old_first.value} (the first Salesforce object listed)",
+            new_first.span,
+            old_first.span,
+        )
     yield from _compare_match(ctx)
     yield from _compare_include(ctx)
     yield from compare_fields(ctx, set(old_objects), set(new_objects))

@@ -77,7 +77,7 @@ def _case(path: Path, index: int, raw: object) -> Case:
     actions = [a for a in ACTIONS if a in raw]
     if len(actions) != 1:
         raise FixtureError(f"{where}: needs exactly one of {', '.join(ACTIONS)}")
-    unknown = sorted(set(raw) - {"name", *ACTIONS, *_EXPECTS})
+    unknown = sorted(repr(k) for k in set(raw) - {"name", *ACTIONS, *_EXPECTS})
     if unknown:
         raise FixtureError(f"{where}: unknown key(s) {', '.join(unknown)}")
     if not any(k in raw for k in _EXPECTS):
@@ -105,6 +105,12 @@ def load_fixture(path: Path) -> Fixture:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as error:
         raise FixtureError(f"{path}: cannot read: {error.strerror or error}") from None
+    except RecursionError:
+        raise FixtureError(f"{path}: not valid YAML: nested too deeply") from None
+    except UnicodeDecodeError as error:
+        raise FixtureError(
+            f"{path}: not UTF-8 text (byte {error.start} cannot be decoded)"
+        ) from None
     except yaml.YAMLError as error:
         raise FixtureError(f"{path}: not valid YAML: {error}") from None
     if not isinstance(data, dict) or not isinstance(data.get("adapter"), str):

@@ -110,13 +110,25 @@ def _act(adapter: Adapter, case: Case) -> Any:
     return None if key is None else key(given[side])
 
 
+def same(want: Any, got: Any) -> bool:
+    """Equal, and a boolean only ever equals a boolean: Python's `True == 1` would let a
+    case expecting `1` pass on `True` (or `false` on `0`), which YAML tells apart."""
+    if isinstance(want, bool) or isinstance(got, bool):
+        return type(want) is type(got) and want == got
+    if isinstance(want, dict) and isinstance(got, dict):
+        return want.keys() == got.keys() and all(same(v, got[k]) for k, v in want.items())
+    if isinstance(want, list) and isinstance(got, list):
+        return len(want) == len(got) and all(same(a, b) for a, b in zip(want, got, strict=True))
+    return bool(want == got)
+
+
 def _compare(case: Case, actual: Any) -> list[str]:
     problems: list[str] = []
-    if case.has_expect and actual != case.expect:
+    if case.has_expect and not same(case.expect, actual):
         if isinstance(actual, dict) and isinstance(case.expect, dict):
             for key in sorted(set(actual) | set(case.expect), key=str):
                 want, got = case.expect.get(key, _ABSENT), actual.get(key, _ABSENT)
-                if want != got:
+                if not same(want, got):
                     problems.append(f"{key}: expected {want!r}, got {got!r}")
         else:
             problems.append(f"expected {case.expect!r}, got {actual!r}")
@@ -125,7 +137,7 @@ def _compare(case: Case, actual: Any) -> list[str]:
             return [*problems, f"expected a mapping of values, got {actual!r}"]
         for key, want in (case.expect_subset or {}).items():
             got = actual.get(key, _ABSENT)
-            if got != want:
+            if not same(want, got):
                 problems.append(f"{key}: expected {want!r}, got {got!r}")
         for key in case.expect_absent:
             if key in actual:

@@ -33,6 +33,16 @@ CASES: list[tuple[str, str, list[str]]] = [
         edit(BASE, ("sync deals <-> Opportunity", "sync deals -> Opportunity")),
         ["B103"],
     ),
+    (
+        "B104-objects-reordered",
+        edit(BASE, ("sync contacts <-> Lead, Contact {", "sync contacts <-> Contact, Lead {")),
+        ["B104"],
+    ),
+    (
+        "B104-object-added-first",
+        edit(BASE, ("sync companies <-> Account {", "sync companies <-> Partner, Account {")),
+        ["B104", "S102"],
+    ),
     ("S101-pair-added", BASE + NEW_PAIR, ["S101"]),
     (
         "S102-object-added",
@@ -103,15 +113,26 @@ CASES: list[tuple[str, str, list[str]]] = [
         ["B308"],
     ),
     (
+        "B309-opt-out-made-two-way",
+        edit(
+            BASE,
+            (
+                "hs_email_optout  <-> HasOptedOutOfEmail : standard opt_out",
+                "hs_email_optout  <-> HasOptedOutOfEmail : two way",
+            ),
+        ),
+        ["B309"],
+    ),
+    (
         "S301-field-added",
         edit(BASE, ("  jobtitle ", "  mobilephone <-> MobilePhone : two way\n  jobtitle ")),
         ["S301"],
     ),
     ("S302-syncs-more", edit(BASE, (FIRSTNAME, "  firstname <-> FirstName : two way")), ["S302"]),
     (
-        "S303-rule-changed",
+        "B309-field-made-opt-out",  # email would sync only as "true": not a safe change
         edit(BASE, (CONTACT_EMAIL, "  email <-> Email : standard opt_out")),
-        ["S303"],
+        ["B309"],
     ),
     (
         "S304-field-widened",

@@ -49,6 +49,12 @@ def test_the_workflow_is_valid_yaml_with_every_step() -> None:
     ):
         assert needed in text, needed
     assert steps[0]["with"]["fetch-depth"] == 0
+    # Each SARIF file the workflow writes is uploaded, under a category of its own.
+    written = set(re.findall(r"> (sarif/\S+\.sarif)", text))
+    uploads = [s["with"] for s in steps if "upload-sarif" in str(s.get("uses", ""))]
+    assert written == {"sarif/check.sarif", "sarif/fmt.sarif", "sarif/compile.sarif"}
+    assert {u["sarif_file"] for u in uploads} == written
+    assert len({u["category"] for u in uploads}) == len(uploads)
 
 
 def test_sarif_help_links_reach_the_diagnostics_pages() -> None:

@@ -70,7 +70,8 @@ def repo(template: Path, tmp_path: Path) -> Path:
     return tmp_path / "copy" / "repo"
 
 
-def pre_commit(repo: Path) -> subprocess.CompletedProcess[str]:
+def pre_commit(repo: Path, *files: str) -> subprocess.CompletedProcess[str]:
+    """`pre-commit run` on every file, or (with `files`) on the staged files only."""
     env = {
         **os.environ,
         "PATH": f"{repo.parent / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}",
@@ -79,7 +80,7 @@ def pre_commit(repo: Path) -> subprocess.CompletedProcess[str]:
         "SKIP": "",
     }
     return subprocess.run(
-        [sys.executable, "-m", "pre_commit", "run", "--all-files"],
+        [sys.executable, "-m", "pre_commit", "run", *(() if files else ("--all-files",))],
         cwd=repo,
         env=env,
         capture_output=True,
@@ -100,10 +101,12 @@ def status(output: str) -> dict[str, str]:
 
 def test_hooks_file_exposes_the_three_hooks() -> None:
     assert tuple(h["id"] for h in HOOKS) == IDS
+    by_id = {h["id"]: h for h in HOOKS}
     for hook in HOOKS:
         assert hook["entry"].startswith("mapc ")
-        assert hook["files"] == r"\.mapc$"
-    by_id = {h["id"]: h for h in HOOKS}
+    assert by_id["mapc-check"]["files"] == by_id["mapc-fmt"]["files"] == r"\.mapc$"
+    # Catalogs and generated modules make generated/ stale as much as mappings do.
+    assert by_id["mapc-compile-check"]["files"] == r"\.(mapc|json|py)$"
     assert by_id["mapc-check"]["pass_filenames"] is True
     assert by_id["mapc-compile-check"]["pass_filenames"] is False
 
@@ -149,3 +152,13 @@ def test_fmt_hook_fails_and_rewrites_an_unformatted_mapping(repo: Path) -> None:
     found = status(done.stdout)
     assert found["mapc fmt"] == "Failed" and found["mapc check"] == "Passed"
     assert path.read_text(encoding="utf-8") == BASE
+
+
+def test_compile_check_hook_runs_when_only_a_generated_module_changes(repo: Path) -> None:
+    module = repo / "generated" / "hubspot_salesforce.py"
+    module.write_text(module.read_text(encoding="utf-8") + "# hand-edited\n", encoding="utf-8")
+    git(repo, "add", "generated/hubspot_salesforce.py")
+    done = pre_commit(repo, "generated/hubspot_salesforce.py")
+    assert done.returncode == 1, done.stdout
+    assert status(done.stdout)["mapc compile --check"] == "Failed"
+    assert "error[G001]" in done.stdout

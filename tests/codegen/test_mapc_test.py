@@ -72,6 +72,11 @@ def test_an_exception_in_a_case_is_a_failure(
         f"adapter: {ADAPTER}\ncases: [{{name: x, inspect: settings}}]\n",
         "adapter: nowhere.py\ncases: [{name: x, inspect: settings, expect: 1}]\n",
         "adapter: [\n",
+        f"adapter: {ADAPTER}\ncases: [{{name: x, 1: y, inspect: settings, expect: 1}}]\n",
+        f"adapter: {ADAPTER}\ncases: [{{name: x, 1: y, null: z, inspect: name, expect: 1}}]\n",
+        "adapter: .\ncases: [{name: x, inspect: settings, expect: 1}]\n",
+        "adapter: " + "[" * 20000 + "\n",
+        "adapter: bad.yaml\ncases: [{name: x, inspect: settings, expect: 1}]\n",
     ],
 )
 def test_malformed_fixtures_exit_2(
@@ -81,3 +86,39 @@ def test_malformed_fixtures_exit_2(
     path.write_text(text)
     assert main(["test", str(path)]) == 2
     assert "mapc test:" in capsys.readouterr().err
+
+
+def test_a_fixture_that_is_not_utf8_exits_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_bytes(b"adapter: x.py\ncases: [\xff]\n")
+    assert main(["test", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"mapc test: {path}: ") and "UTF-8" in err
+
+
+def test_a_boolean_only_matches_a_boolean(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write(
+        tmp_path,
+        """
+  - name: one is not true
+    include: {object: contacts, hubspot: {lifecyclestage: lead}}
+    expect: 1
+  - name: zero is not false
+    to_salesforce:
+      object: contacts
+      salesforce_object: Lead
+      hubspot: {email: a@example.com, hs_email_optout: "true"}
+    expect_subset: {HasOptedOutOfEmail: 1}
+  - name: nor inside a whole result
+    inspect: settings
+    expect: {create_hubspot_contacts: leads_and_contacts, shared_org: 0, person_accounts: 1}
+""",
+    )
+    assert main(["test", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert "0 passed, 3 failed" in out
+    assert "HasOptedOutOfEmail: expected 1, got True" in out

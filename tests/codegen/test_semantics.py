@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from hypothesis import given, settings
@@ -9,6 +10,7 @@ from hypothesis import strategies as st
 
 from mapc import ir
 from mapc.codegen import generate
+from mapc.plan import PlannedValueMap
 from mapc.runtime.adapter import ObjectSync, Rule
 from tests.codegen.hostile import load
 from tests.codegen.plans import (
@@ -23,7 +25,13 @@ from tests.codegen.plans import (
     ref,
 )
 
-KINDS = (("stage", "enumeration"), ("amount", "number"), ("flag", "bool"))
+KINDS = (
+    ("stage", "enumeration"),
+    ("amount", "number"),
+    ("flag", "bool"),
+    ("name", "text"),
+    ("day", "datetime"),
+)
 
 
 def sync_of(*fields: Any, include: ir.Expr | None = None, maps: tuple = ()) -> ObjectSync:
@@ -135,7 +143,17 @@ RECORD_VALUES = {
     "stage": (None, "", "a", "b", "c"),
     "amount": (None, "", "0", "5", "7.5", "10.5", "20"),
     "flag": (None, "", "true", "false"),
+    # Free text: HubSpot's search compares strings case-insensitively; Python does not.
+    "name": (None, "", "a", "A", "b", "B"),
+    # The same instant written two ways: search compares instants, Python compares text.
+    "day": (None, "", "2024-01-01", "2024-01-01T00:00:00.000Z", "2024-01-02T05:00:00Z"),
 }
+
+
+def _instant(text: str) -> float:
+    if len(text) == 10:
+        text += "T00:00:00Z"
+    return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
 
 
 def hubspot_search_matches(groups: Any, record: dict[str, Any]) -> bool:
@@ -152,11 +170,16 @@ def hubspot_search_matches(groups: Any, record: dict[str, Any]) -> bool:
         if not has:
             return False
         if op in ("IN", "NOT_IN"):
-            return (value in f["values"]) == (op == "IN")
+            inside = str(value).casefold() in {str(v).casefold() for v in f["values"]}
+            return inside == (op == "IN")
         left: Any = value
         right: Any = f["value"]
         if prop == "amount":
             left, right = float(left), float(right)
+        elif prop == "day":
+            left, right = _instant(left), _instant(right)
+        else:  # strings, as HubSpot's search compares them: case-insensitively
+            left, right = str(left).casefold(), str(right).casefold()
         return {
             "EQ": left == right,
             "NEQ": left != right,
@@ -178,6 +201,23 @@ def atoms() -> st.SearchStrategy[ir.Expr]:
             lambda op, v: compare("flag", op, v), st.sampled_from(["==", "!="]), st.booleans()
         ),
         st.builds(
+            lambda op, v: compare("name", op, v),
+            st.sampled_from(["==", "!="]),
+            st.sampled_from("aB"),
+        ),
+        st.builds(
+            lambda op, v: compare("day", op, v),
+            ops,
+            st.sampled_from(["2024-01-01", "2024-01-02T05:00:00.000Z"]),
+        ),
+        st.builds(
+            lambda vs, neg: ir.InList(
+                span=SPAN, field=ref("name"), values=tuple(lit(v) for v in vs), negated=neg
+            ),
+            st.lists(st.sampled_from("aB"), min_size=1, max_size=2, unique=True),
+            st.booleans(),
+        ),
+        st.builds(
             lambda vs, neg: ir.InList(
                 span=SPAN, field=ref("stage"), values=tuple(lit(v) for v in vs), negated=neg
             ),
@@ -186,7 +226,7 @@ def atoms() -> st.SearchStrategy[ir.Expr]:
         ),
         st.builds(
             lambda name, neg: ir.IsBlank(span=SPAN, field=ref(name), negated=neg),
-            st.sampled_from(["stage", "amount", "flag"]),
+            st.sampled_from(["stage", "amount", "flag", "name", "day"]),
             st.booleans(),
         ),
     )
@@ -209,7 +249,7 @@ expressions = st.recursive(
 records = st.fixed_dictionaries({k: st.sampled_from(v) for k, v in RECORD_VALUES.items()})
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=300, deadline=None)
 @given(expressions, st.lists(records, min_size=1, max_size=20))
 def test_search_filter_reads_every_record_the_predicate_includes(
     expr: ir.Expr, sample: list[dict[str, Any]]
@@ -238,3 +278,21 @@ def test_number_comparisons_never_hold_for_blanks() -> None:
 def test_a_plan_without_objects_still_generates_a_clean_module() -> None:
     module = load(generate(plan(()))[0].source)
     assert module.ADAPTER.objects == ()
+
+
+def test_mapping_names_never_shadow_what_the_module_imports() -> None:
+    """A value map or object named like an imported name (`UTC` from datetime, the helpers)
+    gets another constant name, so the date conversions still use datetime's UTC."""
+    utc = PlannedValueMap(name="utc", pairs=(("a", "A"),), two_way=False)
+    day = field(
+        "closedate", "CloseDate", hubspot_kind="datetime", salesforce_kind="date", objects=("Lead",)
+    )
+    stage = field("stage", "Stage", Rule.ALWAYS_HUBSPOT, value_map="utc", objects=("Lead",))
+    obj = contacts((day, stage, OPT_OUT), objects=("Lead",), hubspot_object="utc")
+    module = load(generate(plan((obj,), (utc,)))[0].source)
+    sync = module.ADAPTER.objects[0]
+    out = sync.to_salesforce("Lead", {"closedate": "1700000000000", "stage": "a"}, None)
+    assert out["CloseDate"] == "2023-11-14" and out["Stage"] == "A"
+    assert sync.to_hubspot("Lead", {"CloseDate": "2024-01-05"}, None)["closedate"] == (
+        "2024-01-05T00:00:00.000Z"
+    )

@@ -204,27 +204,6 @@ CONTACTS_SEARCH_FILTER: tuple[dict[str, Any], ...] = (
     {
         "filters": [
             {
-                "propertyName": "we\"ird 'name",
-                "operator": "NEQ",
-                "value": '"""\n{{ x }}',
-            },
-            {
-                "propertyName": "{{ jinja }} {% block %}",
-                "operator": "IN",
-                "values": [
-                    'a"b',
-                    "{% if %}",
-                ],
-            },
-        ],
-    },
-    {
-        "filters": [
-            {
-                "propertyName": "we\"ird 'name",
-                "operator": "NOT_HAS_PROPERTY",
-            },
-            {
                 "propertyName": "{{ jinja }} {% block %}",
                 "operator": "IN",
                 "values": [
