@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from mapc.emulator.hubspot.errors import HsApiError
 from mapc.emulator.hubspot.marketing import make_event
 from mapc.emulator.hubspot.portal import Portal
 from mapc.emulator.hubspot.schema import CREATED, MODIFIED
+from mapc.emulator.salesforce.errors import SfApiError
 from mapc.emulator.salesforce.org import Org
 
 # Parents before children, so that a seed's references resolve as it loads.
@@ -16,66 +20,153 @@ SEED_ORDER = ("User", "Group", "Account", "Contact", "Lead", "Opportunity",
               "OpportunityContactRole", "Task")
 
 
+# What each section of a seed may hold (a dump has the same shape; its "deleted" ids are
+# informational and not loaded), and what shape each key's value has.
+_SHAPES: dict[str, dict[str, str]] = {
+    "salesforce": {"person_accounts": "bool", "edition": "str", "custom_fields": "lists",
+                   "records": "lists", "deleted": "lists"},
+    "hubspot": {"properties": "lists", "owners": "list", "unsubscribed": "strs",
+                "records": "lists", "associations": "list", "email_events": "list",
+                "rate_limit": "dict"},
+}
+
+
+class SeedError(ValueError):
+    """A seed that cannot be loaded; the message says where in the seed and why."""
+
+
 def read_seed(source: str | Path | dict[str, Any]) -> dict[str, Any]:
     if isinstance(source, dict):
-        return source
-    data = json.loads(Path(source).read_text(encoding="utf-8"))
+        data: Any = source
+    else:
+        try:
+            data = json.loads(Path(source).read_text(encoding="utf-8"))
+        except json.JSONDecodeError as exc:
+            raise SeedError(f"{source} is not valid JSON: {exc}") from exc
+    check_seed(data, "" if isinstance(source, dict) else f"{source}: ")
+    return dict(data)
+
+
+def check_seed(data: Any, where: str = "") -> None:
+    """Reject a seed whose shape is wrong, or that names a section or key the emulator does
+    not know (a typo would otherwise load nothing, silently)."""
     if not isinstance(data, dict):
-        raise ValueError(f"{source}: a seed is a JSON object with 'salesforce'/'hubspot' keys")
-    return data
+        raise SeedError(f"{where}a seed is a JSON object with 'salesforce'/'hubspot' keys")
+    for system, section in data.items():
+        shapes = _SHAPES.get(system)
+        if shapes is None:
+            raise SeedError(f"{where}unknown seed section {system!r} "
+                            "(expected 'salesforce' and/or 'hubspot')")
+        if not isinstance(section, dict):
+            raise SeedError(f"{where}seed section {system!r} must be a JSON object")
+        for key, value in section.items():
+            shape = shapes.get(key)
+            if shape is None:
+                raise SeedError(f"{where}unknown key {system}.{key} (expected one of: "
+                                f"{', '.join(shapes)})")
+            _check_shape(value, shape, f"{where}{system}.{key}")
+
+
+def _check_shape(value: Any, shape: str, path: str) -> None:
+    expected: type = {"bool": bool, "str": str, "dict": dict, "list": list, "strs": list,
+                      "lists": dict}[shape]
+    names = {bool: "true or false", str: "a string", dict: "a JSON object", list: "a list"}
+    if not isinstance(value, expected):
+        raise SeedError(f"{path} must be {names[expected]}")
+    data: Any = value
+    if shape == "list" and not all(isinstance(item, dict) for item in data):
+        raise SeedError(f"{path} must be a list of JSON objects")
+    if shape == "strs" and not all(isinstance(item, str) for item in data):
+        raise SeedError(f"{path} must be a list of strings")
+    if shape == "lists":
+        for name, items in data.items():
+            if not isinstance(items, list) or not all(isinstance(i, dict | str)
+                                                      for i in items):
+                raise SeedError(f"{path}.{name} must be a list of JSON objects")
+
+
+@contextmanager
+def at(path: str) -> Iterator[None]:
+    """Turn any failure while loading the part of a seed at `path` into a SeedError."""
+    try:
+        yield
+    except SeedError:
+        raise
+    except SfApiError as exc:
+        first = exc.errors[0] if exc.errors else None
+        detail = f"{first.code}: {first.message}" if first else f"HTTP {exc.status}"
+        raise SeedError(f"seed {path}: {detail}") from exc
+    except HsApiError as exc:
+        raise SeedError(f"seed {path}: {exc.category}: {exc.message}") from exc
+    except KeyError as exc:
+        raise SeedError(f"seed {path}: {exc.args[0]!r} is required") from exc
+    except (TypeError, ValueError, AttributeError) as exc:
+        raise SeedError(f"seed {path}: {exc}") from exc
 
 
 def seed_salesforce(org: Org, data: dict[str, Any], refs: dict[str, str]) -> None:
     """Seed records may carry "_ref": "name"; any later value "@name" becomes that id."""
     for object_name, fields in (data.get("custom_fields") or {}).items():
-        for field in fields:
-            org.add_custom_field(object_name, field)
+        for n, field in enumerate(fields):
+            with at(f"salesforce.custom_fields.{object_name}[{n}]"):
+                org.add_custom_field(object_name, field)
     records = data.get("records") or {}
     names = [n for n in SEED_ORDER if n in records] + [n for n in records if n not in SEED_ORDER]
     for name in names:
-        for raw in records[name]:
-            values = {k: _resolve(v, refs) for k, v in raw.items() if k != "_ref"}
-            record_id = org.seed(name, values)
-            if "_ref" in raw:
-                refs[str(raw["_ref"])] = record_id
+        for n, raw in enumerate(records[name]):
+            with at(f"salesforce.records.{name}[{n}]"):
+                values = {k: _resolve(v, refs) for k, v in raw.items() if k != "_ref"}
+                record_id = org.seed(name, values)
+                if "_ref" in raw:
+                    refs[str(raw["_ref"])] = record_id
 
 
 def seed_hubspot(portal: Portal, data: dict[str, Any], refs: dict[str, str]) -> None:
     for kind, props in (data.get("properties") or {}).items():
-        for prop in props:
-            portal.add_property(portal.kind(kind), prop)
-    for owner in data.get("owners") or []:
-        added = portal.add_owner(owner)
-        if "_ref" in owner:
-            refs[str(owner["_ref"])] = added.id
+        for n, prop in enumerate(props):
+            with at(f"hubspot.properties.{kind}[{n}]"):
+                portal.add_property(portal.kind(kind), prop)
+    for n, owner in enumerate(data.get("owners") or []):
+        with at(f"hubspot.owners[{n}]"):
+            added = portal.add_owner(owner)
+            if "_ref" in owner:
+                refs[str(owner["_ref"])] = added.id
     for email in data.get("unsubscribed") or []:
         portal.unsubscribe_all(str(email))
     for kind_name, records in (data.get("records") or {}).items():
-        kind = portal.kind(kind_name)
-        for raw in records:
-            props = raw.get("properties", {k: v for k, v in raw.items()
-                                            if k not in ("id", "_ref", "createdAt", "updatedAt")})
-            props = {k: _resolve(v, refs) for k, v in props.items()}
-            if raw.get("createdAt"):
-                props.setdefault(CREATED[kind], raw["createdAt"])
-            if raw.get("updatedAt"):
-                props.setdefault(MODIFIED[kind], raw["updatedAt"])
-            values = portal.check(kind, props, creating=True, trusted=True)
-            portal.conflict(kind, values, None)
-            record = portal.create(kind, values, record_id=str(raw["id"]) if raw.get("id")
-                                   else None)
-            if "_ref" in raw:
-                refs[str(raw["_ref"])] = record.id
-    for link in data.get("associations") or []:
-        source, target = link["from"], link["to"]
-        types = link.get("types") or [None]
-        for type_id in types:
-            portal.associate(portal.kind(source["type"]), _resolve(source["id"], refs),
-                                    portal.kind(target["type"]), _resolve(target["id"], refs),
-                                    type_id)
+        with at(f"hubspot.records.{kind_name}"):
+            kind = portal.kind(kind_name)
+        for n, raw in enumerate(records):
+            with at(f"hubspot.records.{kind_name}[{n}]"):
+                _seed_hubspot_record(portal, kind, raw, refs)
+    for n, link in enumerate(data.get("associations") or []):
+        with at(f"hubspot.associations[{n}]"):
+            source, target = link["from"], link["to"]
+            types = link.get("types") or [None]
+            for type_id in types:
+                portal.associate(portal.kind(source["type"]), _resolve(source["id"], refs),
+                                 portal.kind(target["type"]), _resolve(target["id"], refs),
+                                 type_id)
     now_ms = portal.clock.now_ms()
-    for event in data.get("email_events") or []:
-        portal.email_events.append(make_event(event, now_ms))
+    for n, event in enumerate(data.get("email_events") or []):
+        with at(f"hubspot.email_events[{n}]"):
+            portal.email_events.append(make_event(event, now_ms))
+
+
+def _seed_hubspot_record(portal: Portal, kind: str, raw: dict[str, Any],
+                         refs: dict[str, str]) -> None:
+    props = raw.get("properties", {k: v for k, v in raw.items()
+                                    if k not in ("id", "_ref", "createdAt", "updatedAt")})
+    props = {k: _resolve(v, refs) for k, v in props.items()}
+    if raw.get("createdAt"):
+        props.setdefault(CREATED[kind], raw["createdAt"])
+    if raw.get("updatedAt"):
+        props.setdefault(MODIFIED[kind], raw["updatedAt"])
+    values = portal.check(kind, props, creating=True, trusted=True)
+    portal.conflict(kind, values, None)
+    record = portal.create(kind, values, record_id=str(raw["id"]) if raw.get("id") else None)
+    if "_ref" in raw:
+        refs[str(raw["_ref"])] = record.id
 
 
 def dump_salesforce(org: Org) -> dict[str, Any]:

@@ -14,14 +14,13 @@ from mapc.emulator.clock import Clock
 from mapc.emulator.control import make_control
 from mapc.emulator.faults import CallCounter, FaultRule, Faults
 from mapc.emulator.hubspot.api import HubSpotApi
-from mapc.emulator.hubspot.errors import HsApiError
 from mapc.emulator.hubspot.limits import RateLimit, RateLimiter
 from mapc.emulator.hubspot.marketing import make_event
 from mapc.emulator.hubspot.portal import Portal
 from mapc.emulator.salesforce.api import SalesforceApi
-from mapc.emulator.salesforce.errors import SfApiError
 from mapc.emulator.salesforce.org import Org
 from mapc.emulator.seed import (
+    at,
     dump_hubspot,
     dump_salesforce,
     read_seed,
@@ -149,15 +148,11 @@ class Emulator:
                 self._settings.update(wanted)
                 self.salesforce.reset(self._new_org())
             hs = data.get("hubspot") or {}
-            try:
-                seed_salesforce(self.org, sf, self.refs)
-                seed_hubspot(self.portal, hs, self.refs)
-            except SfApiError as exc:
-                raise ValueError(f"seed: {exc.body()}") from exc
-            except HsApiError as exc:
-                raise ValueError(f"seed: {exc.message}") from exc
+            seed_salesforce(self.org, sf, self.refs)
+            seed_hubspot(self.portal, hs, self.refs)
             if hs.get("rate_limit"):
-                self.limiter.configure(RateLimit.from_dict(hs["rate_limit"]))
+                with at("hubspot.rate_limit"):
+                    self.limiter.configure(RateLimit.from_dict(hs["rate_limit"]))
             return dict(self.refs)
 
     def dump(self) -> dict[str, Any]:

@@ -49,14 +49,16 @@ class Site:
         injected = self._inject(service, request)
         if injected is not None:
             return injected
+        # A request without a valid token is refused before it can count against (or be
+        # refused by) the rate limits of an account it has not proved it belongs to.
+        denied = service.authorize(request)
+        if denied is not None:
+            return denied
         limited = getattr(service, "rate_limit", None)
         if limited is not None:
             refused: Response | None = limited(request)
             if refused is not None:
                 return refused
-        denied = service.authorize(request)
-        if denied is not None:
-            return denied
         if route is None:
             return service.not_found(request)
         with self._lock:

@@ -172,8 +172,15 @@ class SalesforceConnector:
 
         Each keyset query (at most `window` records) is paged through `nextRecordsUrl`;
         a full window starts the next query after the last record read.
+
+        Salesforce keeps SystemModstamp to the second, so a record written later in the
+        second of the last record read can share its timestamp and sort before it by id.
+        The last page's cursor therefore covers only what is strictly older than that
+        second: the next read starts at the second again (its records are read twice,
+        which the caller sees as unchanged) rather than skip such a record for good.
         """
         cursor = since
+        held: Page | None = None
         with translated(self._secrets, f"read changed {sobject} records"):
             while True:
                 query = soql.changed_since(sobject, fields, cursor, where=where, limit=window)
@@ -185,9 +192,14 @@ class SalesforceConnector:
                     last = batch[-1]
                     stamp = format_timestamp(parse_timestamp(str(last["SystemModstamp"])))
                     cursor = Cursor(stamp, str(last["Id"]))
-                    yield Page(tuple(batch), cursor)
+                    if held is not None:
+                        yield held
+                    held = Page(tuple(batch), cursor)
                 if seen < window:
-                    return
+                    break
+        if held is not None:
+            assert held.cursor is not None
+            yield Page(held.records, Cursor(held.cursor.timestamp))
 
     def read_by_ids(self, sobject: str, ids: Sequence[str], fields: Sequence[str]) -> list[Record]:
         found: list[Record] = []

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import signal
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import requests
 
 from mapc import cli
+from mapc.commands import emulate
 
 # Runs the command module itself, so this test does not depend on every other subcommand
 # of the shared CLI importing cleanly while they are being written.
@@ -57,3 +60,45 @@ def test_emulate_prints_connection_details_and_stops_cleanly(tmp_path: Path) -> 
         _, stderr = process.communicate(timeout=10)
     assert process.returncode == 0
     assert "Traceback" not in stderr
+
+
+@pytest.mark.parametrize(
+    ("seed", "says"),
+    [
+        ('{"salesforce": {"records": {"Contact": "x"}}}',
+         "salesforce.records.Contact must be a list of JSON objects"),
+        ('{"salesforce": {"Contact": [{"LastName": "Ng"}]}}', "unknown key salesforce.Contact"),
+        ('{"sf": {}}', "unknown seed section 'sf'"),
+        ('{"salesforce": []}', "seed section 'salesforce' must be a JSON object"),
+        ('{"hubspot": {"associations": [{"from": {}}]}}',
+         "hubspot.associations[0]: 'to' is required"),
+        ('{"hubspot": {"owners": [{}]}}', "hubspot.owners[0]: 'email' is required"),
+        ('{"hubspot": {"rate_limit": {"bogus": 1}}}', "hubspot.rate_limit"),
+        ('{"salesforce": {"records": {"Lead": [{"LastName": "F", "Company": "C"},'
+         ' {"CreatedDate": "yesterday"}]}}}', "salesforce.records.Lead[1]"),
+        ('{"hubspot": {"records": {"contacts": [{"email": "bad"}]}}}',
+         "hubspot.records.contacts[0]: VALIDATION_ERROR"),
+        ("{bad", "is not valid JSON"),
+    ],
+)
+def test_a_bad_seed_gets_one_clear_line_not_a_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+    seed: str, says: str,
+) -> None:
+    class _Stopped:  # a seed wrongly accepted must not serve forever
+        def wait(self, timeout: float) -> bool:
+            return True
+
+        def set(self) -> None:
+            pass
+
+    monkeypatch.setattr(emulate, "threading", argparse.Namespace(Event=_Stopped))
+    monkeypatch.setattr(emulate.signal, "signal", lambda *_: None)
+    path = tmp_path / "seed.json"
+    path.write_text(seed)
+    args = argparse.Namespace(person_accounts=False, edition="Enterprise", port_sf=0,
+                              port_hs=0, salesforce_token=None, hubspot_token=None, seed=path)
+    assert emulate.run(args) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.startswith("mapc emulate: ") and says in err and err.count("\n") == 1

@@ -63,6 +63,16 @@ def test_enforced_rate_limit(hs_http: requests.Session, emulator: Emulator) -> N
     assert answers[3].json()["policyName"] == "TEN_SECONDLY_ROLLING"
 
 
+def test_a_bad_token_gets_401_and_does_not_use_up_the_rate_limit(
+        hs_http: requests.Session, emulator: Emulator) -> None:
+    emulator.configure(rate_limit={"max_per_interval": 1, "interval_ms": 10_000})
+    url = f"{emulator.hubspot_url}/crm/v3/objects/contacts"
+    strangers = [requests.get(url, headers={"Authorization": "Bearer other"}, timeout=5)
+                 for _ in range(2)]
+    assert [a.status_code for a in strangers] == [401, 401]
+    assert hs_http.get(url).status_code == 200
+
+
 def test_hubspot_401_body(emulator: Emulator) -> None:
     answer = requests.get(f"{emulator.hubspot_url}/crm/v3/objects/contacts", timeout=5)
     body = answer.json()

@@ -98,3 +98,9 @@ def test_events_need_the_token(emulator: Emulator) -> None:
                           headers={"Authorization": "Bearer wrong"}, timeout=5)
     assert answer.status_code == 401
     assert answer.json()["category"] == "INVALID_AUTHENTICATION"
+
+
+def test_a_bad_events_offset_is_a_400_not_a_server_error(hs_http: Any, emulator: Emulator) -> None:
+    answer = hs_http.get(f"{emulator.hubspot_url}/email/public/v1/events",
+                         params={"offset": "not-hex"}, timeout=5)
+    assert answer.status_code == 400 and answer.json()["category"] == "VALIDATION_ERROR"

@@ -140,3 +140,15 @@ def test_keyset_paging_on_timestamp_then_id(sf: Salesforce, emulator: Emulator) 
         seen.extend(r["Id"] for r in rows)
         last = rows[-1]["Id"]
     assert len(seen) == len(set(seen)) == 30
+
+
+def test_datetimes_are_kept_to_the_second_and_literal_milliseconds_ignored(
+        sf: Salesforce, emulator: Emulator) -> None:
+    emulator.clock.freeze("2026-11-29T08:00:00.750Z")
+    made = sf.Lead.create({"LastName": "A", "Company": "C"})
+    record = sf.Lead.get(made["id"])
+    assert record["SystemModstamp"] == "2026-11-29T08:00:00.000+0000"
+    assert record["LastModifiedDate"] == record["CreatedDate"] == record["SystemModstamp"]
+    for literal, op in (("2026-11-29T08:00:00.900Z", "="), ("2026-11-29T08:00:00.100Z", "<=")):
+        soql = f"SELECT Id FROM Lead WHERE SystemModstamp {op} {literal}"
+        assert sf.query(soql)["totalSize"] == 1, soql

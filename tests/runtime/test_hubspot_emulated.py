@@ -331,3 +331,19 @@ def test_api_request_calls_get_our_retries(
         == []
     )
     assert sleeps == [0.375, 0.75, 3.0]
+
+
+def test_batch_results_are_matched_to_inputs_not_by_position(
+    hs: HubSpotConnector, emulator: Emulator
+) -> None:
+    # HubSpot returns batch results in no particular order (the emulator reverses them).
+    inputs = contacts(5)
+    created = hs.create("contacts", inputs)
+    assert all(r.ok for r in created)
+    by_id = {
+        r["id"]: r["email"]
+        for r in hs.read_by_ids("contacts", [r.id or "" for r in created], ["email"])
+    }
+    assert [by_id[r.id or ""] for r in created] == [i["email"] for i in inputs]
+    updated = hs.update("contacts", [{"id": r.id, "lastname": f"L{r.index}"} for r in created])
+    assert [r.id for r in updated] == [r.id for r in created]

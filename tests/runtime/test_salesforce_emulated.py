@@ -8,7 +8,7 @@ import pytest
 
 from mapc.emulator import Emulator
 from mapc.runtime.errors import ApiAccessError, AuthenticationError
-from mapc.runtime.records import TRANSIENT, Cursor
+from mapc.runtime.records import TRANSIENT, Cursor, parse_timestamp
 from mapc.runtime.salesforce import SalesforceConnector
 
 COLLECTIONS = "* /services/data/vXX.X/composite/sobjects"
@@ -93,10 +93,31 @@ def test_read_changed_pages_through_next_records_url(
     assert "attributes" not in pages[0].records[0]
     stamps = [(r["SystemModstamp"], r["Id"]) for p in pages for r in p.records]
     assert stamps == sorted(stamps) and len(set(stamps)) == 4500
-    assert (
-        pages[-1].cursor is not None and pages[-1].cursor.record_id == pages[-1].records[-1]["Id"]
-    )
-    assert list(sf.read_changed("Lead", ["Email"], since=pages[-1].cursor)) == []
+    final = pages[-1].cursor
+    last_stamp = pages[-1].records[-1]["SystemModstamp"]
+    assert final is not None and final.record_id == ""
+    assert final.moment == parse_timestamp(last_stamp)
+    # Read again from the final cursor: only the records of the last second come back.
+    again = [r["Id"] for p in sf.read_changed("Lead", ["Email"], since=final) for r in p.records]
+    assert again == [i for s, i in stamps if s == last_stamp]
+
+
+def test_a_record_changed_later_in_the_last_second_read_is_not_skipped(
+    sf: SalesforceConnector, emulator: Emulator
+) -> None:
+    # Salesforce keeps SystemModstamp to the second: an update made after a read, in the
+    # same second, stamps the record with the last timestamp read, and its id may sort
+    # before the last id read.
+    emulator.clock.freeze("2026-03-01T12:00:00.250Z")
+    first, second = (r.id for r in sf.create("Lead", leads(2)))
+    pages = list(sf.read_changed("Lead", ["Email", "LastName"]))
+    assert [r["Id"] for p in pages for r in p.records] == [first, second]
+    emulator.clock.advance(0.5)  # still 12:00:00
+    assert sf.update("Lead", [{"Id": first, "LastName": "Changed"}])[0].ok
+    after = [
+        r for p in sf.read_changed("Lead", ["LastName"], since=pages[-1].cursor) for r in p.records
+    ]
+    assert {r["Id"]: r["LastName"] for r in after}[first] == "Changed"
 
 
 def test_one_timestamp_across_pages_and_windows_is_read_exactly_once(

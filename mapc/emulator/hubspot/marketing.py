@@ -62,7 +62,10 @@ class EmailEventResources:
         campaign = request.arg("campaignId")
         limit = min(int_arg(request.arg("limit"), 100, "limit"), MAX_EVENTS_PAGE)
         offset = request.arg("offset") or ""
-        skip = int(offset, 16) if offset else 0
+        try:
+            skip = int(offset, 16) if offset else 0
+        except ValueError:
+            raise validation(f"Invalid offset: {offset}") from None
         events = [
             e for e in self.portal.email_events
             if start <= e["created"] <= end and (not kind or e["type"] == kind)

@@ -18,9 +18,14 @@ Exists = Callable[[str], bool]
 
 
 def sf_datetime(value: Any) -> str:
-    """Canonical stored form: sorts as text in time order, prints as Salesforce does."""
+    """Canonical stored form: sorts as text in time order, prints as Salesforce does.
+
+    Salesforce keeps dateTime values to the second (the API always shows `.000`), and a
+    literal's milliseconds are ignored when comparing: so many records written within one
+    second share their SystemModstamp, as they do in a real org.
+    """
     moment = parse_instant(str(value))
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}+0000"
+    return moment.strftime("%Y-%m-%dT%H:%M:%S") + ".000+0000"
 
 
 def check_payload(
