@@ -15,6 +15,7 @@ import argparse
 import json
 import math
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -130,12 +131,13 @@ def bench(n: int, adapter_path: str) -> dict[str, Any]:
             second, second_s, second_calls = run_once(adapter, sf, hs, state)
             _, peak = tracemalloc.get_traced_memory()
             tracemalloc.stop()
+            rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # KiB on Linux
         finally:
             proc.terminate()
             proc.wait(timeout=30)
     return {"n": n, "seed_s": load_s, "first": first, "first_s": first_s,
             "first_calls": first_calls, "second": second, "second_s": second_s,
-            "second_calls": second_calls, "peak": peak, "minimum": minimum_calls(n)}
+            "second_calls": second_calls, "peak": peak, "rss": rss, "minimum": minimum_calls(n)}
 
 
 def show(result: dict[str, Any]) -> None:
@@ -161,7 +163,9 @@ def show(result: dict[str, Any]) -> None:
     print(f"first run: {result['first_s']:.1f}s, {records / result['first_s']:,.0f} records/s "
           f"({result['first'].writes:,} writes, {result['first'].failed} errors); "
           f"second run: {result['second_s']:.1f}s")
-    print(f"peak memory (tracemalloc, engine and connectors): {result['peak'] / 2**20:.1f} MiB")
+    print(f"peak memory (tracemalloc, engine and connectors): {result['peak'] / 2**20:.1f} MiB; "
+          f"peak RSS of the process (Python, SQLite, TLS; the emulator runs apart): "
+          f"{result['rss'] / 2**20:.1f} MiB")
 
 
 def main() -> int:
@@ -175,7 +179,8 @@ def main() -> int:
         show(result)
     if len(results) > 1:
         print("\npeak memory by N: " + ", ".join(
-            f"{r['n']:,}: {r['peak'] / 2**20:.1f} MiB" for r in results))
+            f"{r['n']:,}: {r['peak'] / 2**20:.1f} MiB" for r in results)
+            + " (tracemalloc; peak RSS is the whole process's high-water mark so far)")
     return 0
 
 

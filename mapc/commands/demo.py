@@ -107,17 +107,17 @@ def _sync(args: argparse.Namespace, console: Any, adapter_path: Path, tmp: Path,
     from mapc.runtime.errors import ConnectorError
     from mapc.runtime.sync import render
     from mapc.runtime.sync.engine import SyncEngine
-    from mapc.runtime.sync.runner import connect, load_adapter
-    from mapc.runtime.sync.state import StateStore
+    from mapc.runtime.sync.runner import connect, load_adapter, open_state
+    from mapc.runtime.sync.schema import SchemaTooNew
 
     render.setup_logging("error")
     try:
         adapter = load_adapter(str(adapter_path))
         connections = connect()
-    except ConnectorError as error:
+        state = open_state(args.state or str(tmp / "state.db"), "default")
+    except (ConnectorError, SchemaTooNew) as error:
         console.print(f"mapc demo: {error}")
         return 2
-    state = StateStore(args.state or str(tmp / "state.db"))
 
     def engine(dry_run: bool = False) -> SyncEngine:
         return SyncEngine(adapter, connections.salesforce, connections.hubspot, state,

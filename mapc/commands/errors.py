@@ -29,9 +29,15 @@ def run(args: argparse.Namespace) -> int:
     from sqlalchemy.exc import SQLAlchemyError
 
     from mapc.runtime.sync import render
-    from mapc.runtime.sync.runner import account_name, state_target
+    from mapc.runtime.sync.runner import (
+        StateOpenError,
+        account_name,
+        database_error,
+        open_state,
+        safe_url,
+        state_target,
+    )
     from mapc.runtime.sync.schema import SchemaTooNew
-    from mapc.runtime.sync.state import StateStore
 
     target = state_target(args.state)
     if "://" not in target and not Path(target).exists():
@@ -39,11 +45,15 @@ def run(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 2
     try:
-        state = StateStore(target, account=account_name(args.account))
+        state = open_state(target, account_name(args.account))
         rows = state.errors(include_resolved=args.all, limit=args.limit)
         runs = state.recent_runs(5)
-    except (SQLAlchemyError, SchemaTooNew) as error:
-        print(f"mapc errors: cannot read {target}: {error}", file=sys.stderr)
+    except (StateOpenError, SchemaTooNew) as error:
+        print(f"mapc errors: {error}", file=sys.stderr)
+        return 2
+    except SQLAlchemyError as error:
+        print(f"mapc errors: cannot read {safe_url(target)}: {database_error(error)}",
+              file=sys.stderr)
         return 2
     if args.format == "json":
         print(render.errors_json(rows))

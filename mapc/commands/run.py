@@ -62,17 +62,23 @@ def config_failure(error: BaseException) -> tuple[int, str]:
                   SchemaTooNew | StateLocked):
         return EXIT_CONFIG, str(error)
     if isinstance(error, TransientError) and error.status is None:
-        return EXIT_CONFIG, f"{error} (is the endpoint reachable?)"
+        return EXIT_CONFIG, f"{str(error).rstrip('. ')}: is the endpoint reachable?"
     if isinstance(error, ConnectorError):
         return EXIT_FAILED, str(error)
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from mapc.runtime.sync.runner import database_error
+
+    if isinstance(error, SQLAlchemyError):
+        return EXIT_CONFIG, f"the state database failed: {database_error(error)}"
     return EXIT_CONFIG, f"{type(error).__name__}: {error}"
 
 
 def open_state(args: argparse.Namespace) -> Any:
     from mapc.runtime.sync.runner import account_name, state_target
-    from mapc.runtime.sync.state import StateStore
+    from mapc.runtime.sync.runner import open_state as open_store
 
-    return StateStore(state_target(args.state), account=account_name(args.account))
+    return open_store(state_target(args.state), account_name(args.account))
 
 
 def execute(args: argparse.Namespace, *, dry_run: bool, plan: bool = False) -> int:

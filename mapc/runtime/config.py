@@ -10,6 +10,7 @@ from mapc.runtime.errors import ConfigurationError
 
 DEFAULT_HUBSPOT_BASE_URL = "https://api.hubapi.com"
 DEFAULT_SALESFORCE_API_VERSION = "59.0"
+DEFAULT_HUBSPOT_SEARCH_LOOKBACK_SECONDS = 30
 
 
 class Secret:
@@ -54,6 +55,15 @@ def _positive_int(environ: Mapping[str, str], name: str, default: int) -> int:
         return default
     if not raw.isdigit() or int(raw) < 1:
         raise ConfigurationError(f"{name} must be a positive whole number, not {raw!r}.")
+    return int(raw)
+
+
+def _non_negative_int(environ: Mapping[str, str], name: str, default: int) -> int:
+    raw = _get(environ, name)
+    if raw is None:
+        return default
+    if not raw.isdigit():
+        raise ConfigurationError(f"{name} must be a whole number of 0 or more, not {raw!r}.")
     return int(raw)
 
 
@@ -119,7 +129,10 @@ class SalesforceSettings:
 
 @dataclass(frozen=True)
 class HubSpotSettings:
-    """How to reach one HubSpot account, and the client-side rate limits to keep to."""
+    """How to reach one HubSpot account, the client-side rate limits to keep to, and how
+    far back an incremental read starts before its stored cursor (`search_lookback_seconds`:
+    HubSpot's search index lags writes, so a record written just before a read can be
+    missing from it while later ones are returned; 0 disables the look-back)."""
 
     access_token: Secret
     base_url: str = DEFAULT_HUBSPOT_BASE_URL
@@ -127,6 +140,7 @@ class HubSpotSettings:
     requests_per_10s: int = 100
     searches_per_second: int = 5
     timeout: float = 120.0
+    search_lookback_seconds: int = DEFAULT_HUBSPOT_SEARCH_LOOKBACK_SECONDS
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> HubSpotSettings:
@@ -146,6 +160,11 @@ class HubSpotSettings:
             ca_bundle=_get(env, "HUBSPOT_CA_BUNDLE") or _get(env, "REQUESTS_CA_BUNDLE"),
             requests_per_10s=_positive_int(env, "HUBSPOT_REQUESTS_PER_10S", 100),
             searches_per_second=_positive_int(env, "HUBSPOT_SEARCHES_PER_SECOND", 5),
+            search_lookback_seconds=_non_negative_int(
+                env,
+                "HUBSPOT_SEARCH_LOOKBACK_SECONDS",
+                DEFAULT_HUBSPOT_SEARCH_LOOKBACK_SECONDS,
+            ),
         )
 
     def secrets(self) -> tuple[str, ...]:

@@ -111,7 +111,11 @@ class HubSpotConnector(HubSpotWrites):
     def read_changed(
         self, object_type: str, properties: Sequence[str], since: Cursor | None = None
     ) -> Iterator[Page]:
-        """Records changed after `since`, in (last-modified, id) order; see hubspot_keyset."""
+        """Records changed after `since`, in (last-modified, id) order; see hubspot_keyset.
+
+        A read from `since` starts `settings.search_lookback_seconds` earlier (the search
+        index lags writes) and its last page's cursor is `(last timestamp, "")`, so some
+        unchanged records are read again on purpose."""
         ts_property = timestamp_property(object_type)
         wanted = list(dict.fromkeys([*properties, ts_property, ID_PROPERTY]))
 
@@ -134,7 +138,8 @@ class HubSpotConnector(HubSpotWrites):
             more = bool(((reply or {}).get("paging") or {}).get("next"))
             return results, more
 
-        return keyset_pages(search, ts_property, since)
+        lookback_ms = self._settings.search_lookback_seconds * 1000
+        return keyset_pages(search, ts_property, since, lookback_ms=lookback_ms)
 
     def read_by_ids(
         self,

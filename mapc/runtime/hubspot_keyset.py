@@ -14,12 +14,20 @@ too big to exclude id by id (a bulk update stamping many records with one millis
 is read on its own, sorted by `hs_object_id`, with an id keyset. Either way the cursor
 after each page marks a point before which everything has been read, so resuming from it
 neither skips a record nor reads one forever.
+
+Two exceptions make a read re-read a little on purpose, because the search is not exact
+about the present: the LAST page's cursor is `(its last timestamp, "")`, since a record
+written after the read in that same millisecond may sort before the last id read; and a
+read from a stored cursor starts `lookback_ms` earlier, since HubSpot's search index lags
+writes by seconds and can return later records while an earlier one is not yet visible.
+Records read again are unchanged ones, which the sync engine is to treat as unchanged.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from mapc.runtime.records import (
@@ -119,9 +127,51 @@ def _read_tie_group(search: Search, ts_property: str, millis: int, after_id: int
             return
 
 
-def keyset_pages(search: Search, ts_property: str, since: Cursor | None) -> Iterator[Page]:
-    """Pages of records changed after `since`, in (timestamp, id) order."""
-    anchor = anchor_of(since)
+def keyset_pages(
+    search: Search, ts_property: str, since: Cursor | None, *, lookback_ms: int = 0
+) -> Iterator[Page]:
+    """Pages of records changed after `since`, in (timestamp, id) order.
+
+    With `lookback_ms`, a read from a stored cursor starts that much earlier (records
+    the search index showed late are read then; the others are read again). The last
+    page's cursor is `(its last timestamp, "")`, so the next read reads that millisecond
+    again (a later write can share it with a smaller id). No cursor is earlier than
+    `(since.timestamp, "")`.
+    """
+    floor = _key_of(since)
+    start = since
+    if since is not None and lookback_ms > 0:
+        start = Cursor.at(since.moment - timedelta(milliseconds=lookback_ms))
+    held: Page | None = None
+    for page in _exact_pages(search, ts_property, anchor_of(start)):
+        if held is not None:
+            yield _not_before(held, held.cursor, floor)
+        held = page
+    if held is not None:
+        assert held.cursor is not None
+        yield _not_before(held, Cursor(held.cursor.timestamp), floor)
+
+
+def _key_of(cursor: Cursor | None) -> tuple[int, int] | None:
+    """The (millis, 0) position of `cursor`'s timestamp, where a relaxed cursor stands."""
+    if cursor is None:
+        return None
+    return epoch_millis(parse_timestamp(cursor.timestamp)), 0
+
+
+def _not_before(page: Page, cursor: Cursor | None, floor: tuple[int, int] | None) -> Page:
+    """`page` with `cursor`, or with the floor's cursor where that is later."""
+    assert cursor is not None
+    if floor is not None:
+        anchor = anchor_of(cursor)
+        assert anchor is not None
+        if (anchor.millis, anchor.after_id) < floor:
+            cursor = Cursor(format_timestamp(from_epoch_millis(floor[0])))
+    return Page(page.records, cursor)
+
+
+def _exact_pages(search: Search, ts_property: str, anchor: Anchor | None) -> Iterator[Page]:
+    """Pages after `anchor` in (timestamp, id) order, each with its exact cursor."""
     pending: list[Record] = []
 
     def key(record: Record) -> tuple[int, int]:

@@ -39,3 +39,11 @@ def hs(emulator: Emulator, retry: RetryPolicy, sleeps: Sleeps) -> HubSpotConnect
     # tests (tests of the limiter itself use a fake clock).
     limiter = HubSpotLimiter(100_000, 10_000, sleep=sleeps)
     return HubSpotConnector.from_env(emulator.env(), retry=retry, limiter=limiter)
+
+
+@pytest.fixture
+def hs_exact(emulator: Emulator, retry: RetryPolicy, sleeps: Sleeps) -> HubSpotConnector:
+    """`hs` without the search look-back: a resumed read starts exactly at its cursor."""
+    limiter = HubSpotLimiter(100_000, 10_000, sleep=sleeps)
+    env = {**emulator.env(), "HUBSPOT_SEARCH_LOOKBACK_SECONDS": "0"}
+    return HubSpotConnector.from_env(env, retry=retry, limiter=limiter)

@@ -87,6 +87,17 @@ def test_hubspot_settings_default_base_url_and_limits() -> None:
         )
 
 
+def test_hubspot_search_lookback_defaults_to_30_seconds_and_0_disables() -> None:
+    token = {"HUBSPOT_ACCESS_TOKEN": "t0k3n"}
+    assert HubSpotSettings.from_env(token).search_lookback_seconds == 30
+    for raw, seconds in (("0", 0), ("120", 120), (" 5 ", 5)):
+        env = {**token, "HUBSPOT_SEARCH_LOOKBACK_SECONDS": raw}
+        assert HubSpotSettings.from_env(env).search_lookback_seconds == seconds
+    for bad in ("-1", "1.5", "soon"):
+        with pytest.raises(ConfigurationError, match="HUBSPOT_SEARCH_LOOKBACK_SECONDS"):
+            HubSpotSettings.from_env({**token, "HUBSPOT_SEARCH_LOOKBACK_SECONDS": bad})
+
+
 def test_secret_cannot_be_pickled() -> None:
     import pickle
 

@@ -93,13 +93,14 @@ def test_read_changed_past_the_10000_result_cap(hs: HubSpotConnector, emulator: 
 
 
 def test_one_timestamp_shared_by_many_records_across_pages(
-    hs: HubSpotConnector, emulator: Emulator
+    hs_exact: HubSpotConnector, emulator: Emulator
 ) -> None:
+    hs = hs_exact  # no look-back: resuming is exact (the look-back re-reads on purpose)
     seed_contacts(emulator, 950, modified="2026-03-01T12:00:00.000Z")
     pages = list(hs.read_changed("contacts", ["email"]))
     ids = [int(r["id"]) for p in pages for r in p.records]
     assert ids == sorted(ids) and len(set(ids)) == 950
-    # Resume from the cursor after any page: exactly the rest, nothing twice.
+    # Resume from the cursor after any page but the last: exactly the rest, nothing twice.
     done = 0
     for page in pages[:-1]:
         done += len(page.records)
@@ -110,19 +111,70 @@ def test_one_timestamp_shared_by_many_records_across_pages(
             for r in p.records
         ]
         assert rest == ids[done:]
+    # The last page's cursor covers only what is before its millisecond.
+    assert pages[-1].cursor == Cursor("2026-03-01T12:00:00.000Z", "")
 
 
 def test_changes_after_a_cursor_only(hs: HubSpotConnector, emulator: Emulator) -> None:
     emulator.clock.freeze("2026-03-01T12:00:00.000Z")
     hs.create("contacts", contacts(5))
+    emulator.clock.advance(60)
+    recent = [r.id for r in hs.create("contacts", contacts(1, start=5))]
     cursor = [p for p in hs.read_changed("contacts", ["email"])][-1].cursor
-    assert cursor is not None
+    assert cursor == Cursor("2026-03-01T12:01:00.000Z", "")
     emulator.clock.advance(5)
     changed = hs.create("contacts", contacts(2, start=50))
     later = [
         r["id"] for p in hs.read_changed("contacts", ["email"], since=cursor) for r in p.records
     ]
-    assert later == [r.id for r in changed]
+    # The 30-second look-back re-reads the contact written at the cursor, not the old five.
+    assert later == recent + [r.id for r in changed]
+
+
+def test_a_write_in_the_last_millisecond_read_with_a_smaller_id_is_read_next_time(
+    hs_exact: HubSpotConnector, emulator: Emulator
+) -> None:
+    hs = hs_exact  # no look-back: the last page's cursor alone must catch it
+    emulator.clock.freeze("2026-03-01T12:00:00.000Z")
+    first = hs.create("contacts", contacts(1))[0].id
+    emulator.clock.advance(1)
+    hs.create("contacts", contacts(3, start=1))  # larger ids, all at 12:00:01.000
+    pages = list(hs.read_changed("contacts", ["email"]))
+    cursor = pages[-1].cursor
+    assert cursor is not None
+    # Still in that millisecond, the first contact (smallest id) is modified.
+    assert hs.update("contacts", [{"id": first, "lastname": "Late"}])[0].ok
+    stored = Cursor.decode(cursor.encode())
+    again = [r for p in hs.read_changed("contacts", ["email"], since=stored) for r in p.records]
+    assert first in [r["id"] for r in again]
+    assert all(r["lastmodifieddate"].startswith("2026-03-01T12:00:01.000") for r in again)
+
+
+def test_a_record_the_search_index_showed_late_is_read_thanks_to_the_look_back(
+    hs: HubSpotConnector, emulator: Emulator
+) -> None:
+    emulator.clock.freeze("2026-03-01T12:00:00.000Z")
+    hs.create("contacts", contacts(2))
+    cursor = list(hs.read_changed("contacts", ["email"]))[-1].cursor
+    assert cursor is not None
+    emulator.portal.index_lag = 10  # search hides what was written in the last 10 s
+    emulator.clock.freeze("2026-03-01T12:00:02.000Z")
+    hs.create("contacts", contacts(1, start=10))
+    # At 12:00:15 a contact stamped 12:00:01 is written (a transaction stamped when it
+    # began, or an index that is slow for this one): search cannot see it yet.
+    emulator.clock.freeze("2026-03-01T12:00:15.000Z")
+    refs = emulator.seed({"hubspot": {"records": {"contacts": [
+        {"_ref": "late", "email": "late@example.com", "updatedAt": "2026-03-01T12:00:01.000Z"}
+    ]}}})  # fmt: skip
+    late = refs["late"]
+    pages = list(hs.read_changed("contacts", ["email"], since=cursor))
+    seen = [r["email"] for p in pages for r in p.records]
+    assert "c10@example.com" in seen and "late@example.com" not in seen
+    cursor = pages[-1].cursor
+    assert cursor is not None and cursor.timestamp == "2026-03-01T12:00:02.000Z"  # past it
+    emulator.clock.advance(30)  # indexed now
+    again = list(hs.read_changed("contacts", ["email"], since=Cursor.decode(cursor.encode())))
+    assert late in [r["id"] for p in again for r in p.records]
 
 
 def test_429_with_retry_after_waits_and_succeeds(

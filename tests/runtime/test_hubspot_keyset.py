@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mapc.runtime.hubspot_keyset import keyset_pages
-from mapc.runtime.records import Cursor, Page
+from mapc.runtime.hubspot_keyset import FilterGroup, Sort, keyset_pages
+from mapc.runtime.records import Cursor, Page, epoch_millis
 
 from .fake_search import FakeSearch
 
@@ -70,10 +72,83 @@ def test_resuming_from_any_page_cursor_reads_the_rest_exactly(
     cursor = pages[k].cursor
     assert cursor is not None
     done = sum(len(p.records) for p in pages[: k + 1])
+    if k == len(pages) - 1:  # the last page's cursor: that millisecond is read again
+        last = pages[-1].records[-1][TS]
+        done -= sum(1 for r in records if r[TS] == last)
+        assert cursor.record_id == ""
     rest = list(
         keyset_pages(FakeSearch(records, shuffle_seed=k), TS, Cursor.decode(cursor.encode()))
     )
     assert ids(rest) == expected[done:]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    stamps=st.lists(st.integers(min_value=0, max_value=40), min_size=1, max_size=900),
+    resume_at=st.integers(min_value=0, max_value=20),
+    lookback=st.integers(min_value=1, max_value=45),
+)
+def test_the_look_back_reads_again_from_that_much_before_the_cursor(
+    stamps: list[int], resume_at: int, lookback: int
+) -> None:
+    records = make(stamps)
+    pages = list(keyset_pages(FakeSearch(records), TS, None))
+    cursor = pages[min(resume_at, len(pages) - 1)].cursor
+    assert cursor is not None
+    since = Cursor.decode(cursor.encode())
+    start = epoch_millis(since.moment) - lookback
+    rest = list(keyset_pages(FakeSearch(records, shuffle_seed=3), TS, since, lookback_ms=lookback))
+    assert ids(rest) == ordered([r for r in records if int(r[TS]) >= start])
+    # No cursor goes back before the stored one (the look-back is not stored).
+    for page in rest:
+        assert page.cursor is not None
+        assert (page.cursor.moment, page.cursor.record_id) >= (since.moment, "")
+
+
+def test_a_write_in_the_last_millisecond_with_a_smaller_id_is_read_next_time() -> None:
+    records = make([1, 2, 3, 3])
+    search = FakeSearch(records)
+    pages = list(keyset_pages(search, TS, None))
+    assert ids(pages) == ["1", "2", "3", "4"]
+    cursor = pages[-1].cursor
+    assert cursor is not None
+    for r in search.records:  # record 1 is modified within the millisecond of 3 and 4
+        if r["id"] == "1":
+            r[TS] = str(1_700_000_000_003)
+    again = list(keyset_pages(search, TS, Cursor.decode(cursor.encode())))
+    assert ids(again) == ["1", "3", "4"]
+
+
+class LaggingSearch(FakeSearch):
+    """A search whose index does not show the records in `hidden` yet."""
+
+    def __init__(self, records: list[dict[str, str]], hidden: set[str]) -> None:
+        super().__init__(records)
+        self.hidden = hidden
+
+    def __call__(
+        self, groups: list[FilterGroup], sorts: list[Sort]
+    ) -> tuple[list[dict[str, Any]], bool]:
+        shown = self.records
+        self.records = [r for r in shown if r["id"] not in self.hidden]
+        try:
+            return super().__call__(groups, sorts)
+        finally:
+            self.records = shown
+
+
+def test_a_record_the_index_showed_late_is_read_by_the_look_back() -> None:
+    records = make([0, 1_000, 5_000])  # record 2 (at +1 s) is not indexed yet
+    search = LaggingSearch(records, hidden={"2"})
+    pages = list(keyset_pages(search, TS, None, lookback_ms=30_000))
+    assert ids(pages) == ["1", "3"]
+    cursor = pages[-1].cursor
+    assert cursor is not None
+    search.hidden = set()
+    again = list(keyset_pages(search, TS, cursor, lookback_ms=30_000))
+    assert "2" in ids(again)
+    without = list(keyset_pages(search, TS, cursor))
+    assert "2" not in ids(without)
 
 
 def test_a_record_modified_during_the_read_is_read_again_later_and_nothing_is_lost() -> None:

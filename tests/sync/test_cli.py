@@ -88,8 +88,15 @@ def test_bad_token_exits_2_without_leaking_it(cli_env: Any, monkeypatch: pytest.
 def test_demo_runs_clean(capsys: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(Path(ADAPTER).parents[1])
     assert main(["demo"]) == 0
-    out = capsys.readouterr().out
-    assert "0 writes" in out and "done in" in out
+    out = " ".join(capsys.readouterr().out.split())
+    import re
+
+    found = re.search(r"API calls on the second run: (\d+) reads, (\d+) writes "
+                      r"\(the first run made (\d+) write calls\)", out)
+    assert found, out[-2000:]
+    reads, writes, first_writes = (int(g) for g in found.groups())
+    assert writes == 0 and reads > 0 and first_writes > 0  # it synced, then had nothing to do
+    assert "done in" in out and "something is off" not in out
 
 
 def test_every_runs_on_a_schedule_and_survives_an_api_failure() -> None:
@@ -129,3 +136,103 @@ def test_logs_are_structured(cli_env: Any, capsys: Any) -> None:
     assert lines and {"time", "level", "logger", "msg"} <= set(lines[0])
     assert any("STRING_TOO_LONG" in entry["msg"] for entry in lines)
     assert any(entry["msg"].startswith("run ") for entry in lines)
+
+
+def test_broken_adapter_module_is_one_sentence_not_a_traceback(
+        monkeypatch: pytest.MonkeyPatch, capsys: Any, tmp_path: Path) -> None:
+    missing_dep = tmp_path / "needs_dep.py"
+    missing_dep.write_text("import no_such_package_xyz\n")
+    raises = tmp_path / "raises.py"
+    raises.write_text("raise RuntimeError('boom')\n")
+    for path, said in ((missing_dep, "no_such_package_xyz"), (raises, "boom")):
+        assert main(["run", str(path), "--state", str(tmp_path / "s.db")]) == 2
+        err = capsys.readouterr().err
+        assert "Traceback" not in err and said in err
+        assert len(err.strip().splitlines()) == 1, err
+        assert "No adapter module named" not in err  # the module exists; its import failed
+
+
+def test_corrupt_or_unreachable_state_database_is_one_sentence(
+        cli_env: Any, capsys: Any, tmp_path: Path) -> None:
+    corrupt = tmp_path / "corrupt.db"
+    corrupt.write_bytes(b"this is not a database" * 200)
+    for argv in (["run", ADAPTER, "--no-progress", "--state", str(corrupt)],
+                 ["plan", ADAPTER, "--no-progress", "--state", str(corrupt)],
+                 ["errors", "--state", str(corrupt)]):
+        assert main(argv) == 2, argv
+        err = capsys.readouterr().err
+        assert "Traceback" not in err and "not a database" in err
+        assert len(err.strip().splitlines()) == 1, err
+    url = "postgresql+psycopg://mapc:pw-very-secret@127.0.0.1:1/state"
+    for argv in (["run", ADAPTER, "--no-progress", "--state", url], ["errors", "--state", url]):
+        assert main(argv) == 2, argv
+        captured = capsys.readouterr()
+        assert "Traceback" not in captured.err
+        assert "pw-very-secret" not in captured.err + captured.out
+        assert len(captured.err.strip().splitlines()) == 1, captured.err
+
+
+def test_debug_logs_never_show_the_access_tokens(cli_env: Any, capsys: Any) -> None:
+    env = cli_env.env()
+    tokens = [env["SALESFORCE_ACCESS_TOKEN"], env["HUBSPOT_ACCESS_TOKEN"]]
+    assert all(len(t) >= 8 for t in tokens)
+    main(["run", ADAPTER, "--no-progress", "--log-level", "debug"])
+    captured = capsys.readouterr()
+    assert captured.err  # debug logging did produce output
+    for token in tokens:
+        assert token not in captured.err + captured.out
+
+
+def test_every_stops_at_once_on_a_bad_token() -> None:
+    from mapc.runtime.errors import AuthenticationError
+    from mapc.runtime.sync import runner
+
+    calls: list[str] = []
+
+    class FakeEngine:
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            pass
+
+        def run(self) -> Any:
+            calls.append("run")
+            raise AuthenticationError("HubSpot rejected the access token")
+
+    original = runner.SyncEngine
+    runner.SyncEngine = FakeEngine  # type: ignore[misc,assignment]
+    try:
+        with pytest.raises(AuthenticationError):
+            runner.run_loop(None, runner.Connections(None, None), None,  # type: ignore[arg-type]
+                            every=60, sleep=lambda _s: None, max_runs=3)
+    finally:
+        runner.SyncEngine = original  # type: ignore[misc]
+    assert calls == ["run"]
+
+
+def test_demo_with_an_unusable_state_database_exits_2(
+        capsys: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.chdir(Path(ADAPTER).parents[1])
+    corrupt = tmp_path / "corrupt.db"
+    corrupt.write_bytes(b"not a database" * 300)
+    assert main(["demo", "--state", str(corrupt)]) == 2
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.out + captured.err
+    assert "Cannot open the state database" in " ".join(captured.out.split())
+
+
+def test_unreachable_endpoint_exits_2_with_one_line(
+        monkeypatch: pytest.MonkeyPatch, capsys: Any, tmp_path: Path) -> None:
+    monkeypatch.setenv("SALESFORCE_INSTANCE_URL", "https://127.0.0.1:9")
+    monkeypatch.setenv("SALESFORCE_ACCESS_TOKEN", "00Dsecret!token-value")
+    monkeypatch.setenv("HUBSPOT_ACCESS_TOKEN", "pat-na1-unreachable-secret")
+    monkeypatch.setenv("HUBSPOT_BASE_URL", "http://127.0.0.1:9")
+    from mapc.runtime import hubspot, salesforce
+    from tests.sync.conftest import fast_retry
+
+    for module in (hubspot, salesforce):  # retried as ever, without the real waits
+        monkeypatch.setattr(module, "RetryPolicy", fast_retry)
+    assert main(["run", ADAPTER, "--no-progress", "--state", str(tmp_path / "s.db")]) == 2
+    captured = capsys.readouterr()
+    err = captured.err.strip()
+    assert "Traceback" not in err and "reachable" in err
+    assert len(err.splitlines()) == 1, err
+    assert "secret" not in captured.err + captured.out

@@ -63,6 +63,7 @@ def test_r6_company_created_in_hubspot_becomes_an_account(sync: SyncEnv) -> None
     sync.run()
     [account] = sync.sf("Account")
     assert account["Name"] == "Newco" and account["Website"] == "new.example"
+    assert [(c["name"], c["domain"]) for c in sync.hs("companies")] == [("Newco", "new.example")]
     sync.emulator.reset_calls()
     sync.run()
     assert sync.write_count() == 0, sync.writes()
@@ -93,6 +94,9 @@ def test_r7_hubspot_never_creates_person_accounts(sync: SyncEnv) -> None:
     accounts = sync.sf("Account", fields="Id, Name, IsPersonAccount")
     assert [a["IsPersonAccount"] for a in accounts] == [False]
     assert [r["Email"] for r in sync.sf("Lead")] == ["solo@example.com"]
+    assert sync.sf("Contact") == []  # no person account, so no contact behind one
+    assert list(sync.hs_by_email()) == ["solo@example.com"]
+    assert [c["name"] for c in sync.hs("companies")] == ["Solo Co"]
 
 
 def test_r6_deals_are_never_deduplicated(sync: SyncEnv) -> None:
@@ -164,6 +168,113 @@ def test_a_real_value_equal_to_a_create_default_is_data(sync: SyncEnv) -> None:
     sync.run()
     [deal] = sync.hs("deals")
     assert deal["dealstage"] == "appointmentscheduled"
+    sync.emulator.reset_calls()
+    sync.run()
+    assert sync.write_count() == 0, sync.writes()
+
+
+def test_hubspot_ids_are_per_object_a_contact_and_company_sharing_an_id(sync: SyncEnv) -> None:
+    """HubSpot numbers each object type on its own: contact 7001 and company 7001 are two
+    records, and a change to one must never hide (or stand in for) a change to the other."""
+    sync.seed({
+        "salesforce": {"records": {
+            "Account": [{"_ref": "acc", "Name": "Twin Corp"}],
+            "Contact": [{"_ref": "tw", "LastName": "Twin", "Email": "twin@twin.example",
+                         "AccountId": "@acc"}]}},
+        "hubspot": {
+            "records": {
+                "companies": [{"_ref": "co", "id": "7001", "name": "Twin Corp"}],
+                "contacts": [{"_ref": "ct", "id": "7001", "email": "twin@twin.example",
+                              "lastname": "Twin"}]},
+            "associations": [{"from": {"type": "contacts", "id": "@ct"},
+                              "to": {"type": "companies", "id": "@co"}}]},
+    })
+    sync.run()
+    assert sync.refs["co"] == sync.refs["ct"] == "7001"
+    assert len(sync.hs("companies")) == 1 and len(sync.sf("Account")) == 1
+    # The contact changes in HubSpot while the account changes in Salesforce.
+    sync.hubspot.update("contacts", [{"id": "7001", "jobtitle": "Owner"}])
+    sync.salesforce.update("Account", [{"Id": sync.refs["acc"], "Name": "Twin Holdings"}])
+    sync.run()
+    assert [c["name"] for c in sync.hs("companies")] == ["Twin Holdings"]
+    assert [a["Name"] for a in sync.sf("Account")] == ["Twin Holdings"]
+    assert [c["Title"] for c in sync.sf("Contact", fields="Id, Title")] == ["Owner"]
+    assert sync.hs_by_email()["twin@twin.example"]["jobtitle"] == "Owner"
+    sync.emulator.reset_calls()
+    sync.run()
+    assert sync.write_count() == 0, sync.writes()
+    assert [c["name"] for c in sync.hs("companies")] == ["Twin Holdings"]
+
+
+def test_r7_person_account_matching_an_existing_contact_keeps_hubspot_values(
+        sync: SyncEnv) -> None:
+    """The hidden contact matches the HubSpot contact by email (any case): one person, and
+    HubSpot's title (blank in Salesforce, which mapc never writes for a person account)
+    is not wiped by Salesforce's blank."""
+    sync.seed({
+        "salesforce": {"records": {"Account": [
+            {"_ref": "pa", "FirstName": "Pat", "LastName": "Person",
+             "PersonEmail": "pat@home.example", "IsPersonAccount": True}]}},
+        "hubspot": {"records": {"contacts": [
+            {"email": "PAT@home.example", "firstname": "P", "jobtitle": "Engineer"}]}},
+    })
+    sync.run()
+    contacts = sync.hs_by_email()
+    assert list(contacts) == ["pat@home.example"]
+    pat = contacts["pat@home.example"]
+    assert (pat["firstname"], pat["lastname"], pat["jobtitle"]) == ("Pat", "Person", "Engineer")
+    [company] = sync.hs("companies")
+    assert company["name"] == "Pat Person" and company_of(sync, pat["id"]) == [company["id"]]
+    [hidden] = sync.sf("Contact", fields="Id, LastName, Title, IsPersonAccount")
+    assert hidden["IsPersonAccount"] is True and hidden["Title"] is None
+    assert len(sync.sf("Account")) == 1 and sync.sf("Lead") == []
+    sync.emulator.reset_calls()
+    sync.run()
+    assert sync.write_count() == 0, sync.writes()
+    assert sync.hs_by_email()["pat@home.example"]["jobtitle"] == "Engineer"
+
+
+def test_r1_r7_hubspot_unsubscribe_reaches_a_person_account(sync: SyncEnv) -> None:
+    """R1 holds for person accounts too: mapc writes nothing else to one (R7), but an
+    unsubscribe in HubSpot sets the person account's Email Opt Out
+    (PersonHasOptedOutOfEmail, which Salesforce mirrors to the contact behind it)."""
+    sync.seed({"salesforce": {"records": {"Account": [
+        {"_ref": "pa", "FirstName": "Pat", "LastName": "Person",
+         "PersonEmail": "pat@home.example", "IsPersonAccount": True}]}}})
+    sync.run()
+    assert sync.hs_by_email()["pat@home.example"].get("hs_email_optout") in (None, "", "false")
+    sync.hubspot.unsubscribe_all_batch(["pat@home.example"])
+    sync.run()
+    [account] = sync.sf("Account", fields="Id, PersonHasOptedOutOfEmail")
+    assert account["PersonHasOptedOutOfEmail"] is True
+    [hidden] = sync.sf("Contact", fields="Id, HasOptedOutOfEmail, IsPersonAccount")
+    assert hidden["HasOptedOutOfEmail"] is True
+    assert sync.hs_by_email()["pat@home.example"]["hs_email_optout"] == "true"
+    assert len(sync.hs_by_email()) == 1 and len(sync.hs("companies")) == 1
+    sync.emulator.reset_calls()
+    sync.run()
+    assert sync.write_count() == 0, sync.writes()
+
+
+def test_r6_a_move_in_salesforce_is_not_undone_when_hubspot_reads_back(sync: SyncEnv) -> None:
+    """Ann moves to Other in Salesforce; mapc adds her association to Other's company in
+    HubSpot, where Acme stays her primary company. Any later read of her HubSpot record
+    (here: an edit to a field no mapping uses) must not look like a move made in HubSpot:
+    Salesforce keeps Other, and nothing is written."""
+    seed_acme(sync)
+    sync.run()
+    [ann] = sync.sf("Contact", fields="Id, AccountId, Email")
+    sync.salesforce.update("Contact", [{"Id": ann["Id"], "AccountId": sync.refs["other"]}])
+    sync.run()
+    other_company = next(c["id"] for c in sync.hs("companies") if c["name"] == "Other Inc")
+    assert other_company in company_of(sync, sync.refs["h_ann"])
+    sync.hubspot.update("contacts", [{"id": sync.refs["h_ann"], "country": "France"}])
+    sync.emulator.reset_calls()
+    sync.run()
+    assert sync.write_count() == 0, sync.writes()
+    [ann] = sync.sf("Contact", fields="Id, AccountId, Email")
+    assert ann["AccountId"] == sync.refs["other"]
+    assert other_company in company_of(sync, sync.refs["h_ann"])
     sync.emulator.reset_calls()
     sync.run()
     assert sync.write_count() == 0, sync.writes()

@@ -84,3 +84,25 @@ def test_owner_without_an_active_user_is_reset() -> None:
                {"Email": "e", "OwnerId": "005A"}, hubspot_newer=True, owners=owners)
     assert d.to_hubspot == {"hubspot_owner_id": "1"} and not d.to_salesforce
     assert d.owner_resets == ["hubspot_owner_id"]
+
+
+def test_a_read_only_salesforce_record_never_overwrites_hubspot_s_winning_value() -> None:
+    """R7: a person account (and its hidden contact) is written only in Salesforce. When
+    HubSpot's value wins a two-way field, the pair stays as it is: Salesforce's older or
+    blank value must not be copied over HubSpot's."""
+    # First sync, Salesforce blank: HubSpot's value wins, and cannot be written: nothing.
+    d = run(Rule.TWO_WAY, "Engineer", None, "first", "first", hubspot_newer=False,
+            salesforce_writable=False)
+    assert d.empty, d
+    # Both changed, HubSpot's change is newer: HubSpot wins; nothing to write anywhere.
+    d = run(Rule.TWO_WAY, "h", "s", "old", "old", hubspot_newer=True,
+            salesforce_writable=False)
+    assert not d.to_hubspot and not d.to_salesforce
+    # Salesforce's change alone still reaches HubSpot.
+    d = run(Rule.TWO_WAY, "old", "s", "old", "old", hubspot_newer=True,
+            salesforce_writable=False)
+    assert d.to_hubspot == {"x": "s"}
+    # R1 still holds: HubSpot's unsubscribe goes to the person account's own opt-out.
+    d = run(Rule.OPT_OUT, "true", False, "false", "false", hubspot_newer=True,
+            salesforce_writable=False)
+    assert d.person_opt_out and not d.to_salesforce and not d.empty

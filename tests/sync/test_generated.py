@@ -38,7 +38,12 @@ def test_default_mapping_end_to_end(gen: SyncEnv) -> None:
     assert report.failed == 0, [a for a in report.actions if a.op == "error"]
     w = world(gen)
     people = {p[0]: p for p in w["sf_people"] if p[1] != "Dup"}
-    # R6: Ann's HubSpot contact matched her lead (not the duplicate); R4: no subscriber.
+    # R6: Ann's HubSpot contact matched one of her leads by email, whatever the case (her
+    # title reached it), and no third lead was made; R4: no subscriber.
+    anns = sorted(p for p in w["sf_people"] if p[0] == "ann@acme.example")
+    assert [p[1] for p in anns] == ["Dup", "Lee"]
+    assert [p[3] for p in anns].count("CEO") == 1
+    assert [p[0] for p in w["hs_people"]].count("ann@acme.example") == 1
     assert "sub@only.example" not in people
     # R1 both ways: HubSpot's unsubscribe reached Salesforce, Salesforce's reached HubSpot.
     assert people["hs@only.example"][4] is True

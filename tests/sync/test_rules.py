@@ -49,6 +49,8 @@ def test_r1_opted_out_lead_creates_an_unsubscribed_contact(sync: SyncEnv) -> Non
         lead("gone@example.com", HasOptedOutOfEmail=True)]}}})
     sync.run()
     assert sync.hs_by_email()["gone@example.com"]["hs_email_optout"] == "true"
+    assert [r["HasOptedOutOfEmail"] for r in sync.sf("Lead")] == [True]
+    assert sync.hubspot.is_unsubscribed_from_all("gone@example.com")  # through the API
     sync.emulator.reset_calls()
     sync.run()
     assert sync.write_count() == 0, sync.writes()
@@ -58,8 +60,10 @@ def test_r1_r4_no_opt_out_passes_before_first_sync(sync: SyncEnv) -> None:
     sync.seed({"hubspot": {"unsubscribed": ["sub@example.com"], "records": {"contacts": [
         {"email": "sub@example.com", "lastname": "Sub", "lifecyclestage": "subscriber"}]}}})
     report = sync.run()
-    assert sync.sf("Lead") == []  # R4: subscribers are outside the inclusion list
+    assert sync.sf("Lead") == [] and sync.sf("Contact") == []  # R4: outside the list
     assert report.counts[("contacts", "salesforce", "skip")] == 1
+    [contact] = sync.hs_by_email().values()
+    assert contact["hs_email_optout"] == "true" and contact["lifecyclestage"] == "subscriber"
 
 
 def test_r4_only_included_contacts_reach_salesforce(sync: SyncEnv) -> None:
@@ -85,6 +89,10 @@ def test_r5_creation_setting(sync: SyncEnv) -> None:
                                   create_hubspot_contacts=CreateContacts.CONTACTS_ONLY)
     sync.run(only, state=StateStore("sqlite://"))
     assert set(sync.hs_by_email()) == {"c@example.com"}
+    assert sync.hs_by_email()["c@example.com"]["lastname"] == "Cee"
+    # Salesforce is left as it was: one lead, one contact, nothing created from HubSpot.
+    assert [r["Email"] for r in sync.sf("Lead")] == ["l@example.com"]
+    assert [r["Email"] for r in sync.sf("Contact")] == ["c@example.com"]
 
 
 def test_r5_contact_created_outside_the_list_syncs_no_updates(sync: SyncEnv) -> None:
@@ -132,7 +140,13 @@ def test_r10_owners(sync: SyncEnv) -> None:
     assert owners["o1@example.com"] == ada_user  # active user, same name and email
     # inactive user / no user: nothing written to Salesforce, HubSpot reset to the owner
     # of Salesforce's value (the API user owns what mapc created, and is no HubSpot owner).
-    assert owners["o2@example.com"] != sync.refs["u_old"]
+    api_user = owners["o2@example.com"]
+    assert api_user not in (None, ada_user, sync.refs["u_old"])  # the inactive user: no
+    assert owners["o3@example.com"] == api_user  # no Salesforce user at all: no
+    # The API user (Salesforce's value) is no HubSpot owner: HubSpot keeps its own value.
+    hs_owners = {e: c.get("hubspot_owner_id") for e, c in sync.hs_by_email().items()}
+    assert hs_owners == {"o1@example.com": "501", "o2@example.com": "502",
+                         "o3@example.com": "503"}
     # Salesforce -> HubSpot: any Salesforce owner, matched by email.
     leads = sync.sf("Lead")
     sync.salesforce.update("Lead", [{"Id": r["Id"], "OwnerId": ada_user} for r in leads])
@@ -195,6 +209,73 @@ def test_r1_opt_out_passes_at_the_first_sync_not_before(sync: SyncEnv) -> None:
     sync.run()  # its first sync: the opt-out passes
     assert sync.hs_by_email()["late@example.com"]["hs_email_optout"] == "true"
     assert sync.sf("Lead")[0]["Lifecycle_Stage__c"] == "Lead"
+    sync.emulator.reset_calls()
+    sync.run()
+    assert sync.write_count() == 0, sync.writes()
+
+
+def _not_intern(record: object) -> bool:
+    return getattr(record, "get", lambda _k: None)("jobtitle") != "Intern"
+
+
+def test_r5_contact_created_from_salesforce_outside_the_list_syncs_nothing_later(
+        sync: SyncEnv) -> None:
+    """The FAQ's case exactly: the lead creates a HubSpot contact although the contact is
+    not in the inclusion list; from then on neither side's updates reach the other."""
+    from dataclasses import replace
+
+    adapter = replace(sync.adapter, objects=tuple(
+        replace(o, include=_not_intern) if o.hubspot_object == "contacts" else o
+        for o in sync.adapter.objects))
+    sync.seed({"salesforce": {"records": {"Lead": [
+        lead("intern@example.com", Title="Intern", Phone="1")]}}})
+    sync.run(adapter)
+    contact = sync.hs_by_email()["intern@example.com"]  # created although outside (R5)
+    assert contact["jobtitle"] == "Intern" and contact["phone"] == "1"
+    [row] = sync.sf("Lead")
+    sync.salesforce.update("Lead", [{"Id": row["Id"], "Phone": "2"}])
+    sync.run(adapter)
+    sync.hubspot.update("contacts", [{"id": contact["id"], "lastname": "Changed"}])
+    sync.salesforce.update("Lead", [{"Id": row["Id"], "FirstName": "Later"}])
+    sync.run(adapter)
+    after = sync.hs_by_email()["intern@example.com"]
+    assert after["phone"] == "1" and after.get("firstname") in (None, "")
+    [row] = sync.sf("Lead")
+    assert row["Phone"] == "2" and row["LastName"] == "Doe" and row["FirstName"] == "Later"
+    assert len(sync.sf("Lead")) == 1 and len(sync.hs_by_email()) == 1
+
+
+def test_r5_r8_r9_a_contact_outside_the_list_gets_no_tasks_and_no_customer_stage(
+        sync: SyncEnv) -> None:
+    """Linked to a Salesforce contact (R5 dedup) but outside the inclusion list: it is not
+    syncing, so neither its email events (R8) nor a Closed/Won opportunity (R9) reach it."""
+    sync.seed({
+        "salesforce": {"records": {
+            "Account": [{"_ref": "acc", "Name": "Buyer"}],
+            "Contact": [{"_ref": "sub", "LastName": "Sub", "Email": "sub@buyer.example",
+                         "AccountId": "@acc"},
+                        {"_ref": "in", "LastName": "In", "Email": "in@buyer.example",
+                         "AccountId": "@acc"}],
+            "Opportunity": [{"_ref": "won", "Name": "Won", "StageName": "Closed Won",
+                             "CloseDate": "2026-11-01", "AccountId": "@acc"}],
+            "OpportunityContactRole": [{"OpportunityId": "@won", "ContactId": "@sub"},
+                                       {"OpportunityId": "@won", "ContactId": "@in"}]}},
+        "hubspot": {
+            "records": {"contacts": [
+                {"email": "sub@buyer.example", "lastname": "Sub", "lifecyclestage": "subscriber"},
+                {"email": "in@buyer.example", "lastname": "In", "lifecyclestage": "lead"}]},
+            "email_events": [
+                {"id": "s1", "type": "OPEN", "recipient": "sub@buyer.example"},
+                {"id": "i1", "type": "OPEN", "recipient": "in@buyer.example"}]},
+    })
+    sync.run()
+    contacts = sync.hs_by_email()
+    assert contacts["sub@buyer.example"]["lifecyclestage"] == "subscriber"
+    assert contacts["in@buyer.example"]["lifecyclestage"] == "customer"
+    stages = {r["Email"]: r["Lifecycle_Stage__c"] for r in sync.sf("Contact")}
+    assert stages == {"sub@buyer.example": None, "in@buyer.example": "Customer"}
+    tasks = sync.sf("Task", fields="Id, WhoId")
+    assert [t["WhoId"] for t in tasks] == [sync.refs["in"]]
     sync.emulator.reset_calls()
     sync.run()
     assert sync.write_count() == 0, sync.writes()

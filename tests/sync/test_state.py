@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import text
@@ -69,7 +70,9 @@ def test_cursors_keys_and_errors() -> None:
     store.set_cursor("hubspot", "contacts", "2026-01-02T00:00:00.000Z|6")
     assert store.cursor("hubspot", "contacts") == "2026-01-02T00:00:00.000Z|6"
     store.put_keys("salesforce", "Lead", [("00Q1", "a@b.c"), ("00Q2", None)])
-    assert store.find_keys("salesforce", ["a@b.c"]) == {"a@b.c": [("Lead", "00Q1")]}
+    assert store.find_keys("salesforce", ["a@b.c"], ("Lead", "Contact")) == {
+        "a@b.c": [("Lead", "00Q1")]}
+    assert store.find_keys("salesforce", ["a@b.c"], ("Account",)) == {}
     store.record_error(1, "contacts", "salesforce", "7", "STRING_TOO_LONG", "too long", "LastName")
     store.record_error(2, "contacts", "salesforce", "7", "STRING_TOO_LONG", "too long", "LastName")
     [row] = store.errors()
@@ -100,3 +103,45 @@ def test_one_run_at_a_time_and_a_dead_holder_is_taken_over(tmp_path: Path) -> No
     second = RunLock(store)
     second.acquire()
     second.release()
+
+
+def test_the_run_lock_is_kept_fresh_while_pages_are_read(
+        tmp_path: Path, monkeypatch: Any) -> None:
+    """A long read with nothing saved must still beat, or another host would find the lock
+    stale (ten minutes) and run at the same time."""
+    from mapc.runtime.records import Page
+    from mapc.runtime.sync import lock as lock_module
+    from mapc.runtime.sync.engine import SyncEngine
+    from tests.sync import adapters
+
+    monkeypatch.setattr(lock_module, "BEAT_EVERY", 0.0)
+    beats: list[int] = []
+    original = lock_module.RunLock.beat
+
+    def counting(self: Any) -> None:
+        beats.append(1)
+        original(self)
+    monkeypatch.setattr(lock_module.RunLock, "beat", counting)
+    seen: list[int] = []
+
+    class Pages:
+        def __getattr__(self, name: str) -> Any:
+            return lambda *_a, **_k: []
+
+        def read_changed(self, *_a: Any, **_k: Any) -> Any:
+            for i in range(5):
+                seen.append(len(beats))
+                yield Page(({"id": str(i), "email": f"p{i}@x.example"},), None)
+
+    class Quiet:
+        def read_changed(self, *_a: Any, **_k: Any) -> Any:
+            return iter(())
+
+        def __getattr__(self, name: str) -> Any:
+            return lambda *_a, **_k: []
+
+    store = StateStore(str(tmp_path / "s.db"))
+    adapter = adapters.adapter(companies=False, deals=False, events=False)
+    engine = SyncEngine(adapter, Quiet(), Pages(), store, dry_run=True)  # type: ignore[arg-type]
+    engine.run()
+    assert seen == sorted(seen) and seen[-1] > seen[0], (seen, len(beats))

@@ -33,6 +33,7 @@ class HsRecord:
     updated: str
     archived: bool = False
     archived_at: str | None = None
+    written_ms: int = 0  # the emulator clock when this version was written (index lag)
 
 
 @dataclass
@@ -57,6 +58,11 @@ class Owner:
 class Portal:
     def __init__(self, clock: Clock) -> None:
         self.clock = clock
+        # Index lag, in seconds: CRM search hides records written (created or modified)
+        # less than this long ago by the emulator clock, as HubSpot's search index lags
+        # writes. 0 (the default): search sees every write at once. Batch reads and
+        # other endpoints are not affected. A reset gives a new portal, back to 0.
+        self.index_lag = 0.0
         self.properties = default_properties()
         self.objects: dict[str, dict[str, HsRecord]] = {t: {} for t in OBJECT_TYPE_IDS}
         self.archived: dict[str, dict[str, HsRecord]] = {t: {} for t in OBJECT_TYPE_IDS}
@@ -166,7 +172,7 @@ class Portal:
         if kind == "deals":
             props.setdefault("pipeline", "default")
         record = HsRecord(new_id, props, created=props[CREATED[kind]] or now,
-                          updated=props[MODIFIED[kind]] or now)
+                          updated=props[MODIFIED[kind]] or now, written_ms=self.clock.now_ms())
         self._derive(kind, record)
         self.objects[kind][new_id] = record
         self._index(kind, record)
@@ -191,6 +197,7 @@ class Portal:
         now = iso_ms(self.clock.now())
         record.properties[MODIFIED[kind]] = now
         record.updated = now
+        record.written_ms = self.clock.now_ms()
         self.versions[kind] += 1
 
     def archive(self, kind: str, record_id: str) -> None:

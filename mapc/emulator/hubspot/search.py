@@ -84,12 +84,20 @@ class Searcher:
         cached = self._results.get(key)
         if cached is not None and cached[0] == version:
             self._results.move_to_end(key)
-            return cached[1]
+            return self._lagged(kind, cached[1])
         ids = self._evaluate(kind, body)
         self._results[key] = (version, ids)
         while len(self._results) > 32:
             self._results.popitem(last=False)
-        return ids
+        return self._lagged(kind, ids)
+
+    def _lagged(self, kind: str, ids: list[str]) -> list[str]:
+        """Without the records written within `portal.index_lag` seconds (not yet indexed)."""
+        if self.portal.index_lag <= 0:
+            return ids
+        cutoff = self.portal.clock.now_ms() - round(self.portal.index_lag * 1000)
+        records = self.portal.objects[kind]
+        return [i for i in ids if records[i].written_ms <= cutoff]
 
     def _evaluate(self, kind: str, body: dict[str, Any]) -> list[str]:
         groups = body.get("filterGroups") or []

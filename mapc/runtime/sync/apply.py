@@ -16,6 +16,7 @@ from mapc.runtime.sync.decide import (
 )
 from mapc.runtime.sync.state import Link
 from mapc.runtime.sync.values import canon_text, truthy
+from mapc.runtime.sync.writes import SALESFORCE_BATCH
 
 PERSON = "@person"
 """Marks the contact Salesforce keeps behind a person account (R7)."""
@@ -99,7 +100,7 @@ def reconcile(ctx: Context, obj: ObjectSync, link: Link, hs: Record, sf: Record)
     by_hs = {f.hubspot: f for f in mapped}
     pending = {by_sf[k].hubspot for k in decision.to_salesforce if k in by_sf}
     pending |= set(decision.to_hubspot)
-    if decision.unsubscribe:
+    if decision.unsubscribe or decision.person_opt_out:
         pending.add(OPT_OUT_HUBSPOT)
     before = (dict(link.hs_values), dict(link.sf_values))
     for f in mapped:
@@ -160,6 +161,41 @@ def _queue_updates(ctx: Context, obj: ObjectSync, link: Link, decision: Decision
             ctx.writes.add(f"hs:update:{name}", {"id": link.hubspot_id, **values}, hs_done)
     if decision.unsubscribe:
         queue_unsubscribe(ctx, obj, link, hs.get("email"), now_sf)
+    if decision.person_opt_out:
+        queue_person_opt_out(ctx, obj, link, sf, now_hs)
+
+
+PERSON_OPT_OUT = "PersonHasOptedOutOfEmail"
+
+
+def queue_person_opt_out(ctx: Context, obj: ObjectSync, link: Link, sf: Record,
+                         now_hs: dict[str, Any]) -> None:
+    """R1 + R7: HubSpot's unsubscribe reaches a person account through the Account."""
+    name = obj.hubspot_object
+    opt = next((f for f in obj.fields if f.hubspot == OPT_OUT_HUBSPOT), None)
+    account = sf.get("AccountId") or link.sf_parent
+    if opt is None or not account:
+        return
+    ctx.report.add(name, SALESFORCE, "update", f"Account {account}", (PERSON_OPT_OUT,),
+                   "unsubscribed in HubSpot; a person account's opt-out (R1, R7)")
+    if ctx.dry_run:
+        return
+
+    def done(result: WriteResult) -> None:
+        if result.ok:
+            link.sf_values[opt.salesforce] = "true"
+            link.hs_values[OPT_OUT_HUBSPOT] = now_hs.get(OPT_OUT_HUBSPOT, "true")
+            ctx.resolved(name, SALESFORCE, link.hubspot_id)
+            ctx.touch(link)
+        else:
+            for err in result.errors:
+                ctx.error(name, SALESFORCE, link.hubspot_id, err.code, err.message,
+                          (PERSON_OPT_OUT,))
+    sf_api = ctx.salesforce
+    ctx.writes.queue("sf:update:Account", SALESFORCE_BATCH,
+                     lambda records: sf_api.update("Account", records),
+                     after=lambda _items: ctx.save())
+    ctx.writes.add("sf:update:Account", {"Id": str(account), PERSON_OPT_OUT: True}, done)
 
 
 def queue_unsubscribe(ctx: Context, obj: ObjectSync, link: Link, email: Any,

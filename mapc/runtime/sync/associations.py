@@ -77,8 +77,15 @@ def _one(ctx: Context, link: Link, by_company: dict[str, Link], by_account: dict
 
         def hs_done(result: WriteResult, company: str = company) -> None:
             if result.ok:
-                link.hs_parent = company
-                link.hs_values[PARENT] = company
+                # The association is added; which company HubSpot then reports as the
+                # contact's (its primary, associatedcompanyid) is HubSpot's choice, often
+                # still the old one. Remember what HubSpot showed, not what we added: the
+                # next read of this contact must not look like a move made in HubSpot and
+                # send Salesforce back to the old account. A contact with no company
+                # before gets this one as its primary.
+                if not hp:
+                    link.hs_parent = company
+                link.hs_values[PARENT] = link.hs_parent
                 link.sf_values[PARENT] = sp
                 ctx.touch(link)
             else:

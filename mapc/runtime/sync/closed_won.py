@@ -7,6 +7,7 @@ from typing import Any
 
 from mapc.runtime.adapter import ClosedWonRule
 from mapc.runtime.records import WriteResult
+from mapc.runtime.sync.apply import INCLUDED
 from mapc.runtime.sync.context import HUBSPOT, SALESFORCE, Context
 from mapc.runtime.sync.state import Link
 from mapc.runtime.sync.values import canon_text, same, truthy
@@ -53,6 +54,11 @@ def apply_closed_won(ctx: Context, rule: ClosedWonRule) -> None:
                      lambda r: hs.update(rule.hubspot_object, r), after=lambda _i: ctx.save())
     for link in sorted(links.values(), key=lambda x: x.sf_id):
         if same(link.hs_values.get(rule.hubspot_property), rule.value):
+            continue
+        if link.hs_values.get(INCLUDED) == "0":  # linked, but not syncing (R4, R5)
+            ctx.report.add(rule.hubspot_object, HUBSPOT, "skip", f"{rule.hubspot_object} "
+                           f"{link.hubspot_id}", reason="contact role outside the inclusion "
+                           "list: not syncing (R5, R9)")
             continue
         _promote(ctx, rule, link, opportunity_of[link.sf_id])
     ctx.writes.flush_all()

@@ -81,8 +81,9 @@ class Context:
     def salesforce_fields(self, obj: ObjectSync, sobject: str) -> list[str]:
         fields = list(obj.salesforce_fields.get(sobject, ()))
         fields.extend(("Id", "SystemModstamp", "CreatedDate"))
-        if sobject == "Contact" and self.syncs_companies:
-            fields.append("AccountId")
+        if sobject == "Contact" and (self.syncs_companies
+                                     or self.adapter.settings.person_accounts):
+            fields.append("AccountId")  # a person account's contact: its Account (R1, R7)
         if self.adapter.settings.person_accounts and sobject in ("Contact", "Account"):
             fields.append("IsPersonAccount")
         return sorted(set(fields))
@@ -93,7 +94,8 @@ class Context:
                            ) -> dict[str, Record]:
         """(sobject, id) -> record: from this run's staging, else read by id."""
         ids = {rid: sobject for sobject, rid in wanted}
-        found = {rid: rec for rid, (_, rec) in self.staging.get(SALESFORCE, ids).items()}
+        found = {rid: rec for rid, (_, rec)
+                 in self.staging.get(SALESFORCE, ids, obj.salesforce_objects).items()}
         missing: dict[str, list[str]] = {}
         for rid, sobject in ids.items():
             if rid not in found:
@@ -109,7 +111,8 @@ class Context:
 
     def hubspot_records(self, obj: ObjectSync, ids: Iterable[str]) -> dict[str, Record]:
         wanted = sorted(set(ids))
-        found = {rid: rec for rid, (_, rec) in self.staging.get(HUBSPOT, wanted).items()}
+        found = {rid: rec for rid, (_, rec)
+                 in self.staging.get(HUBSPOT, wanted, (obj.hubspot_object,)).items()}
         missing = [rid for rid in wanted if rid not in found]
         props = self.hubspot_properties(obj)
         for start in range(0, len(missing), READ_BATCH_HS):

@@ -33,13 +33,17 @@ class Decision:
     to_hubspot: dict[str, Any] = field(default_factory=dict)
     unsubscribe: bool = False
     """R1: unsubscribe the HubSpot contact from all email (Communication Preferences)."""
+    person_opt_out: bool = False
+    """R1 on a person account (R7): set its Email Opt Out on the Account, the one write
+    mapc makes to a person account (Salesforce mirrors it to the contact behind it)."""
     conflicts: list[Conflict] = field(default_factory=list)
     owner_resets: list[str] = field(default_factory=list)
     """R10: HubSpot owner fields reset to Salesforce's owner (no matching active user)."""
 
     @property
     def empty(self) -> bool:
-        return not (self.to_salesforce or self.to_hubspot or self.unsubscribe)
+        return not (self.to_salesforce or self.to_hubspot or self.unsubscribe
+                    or self.person_opt_out)
 
 
 def same_ci(a: Any, b: Any) -> bool:
@@ -116,10 +120,9 @@ def decide(
             _owner(f, hv, sv, sf_prev, hs_changed, sf_changed, hubspot_newer, first, owners, out,
                    salesforce_writable)
             continue
-        send_sf = (
-            salesforce_writable and f.to_salesforce and f.salesforce in to_sf
-            and not same(to_sf[f.salesforce], sv)
-        )
+        # Writability is applied after the rule has picked a side: a Salesforce record
+        # that cannot be written (a person account, R7) loses nothing it would have won.
+        send_sf = f.to_salesforce and f.salesforce in to_sf and not same(to_sf[f.salesforce], sv)
         send_hs = f.to_hubspot and f.hubspot in to_hs and not same(to_hs[f.hubspot], hv)
         if f.rule is Rule.TWO_WAY:
             send_sf = send_sf and hs_changed
@@ -140,7 +143,7 @@ def decide(
             send_sf = False
         elif f.rule is Rule.ALWAYS_HUBSPOT:
             send_hs = False
-        if send_sf:
+        if send_sf and salesforce_writable:
             out.to_salesforce[f.salesforce] = to_sf[f.salesforce]
         if send_hs:
             out.to_hubspot[f.hubspot] = to_hs[f.hubspot]
@@ -150,8 +153,11 @@ def decide(
 def _opt_out(f: FieldSync, hv: Any, sv: Any, hs_changed: bool, sf_changed: bool,
              out: Decision, salesforce_writable: bool) -> None:
     """R1: an unsubscribe travels both ways; a cleared opt-out never resubscribes HubSpot."""
-    if truthy(hv) and not truthy(sv) and hs_changed and salesforce_writable:
-        out.to_salesforce[f.salesforce] = True
+    if truthy(hv) and not truthy(sv) and hs_changed:
+        if salesforce_writable:
+            out.to_salesforce[f.salesforce] = True
+        else:
+            out.person_opt_out = True
     if truthy(sv) and not truthy(hv) and sf_changed:
         out.unsubscribe = True
 

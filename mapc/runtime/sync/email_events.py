@@ -19,6 +19,7 @@ from mapc.runtime.records import (
     from_epoch_millis,
     parse_timestamp,
 )
+from mapc.runtime.sync.apply import INCLUDED
 from mapc.runtime.sync.context import HUBSPOT, SALESFORCE, Context
 from mapc.runtime.sync.writes import SALESFORCE_BATCH, Item
 
@@ -38,9 +39,7 @@ def recover_events(ctx: Context) -> None:
     pending = ctx.state.pending_events()
     if not pending or ctx.dry_run:
         return
-    claimed = ctx.state.tasks_claimed()
-    done: list[tuple[str, str | None]] = []
-    lost: list[str] = []
+    found: list[list[str]] = []
     for event in pending:
         since = parse_timestamp(event["started_at"]) - timedelta(seconds=5)
         soql = (
@@ -48,8 +47,12 @@ def recover_events(ctx: Context) -> None:
             + " AND Subject = " + soql_text(event["subject"] or "")
             + " AND CreatedDate >= " + format_timestamp(since) + " ORDER BY Id"
         )
-        task = next((str(t["Id"]) for t in ctx.salesforce.query(soql)
-                     if str(t["Id"]) not in claimed), None)
+        found.append([str(t["Id"]) for t in ctx.salesforce.query(soql)])
+    claimed = ctx.state.tasks_claimed(t for ids in found for t in ids)
+    done: list[tuple[str, str | None]] = []
+    lost: list[str] = []
+    for event, tasks in zip(pending, found, strict=True):
+        task = next((t for t in tasks if t not in claimed), None)
         if task is None:
             lost.append(event["event_id"])
         else:
@@ -95,12 +98,14 @@ def sync_email_events(ctx: Context, rule: EmailEventsRule) -> str | None:
 
 def _recipients(ctx: Context, emails: set[str]) -> dict[str, str]:
     """Recipient email -> the Salesforce lead/contact its HubSpot contact syncs with."""
-    keys = ctx.state.find_keys(HUBSPOT, [e for e in emails if e])
-    staged = ctx.staging.by_keys(HUBSPOT, [e for e in emails if e])
+    keys = ctx.state.find_keys(HUBSPOT, [e for e in emails if e], (CONTACTS,))
+    staged = ctx.staging.by_keys(HUBSPOT, [e for e in emails if e], (CONTACTS,))
     hs_ids = {email: (staged.get(email) or keys.get(email) or [("", "")])[0][1]
               for email in emails}
     links = ctx.state.links_by_hubspot(CONTACTS, [i for i in hs_ids.values() if i])
-    return {email: links[i].sf_id for email, i in hs_ids.items() if i in links}
+    # A contact linked but outside the inclusion list is not syncing (R4, R5): no tasks.
+    return {email: links[i].sf_id for email, i in hs_ids.items()
+            if i in links and links[i].hs_values.get(INCLUDED) != "0"}
 
 
 def _task(ctx: Context, rule: EmailEventsRule, event: dict[str, Any], who: dict[str, str],

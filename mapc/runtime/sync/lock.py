@@ -16,6 +16,8 @@ from mapc.runtime.sync.state import StateStore
 
 STALE = 600.0
 """Seconds without a heartbeat after which a lock is considered abandoned."""
+BEAT_EVERY = 30.0
+"""Heartbeats are written at most this often (the engine offers one per page and chunk)."""
 
 
 class StateLocked(Exception):
@@ -38,6 +40,7 @@ class RunLock:
         self.key = f"lock:{state.account}"
         self.me = {"host": socket.gethostname(), "pid": os.getpid()}
         self.held = False
+        self.last_beat = 0.0
 
     def _stale(self, raw: str) -> bool:
         holder = json.loads(raw)
@@ -65,7 +68,9 @@ class RunLock:
         self.held = True
 
     def beat(self) -> None:
-        if self.held:
+        now = time.monotonic()
+        if self.held and now - self.last_beat >= BEAT_EVERY:
+            self.last_beat = now
             with self.state.engine.begin() as conn:
                 conn.execute(update(s.meta).where(s.meta.c.key == self.key).values(
                     value=json.dumps({**self.me, "beat": time.time()})))

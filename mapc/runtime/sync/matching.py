@@ -40,8 +40,9 @@ def salesforce_candidates(ctx: Context, obj: ObjectSync, records: Iterable[Recor
     if obj.match.kind is MatchKind.FIELD and obj.match_key is not None:
         keys = {str(r["id"]): obj.match_key(r) for r in recs}
         wanted = [k for k in keys.values() if k]
-        found = _merge(ctx.staging.by_keys(SALESFORCE, wanted),
-                       ctx.state.find_keys(SALESFORCE, wanted))
+        sobjects = obj.salesforce_objects
+        found = _merge(ctx.staging.by_keys(SALESFORCE, wanted, sobjects),
+                       ctx.state.find_keys(SALESFORCE, wanted, sobjects))
         options = {
             hs_id: sorted((i for i in found.get(key, []) if i[0] in obj.salesforce_objects),
                           key=_preference)
@@ -82,7 +83,9 @@ def hubspot_candidates(ctx: Context, obj: ObjectSync, records: Iterable[Record]
     if obj.match.kind is MatchKind.FIELD and obj.salesforce_match_key is not None:
         keys = {str(r["Id"]): obj.salesforce_match_key(r) for r in recs}
         wanted = [k for k in keys.values() if k]
-        found = _merge(ctx.staging.by_keys(HUBSPOT, wanted), ctx.state.find_keys(HUBSPOT, wanted))
+        kinds = (obj.hubspot_object,)
+        found = _merge(ctx.staging.by_keys(HUBSPOT, wanted, kinds),
+                       ctx.state.find_keys(HUBSPOT, wanted, kinds))
         return {
             sf_id: found[key][0][1] for sf_id, key in keys.items() if key and found.get(key)
         }

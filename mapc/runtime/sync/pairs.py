@@ -95,13 +95,13 @@ class PairSync(Creates):
         """Records a previous run could not write are tried again, changed or not."""
         ctx, obj = self.ctx, self.obj
         hs_ids = ctx.state.open_error_ids(self.name, SALESFORCE)
-        staged = ctx.staging.get(HUBSPOT, hs_ids)
+        staged = ctx.staging.get(HUBSPOT, hs_ids, (self.name,))
         missing = [i for i in hs_ids if i not in staged]
         if missing:
             records = list(ctx.hubspot_records(obj, missing).values())
             ctx.staging.add(HUBSPOT, self.name, records, obj.match_key, "id")
         sf_ids = ctx.state.open_error_ids(self.name, HUBSPOT)
-        staged = ctx.staging.get(SALESFORCE, sf_ids)
+        staged = ctx.staging.get(SALESFORCE, sf_ids, obj.salesforce_objects)
         by_object: dict[str, list[str]] = {}
         for sf_id in sf_ids:
             if sf_id not in staged:
@@ -183,6 +183,9 @@ class PairSync(Creates):
         return unchanged(self.obj, link.sf_object, record, link.sf_values, SALESFORCE)
 
     def _count(self, step: str, n: int) -> None:
+        # Reading a large org's changes can take a while before anything is saved: keep
+        # the run lock fresh, or another host could think this run dead and take it.
+        self.ctx.heartbeat()
         key = f"{self.name}: {step}"
         self._progress[key] = self._progress.get(key, 0) + n
         self.ctx.progress(f"{key}: {self._progress[key]:,} records")
@@ -209,7 +212,8 @@ class PairSync(Creates):
                     hs_id for hs_id in ids
                     if (links[hs_id].sf_object if hs_id in links
                         else matches.get(hs_id, ("",))[0]) == "Contact"])
-            staged_sf = ctx.staging.get(SALESFORCE, [k.sf_id for k in links.values()])
+            staged_sf = ctx.staging.get(SALESFORCE, [k.sf_id for k in links.values()],
+                                        obj.salesforce_objects)
             settled = {
                 hs_id for hs_id, link in links.items()
                 if link.sf_id not in staged_sf and self._settled(link, by_id[hs_id], HUBSPOT)
@@ -283,7 +287,8 @@ class PairSync(Creates):
     def _salesforce_chunk(self, sobject: str, chunk: list[Record]) -> None:
         ctx, obj = self.ctx, self.obj
         links = ctx.state.links_by_salesforce(self.name, [str(r["Id"]) for r in chunk])
-        staged_hs = ctx.staging.get(HUBSPOT, [link.hubspot_id for link in links.values()])
+        staged_hs = ctx.staging.get(HUBSPOT, [link.hubspot_id for link in links.values()],
+                                    (self.name,))
         unlinked = [r for r in chunk if str(r["Id"]) not in links]
         matches = hubspot_candidates(ctx, obj, unlinked)
         taken = ctx.state.links_by_hubspot(self.name, matches.values())

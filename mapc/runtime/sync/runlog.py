@@ -109,15 +109,20 @@ class RunLog:
             )
             return [r._asdict() for r in rows]
 
-    def tasks_claimed(self) -> set[str]:
+    def tasks_claimed(self, task_ids: Iterable[str]) -> set[str]:
+        """Those of `task_ids` already recorded as some event's task (looked up by id, so
+        memory follows the question, not every task ever created)."""
+        found: set[str] = set()
         with self.engine.connect() as conn:
-            rows = conn.execute(
-                select(s.email_events.c.task_id).where(
-                    s.email_events.c.account == self.account,
-                    s.email_events.c.task_id.is_not(None),
+            for chunk in _chunks(sorted(set(task_ids))):
+                rows = conn.execute(
+                    select(s.email_events.c.task_id).where(
+                        s.email_events.c.account == self.account,
+                        s.email_events.c.task_id.in_(chunk),
+                    )
                 )
-            )
-            return {r[0] for r in rows}
+                found.update(r[0] for r in rows)
+        return found
 
     # -- runs, errors, conflicts -------------------------------------------------------
 

@@ -16,7 +16,12 @@ from pathlib import Path
 from types import ModuleType
 
 from mapc.runtime.adapter import Adapter
-from mapc.runtime.errors import ConfigurationError, ConnectorError
+from mapc.runtime.errors import (
+    ApiAccessError,
+    AuthenticationError,
+    ConfigurationError,
+    ConnectorError,
+)
 from mapc.runtime.sync.engine import Progress, SyncEngine
 from mapc.runtime.sync.lock import StateLocked
 from mapc.runtime.sync.ports import HubSpotPort, SalesforcePort
@@ -60,11 +65,19 @@ def load_adapter(target: str) -> Adapter:
             spec.loader.exec_module(module)
         else:
             module = importlib.import_module(target)
+    except AdapterLoadError:
+        raise
     except ModuleNotFoundError as exc:
-        raise AdapterLoadError(f"No adapter module named {target!r} ({exc.name} not found).") \
-            from None
+        if exc.name is not None and target.removesuffix(".py").startswith(exc.name):
+            raise AdapterLoadError(f"No adapter module named {target!r}.") from None
+        raise AdapterLoadError(f"{target} could not be imported: {exc}; regenerate it with "
+                               "`mapc compile` and check the environment.") from None
     except SyntaxError as exc:
         raise AdapterLoadError(f"{target} does not compile (line {exc.lineno}): "
+                               "regenerate it with `mapc compile`.") from None
+    except Exception as exc:  # anything a broken module raises while it is imported
+        message = one_line(f"{type(exc).__name__}: {exc}")
+        raise AdapterLoadError(f"{target} failed while being imported ({message}): "
                                "regenerate it with `mapc compile`.") from None
     adapter = getattr(module, "ADAPTER", None)
     if not isinstance(adapter, Adapter):
@@ -85,6 +98,52 @@ def connect(environ: Mapping[str, str] | None = None) -> Connections:
     from mapc.runtime.salesforce import SalesforceConnector
 
     return Connections(SalesforceConnector.from_env(environ), HubSpotConnector.from_env(environ))
+
+
+class StateOpenError(ConfigurationError):
+    """The state database cannot be opened (bad URL, missing driver, not a database)."""
+
+
+def one_line(text: str) -> str:
+    """The first line of an error message (SQLAlchemy appends a "Background" link)."""
+    return (text.strip().splitlines() or [""])[0].strip()
+
+
+def safe_url(target: str) -> str:
+    """A state database target fit to print: a URL's password masked."""
+    if "://" not in target:
+        return target
+    try:
+        from sqlalchemy.engine import make_url
+
+        return make_url(target).render_as_string(hide_password=True)
+    except Exception:
+        return re.sub(r"(://[^:/@]*:)[^@/]*@", r"\1***@", target)
+
+
+def database_error(error: BaseException) -> str:
+    """One sentence for an error raised by the state database's driver."""
+    orig = getattr(error, "orig", None)
+    return one_line(str(orig if orig is not None else error))
+
+
+def open_state(target: str, account: str) -> StateStore:
+    """The state store, or a StateOpenError saying in one sentence why not."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from mapc.runtime.sync.schema import SchemaTooNew
+
+    try:
+        return StateStore(target, account=account)
+    except SchemaTooNew:
+        raise
+    except (SQLAlchemyError, ImportError, ValueError, OSError) as exc:
+        if isinstance(exc, ImportError):
+            why = f"its database driver is not installed ({exc.name or exc})"
+        else:
+            why = database_error(exc)
+        raise StateOpenError(f"Cannot open the state database {safe_url(target)}: {why}.") \
+            from None
 
 
 def state_target(option: str | None, environ: Mapping[str, str] | None = None) -> str:
@@ -125,7 +184,9 @@ def run_loop(
         try:
             report = engine.run()
         except (ConnectorError, StateLocked) as error:
-            if every is None or isinstance(error, ConfigurationError):
+            # A bad token or an org without API access does not heal by waiting: stop.
+            if every is None or isinstance(error, ConfigurationError | AuthenticationError |
+                                           ApiAccessError):
                 raise
             log.error("run failed, retrying at the next interval: %s", error)
             code = EXIT_RECORDS_FAILED

@@ -66,30 +66,37 @@ class Staging:
             last = rows[-1][0]
             yield [json.loads(r[1]) for r in rows]
 
-    def get(self, side: str, ids: Iterable[str]) -> dict[str, tuple[str, Record]]:
-        """Record id -> (object, record) for those staged on `side`."""
+    def get(self, side: str, ids: Iterable[str], objects: Iterable[str]
+            ) -> dict[str, tuple[str, Record]]:
+        """Record id -> (object, record) for those staged on `side` as one of `objects`.
+        HubSpot numbers each object type on its own (contact 7001 and company 7001 are two
+        records), so a lookup by id always names the objects it means."""
         found: dict[str, tuple[str, Record]] = {}
         wanted = sorted(set(ids))
+        kinds = sorted(set(objects))
         with self.engine.connect() as conn:
             for chunk in _chunks(wanted):
                 rows = conn.execute(
                     select(s.staging.c.record_id, s.staging.c.object, s.staging.c.payload).where(
                         s.staging.c.run == self.run, s.staging.c.side == side,
-                        s.staging.c.record_id.in_(chunk))
+                        s.staging.c.object.in_(kinds), s.staging.c.record_id.in_(chunk))
                 )
                 for rid, obj, payload in rows:
                     found[rid] = (obj, json.loads(payload))
         return found
 
-    def by_keys(self, side: str, keys: Iterable[str]) -> dict[str, list[tuple[str, str]]]:
-        """Match key -> [(object, record id)] staged on `side`."""
+    def by_keys(self, side: str, keys: Iterable[str], objects: Iterable[str]
+                ) -> dict[str, list[tuple[str, str]]]:
+        """Match key -> [(object, record id)] staged on `side` as one of `objects`."""
         found: dict[str, list[tuple[str, str]]] = {}
         wanted = sorted(set(keys))
+        kinds = sorted(set(objects))
         with self.engine.connect() as conn:
             for chunk in _chunks(wanted):
                 rows = conn.execute(
                     select(s.staging.c.key, s.staging.c.object, s.staging.c.record_id).where(
                         s.staging.c.run == self.run, s.staging.c.side == side,
+                        s.staging.c.object.in_(kinds),
                         s.staging.c.key.in_(chunk)).order_by(s.staging.c.record_id)
                 )
                 for key, obj, rid in rows:

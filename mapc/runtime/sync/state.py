@@ -214,10 +214,12 @@ class StateStore(RunLog):
             if kept:
                 conn.execute(insert(s.keys), kept)
 
-    def find_keys(self, side: str, values: Iterable[str]) -> dict[str, list[tuple[str, str]]]:
-        """Match key -> [(object, record id)] of records seen on `side`, oldest id first."""
+    def find_keys(self, side: str, values: Iterable[str], objects: Iterable[str]
+                  ) -> dict[str, list[tuple[str, str]]]:
+        """Match key -> [(object, record id)] of `objects` seen on `side`, oldest id first."""
         found: dict[str, list[tuple[str, str]]] = {}
         wanted = sorted(set(values))
+        kinds = sorted(set(objects))
         with self.engine.connect() as conn:
             for chunk in _chunks(wanted):
                 rows = conn.execute(
@@ -225,6 +227,7 @@ class StateStore(RunLog):
                     .where(
                         s.keys.c.account == self.account,
                         s.keys.c.side == side,
+                        s.keys.c.object.in_(kinds),
                         s.keys.c.key.in_(chunk),
                     )
                     .order_by(s.keys.c.record_id)
