@@ -112,7 +112,7 @@ def check_source(
 
 def _check_source(source: Source, catalog: Catalog | None, base_dir: Path | None) -> CheckResult:
     path = Path(source.name)
-    parsed = parse(source)
+    parsed = parse(source, keep_comments=False)
     if parsed.mapping is None:
         return CheckResult(path, source, None, None, parsed.diagnostics)
     diagnostics = list(parsed.diagnostics)

@@ -18,9 +18,11 @@ class Parsed:
     diagnostics: tuple[Diagnostic, ...]
 
 
-def parse(source: Source) -> Parsed:
+def parse(source: Source, *, keep_comments: bool = True) -> Parsed:
+    """Parse and build. Checking needs no comments; the formatter keeps every one."""
     result = parse_source(source)
     if result.tree is None:
         return Parsed(source, None, result.diagnostics)
-    mapping, diagnostics = build_ir(source, result.tree, result.comments)
+    comments = result.comments if keep_comments else ()
+    mapping, diagnostics = build_ir(source, result.tree, comments)
     return Parsed(source, mapping, diagnostics)
