@@ -35,8 +35,16 @@ from mapc.runtime.sync.engine import SyncEngine  # noqa: E402
 from mapc.runtime.sync.runner import load_adapter  # noqa: E402
 from mapc.runtime.sync.state import StateStore  # noqa: E402
 
-LIFECYCLE = ["Subscriber", "Lead", "Marketing Qualified Lead", "Sales Qualified Lead",
-             "Opportunity", "Customer", "Evangelist", "Other"]
+LIFECYCLE = [
+    "Subscriber",
+    "Lead",
+    "Marketing Qualified Lead",
+    "Sales Qualified Lead",
+    "Opportunity",
+    "Customer",
+    "Evangelist",
+    "Other",
+]
 
 
 def seed(n: int) -> dict[str, Any]:
@@ -45,20 +53,43 @@ def seed(n: int) -> dict[str, Any]:
         "salesforce": {
             "person_accounts": True,
             "custom_fields": {"Lead": [field], "Contact": [field]},
-            "records": {"Lead": [
-                {"FirstName": "Sf", "LastName": f"Lead {i}", "Company": f"Co {i % 500}",
-                 "Email": f"sf{i}@bench.example", "Title": "Buyer"} for i in range(n)]},
+            "records": {
+                "Lead": [
+                    {
+                        "FirstName": "Sf",
+                        "LastName": f"Lead {i}",
+                        "Company": f"Co {i % 500}",
+                        "Email": f"sf{i}@bench.example",
+                        "Title": "Buyer",
+                    }
+                    for i in range(n)
+                ]
+            },
         },
-        "hubspot": {"records": {"contacts": [
-            {"email": f"hs{i}@bench.example", "firstname": "Hs", "lastname": f"Contact {i}",
-             "jobtitle": "Engineer", "lifecyclestage": "lead"} for i in range(n)]}},
+        "hubspot": {
+            "records": {
+                "contacts": [
+                    {
+                        "email": f"hs{i}@bench.example",
+                        "firstname": "Hs",
+                        "lastname": f"Contact {i}",
+                        "jobtitle": "Engineer",
+                        "lifecyclestage": "lead",
+                    }
+                    for i in range(n)
+                ]
+            }
+        },
     }
 
 
 def start_emulator(seed_path: Path) -> tuple[subprocess.Popen[str], dict[str, Any]]:
     proc = subprocess.Popen(
         [sys.executable, "-m", "mapc", "emulate", "--seed", str(seed_path), "--person-accounts"],
-        cwd=ROOT, stdout=subprocess.PIPE, text=True)
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     assert proc.stdout is not None
     line = proc.stdout.readline()
     if not line:
@@ -81,8 +112,13 @@ def classify(calls: Counter[str], system: str) -> tuple[int, int]:
     reads = writes = 0
     for key, count in calls.items():
         text = key.lower()
-        write = not (text.startswith("get") or "search" in text or "query" in text
-                     or "batch/read" in text or ("associations" in text and "read" in text))
+        write = not (
+            text.startswith("get")
+            or "search" in text
+            or "query" in text
+            or "batch/read" in text
+            or ("associations" in text and "read" in text)
+        )
         if write:
             writes += count
         else:
@@ -90,7 +126,9 @@ def classify(calls: Counter[str], system: str) -> tuple[int, int]:
     return reads, writes
 
 
-def run_once(adapter: Any, sf: Any, hs: Any, state: StateStore) -> tuple[Any, float, dict[str, int]]:
+def run_once(
+    adapter: Any, sf: Any, hs: Any, state: StateStore
+) -> tuple[Any, float, dict[str, int]]:
     sf_before, hs_before = Counter(sf.calls), Counter(hs.calls)
     started = time.perf_counter()
     report = SyncEngine(adapter, sf, hs, state).run()
@@ -103,8 +141,17 @@ def run_once(adapter: Any, sf: Any, hs: Any, state: StateStore) -> tuple[Any, fl
     hs_r, hs_w = classify(+hs_calls, "hubspot")
     detail = {f"salesforce {k}": v for k, v in (+sf_calls).items()}
     detail.update({f"hubspot {k}": v for k, v in (+hs_calls).items()})
-    return report, elapsed, {"salesforce reads": sf_r, "salesforce writes": sf_w,
-                             "hubspot reads": hs_r, "hubspot writes": hs_w, "detail": detail}
+    return (
+        report,
+        elapsed,
+        {
+            "salesforce reads": sf_r,
+            "salesforce writes": sf_w,
+            "hubspot reads": hs_r,
+            "hubspot writes": hs_w,
+            "detail": detail,
+        },
+    )
 
 
 def bench(n: int, adapter_path: str) -> dict[str, Any]:
@@ -135,15 +182,27 @@ def bench(n: int, adapter_path: str) -> dict[str, Any]:
         finally:
             proc.terminate()
             proc.wait(timeout=30)
-    return {"n": n, "seed_s": load_s, "first": first, "first_s": first_s,
-            "first_calls": first_calls, "second": second, "second_s": second_s,
-            "second_calls": second_calls, "peak": peak, "rss": rss, "minimum": minimum_calls(n)}
+    return {
+        "n": n,
+        "seed_s": load_s,
+        "first": first,
+        "first_s": first_s,
+        "first_calls": first_calls,
+        "second": second,
+        "second_s": second_s,
+        "second_calls": second_calls,
+        "peak": peak,
+        "rss": rss,
+        "minimum": minimum_calls(n),
+    }
 
 
 def show(result: dict[str, Any]) -> None:
     n = result["n"]
-    print(f"\n== {n:,} changed contacts each way (HubSpot contacts -> Salesforce leads, "
-          f"Salesforce leads -> HubSpot contacts) ==")
+    print(
+        f"\n== {n:,} changed contacts each way (HubSpot contacts -> Salesforce leads, "
+        f"Salesforce leads -> HubSpot contacts) =="
+    )
     print(f"{'calls, first run':<24}{'made':>8}{'minimum':>10}{'ratio':>8}")
     total = minimum = 0
     for key in ("hubspot reads", "salesforce reads", "salesforce writes", "hubspot writes"):
@@ -153,34 +212,47 @@ def show(result: dict[str, Any]) -> None:
         print(f"{key:<24}{made:>8}{least:>10}{made / least:>8.2f}")
     print(f"{'total':<24}{total:>8}{minimum:>10}{total / minimum:>8.2f}")
     sc = result["second_calls"]
-    print(f"second run (nothing changed): {sc['hubspot reads'] + sc['salesforce reads']} read "
-          f"calls, {sc['hubspot writes'] + sc['salesforce writes']} write calls; "
-          f"{result['second'].writes} records written")
+    print(
+        f"second run (nothing changed): {sc['hubspot reads'] + sc['salesforce reads']} read "
+        f"calls, {sc['hubspot writes'] + sc['salesforce writes']} write calls; "
+        f"{result['second'].writes} records written"
+    )
     if os.environ.get("BENCH_DETAIL"):
         print("first run calls:", json.dumps(result["first_calls"]["detail"], indent=1))
         print("second run calls:", json.dumps(sc["detail"], indent=1))
     records = 2 * n
-    print(f"first run: {result['first_s']:.1f}s, {records / result['first_s']:,.0f} records/s "
-          f"({result['first'].writes:,} writes, {result['first'].failed} errors); "
-          f"second run: {result['second_s']:.1f}s")
-    print(f"peak memory (tracemalloc, engine and connectors): {result['peak'] / 2**20:.1f} MiB; "
-          f"peak RSS of the process (Python, SQLite, TLS; the emulator runs apart): "
-          f"{result['rss'] / 2**20:.1f} MiB")
+    print(
+        f"first run: {result['first_s']:.1f}s, {records / result['first_s']:,.0f} records/s "
+        f"({result['first'].writes:,} writes, {result['first'].failed} errors); "
+        f"second run: {result['second_s']:.1f}s"
+    )
+    print(
+        f"peak memory (tracemalloc, engine and connectors): {result['peak'] / 2**20:.1f} MiB; "
+        f"peak RSS of the process (Python, SQLite, TLS; the emulator runs apart): "
+        f"{result['rss'] / 2**20:.1f} MiB"
+    )
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n", type=int, nargs="+", default=[10_000],
-                        help="changed contacts each way (several values: memory vs N)")
+    parser.add_argument(
+        "--n",
+        type=int,
+        nargs="+",
+        default=[10_000],
+        help="changed contacts each way (several values: memory vs N)",
+    )
     parser.add_argument("--adapter", default=str(ROOT / "generated" / "hubspot_salesforce.py"))
     args = parser.parse_args()
     results = [bench(n, args.adapter) for n in args.n]
     for result in results:
         show(result)
     if len(results) > 1:
-        print("\npeak memory by N: " + ", ".join(
-            f"{r['n']:,}: {r['peak'] / 2**20:.1f} MiB" for r in results)
-            + " (tracemalloc; peak RSS is the whole process's high-water mark so far)")
+        print(
+            "\npeak memory by N: "
+            + ", ".join(f"{r['n']:,}: {r['peak'] / 2**20:.1f} MiB" for r in results)
+            + " (tracemalloc; peak RSS is the whole process's high-water mark so far)"
+        )
     return 0
 
 

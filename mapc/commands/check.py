@@ -5,6 +5,10 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from mapc.compiler import CheckResult
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -38,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
     return print_results(results, args.format)
 
 
-def print_results(results: list, fmt: str) -> int:  # type: ignore[type-arg]
+def print_results(results: list[CheckResult], fmt: str) -> int:
     from mapc.report import render
 
     diagnostics = [d for r in results for d in r.diagnostics]

@@ -23,13 +23,22 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "records, print the plan, run the sync, print the summary, then run again and show "
         "that nothing changes. Exit 0 when it all worked.",
     )
-    parser.add_argument("--mappings", default="mappings", metavar="DIR",
-                        help="mapping files to compile (default: mappings)")
+    parser.add_argument(
+        "--mappings",
+        default="mappings",
+        metavar="DIR",
+        help="mapping files to compile (default: mappings)",
+    )
     parser.add_argument("--scale", type=int, default=1, help="multiply the sample's size")
-    parser.add_argument("--state", metavar="URL",
-                        help="keep the state here (default: a temporary file)")
-    parser.add_argument("--plan-lines", type=int, default=6,
-                        help="plan lines shown per object and side (default: 6)")
+    parser.add_argument(
+        "--state", metavar="URL", help="keep the state here (default: a temporary file)"
+    )
+    parser.add_argument(
+        "--plan-lines",
+        type=int,
+        default=6,
+        help="plan lines shown per object and side (default: 6)",
+    )
     parser.set_defaults(func=run)
 
 
@@ -73,16 +82,19 @@ def run(args: argparse.Namespace) -> int:
         return _with_emulator(args, console, adapter_path, Path(tmp), started)
 
 
-def _with_emulator(args: argparse.Namespace, console: Any, adapter_path: Path, tmp: Path,
-                   started: float) -> int:
+def _with_emulator(
+    args: argparse.Namespace, console: Any, adapter_path: Path, tmp: Path, started: float
+) -> int:
     from mapc.demo.sample import describe, sample
     from mapc.emulator import start_emulator
 
     console.rule("[bold]2. start the local emulator")
     data = sample(scale=args.scale)
     emulator = start_emulator(person_accounts=True)
-    saved = {k: os.environ.get(k) for k in (*emulator.env(), "HUBSPOT_REQUESTS_PER_10S",
-                                            "HUBSPOT_SEARCHES_PER_SECOND")}
+    saved = {
+        k: os.environ.get(k)
+        for k in (*emulator.env(), "HUBSPOT_REQUESTS_PER_10S", "HUBSPOT_SEARCHES_PER_SECOND")
+    }
     try:
         emulator.seed(data)
         os.environ.update(emulator.env())
@@ -90,8 +102,7 @@ def _with_emulator(args: argparse.Namespace, console: Any, adapter_path: Path, t
         os.environ["HUBSPOT_REQUESTS_PER_10S"] = "100000"
         os.environ["HUBSPOT_SEARCHES_PER_SECOND"] = "1000"
         console.print(describe(data))
-        console.print(f"Salesforce at {emulator.salesforce_url}, HubSpot at "
-                      f"{emulator.hubspot_url}")
+        console.print(f"Salesforce at {emulator.salesforce_url}, HubSpot at {emulator.hubspot_url}")
         return _sync(args, console, adapter_path, tmp, emulator, started)
     finally:
         for key, value in saved.items():
@@ -102,8 +113,14 @@ def _with_emulator(args: argparse.Namespace, console: Any, adapter_path: Path, t
         emulator.stop()
 
 
-def _sync(args: argparse.Namespace, console: Any, adapter_path: Path, tmp: Path,
-          emulator: Any, started: float) -> int:
+def _sync(
+    args: argparse.Namespace,
+    console: Any,
+    adapter_path: Path,
+    tmp: Path,
+    emulator: Any,
+    started: float,
+) -> int:
     from mapc.runtime.errors import ConnectorError
     from mapc.runtime.sync import render
     from mapc.runtime.sync.engine import SyncEngine
@@ -120,8 +137,9 @@ def _sync(args: argparse.Namespace, console: Any, adapter_path: Path, tmp: Path,
         return 2
 
     def engine(dry_run: bool = False) -> SyncEngine:
-        return SyncEngine(adapter, connections.salesforce, connections.hubspot, state,
-                          dry_run=dry_run)
+        return SyncEngine(
+            adapter, connections.salesforce, connections.hubspot, state, dry_run=dry_run
+        )
 
     console.rule("[bold]3. plan (a dry run: nothing is written)")
     render.print_plan(engine(dry_run=True).run(), console, limit=args.plan_lines)
@@ -139,16 +157,20 @@ def _sync(args: argparse.Namespace, console: Any, adapter_path: Path, tmp: Path,
     calls = emulator.calls()
     writes = _write_calls(calls)
     reads = sum(calls.values()) - writes
-    console.print(f"API calls on the second run: {reads} reads, {writes} writes "
-                  f"(the first run made {first_writes} write calls)")
+    console.print(
+        f"API calls on the second run: {reads} reads, {writes} writes "
+        f"(the first run made {first_writes} write calls)"
+    )
     errors = state.errors()
     if errors:
         console.print(render.errors_table(errors))
     elapsed = time.monotonic() - started
     ok = writes == 0 and second.writes == 0 and not first.failed
     console.rule(f"[bold]{'done' if ok else 'something is off'} in {elapsed:.1f}s")
-    console.print("Run it on your own orgs: mapc compile mappings/ && "
-                  "mapc run generated/hubspot_salesforce.py (see docs/runner.md)")
+    console.print(
+        "Run it on your own orgs: mapc compile mappings/ && "
+        "mapc run generated/hubspot_salesforce.py (see docs/runner.md)"
+    )
     state.close()
     return 0 if ok else 1
 

@@ -19,18 +19,34 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "tokens, then serves until interrupted (Ctrl-C).",
     )
     parser.add_argument("--seed", type=Path, metavar="FILE", help="JSON seed to load at start")
-    parser.add_argument("--person-accounts", action="store_true",
-                        help="enable Salesforce person accounts")
-    parser.add_argument("--edition", default="Enterprise",
-                        help="Salesforce edition; 'Group' answers API_DISABLED_FOR_ORG")
-    parser.add_argument("--port-sf", type=int, default=0, metavar="N",
-                        help="Salesforce port (default: any free port)")
-    parser.add_argument("--port-hs", type=int, default=0, metavar="N",
-                        help="HubSpot port (default: any free port)")
-    parser.add_argument("--salesforce-token", metavar="TOKEN",
-                        help="the Salesforce access token to accept (default: random)")
-    parser.add_argument("--hubspot-token", metavar="TOKEN",
-                        help="the HubSpot access token to accept (default: random)")
+    parser.add_argument(
+        "--person-accounts", action="store_true", help="enable Salesforce person accounts"
+    )
+    parser.add_argument(
+        "--edition",
+        default="Enterprise",
+        help="Salesforce edition; 'Group' answers API_DISABLED_FOR_ORG",
+    )
+    parser.add_argument(
+        "--port-sf",
+        type=int,
+        default=0,
+        metavar="N",
+        help="Salesforce port (default: any free port)",
+    )
+    parser.add_argument(
+        "--port-hs", type=int, default=0, metavar="N", help="HubSpot port (default: any free port)"
+    )
+    parser.add_argument(
+        "--salesforce-token",
+        metavar="TOKEN",
+        help="the Salesforce access token to accept (default: random)",
+    )
+    parser.add_argument(
+        "--hubspot-token",
+        metavar="TOKEN",
+        help="the HubSpot access token to accept (default: random)",
+    )
     parser.set_defaults(func=run)
 
 
@@ -39,9 +55,12 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         emulator = start_emulator(
-            person_accounts=args.person_accounts, edition=args.edition,
-            salesforce_port=args.port_sf, hubspot_port=args.port_hs,
-            salesforce_token=args.salesforce_token, hubspot_token=args.hubspot_token,
+            person_accounts=args.person_accounts,
+            edition=args.edition,
+            salesforce_port=args.port_sf,
+            hubspot_port=args.port_hs,
+            salesforce_token=args.salesforce_token,
+            hubspot_token=args.hubspot_token,
             seed=args.seed,
         )
     except (OSError, ValueError, KeyError, TypeError) as error:

@@ -14,8 +14,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "the API's code and message, first and last seen. Resolved errors (the record "
         "synced later) are hidden unless --all.",
     )
-    parser.add_argument("--state", metavar="URL",
-                        help="state database (default: $MAPC_STATE or mapc-state.db)")
+    parser.add_argument(
+        "--state", metavar="URL", help="state database (default: $MAPC_STATE or mapc-state.db)"
+    )
     parser.add_argument("--account", metavar="NAME", help="HubSpot account of the state")
     parser.add_argument("--all", action="store_true", help="include resolved errors")
     parser.add_argument("--limit", type=int, default=200, help="at most this many (200)")
@@ -41,8 +42,7 @@ def run(args: argparse.Namespace) -> int:
 
     target = state_target(args.state)
     if "://" not in target and not Path(target).exists():
-        print(f"mapc errors: no state database at {target}: nothing has run yet",
-              file=sys.stderr)
+        print(f"mapc errors: no state database at {target}: nothing has run yet", file=sys.stderr)
         return 2
     try:
         state = open_state(target, account_name(args.account))
@@ -52,8 +52,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"mapc errors: {error}", file=sys.stderr)
         return 2
     except SQLAlchemyError as error:
-        print(f"mapc errors: cannot read {safe_url(target)}: {database_error(error)}",
-              file=sys.stderr)
+        print(
+            f"mapc errors: cannot read {safe_url(target)}: {database_error(error)}", file=sys.stderr
+        )
         return 2
     if args.format == "json":
         print(render.errors_json(rows))
@@ -61,9 +62,12 @@ def run(args: argparse.Namespace) -> int:
     console = render.console(sys.stdout)
     if runs:
         last = runs[0]
-        console.print(f"last run #{last['id']} {last['status']} at {last['started_at'][:19]}: "
-                      f"{last['counts'].get('writes', 0)} writes, "
-                      f"{last['counts'].get('errors', 0)} errors", highlight=False)
+        console.print(
+            f"last run #{last['id']} {last['status']} at {last['started_at'][:19]}: "
+            f"{last['counts'].get('writes', 0)} writes, "
+            f"{last['counts'].get('errors', 0)} errors",
+            highlight=False,
+        )
     if not rows:
         console.print("no open per-record errors")
         return 0

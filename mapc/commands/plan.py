@@ -16,8 +16,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "Exit 0, or with --detailed-exitcode: 0 nothing to do, 1 error, 2 changes pending.",
     )
     add_common_arguments(parser)
-    parser.add_argument("--detailed-exitcode", action="store_true",
-                        help="exit 2 when changes are pending (as terraform plan)")
+    parser.add_argument(
+        "--detailed-exitcode",
+        action="store_true",
+        help="exit 2 when changes are pending (as terraform plan)",
+    )
     parser.set_defaults(func=run)
 
 

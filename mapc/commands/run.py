@@ -22,26 +22,39 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     add_common_arguments(parser)
     when = parser.add_mutually_exclusive_group()
     when.add_argument("--once", action="store_true", help="run once and exit (the default)")
-    when.add_argument("--every", metavar="INTERVAL",
-                      help="run on a schedule, e.g. 30s, 5m, 1h, until interrupted")
-    parser.add_argument("--dry-run", action="store_true",
-                        help="read and decide, write nothing (same as `mapc plan`)")
+    when.add_argument(
+        "--every", metavar="INTERVAL", help="run on a schedule, e.g. 30s, 5m, 1h, until interrupted"
+    )
+    parser.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="read and decide, write nothing (same as `mapc plan`)",
+    )
     parser.set_defaults(func=run)
 
 
 def add_common_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("adapter", metavar="ADAPTER",
-                        help="generated adapter: a .py path or a module name")
-    parser.add_argument("--state", metavar="URL",
-                        help="state database: a file path or a database URL "
-                        "(default: $MAPC_STATE or mapc-state.db)")
-    parser.add_argument("--account", metavar="NAME",
-                        help="which HubSpot account this state belongs to, when several "
-                        "share one Salesforce org (default: $MAPC_HUBSPOT_ACCOUNT or default)")
-    parser.add_argument("--format", choices=("text", "json"), default="text",
-                        help="output format (default: text)")
-    parser.add_argument("--log-level", default="warning",
-                        choices=("debug", "info", "warning", "error"))
+    parser.add_argument(
+        "adapter", metavar="ADAPTER", help="generated adapter: a .py path or a module name"
+    )
+    parser.add_argument(
+        "--state",
+        metavar="URL",
+        help="state database: a file path or a database URL "
+        "(default: $MAPC_STATE or mapc-state.db)",
+    )
+    parser.add_argument(
+        "--account",
+        metavar="NAME",
+        help="which HubSpot account this state belongs to, when several "
+        "share one Salesforce org (default: $MAPC_HUBSPOT_ACCOUNT or default)",
+    )
+    parser.add_argument(
+        "--format", choices=("text", "json"), default="text", help="output format (default: text)"
+    )
+    parser.add_argument(
+        "--log-level", default="warning", choices=("debug", "info", "warning", "error")
+    )
     parser.add_argument("--log-format", default="logfmt", choices=("logfmt", "json"))
     parser.add_argument("--no-progress", action="store_true", help="no progress display")
 
@@ -58,8 +71,10 @@ def config_failure(error: BaseException) -> tuple[int, str]:
     from mapc.runtime.sync.lock import StateLocked
     from mapc.runtime.sync.schema import SchemaTooNew
 
-    if isinstance(error, ConfigurationError | AuthenticationError | ApiAccessError |
-                  SchemaTooNew | StateLocked):
+    if isinstance(
+        error,
+        ConfigurationError | AuthenticationError | ApiAccessError | SchemaTooNew | StateLocked,
+    ):
         return EXIT_CONFIG, str(error)
     if isinstance(error, TransientError) and error.status is None:
         return EXIT_CONFIG, f"{str(error).rstrip('. ')}: is the endpoint reachable?"
@@ -111,8 +126,15 @@ def execute(args: argparse.Namespace, *, dry_run: bool, plan: bool = False) -> i
         connections = connect()
         state = open_state(args)
         with render.progress(err, not args.no_progress and args.format == "text") as step:
-            code = run_loop(adapter, connections, state, every=every, dry_run=dry_run,
-                            progress=step, on_report=show)
+            code = run_loop(
+                adapter,
+                connections,
+                state,
+                every=every,
+                dry_run=dry_run,
+                progress=step,
+                on_report=show,
+            )
     except (ConnectorError, SchemaTooNew, StateLocked, SQLAlchemyError) as error:
         status, message = config_failure(error)
         print(f"mapc {args.command}: {message}", file=sys.stderr)
@@ -120,8 +142,11 @@ def execute(args: argparse.Namespace, *, dry_run: bool, plan: bool = False) -> i
             return EXIT_FAILED  # 2 means "changes pending" there
         return status
     except KeyboardInterrupt:
-        print(f"mapc {args.command}: interrupted; the next run resumes from the last "
-              "committed cursor", file=sys.stderr)
+        print(
+            f"mapc {args.command}: interrupted; the next run resumes from the last "
+            "committed cursor",
+            file=sys.stderr,
+        )
         return 130
     if plan and getattr(args, "detailed_exitcode", False):
         last = reports[-1] if reports else None

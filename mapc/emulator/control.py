@@ -20,8 +20,9 @@ def _info(emu: Emulator, request: Request, body: Any) -> Any:
 
 def _reset(emu: Emulator, request: Request, body: Any) -> Any:
     body = body or {}
-    emu.reset(body.get("seed"), person_accounts=body.get("person_accounts"),
-              edition=body.get("edition"))
+    emu.reset(
+        body.get("seed"), person_accounts=body.get("person_accounts"), edition=body.get("edition")
+    )
     return {"ok": True}
 
 
@@ -68,8 +69,11 @@ def _clock(emu: Emulator, request: Request, body: Any) -> Any:
 
 def _configure(emu: Emulator, request: Request, body: Any) -> Any:
     body = body or {}
-    emu.configure(person_accounts=body.get("person_accounts"), edition=body.get("edition"),
-                  rate_limit=body.get("rate_limit"))
+    emu.configure(
+        person_accounts=body.get("person_accounts"),
+        edition=body.get("edition"),
+        rate_limit=body.get("rate_limit"),
+    )
     return {"ok": True}
 
 
@@ -78,11 +82,20 @@ def _email_events(emu: Emulator, request: Request, body: Any) -> Any:
 
 
 _ROUTES: dict[tuple[str, str], ControlHandler] = {
-    ("GET", "info"): _info, ("POST", "reset"): _reset, ("POST", "seed"): _seed,
-    ("GET", "dump"): _dump, ("GET", "calls"): _calls, ("POST", "calls/reset"): _reset_calls,
-    ("DELETE", "calls"): _reset_calls, ("GET", "faults"): _faults, ("POST", "faults"): _add_fault,
-    ("DELETE", "faults"): _clear_faults, ("GET", "clock"): _clock, ("POST", "clock"): _clock,
-    ("POST", "config"): _configure, ("POST", "email-events"): _email_events,
+    ("GET", "info"): _info,
+    ("POST", "reset"): _reset,
+    ("POST", "seed"): _seed,
+    ("GET", "dump"): _dump,
+    ("GET", "calls"): _calls,
+    ("POST", "calls/reset"): _reset_calls,
+    ("DELETE", "calls"): _reset_calls,
+    ("GET", "faults"): _faults,
+    ("POST", "faults"): _add_fault,
+    ("DELETE", "faults"): _clear_faults,
+    ("GET", "clock"): _clock,
+    ("POST", "clock"): _clock,
+    ("POST", "config"): _configure,
+    ("POST", "email-events"): _email_events,
 }
 
 
@@ -91,8 +104,13 @@ def make_control(emu: Emulator) -> Callable[[Request], Response]:
         name = request.path.removeprefix("/_emulator/").strip("/")
         handler = _ROUTES.get((request.method, name))
         if handler is None:
-            return Response(404, {"error": f"no control endpoint {request.method} {name}",
-                                  "endpoints": sorted(f"{m} /_emulator/{n}" for m, n in _ROUTES)})
+            return Response(
+                404,
+                {
+                    "error": f"no control endpoint {request.method} {name}",
+                    "endpoints": sorted(f"{m} /_emulator/{n}" for m, n in _ROUTES),
+                },
+            )
         try:
             return Response(200, handler(emu, request, request.json()))
         except (BadJson, ValueError, KeyError, TypeError) as exc:

@@ -36,8 +36,15 @@ class FaultRule:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> FaultRule:
         allowed = {
-            "pattern", "status", "retry_after", "first_n", "every_nth",
-            "latency", "body", "headers", "service",
+            "pattern",
+            "status",
+            "retry_after",
+            "first_n",
+            "every_nth",
+            "latency",
+            "body",
+            "headers",
+            "service",
         }
         unknown = set(data) - allowed
         if unknown:
@@ -46,10 +53,16 @@ class FaultRule:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "id": self.id, "pattern": self.pattern, "status": self.status,
-            "retry_after": self.retry_after, "first_n": self.first_n,
-            "every_nth": self.every_nth, "latency": self.latency, "service": self.service,
-            "seen": self.seen, "fired": self.fired,
+            "id": self.id,
+            "pattern": self.pattern,
+            "status": self.status,
+            "retry_after": self.retry_after,
+            "first_n": self.first_n,
+            "every_nth": self.every_nth,
+            "latency": self.latency,
+            "service": self.service,
+            "seen": self.seen,
+            "fired": self.fired,
         }
 
     def _fires(self) -> bool:

@@ -16,18 +16,37 @@ from mapc.emulator.salesforce.errors import SfApiError
 from mapc.emulator.salesforce.org import Org
 
 # Parents before children, so that a seed's references resolve as it loads.
-SEED_ORDER = ("User", "Group", "Account", "Contact", "Lead", "Opportunity",
-              "OpportunityContactRole", "Task")
+SEED_ORDER = (
+    "User",
+    "Group",
+    "Account",
+    "Contact",
+    "Lead",
+    "Opportunity",
+    "OpportunityContactRole",
+    "Task",
+)
 
 
 # What each section of a seed may hold (a dump has the same shape; its "deleted" ids are
 # informational and not loaded), and what shape each key's value has.
 _SHAPES: dict[str, dict[str, str]] = {
-    "salesforce": {"person_accounts": "bool", "edition": "str", "custom_fields": "lists",
-                   "records": "lists", "deleted": "lists"},
-    "hubspot": {"properties": "lists", "owners": "list", "unsubscribed": "strs",
-                "records": "lists", "associations": "list", "email_events": "list",
-                "rate_limit": "dict"},
+    "salesforce": {
+        "person_accounts": "bool",
+        "edition": "str",
+        "custom_fields": "lists",
+        "records": "lists",
+        "deleted": "lists",
+    },
+    "hubspot": {
+        "properties": "lists",
+        "owners": "list",
+        "unsubscribed": "strs",
+        "records": "lists",
+        "associations": "list",
+        "email_events": "list",
+        "rate_limit": "dict",
+    },
 }
 
 
@@ -55,21 +74,29 @@ def check_seed(data: Any, where: str = "") -> None:
     for system, section in data.items():
         shapes = _SHAPES.get(system)
         if shapes is None:
-            raise SeedError(f"{where}unknown seed section {system!r} "
-                            "(expected 'salesforce' and/or 'hubspot')")
+            raise SeedError(
+                f"{where}unknown seed section {system!r} (expected 'salesforce' and/or 'hubspot')"
+            )
         if not isinstance(section, dict):
             raise SeedError(f"{where}seed section {system!r} must be a JSON object")
         for key, value in section.items():
             shape = shapes.get(key)
             if shape is None:
-                raise SeedError(f"{where}unknown key {system}.{key} (expected one of: "
-                                f"{', '.join(shapes)})")
+                raise SeedError(
+                    f"{where}unknown key {system}.{key} (expected one of: {', '.join(shapes)})"
+                )
             _check_shape(value, shape, f"{where}{system}.{key}")
 
 
 def _check_shape(value: Any, shape: str, path: str) -> None:
-    expected: type = {"bool": bool, "str": str, "dict": dict, "list": list, "strs": list,
-                      "lists": dict}[shape]
+    expected: type = {
+        "bool": bool,
+        "str": str,
+        "dict": dict,
+        "list": list,
+        "strs": list,
+        "lists": dict,
+    }[shape]
     names = {bool: "true or false", str: "a string", dict: "a JSON object", list: "a list"}
     if not isinstance(value, expected):
         raise SeedError(f"{path} must be {names[expected]}")
@@ -80,8 +107,7 @@ def _check_shape(value: Any, shape: str, path: str) -> None:
         raise SeedError(f"{path} must be a list of strings")
     if shape == "lists":
         for name, items in data.items():
-            if not isinstance(items, list) or not all(isinstance(i, dict | str)
-                                                      for i in items):
+            if not isinstance(items, list) or not all(isinstance(i, dict | str) for i in items):
                 raise SeedError(f"{path}.{name} must be a list of JSON objects")
 
 
@@ -144,19 +170,26 @@ def seed_hubspot(portal: Portal, data: dict[str, Any], refs: dict[str, str]) -> 
             source, target = link["from"], link["to"]
             types = link.get("types") or [None]
             for type_id in types:
-                portal.associate(portal.kind(source["type"]), _resolve(source["id"], refs),
-                                 portal.kind(target["type"]), _resolve(target["id"], refs),
-                                 type_id)
+                portal.associate(
+                    portal.kind(source["type"]),
+                    _resolve(source["id"], refs),
+                    portal.kind(target["type"]),
+                    _resolve(target["id"], refs),
+                    type_id,
+                )
     now_ms = portal.clock.now_ms()
     for n, event in enumerate(data.get("email_events") or []):
         with at(f"hubspot.email_events[{n}]"):
             portal.email_events.append(make_event(event, now_ms))
 
 
-def _seed_hubspot_record(portal: Portal, kind: str, raw: dict[str, Any],
-                         refs: dict[str, str]) -> None:
-    props = raw.get("properties", {k: v for k, v in raw.items()
-                                    if k not in ("id", "_ref", "createdAt", "updatedAt")})
+def _seed_hubspot_record(
+    portal: Portal, kind: str, raw: dict[str, Any], refs: dict[str, str]
+) -> None:
+    props = raw.get(
+        "properties",
+        {k: v for k, v in raw.items() if k not in ("id", "_ref", "createdAt", "updatedAt")},
+    )
     props = {k: _resolve(v, refs) for k, v in props.items()}
     if raw.get("createdAt"):
         props.setdefault(CREATED[kind], raw["createdAt"])
@@ -170,31 +203,48 @@ def _seed_hubspot_record(portal: Portal, kind: str, raw: dict[str, Any],
 
 
 def dump_salesforce(org: Org) -> dict[str, Any]:
-    custom = {name: [f.describe() for f in obj.fields.values() if f.custom]
-              for name, obj in org.objects.items()}
+    custom = {
+        name: [f.describe() for f in obj.fields.values() if f.custom]
+        for name, obj in org.objects.items()
+    }
     return {
-        "person_accounts": org.person_accounts, "edition": org.edition,
+        "person_accounts": org.person_accounts,
+        "edition": org.edition,
         "custom_fields": {k: v for k, v in custom.items() if v},
-        "records": {name: sorted(records.values(), key=lambda r: r["Id"])
-                    for name, records in org.records.items() if records},
-        "deleted": {name: sorted(records, key=str)
-                    for name, records in org.deleted.items() if records},
+        "records": {
+            name: sorted(records.values(), key=lambda r: r["Id"])
+            for name, records in org.records.items()
+            if records
+        },
+        "deleted": {
+            name: sorted(records, key=str) for name, records in org.deleted.items() if records
+        },
     }
 
 
 def dump_hubspot(portal: Portal) -> dict[str, Any]:
     return {
-        "properties": {kind: [p.describe() for p in props.values() if not p.hubspot_defined]
-                       for kind, props in portal.properties.items()
-                       if any(not p.hubspot_defined for p in props.values())},
+        "properties": {
+            kind: [p.describe() for p in props.values() if not p.hubspot_defined]
+            for kind, props in portal.properties.items()
+            if any(not p.hubspot_defined for p in props.values())
+        },
         "owners": [o.json("2024-01-01T00:00:00.000Z") for o in portal.owners.values()],
-        "records": {kind: [{"id": r.id, "properties": dict(r.properties),
-                            "createdAt": r.created, "updatedAt": r.updated}
-                           for r in sorted(records.values(), key=lambda r: int(r.id))]
-                    for kind, records in portal.objects.items() if records},
+        "records": {
+            kind: [
+                {
+                    "id": r.id,
+                    "properties": dict(r.properties),
+                    "createdAt": r.created,
+                    "updatedAt": r.updated,
+                }
+                for r in sorted(records.values(), key=lambda r: int(r.id))
+            ]
+            for kind, records in portal.objects.items()
+            if records
+        },
         "associations": portal.associations.dump(),
-        "email_events": [{k: v for k, v in e.items() if k != "_seq"}
-                         for e in portal.email_events],
+        "email_events": [{k: v for k, v in e.items() if k != "_seq"} for e in portal.email_events],
         "unsubscribed": sorted(portal.subscriptions.opted_out),
     }
 

@@ -41,10 +41,17 @@ class Emulator:
     /_emulator/ on either port, for a process that only has the URLs.
     """
 
-    def __init__(self, *, person_accounts: bool = False, edition: str = "Enterprise",
-                 salesforce_port: int = 0, hubspot_port: int = 0,
-                 salesforce_token: str | None = None, hubspot_token: str | None = None,
-                 seed: str | Path | dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        person_accounts: bool = False,
+        edition: str = "Enterprise",
+        salesforce_port: int = 0,
+        hubspot_port: int = 0,
+        salesforce_token: str | None = None,
+        hubspot_token: str | None = None,
+        seed: str | Path | dict[str, Any] | None = None,
+    ) -> None:
         self.clock = Clock()
         self.faults = Faults()
         self.counter = CallCounter()
@@ -55,8 +62,9 @@ class Emulator:
         self._defaults = {"person_accounts": person_accounts, "edition": edition}
         self._settings = dict(self._defaults)
         self.refs: dict[str, str] = {}
-        self.salesforce = SalesforceApi(self._new_org, self.salesforce_token,
-                                        lambda: self.counter.total("* /services/*"))
+        self.salesforce = SalesforceApi(
+            self._new_org, self.salesforce_token, lambda: self.counter.total("* /services/*")
+        )
         self.hubspot = HubSpotApi(Portal(self.clock), self.hubspot_token, self.limiter)
         self._ports = (salesforce_port, hubspot_port)
         self._servers: list[ThreadingHTTPServer] = []
@@ -113,11 +121,17 @@ class Emulator:
         return self.hubspot.portal
 
     def _new_org(self) -> Org:
-        return Org(self.clock, bool(self._settings["person_accounts"]),
-                   str(self._settings["edition"]))
+        return Org(
+            self.clock, bool(self._settings["person_accounts"]), str(self._settings["edition"])
+        )
 
-    def reset(self, seed: str | Path | dict[str, Any] | None = None, *,
-              person_accounts: bool | None = None, edition: str | None = None) -> None:
+    def reset(
+        self,
+        seed: str | Path | dict[str, Any] | None = None,
+        *,
+        person_accounts: bool | None = None,
+        edition: str | None = None,
+    ) -> None:
         """Empty both services, forget calls, faults, rate limits and clock changes.
 
         Org settings go back to those the emulator started with, unless given here.
@@ -159,8 +173,13 @@ class Emulator:
         with self.lock:
             return {"salesforce": dump_salesforce(self.org), "hubspot": dump_hubspot(self.portal)}
 
-    def configure(self, *, person_accounts: bool | None = None, edition: str | None = None,
-                  rate_limit: dict[str, Any] | RateLimit | None = None) -> None:
+    def configure(
+        self,
+        *,
+        person_accounts: bool | None = None,
+        edition: str | None = None,
+        rate_limit: dict[str, Any] | RateLimit | None = None,
+    ) -> None:
         """Change org settings (which empties the org) or HubSpot's enforced rate limits."""
         if person_accounts is not None or edition is not None:
             with self.lock:
@@ -170,8 +189,9 @@ class Emulator:
                     self._settings["edition"] = edition
                 self.salesforce.reset(self._new_org())
         if rate_limit is not None:
-            limit = rate_limit if isinstance(rate_limit, RateLimit) else \
-                RateLimit.from_dict(rate_limit)
+            limit = (
+                rate_limit if isinstance(rate_limit, RateLimit) else RateLimit.from_dict(rate_limit)
+            )
             self.limiter.configure(limit)
 
     def add_salesforce_field(self, object_name: str, definition: dict[str, Any]) -> None:

@@ -17,8 +17,9 @@ class Service(Protocol):
     router: Router
 
     def authorize(self, request: Request) -> Response | None: ...
-    def handle(self, request: Request, route_handler: Callable[[Request], Response]
-               ) -> Response: ...
+    def handle(
+        self, request: Request, route_handler: Callable[[Request], Response]
+    ) -> Response: ...
     def not_found(self, request: Request) -> Response: ...
     def fault(self, status: int) -> Response: ...
 
@@ -26,8 +27,14 @@ class Service(Protocol):
 class Site:
     """The request pipeline both services share; `control` answers /_emulator/ paths."""
 
-    def __init__(self, service: Callable[[], Service], counter: CallCounter, faults: Faults,
-                 lock: threading.RLock, control: Callable[[Request], Response]) -> None:
+    def __init__(
+        self,
+        service: Callable[[], Service],
+        counter: CallCounter,
+        faults: Faults,
+        lock: threading.RLock,
+        control: Callable[[Request], Response],
+    ) -> None:
         self._service = service
         self._counter = counter
         self._faults = faults
@@ -72,12 +79,16 @@ class Site:
         for rule in rules:
             if rule.status is None:
                 continue
-            response = (Response(rule.status, rule.body) if rule.body is not None
-                        else service.fault(rule.status))
+            response = (
+                Response(rule.status, rule.body)
+                if rule.body is not None
+                else service.fault(rule.status)
+            )
             if rule.retry_after is not None:
                 seconds = rule.retry_after
                 response.headers["Retry-After"] = (
-                    str(int(seconds)) if float(seconds).is_integer() else str(seconds))
+                    str(int(seconds)) if float(seconds).is_integer() else str(seconds)
+                )
             response.headers.update(rule.headers)
             return response
         return None

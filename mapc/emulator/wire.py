@@ -125,7 +125,8 @@ def serve(
     server = _Server((host, port), _RequestHandler)
     if tls is not None:
         server.socket = tls.wrap_socket(server.socket, server_side=True)
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), name=f"emulator:{port}",
-                              daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever, args=(0.05,), name=f"emulator:{port}", daemon=True
+    )
     thread.start()
     return server, thread

@@ -22,15 +22,19 @@ def sf_http(emulator_session: Emulator) -> Iterator[requests.Session]:
 
 @pytest.fixture
 def sf(emulator: Emulator, sf_http: requests.Session) -> Salesforce:
-    return Salesforce(instance_url=emulator.salesforce_url, session_id=emulator.salesforce_token,
-                      session=sf_http)
+    return Salesforce(
+        instance_url=emulator.salesforce_url, session_id=emulator.salesforce_token, session=sf_http
+    )
 
 
 @pytest.fixture
 def hs(emulator: Emulator) -> Any:
     # The generated APIs read `host`; api_request (email events, v4 preferences) reads base_url.
-    return hubspot.Client.create(access_token=emulator.hubspot_token, host=emulator.hubspot_url,
-                                 base_url=emulator.hubspot_url)
+    return hubspot.Client.create(
+        access_token=emulator.hubspot_token,
+        host=emulator.hubspot_url,
+        base_url=emulator.hubspot_url,
+    )
 
 
 @pytest.fixture

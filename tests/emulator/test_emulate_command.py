@@ -36,24 +36,38 @@ def test_emulate_prints_connection_details_and_stops_cleanly(tmp_path: Path) -> 
     seed.write_text(json.dumps({"hubspot": {"records": {"contacts": [{"email": "d@x.io"}]}}}))
     process = subprocess.Popen(
         [sys.executable, "-c", _RUNNER, "emulate", "--seed", str(seed), "--person-accounts"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert process.stdout is not None
         info = json.loads(process.stdout.readline())
-        assert set(info) >= {"salesforce_instance_url", "hubspot_base_url", "ca_path",
-                             "salesforce_access_token", "hubspot_access_token"}
+        assert set(info) >= {
+            "salesforce_instance_url",
+            "hubspot_base_url",
+            "ca_path",
+            "salesforce_access_token",
+            "hubspot_access_token",
+        }
         assert info["salesforce_instance_url"].startswith("https://127.0.0.1:")
         headers = {"Authorization": f"Bearer {info['hubspot_access_token']}"}
-        contacts = requests.get(f"{info['hubspot_base_url']}/crm/v3/objects/contacts",
-                                headers=headers, timeout=5).json()
+        contacts = requests.get(
+            f"{info['hubspot_base_url']}/crm/v3/objects/contacts", headers=headers, timeout=5
+        ).json()
         assert [c["properties"]["email"] for c in contacts["results"]] == ["d@x.io"]
         describe = requests.get(
             f"{info['salesforce_instance_url']}/services/data/v59.0/sobjects/Account/describe",
             headers={"Authorization": f"Bearer {info['salesforce_access_token']}"},
-            verify=info["ca_path"], timeout=5)
+            verify=info["ca_path"],
+            timeout=5,
+        )
         assert "IsPersonAccount" in {f["name"] for f in describe.json()["fields"]}
-        refused = requests.get(f"{info['hubspot_base_url']}/crm/v3/objects/contacts",
-                               headers={"Authorization": "Bearer other"}, timeout=5)
+        refused = requests.get(
+            f"{info['hubspot_base_url']}/crm/v3/objects/contacts",
+            headers={"Authorization": "Bearer other"},
+            timeout=5,
+        )
         assert refused.status_code == 401
     finally:
         process.send_signal(signal.SIGINT)
@@ -65,25 +79,37 @@ def test_emulate_prints_connection_details_and_stops_cleanly(tmp_path: Path) -> 
 @pytest.mark.parametrize(
     ("seed", "says"),
     [
-        ('{"salesforce": {"records": {"Contact": "x"}}}',
-         "salesforce.records.Contact must be a list of JSON objects"),
+        (
+            '{"salesforce": {"records": {"Contact": "x"}}}',
+            "salesforce.records.Contact must be a list of JSON objects",
+        ),
         ('{"salesforce": {"Contact": [{"LastName": "Ng"}]}}', "unknown key salesforce.Contact"),
         ('{"sf": {}}', "unknown seed section 'sf'"),
         ('{"salesforce": []}', "seed section 'salesforce' must be a JSON object"),
-        ('{"hubspot": {"associations": [{"from": {}}]}}',
-         "hubspot.associations[0]: 'to' is required"),
+        (
+            '{"hubspot": {"associations": [{"from": {}}]}}',
+            "hubspot.associations[0]: 'to' is required",
+        ),
         ('{"hubspot": {"owners": [{}]}}', "hubspot.owners[0]: 'email' is required"),
         ('{"hubspot": {"rate_limit": {"bogus": 1}}}', "hubspot.rate_limit"),
-        ('{"salesforce": {"records": {"Lead": [{"LastName": "F", "Company": "C"},'
-         ' {"CreatedDate": "yesterday"}]}}}', "salesforce.records.Lead[1]"),
-        ('{"hubspot": {"records": {"contacts": [{"email": "bad"}]}}}',
-         "hubspot.records.contacts[0]: VALIDATION_ERROR"),
+        (
+            '{"salesforce": {"records": {"Lead": [{"LastName": "F", "Company": "C"},'
+            ' {"CreatedDate": "yesterday"}]}}}',
+            "salesforce.records.Lead[1]",
+        ),
+        (
+            '{"hubspot": {"records": {"contacts": [{"email": "bad"}]}}}',
+            "hubspot.records.contacts[0]: VALIDATION_ERROR",
+        ),
         ("{bad", "is not valid JSON"),
     ],
 )
 def test_a_bad_seed_gets_one_clear_line_not_a_traceback(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
-    seed: str, says: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    seed: str,
+    says: str,
 ) -> None:
     class _Stopped:  # a seed wrongly accepted must not serve forever
         def wait(self, timeout: float) -> bool:
@@ -96,8 +122,15 @@ def test_a_bad_seed_gets_one_clear_line_not_a_traceback(
     monkeypatch.setattr(emulate.signal, "signal", lambda *_: None)
     path = tmp_path / "seed.json"
     path.write_text(seed)
-    args = argparse.Namespace(person_accounts=False, edition="Enterprise", port_sf=0,
-                              port_hs=0, salesforce_token=None, hubspot_token=None, seed=path)
+    args = argparse.Namespace(
+        person_accounts=False,
+        edition="Enterprise",
+        port_sf=0,
+        port_hs=0,
+        salesforce_token=None,
+        hubspot_token=None,
+        seed=path,
+    )
     assert emulate.run(args) == 2
     out, err = capsys.readouterr()
     assert out == ""

@@ -27,8 +27,9 @@ def test_first_n_503_then_success(sf: Salesforce, emulator: Emulator) -> None:
     assert emulator.calls()[SF_QUERY] == 3
 
 
-def test_429_with_retry_after_and_rate_headers(hs: Any, hs_http: requests.Session,
-                                                emulator: Emulator) -> None:
+def test_429_with_retry_after_and_rate_headers(
+    hs: Any, hs_http: requests.Session, emulator: Emulator
+) -> None:
     emulator.add_fault("POST /crm/v3/objects/*/batch/*", status=429, retry_after=2, first_n=1)
     url = f"{emulator.hubspot_url}/crm/v3/objects/contacts/batch/read"
     refused = hs_http.post(url, json={"inputs": []})
@@ -37,8 +38,15 @@ def test_429_with_retry_after_and_rate_headers(hs: Any, hs_http: requests.Sessio
     assert refused.headers["X-HubSpot-RateLimit-Remaining"] == "0"
     accepted = hs_http.post(url, json={"inputs": []})
     assert accepted.status_code == 200
-    for name in ("Daily", "Daily-Remaining", "Interval-Milliseconds", "Max", "Remaining",
-                 "Secondly", "Secondly-Remaining"):
+    for name in (
+        "Daily",
+        "Daily-Remaining",
+        "Interval-Milliseconds",
+        "Max",
+        "Remaining",
+        "Secondly",
+        "Secondly-Remaining",
+    ):
         assert f"X-HubSpot-RateLimit-{name}" in accepted.headers
 
 
@@ -64,11 +72,13 @@ def test_enforced_rate_limit(hs_http: requests.Session, emulator: Emulator) -> N
 
 
 def test_a_bad_token_gets_401_and_does_not_use_up_the_rate_limit(
-        hs_http: requests.Session, emulator: Emulator) -> None:
+    hs_http: requests.Session, emulator: Emulator
+) -> None:
     emulator.configure(rate_limit={"max_per_interval": 1, "interval_ms": 10_000})
     url = f"{emulator.hubspot_url}/crm/v3/objects/contacts"
-    strangers = [requests.get(url, headers={"Authorization": "Bearer other"}, timeout=5)
-                 for _ in range(2)]
+    strangers = [
+        requests.get(url, headers={"Authorization": "Bearer other"}, timeout=5) for _ in range(2)
+    ]
     assert [a.status_code for a in strangers] == [401, 401]
     assert hs_http.get(url).status_code == 200
 
@@ -101,23 +111,34 @@ def test_frozen_clock_gives_shared_timestamps(sf: Salesforce, emulator: Emulator
 
 def test_control_api_over_http(emulator: Emulator) -> None:
     control = f"{emulator.hubspot_url}/_emulator"
-    assert requests.get(f"{control}/info", timeout=5).json()["hubspot_base_url"] == \
-        emulator.hubspot_url
-    refs = requests.post(f"{control}/seed", timeout=5, json={"salesforce": {"records": {
-        "Account": [{"_ref": "a", "Name": "Acme"}]}}}).json()["refs"]
+    assert (
+        requests.get(f"{control}/info", timeout=5).json()["hubspot_base_url"]
+        == emulator.hubspot_url
+    )
+    refs = requests.post(
+        f"{control}/seed",
+        timeout=5,
+        json={"salesforce": {"records": {"Account": [{"_ref": "a", "Name": "Acme"}]}}},
+    ).json()["refs"]
     assert refs["a"].startswith("001")
     dump = requests.get(f"{control}/dump", timeout=5).json()
     assert [a["Name"] for a in dump["salesforce"]["records"]["Account"]] == ["Acme"]
-    rule = requests.post(f"{control}/faults", timeout=5,
-                         json={"pattern": "GET /crm/*", "status": 500, "first_n": 1}).json()
+    rule = requests.post(
+        f"{control}/faults", timeout=5, json={"pattern": "GET /crm/*", "status": 500, "first_n": 1}
+    ).json()
     assert rule["id"] >= 1
     headers = {"Authorization": f"Bearer {emulator.hubspot_token}"}
-    assert requests.get(f"{emulator.hubspot_url}/crm/v3/objects/contacts", headers=headers,
-                        timeout=5).status_code == 500
+    assert (
+        requests.get(
+            f"{emulator.hubspot_url}/crm/v3/objects/contacts", headers=headers, timeout=5
+        ).status_code
+        == 500
+    )
     calls = requests.get(f"{control}/calls", timeout=5).json()
     assert calls == {"GET /crm/v3/objects/contacts": 1}
-    clock = requests.post(f"{control}/clock", timeout=5,
-                          json={"freeze": "2030-01-01T00:00:00Z", "advance": 60}).json()
+    clock = requests.post(
+        f"{control}/clock", timeout=5, json={"freeze": "2030-01-01T00:00:00Z", "advance": 60}
+    ).json()
     assert clock["frozen"] and clock["now"].startswith("2030-01-01T00:01:00")
     requests.post(f"{control}/reset", timeout=5, json={})
     assert emulator.org.records["Account"] == {} and emulator.calls() == {}
@@ -125,15 +146,29 @@ def test_control_api_over_http(emulator: Emulator) -> None:
 
 
 def test_dump_then_seed_round_trips(emulator: Emulator) -> None:
-    emulator.seed({
-        "salesforce": {"records": {"Account": [{"_ref": "a", "Name": "Acme"}],
-                                   "Contact": [{"LastName": "Ng", "AccountId": "@a"}]}},
-        "hubspot": {"records": {"contacts": [{"_ref": "c", "email": "c@x.io"}],
-                                "companies": [{"_ref": "co", "name": "Acme"}]},
-                    "associations": [{"from": {"type": "contacts", "id": "@c"},
-                                      "to": {"type": "companies", "id": "@co"}}],
-                    "owners": [{"email": "o@x.io", "firstName": "O"}]},
-    })
+    emulator.seed(
+        {
+            "salesforce": {
+                "records": {
+                    "Account": [{"_ref": "a", "Name": "Acme"}],
+                    "Contact": [{"LastName": "Ng", "AccountId": "@a"}],
+                }
+            },
+            "hubspot": {
+                "records": {
+                    "contacts": [{"_ref": "c", "email": "c@x.io"}],
+                    "companies": [{"_ref": "co", "name": "Acme"}],
+                },
+                "associations": [
+                    {
+                        "from": {"type": "contacts", "id": "@c"},
+                        "to": {"type": "companies", "id": "@co"},
+                    }
+                ],
+                "owners": [{"email": "o@x.io", "firstName": "O"}],
+            },
+        }
+    )
     before = emulator.dump()
     emulator.reset()
     emulator.seed(before)
@@ -151,16 +186,22 @@ def test_seed_from_json_file(tmp_path: Any, sf: Salesforce, emulator: Emulator) 
 
 
 def test_write_calls_are_countable_by_pattern(sf: Salesforce, emulator: Emulator) -> None:
-    sf.restful("composite/sobjects", method="POST", json={"records": [
-        {"attributes": {"type": "Account"}, "Name": f"A{i}"} for i in range(5)]})
+    sf.restful(
+        "composite/sobjects",
+        method="POST",
+        json={"records": [{"attributes": {"type": "Account"}, "Name": f"A{i}"} for i in range(5)]},
+    )
     sf.query("SELECT Id FROM Account")
     assert emulator.call_count("POST *") == 1 and emulator.call_count("GET *") == 1
 
 
-def test_custom_fields_and_properties_from_python(sf: Salesforce, hs: Any,
-                                                  emulator: Emulator) -> None:
-    emulator.add_salesforce_field("Lead", {"name": "Lifecycle_Stage__c", "type": "picklist",
-                                           "picklistValues": ["lead", "customer"]})
+def test_custom_fields_and_properties_from_python(
+    sf: Salesforce, hs: Any, emulator: Emulator
+) -> None:
+    emulator.add_salesforce_field(
+        "Lead",
+        {"name": "Lifecycle_Stage__c", "type": "picklist", "picklistValues": ["lead", "customer"]},
+    )
     emulator.add_hubspot_property("contacts", {"name": "sf_lead_id", "type": "string"})
     lead = sf.Lead.create({"LastName": "L", "Company": "C", "Lifecycle_Stage__c": "lead"})
     assert sf.Lead.get(lead["id"])["Lifecycle_Stage__c"] == "lead"
@@ -172,6 +213,9 @@ def test_a_second_emulator_is_independent() -> None:
     from mapc.emulator import start_emulator
 
     with start_emulator(hubspot_token="fixed-token") as other:
-        answer = requests.get(f"{other.hubspot_url}/crm/v3/objects/contacts", timeout=5,
-                              headers={"Authorization": "Bearer fixed-token"})
+        answer = requests.get(
+            f"{other.hubspot_url}/crm/v3/objects/contacts",
+            timeout=5,
+            headers={"Authorization": "Bearer fixed-token"},
+        )
         assert answer.status_code == 200 and answer.json() == {"results": []}

@@ -36,21 +36,32 @@ def test_factory_ids_are_well_formed_and_distinct() -> None:
 
 
 def test_parse_shapes() -> None:
-    query = parse("select Id, Account.Name from Contact where (A = 'x' or B != 2) "
-                  "and not C in ('a','b') order by LastName desc nulls first, Id limit 5")
+    query = parse(
+        "select Id, Account.Name from Contact where (A = 'x' or B != 2) "
+        "and not C in ('a','b') order by LastName desc nulls first, Id limit 5"
+    )
     assert query.fields == ("Id", "Account.Name") and query.sobject == "Contact"
     assert isinstance(query.where, BoolOp) and query.where.op == "AND"
     negated = query.where.parts[1]
     assert isinstance(negated, BoolOp) and negated.op == "NOT"
     assert isinstance(negated.parts[0], Comparison) and negated.parts[0].op == "IN"
     assert [(o.field, o.descending, o.nulls_last) for o in query.order_by] == [
-        ("LastName", True, False), ("Id", False, False)]
+        ("LastName", True, False),
+        ("Id", False, False),
+    ]
     assert query.limit == 5
 
 
-@pytest.mark.parametrize("text", ["SELECT FROM Lead", "SELECT Id FROM Lead LIMIT x",
-                                  "SELECT Id FROM Lead WHERE A =", "SELECT Id FROM Lead ORDER",
-                                  "SELECT Id FROM Lead WHERE A = 'x' extra"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "SELECT FROM Lead",
+        "SELECT Id FROM Lead LIMIT x",
+        "SELECT Id FROM Lead WHERE A =",
+        "SELECT Id FROM Lead ORDER",
+        "SELECT Id FROM Lead WHERE A = 'x' extra",
+    ],
+)
 def test_parse_errors_are_malformed_query(text: str) -> None:
     with pytest.raises(SfApiError) as caught:
         parse(text)

@@ -15,21 +15,30 @@ def person_org(emulator: Emulator) -> Emulator:
     return emulator
 
 
-def test_person_account_has_a_hidden_contact_kept_in_sync(sf: Salesforce,
-                                                          person_org: Emulator) -> None:
+def test_person_account_has_a_hidden_contact_kept_in_sync(
+    sf: Salesforce, person_org: Emulator
+) -> None:
     fields = {f["name"] for f in sf.Account.describe()["fields"]}
-    assert {"IsPersonAccount", "PersonEmail", "FirstName", "LastName",
-            "PersonHasOptedOutOfEmail", "PersonContactId"} <= fields
-    account_id = sf.Account.create({"FirstName": "Ada", "LastName": "Lovelace",
-                                    "PersonEmail": "ada@x.io"})["id"]
+    assert {
+        "IsPersonAccount",
+        "PersonEmail",
+        "FirstName",
+        "LastName",
+        "PersonHasOptedOutOfEmail",
+        "PersonContactId",
+    } <= fields
+    account_id = sf.Account.create(
+        {"FirstName": "Ada", "LastName": "Lovelace", "PersonEmail": "ada@x.io"}
+    )["id"]
     account = sf.Account.get(account_id)
     assert account["IsPersonAccount"] is True and account["Name"] == "Ada Lovelace"
-    [contact] = sf.query("SELECT Id, AccountId, Email, IsPersonAccount, HasOptedOutOfEmail "
-                         "FROM Contact WHERE IsPersonAccount = true")["records"]
+    [contact] = sf.query(
+        "SELECT Id, AccountId, Email, IsPersonAccount, HasOptedOutOfEmail "
+        "FROM Contact WHERE IsPersonAccount = true"
+    )["records"]
     assert contact["Id"] == account["PersonContactId"] and contact["AccountId"] == account_id
     assert contact["Email"] == "ada@x.io" and contact["HasOptedOutOfEmail"] is False
-    sf.Account.update(account_id, {"PersonEmail": "ada@new.io",
-                                   "PersonHasOptedOutOfEmail": True})
+    sf.Account.update(account_id, {"PersonEmail": "ada@new.io", "PersonHasOptedOutOfEmail": True})
     contact = sf.Contact.get(contact["Id"])
     assert contact["Email"] == "ada@new.io" and contact["HasOptedOutOfEmail"] is True
     assert sf.Contact.get(contact["Id"])["SystemModstamp"] >= account["SystemModstamp"]
@@ -47,8 +56,7 @@ def test_business_accounts_stay_business(sf: Salesforce, person_org: Emulator) -
     assert sf.query("SELECT Id FROM Contact")["totalSize"] == 0
 
 
-def test_without_the_feature_there_are_no_person_fields(sf: Salesforce,
-                                                        emulator: Emulator) -> None:
+def test_without_the_feature_there_are_no_person_fields(sf: Salesforce, emulator: Emulator) -> None:
     fields = {f["name"] for f in sf.Account.describe()["fields"]}
     assert "IsPersonAccount" not in fields
     with pytest.raises(SalesforceMalformedRequest) as caught:

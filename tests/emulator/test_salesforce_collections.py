@@ -14,13 +14,16 @@ COLLECTIONS = "POST /services/data/vXX.X/composite/sobjects"
 
 
 def _leads(count: int, **extra: Any) -> list[dict[str, Any]]:
-    return [{"attributes": {"type": "Lead"}, "LastName": f"L{i}", "Company": "Acme", **extra}
-            for i in range(count)]
+    return [
+        {"attributes": {"type": "Lead"}, "LastName": f"L{i}", "Company": "Acme", **extra}
+        for i in range(count)
+    ]
 
 
 def test_create_200_at_once_and_reject_201(sf: Salesforce, emulator: Emulator) -> None:
-    results = sf.restful("composite/sobjects", method="POST",
-                         json={"allOrNone": False, "records": _leads(200)})
+    results = sf.restful(
+        "composite/sobjects", method="POST", json={"allOrNone": False, "records": _leads(200)}
+    )
     assert len(results) == 200 and all(r["success"] for r in results)
     with pytest.raises(SalesforceMalformedRequest) as caught:
         sf.restful("composite/sobjects", method="POST", json={"records": _leads(201)})
@@ -31,57 +34,100 @@ def test_create_200_at_once_and_reject_201(sf: Salesforce, emulator: Emulator) -
 
 def test_per_record_errors_without_all_or_none(sf: Salesforce, emulator: Emulator) -> None:
     records = [*_leads(2), {"attributes": {"type": "Lead"}, "LastName": "NoCompany"}]
-    results = sf.restful("composite/sobjects", method="POST",
-                         json={"allOrNone": False, "records": records})
+    results = sf.restful(
+        "composite/sobjects", method="POST", json={"allOrNone": False, "records": records}
+    )
     assert [r["success"] for r in results] == [True, True, False]
-    assert results[2]["errors"] == [{"statusCode": "REQUIRED_FIELD_MISSING",
-                                     "message": "Required fields are missing: [Company]",
-                                     "fields": ["Company"]}]
+    assert results[2]["errors"] == [
+        {
+            "statusCode": "REQUIRED_FIELD_MISSING",
+            "message": "Required fields are missing: [Company]",
+            "fields": ["Company"],
+        }
+    ]
     assert len(emulator.org.records["Lead"]) == 2
 
 
 def test_all_or_none_rolls_back_everything(sf: Salesforce, emulator: Emulator) -> None:
     existing = sf.Lead.create({"LastName": "Keep", "Company": "Acme"})["id"]
-    updates = [{"attributes": {"type": "Lead"}, "id": existing, "LastName": "Changed"},
-               {"attributes": {"type": "Lead"}, "id": existing, "Status": "Bogus"}]
-    results = sf.restful("composite/sobjects", method="PATCH",
-                         json={"allOrNone": True, "records": updates})
+    updates = [
+        {"attributes": {"type": "Lead"}, "id": existing, "LastName": "Changed"},
+        {"attributes": {"type": "Lead"}, "id": existing, "Status": "Bogus"},
+    ]
+    results = sf.restful(
+        "composite/sobjects", method="PATCH", json={"allOrNone": True, "records": updates}
+    )
     assert [r["success"] for r in results] == [False, False]
     assert results[0]["errors"][0]["statusCode"] == "ALL_OR_NONE_OPERATION_ROLLED_BACK"
     assert results[1]["errors"][0]["statusCode"] == "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST"
     assert sf.Lead.get(existing)["LastName"] == "Keep"
-    creates = sf.restful("composite/sobjects", method="POST", json={
-        "allOrNone": True,
-        "records": [*_leads(3), {"attributes": {"type": "Lead"}, "LastName": "x"}]})
+    creates = sf.restful(
+        "composite/sobjects",
+        method="POST",
+        json={
+            "allOrNone": True,
+            "records": [*_leads(3), {"attributes": {"type": "Lead"}, "LastName": "x"}],
+        },
+    )
     assert not any(r["success"] for r in creates)
     assert len(emulator.org.records["Lead"]) == 1
 
 
 def test_update_delete_upsert_and_retrieve(sf: Salesforce, emulator: Emulator) -> None:
-    emulator.seed({"salesforce": {"custom_fields": {"Lead": [
-        {"name": "Ext_Id__c", "type": "string", "length": 20, "externalId": True}]}}})
-    created = sf.restful("composite/sobjects", method="POST",
-                         json={"records": _leads(3)})
+    emulator.seed(
+        {
+            "salesforce": {
+                "custom_fields": {
+                    "Lead": [
+                        {"name": "Ext_Id__c", "type": "string", "length": 20, "externalId": True}
+                    ]
+                }
+            }
+        }
+    )
+    created = sf.restful("composite/sobjects", method="POST", json={"records": _leads(3)})
     ids = [r["id"] for r in created]
-    updated = sf.restful("composite/sobjects", method="PATCH", json={"records": [
-        {"attributes": {"type": "Lead"}, "id": ids[0], "Title": "CEO"},
-        {"attributes": {"type": "Lead"}, "id": "00Q5g0000H0000ZZZZ", "Title": "x"},
-    ]})
+    updated = sf.restful(
+        "composite/sobjects",
+        method="PATCH",
+        json={
+            "records": [
+                {"attributes": {"type": "Lead"}, "id": ids[0], "Title": "CEO"},
+                {"attributes": {"type": "Lead"}, "id": "00Q5g0000H0000ZZZZ", "Title": "x"},
+            ]
+        },
+    )
     assert updated[0] == {"id": ids[0], "success": True, "errors": []}
     assert updated[1]["success"] is False
-    upserted = sf.restful("composite/sobjects/Lead/Ext_Id__c", method="PATCH", json={
-        "allOrNone": False, "records": [
-            {"attributes": {"type": "Lead"}, "Ext_Id__c": "A1", "LastName": "Up",
-             "Company": "Acme"},
-            {"attributes": {"type": "Lead"}, "Ext_Id__c": "A1", "LastName": "Again"}]})
+    upserted = sf.restful(
+        "composite/sobjects/Lead/Ext_Id__c",
+        method="PATCH",
+        json={
+            "allOrNone": False,
+            "records": [
+                {
+                    "attributes": {"type": "Lead"},
+                    "Ext_Id__c": "A1",
+                    "LastName": "Up",
+                    "Company": "Acme",
+                },
+                {"attributes": {"type": "Lead"}, "Ext_Id__c": "A1", "LastName": "Again"},
+            ],
+        },
+    )
     assert [(r["success"], r["created"]) for r in upserted] == [(True, True), (True, False)]
-    fetched = sf.restful("composite/sobjects/Lead", method="POST",
-                         json={"ids": [ids[0], upserted[0]["id"]], "fields": ["Title", "LastName"]})
+    fetched = sf.restful(
+        "composite/sobjects/Lead",
+        method="POST",
+        json={"ids": [ids[0], upserted[0]["id"]], "fields": ["Title", "LastName"]},
+    )
     assert [r["LastName"] for r in fetched] == ["L0", "Again"] and fetched[0]["Title"] == "CEO"
-    deleted = sf.restful("composite/sobjects", method="DELETE",
-                         params={"ids": ",".join(ids[:2]), "allOrNone": "false"})
+    deleted = sf.restful(
+        "composite/sobjects",
+        method="DELETE",
+        params={"ids": ",".join(ids[:2]), "allOrNone": "false"},
+    )
     assert [r["success"] for r in deleted] == [True, True]
     assert len(emulator.org.records["Lead"]) == 2
     with pytest.raises(SalesforceMalformedRequest):
-        sf.restful("composite/sobjects", method="DELETE",
-                   params={"ids": ",".join([ids[2]] * 201)})
+        sf.restful("composite/sobjects", method="DELETE", params={"ids": ",".join([ids[2]] * 201)})

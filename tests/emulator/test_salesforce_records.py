@@ -51,8 +51,9 @@ def test_create_get_update_delete(sf: Salesforce, emulator: Emulator) -> None:
 def test_ids_carry_each_objects_key_prefix(sf: Salesforce, emulator: Emulator) -> None:
     account = sf.Account.create({"Name": "Acme"})["id"]
     contact = sf.Contact.create({"LastName": "Ng", "AccountId": account})["id"]
-    opp = sf.Opportunity.create({"Name": "Deal", "StageName": "Closed Won",
-                                 "CloseDate": "2026-12-01", "AccountId": account})["id"]
+    opp = sf.Opportunity.create(
+        {"Name": "Deal", "StageName": "Closed Won", "CloseDate": "2026-12-01", "AccountId": account}
+    )["id"]
     role = sf.OpportunityContactRole.create({"OpportunityId": opp, "ContactId": contact})["id"]
     task = sf.Task.create({"Subject": "Call", "WhoId": contact})["id"]
     prefixes = [i[:3] for i in (account, contact, opp, role, task)]
@@ -69,18 +70,28 @@ def test_ids_carry_each_objects_key_prefix(sf: Salesforce, emulator: Emulator) -
         ({"Company": "Acme"}, "REQUIRED_FIELD_MISSING", ["LastName"]),
         ({}, "REQUIRED_FIELD_MISSING", ["LastName", "Company"]),
         ({"LastName": "x", "Company": "y", "Bogus__c": 1}, "INVALID_FIELD", None),
-        ({"LastName": "x", "Company": "y", "IsConverted": True},
-         "INVALID_FIELD_FOR_INSERT_UPDATE", ["IsConverted"]),
+        (
+            {"LastName": "x", "Company": "y", "IsConverted": True},
+            "INVALID_FIELD_FOR_INSERT_UPDATE",
+            ["IsConverted"],
+        ),
         ({"LastName": "x" * 81, "Company": "y"}, "STRING_TOO_LONG", ["LastName"]),
-        ({"LastName": "x", "Company": "y", "Status": "Nope"},
-         "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST", ["Status"]),
-        ({"LastName": "x", "Company": "y", "Email": "not-an-email"},
-         "INVALID_EMAIL_ADDRESS", ["Email"]),
+        (
+            {"LastName": "x", "Company": "y", "Status": "Nope"},
+            "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST",
+            ["Status"],
+        ),
+        (
+            {"LastName": "x", "Company": "y", "Email": "not-an-email"},
+            "INVALID_EMAIL_ADDRESS",
+            ["Email"],
+        ),
         ({"LastName": "x", "Company": "y", "OwnerId": "garbage"}, "MALFORMED_ID", ["OwnerId"]),
     ],
 )
-def test_create_errors_use_salesforce_bodies(sf: Salesforce, payload: dict[str, object],
-                                             code: str, fields: list[str] | None) -> None:
+def test_create_errors_use_salesforce_bodies(
+    sf: Salesforce, payload: dict[str, object], code: str, fields: list[str] | None
+) -> None:
     with pytest.raises(SalesforceMalformedRequest) as caught:
         sf.Lead.create(payload)
     error = caught.value.content[0]
@@ -92,8 +103,9 @@ def test_create_errors_use_salesforce_bodies(sf: Salesforce, payload: dict[str, 
 def test_deleting_an_account_deletes_its_contacts_and_opportunities(sf: Salesforce) -> None:
     account = sf.Account.create({"Name": "Acme"})["id"]
     contact = sf.Contact.create({"LastName": "Ng", "AccountId": account})["id"]
-    opp = sf.Opportunity.create({"Name": "D", "StageName": "Prospecting",
-                                 "CloseDate": "2026-12-01", "AccountId": account})["id"]
+    opp = sf.Opportunity.create(
+        {"Name": "D", "StageName": "Prospecting", "CloseDate": "2026-12-01", "AccountId": account}
+    )["id"]
     role = sf.OpportunityContactRole.create({"OpportunityId": opp, "ContactId": contact})["id"]
     sf.Account.delete(account)
     deleted = sf.query_all("SELECT Id FROM Contact WHERE IsDeleted = true", include_deleted=True)
@@ -116,25 +128,53 @@ def test_update_of_read_only_field_and_malformed_id(sf: Salesforce) -> None:
     assert missing.value.content[0]["errorCode"] == "NOT_FOUND"
 
 
-def test_custom_fields_describe_and_upsert_by_external_id(sf: Salesforce,
-                                                          emulator: Emulator) -> None:
-    emulator.seed({"salesforce": {"custom_fields": {"Contact": [
-        {"name": "Lifecycle_Stage__c", "type": "picklist",
-         "picklistValues": ["lead", "customer"]},
-        {"name": "HubSpot_Id__c", "type": "string", "length": 40, "externalId": True},
-    ]}}})
+def test_custom_fields_describe_and_upsert_by_external_id(
+    sf: Salesforce, emulator: Emulator
+) -> None:
+    emulator.seed(
+        {
+            "salesforce": {
+                "custom_fields": {
+                    "Contact": [
+                        {
+                            "name": "Lifecycle_Stage__c",
+                            "type": "picklist",
+                            "picklistValues": ["lead", "customer"],
+                        },
+                        {
+                            "name": "HubSpot_Id__c",
+                            "type": "string",
+                            "length": 40,
+                            "externalId": True,
+                        },
+                    ]
+                }
+            }
+        }
+    )
     fields = {f["name"]: f for f in sf.Contact.describe()["fields"]}
     stage = fields["Lifecycle_Stage__c"]
     assert stage["custom"] and stage["type"] == "picklist" and stage["restrictedPicklist"]
     assert [v["value"] for v in stage["picklistValues"]] == ["lead", "customer"]
-    for key in ("name", "label", "type", "length", "createable", "updateable", "nillable",
-                "custom", "referenceTo", "picklistValues", "calculated", "defaultedOnCreate"):
+    for key in (
+        "name",
+        "label",
+        "type",
+        "length",
+        "createable",
+        "updateable",
+        "nillable",
+        "custom",
+        "referenceTo",
+        "picklistValues",
+        "calculated",
+        "defaultedOnCreate",
+    ):
         assert key in fields["AccountId"]
     assert fields["AccountId"]["referenceTo"] == ["Account"]
     assert fields["LastName"]["nillable"] is False
     assert fields["SystemModstamp"]["updateable"] is False
-    first = sf.Contact.upsert("HubSpot_Id__c/101", {"LastName": "Ng",
-                                                    "Lifecycle_Stage__c": "lead"})
+    first = sf.Contact.upsert("HubSpot_Id__c/101", {"LastName": "Ng", "Lifecycle_Stage__c": "lead"})
     second = sf.Contact.upsert("HubSpot_Id__c/101", {"Lifecycle_Stage__c": "customer"})
     assert (first, second) == (201, 200)
     rows = sf.query("SELECT Id, Lifecycle_Stage__c FROM Contact WHERE HubSpot_Id__c = '101'")
@@ -143,16 +183,28 @@ def test_custom_fields_describe_and_upsert_by_external_id(sf: Salesforce,
     with pytest.raises(SalesforceResourceNotFound):
         sf.Contact.upsert("Email/x@y.io", {"LastName": "Ng"})
     with pytest.raises(SalesforceResourceNotFound):
-        sf.restful("sobjects/Contact/HubSpot_Id__c/999", method="PATCH",
-                   params={"updateOnly": "true"}, json={"LastName": "Nope"})
+        sf.restful(
+            "sobjects/Contact/HubSpot_Id__c/999",
+            method="PATCH",
+            params={"updateOnly": "true"},
+            json={"LastName": "Nope"},
+        )
 
 
 def test_limits_versions_and_global_describe(sf: Salesforce) -> None:
     limits = sf.limits()
     assert limits["DailyApiRequests"]["Max"] >= limits["DailyApiRequests"]["Remaining"]
     names = {o["name"] for o in sf.describe()["sobjects"]}
-    assert {"Lead", "Contact", "Account", "Opportunity", "OpportunityContactRole", "Task",
-            "User", "Group"} <= names
+    assert {
+        "Lead",
+        "Contact",
+        "Account",
+        "Opportunity",
+        "OpportunityContactRole",
+        "Task",
+        "User",
+        "Group",
+    } <= names
     assert "api-usage" in sf.api_usage or sf.api_usage
 
 
@@ -161,8 +213,9 @@ def test_wrong_token_gets_401_invalid_session(emulator: Emulator) -> None:
     with pytest.raises(SalesforceExpiredSession) as caught:
         bad.query("SELECT Id FROM Lead")
     assert caught.value.status == 401
-    assert caught.value.content == [{"message": "Session expired or invalid",
-                                     "errorCode": "INVALID_SESSION_ID"}]
+    assert caught.value.content == [
+        {"message": "Session expired or invalid", "errorCode": "INVALID_SESSION_ID"}
+    ]
 
 
 def test_group_edition_has_no_api(sf: Salesforce, emulator: Emulator) -> None:
@@ -173,15 +226,33 @@ def test_group_edition_has_no_api(sf: Salesforce, emulator: Emulator) -> None:
 
 
 def test_users_and_queues_are_queryable(sf: Salesforce, emulator: Emulator) -> None:
-    emulator.seed({"salesforce": {"records": {
-        "User": [{"FirstName": "Pat", "LastName": "Partner", "Email": "p@x.io",
-                  "Username": "p@x.io", "Alias": "pp", "UserType": "PowerPartner",
-                  "IsActive": False}],
-        "Group": [{"Name": "Inbound", "Type": "Queue", "Email": "q@x.io"},
-                  {"Name": "All", "Type": "Regular"}],
-    }}})
-    users = sf.query("SELECT Id, Name, Email, UserType, IsActive FROM User "
-                     "WHERE UserType IN ('PowerPartner', 'Guest') ORDER BY Name")["records"]
+    emulator.seed(
+        {
+            "salesforce": {
+                "records": {
+                    "User": [
+                        {
+                            "FirstName": "Pat",
+                            "LastName": "Partner",
+                            "Email": "p@x.io",
+                            "Username": "p@x.io",
+                            "Alias": "pp",
+                            "UserType": "PowerPartner",
+                            "IsActive": False,
+                        }
+                    ],
+                    "Group": [
+                        {"Name": "Inbound", "Type": "Queue", "Email": "q@x.io"},
+                        {"Name": "All", "Type": "Regular"},
+                    ],
+                }
+            }
+        }
+    )
+    users = sf.query(
+        "SELECT Id, Name, Email, UserType, IsActive FROM User "
+        "WHERE UserType IN ('PowerPartner', 'Guest') ORDER BY Name"
+    )["records"]
     assert [(u["Name"], u["IsActive"]) for u in users] == [("Pat Partner", False)]
     queues = sf.query("SELECT Id, Name, Email FROM Group WHERE Type = 'Queue'")["records"]
     assert [(q["Name"], q["Id"][:3]) for q in queues] == [("Inbound", "00G")]

@@ -21,7 +21,8 @@ from mapc.runtime.sync.state import StateStore
 from tests.sync import adapters
 
 LIFECYCLE_FIELD = {
-    "name": "Lifecycle_Stage__c", "type": "picklist",
+    "name": "Lifecycle_Stage__c",
+    "type": "picklist",
     "picklistValues": list(adapters.LIFECYCLE.values()),
 }
 
@@ -40,23 +41,54 @@ def base_seed() -> dict[str, Any]:
     return {
         "salesforce": {
             "custom_fields": {"Lead": [LIFECYCLE_FIELD], "Contact": [LIFECYCLE_FIELD]},
-            "records": {"User": [
-                {"_ref": "u_ada", "FirstName": "Ada", "LastName": "Byron",
-                 "Email": "ada@corp.example", "Username": "ada@corp.example",
-                 "UserType": "Standard", "IsActive": True},
-                {"_ref": "u_old", "FirstName": "Old", "LastName": "Timer",
-                 "Email": "old@corp.example", "Username": "old@corp.example",
-                 "UserType": "Standard", "IsActive": False},
-            ]},
+            "records": {
+                "User": [
+                    {
+                        "_ref": "u_ada",
+                        "FirstName": "Ada",
+                        "LastName": "Byron",
+                        "Email": "ada@corp.example",
+                        "Username": "ada@corp.example",
+                        "UserType": "Standard",
+                        "IsActive": True,
+                    },
+                    {
+                        "_ref": "u_old",
+                        "FirstName": "Old",
+                        "LastName": "Timer",
+                        "Email": "old@corp.example",
+                        "Username": "old@corp.example",
+                        "UserType": "Standard",
+                        "IsActive": False,
+                    },
+                ]
+            },
         },
-        "hubspot": {"owners": [
-            {"_ref": "o_ada", "id": "501", "email": "ada@corp.example", "firstName": "Ada",
-             "lastName": "Byron"},
-            {"_ref": "o_old", "id": "502", "email": "old@corp.example", "firstName": "Old",
-             "lastName": "Timer"},
-            {"_ref": "o_ghost", "id": "503", "email": "ghost@corp.example", "firstName": "Ghost",
-             "lastName": "Writer"},
-        ]},
+        "hubspot": {
+            "owners": [
+                {
+                    "_ref": "o_ada",
+                    "id": "501",
+                    "email": "ada@corp.example",
+                    "firstName": "Ada",
+                    "lastName": "Byron",
+                },
+                {
+                    "_ref": "o_old",
+                    "id": "502",
+                    "email": "old@corp.example",
+                    "firstName": "Old",
+                    "lastName": "Timer",
+                },
+                {
+                    "_ref": "o_ghost",
+                    "id": "503",
+                    "email": "ghost@corp.example",
+                    "firstName": "Ghost",
+                    "lastName": "Writer",
+                },
+            ]
+        },
     }
 
 
@@ -73,10 +105,20 @@ class SyncEnv:
         self.refs.update(self.emulator.seed(data))
         return self.refs
 
-    def run(self, adapter: Adapter | None = None, *, dry_run: bool = False,
-            state: StateStore | None = None) -> Report:
-        engine = SyncEngine(adapter or self.adapter, self.salesforce, self.hubspot,
-                            state or self.state, dry_run=dry_run)
+    def run(
+        self,
+        adapter: Adapter | None = None,
+        *,
+        dry_run: bool = False,
+        state: StateStore | None = None,
+    ) -> Report:
+        engine = SyncEngine(
+            adapter or self.adapter,
+            self.salesforce,
+            self.hubspot,
+            state or self.state,
+            dry_run=dry_run,
+        )
         return engine.run()
 
     def writes(self) -> dict[str, int]:
@@ -98,7 +140,9 @@ class SyncEnv:
                 return obj.salesforce_fields[sobject]
         return ("Id",)
 
-    def hs(self, object_type: str = "contacts", props: tuple[str, ...] = ()) -> list[dict[str, Any]]:
+    def hs(
+        self, object_type: str = "contacts", props: tuple[str, ...] = ()
+    ) -> list[dict[str, Any]]:
         obj = self.adapter.object_for(object_type)
         wanted = props or (obj.hubspot_properties if obj else ("name",))
         records: list[dict[str, Any]] = []
@@ -111,14 +155,16 @@ class SyncEnv:
 
 
 def fast_retry() -> RetryPolicy:
-    return RetryPolicy(max_attempts=6, base_delay=0.0, max_delay=0.0, max_retry_after=0.05,
-                       sleep=lambda _s: None)
+    return RetryPolicy(
+        max_attempts=6, base_delay=0.0, max_delay=0.0, max_retry_after=0.05, sleep=lambda _s: None
+    )
 
 
 def connectors(env: dict[str, str]) -> tuple[SalesforceConnector, HubSpotConnector]:
     sf = SalesforceConnector.from_env(env, retry=fast_retry())
-    hs = HubSpotConnector.from_env(env, retry=fast_retry(),
-                                   limiter=HubSpotLimiter(1_000_000, 1_000_000))
+    hs = HubSpotConnector.from_env(
+        env, retry=fast_retry(), limiter=HubSpotLimiter(1_000_000, 1_000_000)
+    )
     return sf, hs
 
 

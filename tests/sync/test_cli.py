@@ -43,15 +43,23 @@ def test_plan_run_and_rerun_with_the_generated_adapter(cli_env: Any, capsys: Any
     assert main(["run", ADAPTER, "--format", "json"]) == 0
     result = json.loads(capsys.readouterr().out)
     assert result["writes"] == 0
-    writes = [k for k in cli_env.calls() if k.startswith(("PATCH", "DELETE"))
-              or (k.startswith("POST") and not k.endswith(("search", "batch/read"))
-                  and "query" not in k)]
+    writes = [
+        k
+        for k in cli_env.calls()
+        if k.startswith(("PATCH", "DELETE"))
+        or (k.startswith("POST") and not k.endswith(("search", "batch/read")) and "query" not in k)
+    ]
     assert writes == []
 
 
 def test_rejected_record_shows_in_mapc_errors(cli_env: Any, capsys: Any) -> None:
-    cli_env.seed({"hubspot": {"records": {"contacts": [
-        {"email": "long@example.com", "lastname": "L" * 300}]}}})
+    cli_env.seed(
+        {
+            "hubspot": {
+                "records": {"contacts": [{"email": "long@example.com", "lastname": "L" * 300}]}
+            }
+        }
+    )
     assert main(["run", ADAPTER, "--no-progress"]) == 1  # a record failed
     capsys.readouterr()
     assert main(["errors"]) == 0
@@ -63,9 +71,14 @@ def test_rejected_record_shows_in_mapc_errors(cli_env: Any, capsys: Any) -> None
 
 
 def test_configuration_errors_exit_2_with_one_sentence(
-        monkeypatch: pytest.MonkeyPatch, capsys: Any, tmp_path: Path) -> None:
-    for name in ("SALESFORCE_INSTANCE_URL", "SALESFORCE_ACCESS_TOKEN", "HUBSPOT_ACCESS_TOKEN",
-                 "SALESFORCE_USERNAME"):
+    monkeypatch: pytest.MonkeyPatch, capsys: Any, tmp_path: Path
+) -> None:
+    for name in (
+        "SALESFORCE_INSTANCE_URL",
+        "SALESFORCE_ACCESS_TOKEN",
+        "HUBSPOT_ACCESS_TOKEN",
+        "SALESFORCE_USERNAME",
+    ):
         monkeypatch.delenv(name, raising=False)
     assert main(["run", ADAPTER, "--state", str(tmp_path / "s.db")]) == 2
     err = capsys.readouterr().err
@@ -76,8 +89,9 @@ def test_configuration_errors_exit_2_with_one_sentence(
     assert main(["errors", "--state", str(tmp_path / "none.db")]) == 2
 
 
-def test_bad_token_exits_2_without_leaking_it(cli_env: Any, monkeypatch: pytest.MonkeyPatch,
-                                              capsys: Any) -> None:
+def test_bad_token_exits_2_without_leaking_it(
+    cli_env: Any, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
     monkeypatch.setenv("HUBSPOT_ACCESS_TOKEN", "pat-na1-wrong-secret-token")
     assert main(["run", ADAPTER, "--no-progress"]) == 2
     captured = capsys.readouterr()
@@ -91,8 +105,11 @@ def test_demo_runs_clean(capsys: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     out = " ".join(capsys.readouterr().out.split())
     import re
 
-    found = re.search(r"API calls on the second run: (\d+) reads, (\d+) writes "
-                      r"\(the first run made (\d+) write calls\)", out)
+    found = re.search(
+        r"API calls on the second run: (\d+) reads, (\d+) writes "
+        r"\(the first run made (\d+) write calls\)",
+        out,
+    )
     assert found, out[-2000:]
     reads, writes, first_writes = (int(g) for g in found.groups())
     assert writes == 0 and reads > 0 and first_writes > 0  # it synced, then had nothing to do
@@ -121,16 +138,27 @@ def test_every_runs_on_a_schedule_and_survives_an_api_failure() -> None:
     original = runner.SyncEngine
     runner.SyncEngine = FakeEngine  # type: ignore[misc,assignment]
     try:
-        code = runner.run_loop(None, runner.Connections(None, None), None,  # type: ignore[arg-type]
-                               every=60, sleep=slept.append, max_runs=3)
+        code = runner.run_loop(
+            None,
+            runner.Connections(None, None),
+            None,  # type: ignore[arg-type]
+            every=60,
+            sleep=slept.append,
+            max_runs=3,
+        )
     finally:
         runner.SyncEngine = original  # type: ignore[misc]
     assert code == 0 and calls == ["run"] * 3 and len(slept) == 2
 
 
 def test_logs_are_structured(cli_env: Any, capsys: Any) -> None:
-    cli_env.seed({"hubspot": {"records": {"contacts": [
-        {"email": "long2@example.com", "lastname": "L" * 300}]}}})
+    cli_env.seed(
+        {
+            "hubspot": {
+                "records": {"contacts": [{"email": "long2@example.com", "lastname": "L" * 300}]}
+            }
+        }
+    )
     main(["run", ADAPTER, "--no-progress", "--log-level", "info", "--log-format", "json"])
     lines = [json.loads(line) for line in capsys.readouterr().err.splitlines() if line]
     assert lines and {"time", "level", "logger", "msg"} <= set(lines[0])
@@ -139,7 +167,8 @@ def test_logs_are_structured(cli_env: Any, capsys: Any) -> None:
 
 
 def test_broken_adapter_module_is_one_sentence_not_a_traceback(
-        monkeypatch: pytest.MonkeyPatch, capsys: Any, tmp_path: Path) -> None:
+    monkeypatch: pytest.MonkeyPatch, capsys: Any, tmp_path: Path
+) -> None:
     missing_dep = tmp_path / "needs_dep.py"
     missing_dep.write_text("import no_such_package_xyz\n")
     raises = tmp_path / "raises.py"
@@ -153,12 +182,15 @@ def test_broken_adapter_module_is_one_sentence_not_a_traceback(
 
 
 def test_corrupt_or_unreachable_state_database_is_one_sentence(
-        cli_env: Any, capsys: Any, tmp_path: Path) -> None:
+    cli_env: Any, capsys: Any, tmp_path: Path
+) -> None:
     corrupt = tmp_path / "corrupt.db"
     corrupt.write_bytes(b"this is not a database" * 200)
-    for argv in (["run", ADAPTER, "--no-progress", "--state", str(corrupt)],
-                 ["plan", ADAPTER, "--no-progress", "--state", str(corrupt)],
-                 ["errors", "--state", str(corrupt)]):
+    for argv in (
+        ["run", ADAPTER, "--no-progress", "--state", str(corrupt)],
+        ["plan", ADAPTER, "--no-progress", "--state", str(corrupt)],
+        ["errors", "--state", str(corrupt)],
+    ):
         assert main(argv) == 2, argv
         err = capsys.readouterr().err
         assert "Traceback" not in err and "not a database" in err
@@ -201,15 +233,22 @@ def test_every_stops_at_once_on_a_bad_token() -> None:
     runner.SyncEngine = FakeEngine  # type: ignore[misc,assignment]
     try:
         with pytest.raises(AuthenticationError):
-            runner.run_loop(None, runner.Connections(None, None), None,  # type: ignore[arg-type]
-                            every=60, sleep=lambda _s: None, max_runs=3)
+            runner.run_loop(
+                None,
+                runner.Connections(None, None),
+                None,  # type: ignore[arg-type]
+                every=60,
+                sleep=lambda _s: None,
+                max_runs=3,
+            )
     finally:
         runner.SyncEngine = original  # type: ignore[misc]
     assert calls == ["run"]
 
 
 def test_demo_with_an_unusable_state_database_exits_2(
-        capsys: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    capsys: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     monkeypatch.chdir(Path(ADAPTER).parents[1])
     corrupt = tmp_path / "corrupt.db"
     corrupt.write_bytes(b"not a database" * 300)
@@ -220,7 +259,8 @@ def test_demo_with_an_unusable_state_database_exits_2(
 
 
 def test_unreachable_endpoint_exits_2_with_one_line(
-        monkeypatch: pytest.MonkeyPatch, capsys: Any, tmp_path: Path) -> None:
+    monkeypatch: pytest.MonkeyPatch, capsys: Any, tmp_path: Path
+) -> None:
     monkeypatch.setenv("SALESFORCE_INSTANCE_URL", "https://127.0.0.1:9")
     monkeypatch.setenv("SALESFORCE_ACCESS_TOKEN", "00Dsecret!token-value")
     monkeypatch.setenv("HUBSPOT_ACCESS_TOKEN", "pat-na1-unreachable-secret")

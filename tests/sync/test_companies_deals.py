@@ -11,30 +11,55 @@ def company_of(sync: SyncEnv, contact_id: str) -> list[str]:
 
 
 def seed_acme(sync: SyncEnv) -> None:
-    sync.seed({
-        "salesforce": {"records": {
-            "Account": [{"_ref": "acme", "Name": "Acme Corp"},
-                        {"_ref": "other", "Name": "Other Inc"}],
-            "Contact": [{"_ref": "ann", "LastName": "Lee", "Email": "ann@acme.example",
-                         "AccountId": "@acme"}],
-        }},
-        "hubspot": {
-            "records": {
-                "companies": [{"_ref": "c_acme", "name": "Acme"}],
-                "contacts": [{"_ref": "h_ann", "email": "ann@acme.example", "lastname": "Lee",
-                              "company": "Acme (text)"}],
+    sync.seed(
+        {
+            "salesforce": {
+                "records": {
+                    "Account": [
+                        {"_ref": "acme", "Name": "Acme Corp"},
+                        {"_ref": "other", "Name": "Other Inc"},
+                    ],
+                    "Contact": [
+                        {
+                            "_ref": "ann",
+                            "LastName": "Lee",
+                            "Email": "ann@acme.example",
+                            "AccountId": "@acme",
+                        }
+                    ],
+                }
             },
-            "associations": [{"from": {"type": "contacts", "id": "@h_ann"},
-                              "to": {"type": "companies", "id": "@c_acme"}}],
-        },
-    })
+            "hubspot": {
+                "records": {
+                    "companies": [{"_ref": "c_acme", "name": "Acme"}],
+                    "contacts": [
+                        {
+                            "_ref": "h_ann",
+                            "email": "ann@acme.example",
+                            "lastname": "Lee",
+                            "company": "Acme (text)",
+                        }
+                    ],
+                },
+                "associations": [
+                    {
+                        "from": {"type": "contacts", "id": "@h_ann"},
+                        "to": {"type": "companies", "id": "@c_acme"},
+                    }
+                ],
+            },
+        }
+    )
 
 
 def test_r6_companies_match_by_contacts_and_stay_linked(sync: SyncEnv) -> None:
     seed_acme(sync)
     sync.run()
-    links = {link.hubspot_id: link.sf_id for batch in sync.state.iter_links("companies")
-             for link in batch}
+    links = {
+        link.hubspot_id: link.sf_id
+        for batch in sync.state.iter_links("companies")
+        for link in batch
+    }
     acme_company = sync.refs["c_acme"]
     assert links[acme_company] == sync.refs["acme"]  # matched through Ann, not by name
     # "Other Inc" has no contacts: a new HubSpot company.
@@ -50,8 +75,11 @@ def test_r6_companies_match_by_contacts_and_stay_linked(sync: SyncEnv) -> None:
     sync.run()
     other_company = next(c["id"] for c in sync.hs("companies") if c["name"] == "Other Inc")
     assert other_company in company_of(sync, sync.refs["h_ann"])
-    links = {link.hubspot_id: link.sf_id for batch in sync.state.iter_links("companies")
-             for link in batch}
+    links = {
+        link.hubspot_id: link.sf_id
+        for batch in sync.state.iter_links("companies")
+        for link in batch
+    }
     assert links[acme_company] == sync.refs["acme"]
     sync.emulator.reset_calls()
     sync.run()
@@ -70,9 +98,22 @@ def test_r6_company_created_in_hubspot_becomes_an_account(sync: SyncEnv) -> None
 
 
 def test_r7_person_account_is_one_company_and_one_contact(sync: SyncEnv) -> None:
-    sync.seed({"salesforce": {"records": {"Account": [
-        {"FirstName": "Pat", "LastName": "Person", "PersonEmail": "pat@home.example",
-         "IsPersonAccount": True}]}}})
+    sync.seed(
+        {
+            "salesforce": {
+                "records": {
+                    "Account": [
+                        {
+                            "FirstName": "Pat",
+                            "LastName": "Person",
+                            "PersonEmail": "pat@home.example",
+                            "IsPersonAccount": True,
+                        }
+                    ]
+                }
+            }
+        }
+    )
     sync.run()
     companies = sync.hs("companies")
     assert [c["name"] for c in companies] == ["Pat Person"]
@@ -87,9 +128,18 @@ def test_r7_person_account_is_one_company_and_one_contact(sync: SyncEnv) -> None
 
 
 def test_r7_hubspot_never_creates_person_accounts(sync: SyncEnv) -> None:
-    sync.seed({"hubspot": {"records": {
-        "contacts": [{"email": "solo@example.com", "firstname": "Solo", "lastname": "Han"}],
-        "companies": [{"name": "Solo Co"}]}}})
+    sync.seed(
+        {
+            "hubspot": {
+                "records": {
+                    "contacts": [
+                        {"email": "solo@example.com", "firstname": "Solo", "lastname": "Han"}
+                    ],
+                    "companies": [{"name": "Solo Co"}],
+                }
+            }
+        }
+    )
     sync.run()
     accounts = sync.sf("Account", fields="Id, Name, IsPersonAccount")
     assert [a["IsPersonAccount"] for a in accounts] == [False]
@@ -100,16 +150,40 @@ def test_r7_hubspot_never_creates_person_accounts(sync: SyncEnv) -> None:
 
 
 def test_r6_deals_are_never_deduplicated(sync: SyncEnv) -> None:
-    sync.seed({
-        "hubspot": {"records": {"deals": [
-            {"dealname": "Big deal", "amount": "100", "dealstage": "qualifiedtobuy",
-             "closedate": "2026-12-31T00:00:00.000Z"},
-            {"dealname": "Big deal", "amount": "100", "dealstage": "qualifiedtobuy",
-             "closedate": "2026-12-31T00:00:00.000Z"}]}},
-        "salesforce": {"records": {"Opportunity": [
-            {"Name": "Big deal", "StageName": "Qualification", "CloseDate": "2026-12-31",
-             "Amount": 100}]}},
-    })
+    sync.seed(
+        {
+            "hubspot": {
+                "records": {
+                    "deals": [
+                        {
+                            "dealname": "Big deal",
+                            "amount": "100",
+                            "dealstage": "qualifiedtobuy",
+                            "closedate": "2026-12-31T00:00:00.000Z",
+                        },
+                        {
+                            "dealname": "Big deal",
+                            "amount": "100",
+                            "dealstage": "qualifiedtobuy",
+                            "closedate": "2026-12-31T00:00:00.000Z",
+                        },
+                    ]
+                }
+            },
+            "salesforce": {
+                "records": {
+                    "Opportunity": [
+                        {
+                            "Name": "Big deal",
+                            "StageName": "Qualification",
+                            "CloseDate": "2026-12-31",
+                            "Amount": 100,
+                        }
+                    ]
+                }
+            },
+        }
+    )
     sync.run()
     assert len(sync.sf("Opportunity")) == 3
     deals = sync.hs("deals")
@@ -121,20 +195,47 @@ def test_r6_deals_are_never_deduplicated(sync: SyncEnv) -> None:
 
 
 def test_r9_closed_won_makes_contact_role_contacts_customers(sync: SyncEnv) -> None:
-    sync.seed({"salesforce": {"records": {
-        "Account": [{"_ref": "acc", "Name": "Buyer"}],
-        "Contact": [
-            {"_ref": "role", "LastName": "Role", "Email": "role@buyer.example", "AccountId": "@acc"},
-            {"_ref": "bystander", "LastName": "By", "Email": "by@buyer.example",
-             "AccountId": "@acc"}],
-        "Opportunity": [
-            {"_ref": "won", "Name": "Won", "StageName": "Closed Won", "CloseDate": "2026-11-01",
-             "AccountId": "@acc"},
-            {"Name": "Won, no roles", "StageName": "Closed Won", "CloseDate": "2026-11-01",
-             "AccountId": "@acc"}],
-        "OpportunityContactRole": [{"OpportunityId": "@won", "ContactId": "@role",
-                                    "Role": "Decision Maker"}],
-    }}})
+    sync.seed(
+        {
+            "salesforce": {
+                "records": {
+                    "Account": [{"_ref": "acc", "Name": "Buyer"}],
+                    "Contact": [
+                        {
+                            "_ref": "role",
+                            "LastName": "Role",
+                            "Email": "role@buyer.example",
+                            "AccountId": "@acc",
+                        },
+                        {
+                            "_ref": "bystander",
+                            "LastName": "By",
+                            "Email": "by@buyer.example",
+                            "AccountId": "@acc",
+                        },
+                    ],
+                    "Opportunity": [
+                        {
+                            "_ref": "won",
+                            "Name": "Won",
+                            "StageName": "Closed Won",
+                            "CloseDate": "2026-11-01",
+                            "AccountId": "@acc",
+                        },
+                        {
+                            "Name": "Won, no roles",
+                            "StageName": "Closed Won",
+                            "CloseDate": "2026-11-01",
+                            "AccountId": "@acc",
+                        },
+                    ],
+                    "OpportunityContactRole": [
+                        {"OpportunityId": "@won", "ContactId": "@role", "Role": "Decision Maker"}
+                    ],
+                }
+            }
+        }
+    )
     sync.run()
     contacts = sync.hs_by_email()
     assert contacts["role@buyer.example"]["lifecyclestage"] == "customer"
@@ -148,9 +249,22 @@ def test_r9_closed_won_makes_contact_role_contacts_customers(sync: SyncEnv) -> N
 
 
 def test_required_field_missing_is_recorded_and_the_batch_proceeds(sync: SyncEnv) -> None:
-    sync.seed({"hubspot": {"records": {"deals": [
-        {"dealname": "No date", "amount": "1"},
-        {"dealname": "Dated", "amount": "2", "closedate": "2026-12-31T00:00:00.000Z"}]}}})
+    sync.seed(
+        {
+            "hubspot": {
+                "records": {
+                    "deals": [
+                        {"dealname": "No date", "amount": "1"},
+                        {
+                            "dealname": "Dated",
+                            "amount": "2",
+                            "closedate": "2026-12-31T00:00:00.000Z",
+                        },
+                    ]
+                }
+            }
+        }
+    )
     report = sync.run()
     assert [o["Name"] for o in sync.sf("Opportunity")] == ["Dated"]
     assert report.failed == 1
@@ -163,8 +277,17 @@ def test_required_field_missing_is_recorded_and_the_batch_proceeds(sync: SyncEnv
 
 
 def test_a_real_value_equal_to_a_create_default_is_data(sync: SyncEnv) -> None:
-    sync.seed({"salesforce": {"records": {"Opportunity": [
-        {"Name": "Early", "StageName": "Prospecting", "CloseDate": "2026-12-31"}]}}})
+    sync.seed(
+        {
+            "salesforce": {
+                "records": {
+                    "Opportunity": [
+                        {"Name": "Early", "StageName": "Prospecting", "CloseDate": "2026-12-31"}
+                    ]
+                }
+            }
+        }
+    )
     sync.run()
     [deal] = sync.hs("deals")
     assert deal["dealstage"] == "appointmentscheduled"
@@ -176,19 +299,42 @@ def test_a_real_value_equal_to_a_create_default_is_data(sync: SyncEnv) -> None:
 def test_hubspot_ids_are_per_object_a_contact_and_company_sharing_an_id(sync: SyncEnv) -> None:
     """HubSpot numbers each object type on its own: contact 7001 and company 7001 are two
     records, and a change to one must never hide (or stand in for) a change to the other."""
-    sync.seed({
-        "salesforce": {"records": {
-            "Account": [{"_ref": "acc", "Name": "Twin Corp"}],
-            "Contact": [{"_ref": "tw", "LastName": "Twin", "Email": "twin@twin.example",
-                         "AccountId": "@acc"}]}},
-        "hubspot": {
-            "records": {
-                "companies": [{"_ref": "co", "id": "7001", "name": "Twin Corp"}],
-                "contacts": [{"_ref": "ct", "id": "7001", "email": "twin@twin.example",
-                              "lastname": "Twin"}]},
-            "associations": [{"from": {"type": "contacts", "id": "@ct"},
-                              "to": {"type": "companies", "id": "@co"}}]},
-    })
+    sync.seed(
+        {
+            "salesforce": {
+                "records": {
+                    "Account": [{"_ref": "acc", "Name": "Twin Corp"}],
+                    "Contact": [
+                        {
+                            "_ref": "tw",
+                            "LastName": "Twin",
+                            "Email": "twin@twin.example",
+                            "AccountId": "@acc",
+                        }
+                    ],
+                }
+            },
+            "hubspot": {
+                "records": {
+                    "companies": [{"_ref": "co", "id": "7001", "name": "Twin Corp"}],
+                    "contacts": [
+                        {
+                            "_ref": "ct",
+                            "id": "7001",
+                            "email": "twin@twin.example",
+                            "lastname": "Twin",
+                        }
+                    ],
+                },
+                "associations": [
+                    {
+                        "from": {"type": "contacts", "id": "@ct"},
+                        "to": {"type": "companies", "id": "@co"},
+                    }
+                ],
+            },
+        }
+    )
     sync.run()
     assert sync.refs["co"] == sync.refs["ct"] == "7001"
     assert len(sync.hs("companies")) == 1 and len(sync.sf("Account")) == 1
@@ -206,18 +352,34 @@ def test_hubspot_ids_are_per_object_a_contact_and_company_sharing_an_id(sync: Sy
     assert [c["name"] for c in sync.hs("companies")] == ["Twin Holdings"]
 
 
-def test_r7_person_account_matching_an_existing_contact_keeps_hubspot_values(
-        sync: SyncEnv) -> None:
+def test_r7_person_account_matching_an_existing_contact_keeps_hubspot_values(sync: SyncEnv) -> None:
     """The hidden contact matches the HubSpot contact by email (any case): one person, and
     HubSpot's title (blank in Salesforce, which mapc never writes for a person account)
     is not wiped by Salesforce's blank."""
-    sync.seed({
-        "salesforce": {"records": {"Account": [
-            {"_ref": "pa", "FirstName": "Pat", "LastName": "Person",
-             "PersonEmail": "pat@home.example", "IsPersonAccount": True}]}},
-        "hubspot": {"records": {"contacts": [
-            {"email": "PAT@home.example", "firstname": "P", "jobtitle": "Engineer"}]}},
-    })
+    sync.seed(
+        {
+            "salesforce": {
+                "records": {
+                    "Account": [
+                        {
+                            "_ref": "pa",
+                            "FirstName": "Pat",
+                            "LastName": "Person",
+                            "PersonEmail": "pat@home.example",
+                            "IsPersonAccount": True,
+                        }
+                    ]
+                }
+            },
+            "hubspot": {
+                "records": {
+                    "contacts": [
+                        {"email": "PAT@home.example", "firstname": "P", "jobtitle": "Engineer"}
+                    ]
+                }
+            },
+        }
+    )
     sync.run()
     contacts = sync.hs_by_email()
     assert list(contacts) == ["pat@home.example"]
@@ -238,9 +400,23 @@ def test_r1_r7_hubspot_unsubscribe_reaches_a_person_account(sync: SyncEnv) -> No
     """R1 holds for person accounts too: mapc writes nothing else to one (R7), but an
     unsubscribe in HubSpot sets the person account's Email Opt Out
     (PersonHasOptedOutOfEmail, which Salesforce mirrors to the contact behind it)."""
-    sync.seed({"salesforce": {"records": {"Account": [
-        {"_ref": "pa", "FirstName": "Pat", "LastName": "Person",
-         "PersonEmail": "pat@home.example", "IsPersonAccount": True}]}}})
+    sync.seed(
+        {
+            "salesforce": {
+                "records": {
+                    "Account": [
+                        {
+                            "_ref": "pa",
+                            "FirstName": "Pat",
+                            "LastName": "Person",
+                            "PersonEmail": "pat@home.example",
+                            "IsPersonAccount": True,
+                        }
+                    ]
+                }
+            }
+        }
+    )
     sync.run()
     assert sync.hs_by_email()["pat@home.example"].get("hs_email_optout") in (None, "", "false")
     sync.hubspot.unsubscribe_all_batch(["pat@home.example"])

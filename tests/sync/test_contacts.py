@@ -7,19 +7,44 @@ from tests.sync.conftest import SyncEnv
 
 
 def seed_people(sync: SyncEnv) -> None:
-    sync.seed({
-        "hubspot": {"records": {"contacts": [
-            {"email": "Ann@Example.com", "firstname": "Ann", "lastname": "Lee",
-             "lifecyclestage": "lead"},
-            {"email": "bob@example.com", "firstname": "Bob", "lastname": "Ray",
-             "jobtitle": "CTO", "lifecyclestage": "lead"},
-        ]}},
-        "salesforce": {"records": {
-            "Lead": [{"FirstName": "Annie", "LastName": "Lee", "Email": "ann@example.com",
-                      "Company": "Acme"}],
-            "Contact": [{"FirstName": "Cy", "LastName": "Young", "Email": "cy@example.com"}],
-        }},
-    })
+    sync.seed(
+        {
+            "hubspot": {
+                "records": {
+                    "contacts": [
+                        {
+                            "email": "Ann@Example.com",
+                            "firstname": "Ann",
+                            "lastname": "Lee",
+                            "lifecyclestage": "lead",
+                        },
+                        {
+                            "email": "bob@example.com",
+                            "firstname": "Bob",
+                            "lastname": "Ray",
+                            "jobtitle": "CTO",
+                            "lifecyclestage": "lead",
+                        },
+                    ]
+                }
+            },
+            "salesforce": {
+                "records": {
+                    "Lead": [
+                        {
+                            "FirstName": "Annie",
+                            "LastName": "Lee",
+                            "Email": "ann@example.com",
+                            "Company": "Acme",
+                        }
+                    ],
+                    "Contact": [
+                        {"FirstName": "Cy", "LastName": "Young", "Email": "cy@example.com"}
+                    ],
+                }
+            },
+        }
+    )
 
 
 def test_first_sync_matches_by_email_and_creates_the_rest(sync: SyncEnv) -> None:

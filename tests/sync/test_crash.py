@@ -42,7 +42,9 @@ class Killer:
                     if killer.seen == killer.at:
                         raise Killed(f"killed after write {killer.at}")
                     return result
+
                 return call
+
         return Proxy()
 
 
@@ -74,17 +76,24 @@ def test_mixed_world_converges_and_second_run_writes_nothing(sync: SyncEnv) -> N
 
 
 def test_killed_at_random_writes_then_rerun_is_the_same_as_uninterrupted(
-        sync: SyncEnv, tmp_path: Any) -> None:
+    sync: SyncEnv, tmp_path: Any
+) -> None:
     expected, total = reference_world(sync, str(tmp_path / "ref.db"))
     assert total > 5
-    points = sorted(random.Random(5).sample(range(1, total + 1), k=min(int(os.environ.get("MAPC_KILL_POINTS", "10")), total)))
+    points = sorted(
+        random.Random(5).sample(
+            range(1, total + 1), k=min(int(os.environ.get("MAPC_KILL_POINTS", "10")), total)
+        )
+    )
     for at in points:
         fresh(sync)
         state = StateStore(str(tmp_path / f"kill-{at}.db"))
         killer = Killer(at)
         from mapc.runtime.sync.engine import SyncEngine
-        engine = SyncEngine(sync.adapter, killer.wrap(sync.salesforce),
-                            killer.wrap(sync.hubspot), state)
+
+        engine = SyncEngine(
+            sync.adapter, killer.wrap(sync.salesforce), killer.wrap(sync.hubspot), state
+        )
         with pytest.raises(Killed):
             engine.run()
         sync.run(state=state)
@@ -99,10 +108,10 @@ def test_503_and_429_faults_lose_nothing(sync: SyncEnv, tmp_path: Any) -> None:
     fresh(sync)
     rules = [
         sync.emulator.add_fault("*", status=429, retry_after=0, every_nth=4),
-        sync.emulator.add_fault("POST /services/data/*/composite/sobjects", status=503,
-                                first_n=1),
-        sync.emulator.add_fault("POST /crm/v3/objects/contacts/batch/create", status=503,
-                                first_n=1),
+        sync.emulator.add_fault("POST /services/data/*/composite/sobjects", status=503, first_n=1),
+        sync.emulator.add_fault(
+            "POST /crm/v3/objects/contacts/batch/create", status=503, first_n=1
+        ),
         sync.emulator.add_fault("POST /crm/v3/objects/contacts/search", status=503, first_n=2),
     ]
     state = StateStore(str(tmp_path / "faults.db"))
@@ -124,10 +133,19 @@ def test_503_and_429_faults_lose_nothing(sync: SyncEnv, tmp_path: Any) -> None:
 
 
 def test_rejected_record_is_logged_and_the_batch_proceeds(sync: SyncEnv) -> None:
-    sync.seed({"hubspot": {"records": {"contacts": [
-        {"email": "ok1@example.com", "lastname": "One"},
-        {"email": "bad@example.com", "lastname": "B" * 300},
-        {"email": "ok2@example.com", "lastname": "Two"}]}}})
+    sync.seed(
+        {
+            "hubspot": {
+                "records": {
+                    "contacts": [
+                        {"email": "ok1@example.com", "lastname": "One"},
+                        {"email": "bad@example.com", "lastname": "B" * 300},
+                        {"email": "ok2@example.com", "lastname": "Two"},
+                    ]
+                }
+            }
+        }
+    )
     report = sync.run()
     assert report.failed == 1
     assert sorted(r["Email"] for r in sync.sf("Lead")) == ["ok1@example.com", "ok2@example.com"]

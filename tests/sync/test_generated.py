@@ -68,12 +68,17 @@ def test_default_mapping_survives_kills(gen: SyncEnv, tmp_path: Any) -> None:
     gen.emulator.reset_calls()
     gen.run(state=StateStore(str(tmp_path / "ref.db")))
     expected, total = world(gen), gen.write_count()
-    for at in sorted(random.Random(11).sample(range(1, total + 1), k=min(int(os.environ.get("MAPC_KILL_POINTS", "5")), total))):
+    for at in sorted(
+        random.Random(11).sample(
+            range(1, total + 1), k=min(int(os.environ.get("MAPC_KILL_POINTS", "5")), total)
+        )
+    ):
         fresh(gen)
         state = StateStore(str(tmp_path / f"kill-{at}.db"))
         killer = Killer(at)
         with pytest.raises(Killed):
-            SyncEngine(gen.adapter, killer.wrap(gen.salesforce), killer.wrap(gen.hubspot),
-                       state).run()
+            SyncEngine(
+                gen.adapter, killer.wrap(gen.salesforce), killer.wrap(gen.hubspot), state
+            ).run()
         gen.run(state=state)
         assert world(gen) == expected, f"killed after write {at}"

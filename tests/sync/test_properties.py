@@ -13,18 +13,30 @@ from tests.sync.conftest import SyncEnv, base_seed
 
 EMAILS = [f"p{i}@prop.example" for i in range(3)]
 VALUES = st.sampled_from(["", "Alpha", "Beta", "Gamma"])
-EDIT = st.tuples(st.sampled_from(["hubspot", "salesforce"]), st.integers(0, 2),
-                 st.sampled_from(["title", "phone"]), VALUES)
+EDIT = st.tuples(
+    st.sampled_from(["hubspot", "salesforce"]),
+    st.integers(0, 2),
+    st.sampled_from(["title", "phone"]),
+    VALUES,
+)
 
 
-@settings(max_examples=12, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(edits=st.lists(EDIT, max_size=6))
 def test_random_edits_converge_and_settle(sync: SyncEnv, edits: list[tuple[Any, ...]]) -> None:
     sync.emulator.reset(person_accounts=True)
     sync.seed(base_seed())
-    sync.seed({"hubspot": {"records": {"contacts": [
-        {"email": e, "lastname": "P", "jobtitle": "Start"} for e in EMAILS]}}})
+    sync.seed(
+        {
+            "hubspot": {
+                "records": {
+                    "contacts": [{"email": e, "lastname": "P", "jobtitle": "Start"} for e in EMAILS]
+                }
+            }
+        }
+    )
     state = StateStore("sqlite://")
     sync.run(state=state)
     for side, i, field, value in edits:

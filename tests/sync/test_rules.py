@@ -14,8 +14,18 @@ def lead(email: str, **values: object) -> dict[str, object]:
 
 
 def test_r1_hubspot_unsubscribe_reaches_salesforce(sync: SyncEnv) -> None:
-    sync.seed({"hubspot": {"unsubscribed": ["opt@example.com"], "records": {"contacts": [
-        {"email": "opt@example.com", "lastname": "Out", "lifecyclestage": "lead"}]}}})
+    sync.seed(
+        {
+            "hubspot": {
+                "unsubscribed": ["opt@example.com"],
+                "records": {
+                    "contacts": [
+                        {"email": "opt@example.com", "lastname": "Out", "lifecyclestage": "lead"}
+                    ]
+                },
+            }
+        }
+    )
     sync.run()
     [row] = sync.sf("Lead")
     assert row["HasOptedOutOfEmail"] is True
@@ -23,8 +33,7 @@ def test_r1_hubspot_unsubscribe_reaches_salesforce(sync: SyncEnv) -> None:
 
 
 def test_r1_salesforce_opt_out_unsubscribes_hubspot_in_batches(sync: SyncEnv) -> None:
-    sync.seed({"salesforce": {"records": {"Lead": [
-        lead(f"p{i}@example.com") for i in range(3)]}}})
+    sync.seed({"salesforce": {"records": {"Lead": [lead(f"p{i}@example.com") for i in range(3)]}}})
     sync.run()
     leads = sync.sf("Lead")
     sync.salesforce.update("Lead", [{"Id": r["Id"], "HasOptedOutOfEmail": True} for r in leads])
@@ -45,8 +54,9 @@ def test_r1_salesforce_opt_out_unsubscribes_hubspot_in_batches(sync: SyncEnv) ->
 
 
 def test_r1_opted_out_lead_creates_an_unsubscribed_contact(sync: SyncEnv) -> None:
-    sync.seed({"salesforce": {"records": {"Lead": [
-        lead("gone@example.com", HasOptedOutOfEmail=True)]}}})
+    sync.seed(
+        {"salesforce": {"records": {"Lead": [lead("gone@example.com", HasOptedOutOfEmail=True)]}}}
+    )
     sync.run()
     assert sync.hs_by_email()["gone@example.com"]["hs_email_optout"] == "true"
     assert [r["HasOptedOutOfEmail"] for r in sync.sf("Lead")] == [True]
@@ -57,8 +67,22 @@ def test_r1_opted_out_lead_creates_an_unsubscribed_contact(sync: SyncEnv) -> Non
 
 
 def test_r1_r4_no_opt_out_passes_before_first_sync(sync: SyncEnv) -> None:
-    sync.seed({"hubspot": {"unsubscribed": ["sub@example.com"], "records": {"contacts": [
-        {"email": "sub@example.com", "lastname": "Sub", "lifecyclestage": "subscriber"}]}}})
+    sync.seed(
+        {
+            "hubspot": {
+                "unsubscribed": ["sub@example.com"],
+                "records": {
+                    "contacts": [
+                        {
+                            "email": "sub@example.com",
+                            "lastname": "Sub",
+                            "lifecyclestage": "subscriber",
+                        }
+                    ]
+                },
+            }
+        }
+    )
     report = sync.run()
     assert sync.sf("Lead") == [] and sync.sf("Contact") == []  # R4: outside the list
     assert report.counts[("contacts", "salesforce", "skip")] == 1
@@ -67,9 +91,22 @@ def test_r1_r4_no_opt_out_passes_before_first_sync(sync: SyncEnv) -> None:
 
 
 def test_r4_only_included_contacts_reach_salesforce(sync: SyncEnv) -> None:
-    sync.seed({"hubspot": {"records": {"contacts": [
-        {"email": "in@example.com", "lastname": "In", "lifecyclestage": "lead"},
-        {"email": "out@example.com", "lastname": "Out", "lifecyclestage": "subscriber"}]}}})
+    sync.seed(
+        {
+            "hubspot": {
+                "records": {
+                    "contacts": [
+                        {"email": "in@example.com", "lastname": "In", "lifecyclestage": "lead"},
+                        {
+                            "email": "out@example.com",
+                            "lastname": "Out",
+                            "lifecyclestage": "subscriber",
+                        },
+                    ]
+                }
+            }
+        }
+    )
     sync.run()
     assert [r["Email"] for r in sync.sf("Lead")] == ["in@example.com"]
     # Without an inclusion list, everyone syncs.
@@ -78,15 +115,23 @@ def test_r4_only_included_contacts_reach_salesforce(sync: SyncEnv) -> None:
 
 
 def test_r5_creation_setting(sync: SyncEnv) -> None:
-    sync.seed({"salesforce": {"records": {
-        "Lead": [lead("l@example.com")],
-        "Contact": [{"LastName": "Cee", "Email": "c@example.com"}]}}})
+    sync.seed(
+        {
+            "salesforce": {
+                "records": {
+                    "Lead": [lead("l@example.com")],
+                    "Contact": [{"LastName": "Cee", "Email": "c@example.com"}],
+                }
+            }
+        }
+    )
     never = adapters.with_settings(sync.adapter, create_hubspot_contacts=CreateContacts.NEVER)
     report = sync.run(never)
     assert sync.hs_by_email() == {}
     assert report.counts[("contacts", "hubspot", "skip")] == 2
-    only = adapters.with_settings(sync.adapter,
-                                  create_hubspot_contacts=CreateContacts.CONTACTS_ONLY)
+    only = adapters.with_settings(
+        sync.adapter, create_hubspot_contacts=CreateContacts.CONTACTS_ONLY
+    )
     sync.run(only, state=StateStore("sqlite://"))
     assert set(sync.hs_by_email()) == {"c@example.com"}
     assert sync.hs_by_email()["c@example.com"]["lastname"] == "Cee"
@@ -111,11 +156,21 @@ def test_r5_contact_created_outside_the_list_syncs_no_updates(sync: SyncEnv) -> 
 
 def test_r5_r11_accounts_sharing_an_org_keep_separate_state(sync: SyncEnv, tmp_path) -> None:
     shared = str(tmp_path / "shared.db")
-    never = adapters.with_settings(sync.adapter, create_hubspot_contacts=CreateContacts.NEVER,
-                                   shared_org=True)
-    sync.seed({"salesforce": {"records": {"Lead": [lead("org@example.com")]}},
-               "hubspot": {"records": {"contacts": [
-                   {"email": "a@example.com", "lastname": "A", "lifecyclestage": "lead"}]}}})
+    never = adapters.with_settings(
+        sync.adapter, create_hubspot_contacts=CreateContacts.NEVER, shared_org=True
+    )
+    sync.seed(
+        {
+            "salesforce": {"records": {"Lead": [lead("org@example.com")]}},
+            "hubspot": {
+                "records": {
+                    "contacts": [
+                        {"email": "a@example.com", "lastname": "A", "lifecyclestage": "lead"}
+                    ]
+                }
+            },
+        }
+    )
     first = StateStore(shared, account="portal-1")
     second = StateStore(shared, account="portal-2")
     sync.run(never, state=first)
@@ -131,10 +186,19 @@ def test_r5_r11_accounts_sharing_an_org_keep_separate_state(sync: SyncEnv, tmp_p
 
 def test_r10_owners(sync: SyncEnv) -> None:
     ada_user = sync.refs["u_ada"]
-    sync.seed({"hubspot": {"records": {"contacts": [
-        {"email": "o1@example.com", "lastname": "One", "hubspot_owner_id": "501"},
-        {"email": "o2@example.com", "lastname": "Two", "hubspot_owner_id": "502"},
-        {"email": "o3@example.com", "lastname": "Three", "hubspot_owner_id": "503"}]}}})
+    sync.seed(
+        {
+            "hubspot": {
+                "records": {
+                    "contacts": [
+                        {"email": "o1@example.com", "lastname": "One", "hubspot_owner_id": "501"},
+                        {"email": "o2@example.com", "lastname": "Two", "hubspot_owner_id": "502"},
+                        {"email": "o3@example.com", "lastname": "Three", "hubspot_owner_id": "503"},
+                    ]
+                }
+            }
+        }
+    )
     sync.run()
     owners = {r["Email"]: r["OwnerId"] for r in sync.sf("Lead")}
     assert owners["o1@example.com"] == ada_user  # active user, same name and email
@@ -145,8 +209,7 @@ def test_r10_owners(sync: SyncEnv) -> None:
     assert owners["o3@example.com"] == api_user  # no Salesforce user at all: no
     # The API user (Salesforce's value) is no HubSpot owner: HubSpot keeps its own value.
     hs_owners = {e: c.get("hubspot_owner_id") for e, c in sync.hs_by_email().items()}
-    assert hs_owners == {"o1@example.com": "501", "o2@example.com": "502",
-                         "o3@example.com": "503"}
+    assert hs_owners == {"o1@example.com": "501", "o2@example.com": "502", "o3@example.com": "503"}
     # Salesforce -> HubSpot: any Salesforce owner, matched by email.
     leads = sync.sf("Lead")
     sync.salesforce.update("Lead", [{"Id": r["Id"], "OwnerId": ada_user} for r in leads])
@@ -164,8 +227,15 @@ def test_r10_owners(sync: SyncEnv) -> None:
 
 
 def test_r12_conflict_newer_change_wins_and_is_logged(sync: SyncEnv) -> None:
-    sync.seed({"hubspot": {"records": {"contacts": [
-        {"email": "k@example.com", "lastname": "Kay", "jobtitle": "Dev"}]}}})
+    sync.seed(
+        {
+            "hubspot": {
+                "records": {
+                    "contacts": [{"email": "k@example.com", "lastname": "Kay", "jobtitle": "Dev"}]
+                }
+            }
+        }
+    )
     sync.run()
     contact = sync.hs_by_email()["k@example.com"]
     [row] = sync.sf("Lead")
@@ -181,10 +251,25 @@ def test_r12_conflict_newer_change_wins_and_is_logged(sync: SyncEnv) -> None:
 
 
 def test_r12_prefer_salesforce_unless_blank(sync: SyncEnv) -> None:
-    sync.seed({"hubspot": {"records": {"contacts": [
-        {"email": "p@example.com", "lastname": "Hs", "firstname": "Hubby", "phone": "1"}]}},
-        "salesforce": {"records": {"Lead": [
-            lead("p@example.com", LastName="Sf", FirstName=None)]}}})
+    sync.seed(
+        {
+            "hubspot": {
+                "records": {
+                    "contacts": [
+                        {
+                            "email": "p@example.com",
+                            "lastname": "Hs",
+                            "firstname": "Hubby",
+                            "phone": "1",
+                        }
+                    ]
+                }
+            },
+            "salesforce": {
+                "records": {"Lead": [lead("p@example.com", LastName="Sf", FirstName=None)]}
+            },
+        }
+    )
     sync.run()
     [row] = sync.sf("Lead")
     assert row["LastName"] == "Sf" and row["FirstName"] == "Hubby"  # blank in Salesforce
@@ -197,11 +282,24 @@ def test_r12_prefer_salesforce_unless_blank(sync: SyncEnv) -> None:
 
 
 def test_r1_opt_out_passes_at_the_first_sync_not_before(sync: SyncEnv) -> None:
-    sync.seed({
-        "salesforce": {"records": {"Lead": [lead("late@example.com", HasOptedOutOfEmail=True)]}},
-        "hubspot": {"records": {"contacts": [
-            {"email": "late@example.com", "lastname": "Late", "lifecyclestage": "subscriber"}]}},
-    })
+    sync.seed(
+        {
+            "salesforce": {
+                "records": {"Lead": [lead("late@example.com", HasOptedOutOfEmail=True)]}
+            },
+            "hubspot": {
+                "records": {
+                    "contacts": [
+                        {
+                            "email": "late@example.com",
+                            "lastname": "Late",
+                            "lifecyclestage": "subscriber",
+                        }
+                    ]
+                }
+            },
+        }
+    )
     sync.run()  # outside the inclusion list: linked (R5), but nothing passes
     contact = sync.hs_by_email()["late@example.com"]
     assert contact.get("hs_email_optout") in (None, "", "false")
@@ -219,16 +317,26 @@ def _not_intern(record: object) -> bool:
 
 
 def test_r5_contact_created_from_salesforce_outside_the_list_syncs_nothing_later(
-        sync: SyncEnv) -> None:
+    sync: SyncEnv,
+) -> None:
     """The FAQ's case exactly: the lead creates a HubSpot contact although the contact is
     not in the inclusion list; from then on neither side's updates reach the other."""
     from dataclasses import replace
 
-    adapter = replace(sync.adapter, objects=tuple(
-        replace(o, include=_not_intern) if o.hubspot_object == "contacts" else o
-        for o in sync.adapter.objects))
-    sync.seed({"salesforce": {"records": {"Lead": [
-        lead("intern@example.com", Title="Intern", Phone="1")]}}})
+    adapter = replace(
+        sync.adapter,
+        objects=tuple(
+            replace(o, include=_not_intern) if o.hubspot_object == "contacts" else o
+            for o in sync.adapter.objects
+        ),
+    )
+    sync.seed(
+        {
+            "salesforce": {
+                "records": {"Lead": [lead("intern@example.com", Title="Intern", Phone="1")]}
+            }
+        }
+    )
     sync.run(adapter)
     contact = sync.hs_by_email()["intern@example.com"]  # created although outside (R5)
     assert contact["jobtitle"] == "Intern" and contact["phone"] == "1"
@@ -246,28 +354,62 @@ def test_r5_contact_created_from_salesforce_outside_the_list_syncs_nothing_later
 
 
 def test_r5_r8_r9_a_contact_outside_the_list_gets_no_tasks_and_no_customer_stage(
-        sync: SyncEnv) -> None:
+    sync: SyncEnv,
+) -> None:
     """Linked to a Salesforce contact (R5 dedup) but outside the inclusion list: it is not
     syncing, so neither its email events (R8) nor a Closed/Won opportunity (R9) reach it."""
-    sync.seed({
-        "salesforce": {"records": {
-            "Account": [{"_ref": "acc", "Name": "Buyer"}],
-            "Contact": [{"_ref": "sub", "LastName": "Sub", "Email": "sub@buyer.example",
-                         "AccountId": "@acc"},
-                        {"_ref": "in", "LastName": "In", "Email": "in@buyer.example",
-                         "AccountId": "@acc"}],
-            "Opportunity": [{"_ref": "won", "Name": "Won", "StageName": "Closed Won",
-                             "CloseDate": "2026-11-01", "AccountId": "@acc"}],
-            "OpportunityContactRole": [{"OpportunityId": "@won", "ContactId": "@sub"},
-                                       {"OpportunityId": "@won", "ContactId": "@in"}]}},
-        "hubspot": {
-            "records": {"contacts": [
-                {"email": "sub@buyer.example", "lastname": "Sub", "lifecyclestage": "subscriber"},
-                {"email": "in@buyer.example", "lastname": "In", "lifecyclestage": "lead"}]},
-            "email_events": [
-                {"id": "s1", "type": "OPEN", "recipient": "sub@buyer.example"},
-                {"id": "i1", "type": "OPEN", "recipient": "in@buyer.example"}]},
-    })
+    sync.seed(
+        {
+            "salesforce": {
+                "records": {
+                    "Account": [{"_ref": "acc", "Name": "Buyer"}],
+                    "Contact": [
+                        {
+                            "_ref": "sub",
+                            "LastName": "Sub",
+                            "Email": "sub@buyer.example",
+                            "AccountId": "@acc",
+                        },
+                        {
+                            "_ref": "in",
+                            "LastName": "In",
+                            "Email": "in@buyer.example",
+                            "AccountId": "@acc",
+                        },
+                    ],
+                    "Opportunity": [
+                        {
+                            "_ref": "won",
+                            "Name": "Won",
+                            "StageName": "Closed Won",
+                            "CloseDate": "2026-11-01",
+                            "AccountId": "@acc",
+                        }
+                    ],
+                    "OpportunityContactRole": [
+                        {"OpportunityId": "@won", "ContactId": "@sub"},
+                        {"OpportunityId": "@won", "ContactId": "@in"},
+                    ],
+                }
+            },
+            "hubspot": {
+                "records": {
+                    "contacts": [
+                        {
+                            "email": "sub@buyer.example",
+                            "lastname": "Sub",
+                            "lifecyclestage": "subscriber",
+                        },
+                        {"email": "in@buyer.example", "lastname": "In", "lifecyclestage": "lead"},
+                    ]
+                },
+                "email_events": [
+                    {"id": "s1", "type": "OPEN", "recipient": "sub@buyer.example"},
+                    {"id": "i1", "type": "OPEN", "recipient": "in@buyer.example"},
+                ],
+            },
+        }
+    )
     sync.run()
     contacts = sync.hs_by_email()
     assert contacts["sub@buyer.example"]["lifecyclestage"] == "subscriber"

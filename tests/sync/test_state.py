@@ -21,8 +21,9 @@ def test_schema_is_versioned_and_reopened(tmp_path: Path) -> None:
     path = str(tmp_path / "s.db")
     store = StateStore(path)
     assert store.schema_version == schema.SCHEMA_VERSION
-    store.save_links([Link("contacts", "1", "Lead", "00Q000000000001AAA",
-                           hs_values={"email": "a@b.c"})])
+    store.save_links(
+        [Link("contacts", "1", "Lead", "00Q000000000001AAA", hs_values={"email": "a@b.c"})]
+    )
     store.close()
     again = StateStore(path)
     assert again.links_by_hubspot("contacts", ["1"])["1"].hs_values == {"email": "a@b.c"}
@@ -57,7 +58,8 @@ def test_accounts_are_separate_and_links_update_in_place() -> None:
     one.save_links([link])
     assert one.count_links() == 1
     assert one.links_by_salesforce("contacts", [link.sf_id])[link.sf_id].sf_values == {
-        "LastName": "X"}
+        "LastName": "X"
+    }
     two = StateStore.__new__(StateStore)
     two.__dict__.update(one.__dict__)
     two.account = "b"
@@ -71,7 +73,8 @@ def test_cursors_keys_and_errors() -> None:
     assert store.cursor("hubspot", "contacts") == "2026-01-02T00:00:00.000Z|6"
     store.put_keys("salesforce", "Lead", [("00Q1", "a@b.c"), ("00Q2", None)])
     assert store.find_keys("salesforce", ["a@b.c"], ("Lead", "Contact")) == {
-        "a@b.c": [("Lead", "00Q1")]}
+        "a@b.c": [("Lead", "00Q1")]
+    }
     assert store.find_keys("salesforce", ["a@b.c"], ("Account",)) == {}
     store.record_error(1, "contacts", "salesforce", "7", "STRING_TOO_LONG", "too long", "LastName")
     store.record_error(2, "contacts", "salesforce", "7", "STRING_TOO_LONG", "too long", "LastName")
@@ -98,15 +101,18 @@ def test_one_run_at_a_time_and_a_dead_holder_is_taken_over(tmp_path: Path) -> No
     first.release()
     # A holder on this host whose process is gone (killed) does not block the next run.
     with store.engine.begin() as conn:
-        conn.execute(s.meta.insert().values(key="lock:default", value=json.dumps(
-            {"host": socket.gethostname(), "pid": 2**22 + 12345, "beat": 0})))
+        conn.execute(
+            s.meta.insert().values(
+                key="lock:default",
+                value=json.dumps({"host": socket.gethostname(), "pid": 2**22 + 12345, "beat": 0}),
+            )
+        )
     second = RunLock(store)
     second.acquire()
     second.release()
 
 
-def test_the_run_lock_is_kept_fresh_while_pages_are_read(
-        tmp_path: Path, monkeypatch: Any) -> None:
+def test_the_run_lock_is_kept_fresh_while_pages_are_read(tmp_path: Path, monkeypatch: Any) -> None:
     """A long read with nothing saved must still beat, or another host would find the lock
     stale (ten minutes) and run at the same time."""
     from mapc.runtime.records import Page
@@ -121,6 +127,7 @@ def test_the_run_lock_is_kept_fresh_while_pages_are_read(
     def counting(self: Any) -> None:
         beats.append(1)
         original(self)
+
     monkeypatch.setattr(lock_module.RunLock, "beat", counting)
     seen: list[int] = []
 

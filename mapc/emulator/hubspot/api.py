@@ -90,12 +90,17 @@ class HubSpotApi:
         scheme, _, token = header.partition(" ")
         if scheme.lower() == "bearer" and token.strip() == self.token:
             return None
-        return Response(401, {
-            "status": "error",
-            "message": "Authentication credentials not found. This API supports OAuth 2.0 "
-                       "authentication and you can find more details at "
-                       "https://developers.hubspot.com/docs/methods/auth/oauth-overview",
-            "correlationId": correlation_id(), "category": "INVALID_AUTHENTICATION"})
+        return Response(
+            401,
+            {
+                "status": "error",
+                "message": "Authentication credentials not found. This API supports OAuth 2.0 "
+                "authentication and you can find more details at "
+                "https://developers.hubspot.com/docs/methods/auth/oauth-overview",
+                "correlationId": correlation_id(),
+                "category": "INVALID_AUTHENTICATION",
+            },
+        )
 
     def handle(self, request: Request, route_handler: Callable[[Request], Response]) -> Response:
         try:
@@ -106,26 +111,56 @@ class HubSpotApi:
 
     def not_found(self, request: Request) -> Response:
         if request.params.get("__method_not_allowed__"):
-            return Response(405, {"status": "error", "message": "HTTP 405 Method Not Allowed",
-                                  "correlationId": correlation_id(), "category": "UNKNOWN"})
-        return Response(404, {"status": "error", "message": f"Resource not found: {request.path}",
-                              "correlationId": correlation_id(), "category": "OBJECT_NOT_FOUND"})
+            return Response(
+                405,
+                {
+                    "status": "error",
+                    "message": "HTTP 405 Method Not Allowed",
+                    "correlationId": correlation_id(),
+                    "category": "UNKNOWN",
+                },
+            )
+        return Response(
+            404,
+            {
+                "status": "error",
+                "message": f"Resource not found: {request.path}",
+                "correlationId": correlation_id(),
+                "category": "OBJECT_NOT_FOUND",
+            },
+        )
 
     def fault(self, status: int) -> Response:
         if status == 429:
-            body = {"status": "error", "message": "You have reached your ten_secondly_rolling "
-                    "limit.", "errorType": "RATE_LIMIT", "correlationId": correlation_id(),
-                    "policyName": "TEN_SECONDLY_ROLLING", "groupName": "publicapi:emulator"}
+            body = {
+                "status": "error",
+                "message": "You have reached your ten_secondly_rolling limit.",
+                "errorType": "RATE_LIMIT",
+                "correlationId": correlation_id(),
+                "policyName": "TEN_SECONDLY_ROLLING",
+                "groupName": "publicapi:emulator",
+            }
             limit = self.limiter.limit
-            return Response(429, body, {
-                "X-HubSpot-RateLimit-Daily": str(limit.daily),
-                "X-HubSpot-RateLimit-Daily-Remaining": str(limit.daily),
-                "X-HubSpot-RateLimit-Interval-Milliseconds": str(limit.interval_ms),
-                "X-HubSpot-RateLimit-Max": str(limit.max_per_interval),
-                "X-HubSpot-RateLimit-Remaining": "0",
-                "X-HubSpot-RateLimit-Secondly": str(limit.per_second or 19),
-                "X-HubSpot-RateLimit-Secondly-Remaining": "0",
-            })
+            return Response(
+                429,
+                body,
+                {
+                    "X-HubSpot-RateLimit-Daily": str(limit.daily),
+                    "X-HubSpot-RateLimit-Daily-Remaining": str(limit.daily),
+                    "X-HubSpot-RateLimit-Interval-Milliseconds": str(limit.interval_ms),
+                    "X-HubSpot-RateLimit-Max": str(limit.max_per_interval),
+                    "X-HubSpot-RateLimit-Remaining": "0",
+                    "X-HubSpot-RateLimit-Secondly": str(limit.per_second or 19),
+                    "X-HubSpot-RateLimit-Secondly-Remaining": "0",
+                },
+            )
         category = "INTERNAL_ERROR" if status >= 500 else "VALIDATION_ERROR"
-        return Response(status, {"status": "error", "message": f"Injected failure ({status})",
-                                 "correlationId": correlation_id(), "category": category})
+        return Response(
+            status,
+            {
+                "status": "error",
+                "message": f"Injected failure ({status})",
+                "correlationId": correlation_id(),
+                "category": category,
+            },
+        )

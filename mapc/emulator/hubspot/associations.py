@@ -14,8 +14,9 @@ class Associations:
         # (from type, from id) -> (to type, to id) -> association type ids
         self._links: defaultdict[Key, dict[Key, set[int]]] = defaultdict(dict)
 
-    def add(self, from_type: str, from_id: str, to_type: str, to_id: str,
-            type_id: int | None = None) -> int:
+    def add(
+        self, from_type: str, from_id: str, to_type: str, to_id: str, type_id: int | None = None
+    ) -> int:
         type_id = type_id or DEFAULT_ASSOCIATION[(from_type, to_type)]
         self._links[(from_type, from_id)].setdefault((to_type, to_id), set()).add(type_id)
         inverse = INVERSE.get(type_id, type_id)
@@ -25,8 +26,9 @@ class Associations:
             self.add(from_type, from_id, to_type, to_id, None)
         return type_id
 
-    def discard_type(self, from_type: str, from_id: str, to_type: str, to_id: str,
-                     type_id: int) -> None:
+    def discard_type(
+        self, from_type: str, from_id: str, to_type: str, to_id: str, type_id: int
+    ) -> None:
         self._links.get((from_type, from_id), {}).get((to_type, to_id), set()).discard(type_id)
         inverse = INVERSE.get(type_id, type_id)
         self._links.get((to_type, to_id), {}).get((from_type, from_id), set()).discard(inverse)
@@ -37,8 +39,9 @@ class Associations:
 
     def of(self, from_type: str, from_id: str, to_type: str) -> list[tuple[str, list[int]]]:
         linked = self._links.get((from_type, from_id), {})
-        found = [(to_id, sorted(types)) for (kind, to_id), types in linked.items()
-                 if kind == to_type]
+        found = [
+            (to_id, sorted(types)) for (kind, to_id), types in linked.items() if kind == to_type
+        ]
         return sorted(found, key=lambda item: int(item[0]) if item[0].isdigit() else 0)
 
     def drop(self, kind: str, record_id: str) -> None:
@@ -49,6 +52,11 @@ class Associations:
         out: list[dict[str, object]] = []
         for (from_type, from_id), linked in sorted(self._links.items()):
             for (to_type, to_id), types in sorted(linked.items()):
-                out.append({"from": {"type": from_type, "id": from_id},
-                            "to": {"type": to_type, "id": to_id}, "types": sorted(types)})
+                out.append(
+                    {
+                        "from": {"type": from_type, "id": from_id},
+                        "to": {"type": to_type, "id": to_id},
+                        "types": sorted(types),
+                    }
+                )
         return out

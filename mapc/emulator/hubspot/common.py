@@ -20,15 +20,20 @@ def body_of(request: Request) -> dict[str, Any]:
     return data
 
 
-def batch_response(results: list[dict[str, Any]], errors: list[dict[str, Any]], portal: Portal,
-                    status: int = 200) -> Response:
+def batch_response(
+    results: list[dict[str, Any]], errors: list[dict[str, Any]], portal: Portal, status: int = 200
+) -> Response:
     now = iso_ms(portal.clock.now())
     # HubSpot promises no order for batch results (creates come back shuffled): answer in
     # reverse input order, so a client that matches results to inputs by position fails
     # here as it would in production.
     results = results[::-1]
-    body: dict[str, Any] = {"status": "COMPLETE", "results": results, "startedAt": now,
-                            "completedAt": now}
+    body: dict[str, Any] = {
+        "status": "COMPLETE",
+        "results": results,
+        "startedAt": now,
+        "completedAt": now,
+    }
     if errors:
         body |= {"numErrors": len(errors), "errors": errors}
         for error in errors:

@@ -20,13 +20,22 @@ class HsApiError(Exception):
     extra: dict[str, Any] = field(default_factory=dict)
 
     def body(self) -> dict[str, Any]:
-        return {"status": "error", "message": self.message, "correlationId": correlation_id(),
-                "category": self.category, **self.extra}
+        return {
+            "status": "error",
+            "message": self.message,
+            "correlationId": correlation_id(),
+            "category": self.category,
+            **self.extra,
+        }
 
 
 def not_found(kind: str, object_id: str) -> HsApiError:
-    return HsApiError(404, "OBJECT_NOT_FOUND", "Object not found.  objectId are usually numeric.",
-                      {"context": {"id": [object_id]}})
+    return HsApiError(
+        404,
+        "OBJECT_NOT_FOUND",
+        "Object not found.  objectId are usually numeric.",
+        {"context": {"id": [object_id]}},
+    )
 
 
 def validation(message: str, **extra: Any) -> HsApiError:
@@ -36,12 +45,24 @@ def validation(message: str, **extra: Any) -> HsApiError:
 def invalid_properties(problems: list[dict[str, Any]]) -> HsApiError:
     """Property-level failures, listed the way the CRM objects API lists them."""
     return HsApiError(
-        400, "VALIDATION_ERROR", f"Property values were not valid: {json.dumps(problems)}",
-        {"errors": [{"message": p["message"], "code": p["error"],
-                     "context": {"propertyName": [p["name"]]}} for p in problems]},
+        400,
+        "VALIDATION_ERROR",
+        f"Property values were not valid: {json.dumps(problems)}",
+        {
+            "errors": [
+                {
+                    "message": p["message"],
+                    "code": p["error"],
+                    "context": {"propertyName": [p["name"]]},
+                }
+                for p in problems
+            ]
+        },
     )
 
 
 def too_many_inputs(limit: int = 100) -> HsApiError:
-    return validation(f"The maximum number of inputs supported in a batch request is {limit}. "
-                      "Please reduce the number of items and try again")
+    return validation(
+        f"The maximum number of inputs supported in a batch request is {limit}. "
+        "Please reduce the number of items and try again"
+    )

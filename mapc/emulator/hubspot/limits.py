@@ -60,15 +60,23 @@ class RateLimiter:
                 if self._daily >= limit.daily:
                     refusal = ("DAILY", "You have reached your daily limit.", 3600.0)
                 elif is_search and len(self._search) >= limit.search_per_second:
-                    refusal = ("SECONDLY", "You have reached your secondly limit.",
-                               self._search[0] + 1 - now)
+                    refusal = (
+                        "SECONDLY",
+                        "You have reached your secondly limit.",
+                        self._search[0] + 1 - now,
+                    )
                 elif limit.per_second and len(self._second) >= limit.per_second:
-                    refusal = ("SECONDLY", "You have reached your secondly limit.",
-                               self._second[0] + 1 - now)
+                    refusal = (
+                        "SECONDLY",
+                        "You have reached your secondly limit.",
+                        self._second[0] + 1 - now,
+                    )
                 elif len(self._window) >= limit.max_per_interval:
-                    refusal = ("TEN_SECONDLY_ROLLING",
-                               "You have reached your ten_secondly_rolling limit.",
-                               self._window[0] + interval - now)
+                    refusal = (
+                        "TEN_SECONDLY_ROLLING",
+                        "You have reached your ten_secondly_rolling limit.",
+                        self._window[0] + interval - now,
+                    )
             if refusal is None:
                 self._window.append(now)
                 self._second.append(now)
@@ -80,22 +88,30 @@ class RateLimiter:
                 "X-HubSpot-RateLimit-Daily-Remaining": str(max(limit.daily - self._daily, 0)),
                 "X-HubSpot-RateLimit-Interval-Milliseconds": str(limit.interval_ms),
                 "X-HubSpot-RateLimit-Max": str(limit.max_per_interval),
-                "X-HubSpot-RateLimit-Remaining":
-                    str(max(limit.max_per_interval - len(self._window), 0)),
+                "X-HubSpot-RateLimit-Remaining": str(
+                    max(limit.max_per_interval - len(self._window), 0)
+                ),
             }
             # Without an enforced per-second limit, report the interval's share of one second.
-            secondly = limit.per_second or max(1, limit.max_per_interval * 1000
-                                               // limit.interval_ms)
+            secondly = limit.per_second or max(
+                1, limit.max_per_interval * 1000 // limit.interval_ms
+            )
             headers["X-HubSpot-RateLimit-Secondly"] = str(secondly)
-            headers["X-HubSpot-RateLimit-Secondly-Remaining"] = \
-                str(max(secondly - len(self._second), 0))
+            headers["X-HubSpot-RateLimit-Secondly-Remaining"] = str(
+                max(secondly - len(self._second), 0)
+            )
         if refusal is None:
             # HubSpot documents that search responses carry no rate-limit headers.
             return ({} if is_search else headers), None, 0.0
         policy, message, wait = refusal
-        body = {"status": "error", "message": message, "errorType": "RATE_LIMIT",
-                "correlationId": correlation_id(), "policyName": policy,
-                "groupName": "publicapi:emulator"}
+        body = {
+            "status": "error",
+            "message": message,
+            "errorType": "RATE_LIMIT",
+            "correlationId": correlation_id(),
+            "policyName": policy,
+            "groupName": "publicapi:emulator",
+        }
         return headers, body, max(wait, 0.001)
 
 

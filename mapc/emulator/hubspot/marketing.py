@@ -12,12 +12,31 @@ from mapc.emulator.hubspot.portal import PORTAL_ID, Portal
 from mapc.emulator.hubspot.values import iso_ms
 from mapc.emulator.wire import Request, Response
 
-EVENT_TYPES = ("SENT", "DROPPED", "PROCESSED", "DELIVERED", "DEFERRED", "BOUNCE", "OPEN",
-               "CLICK", "PRINT", "FORWARD", "STATUSCHANGE", "SPAMREPORT", "SUPPRESSED")
+EVENT_TYPES = (
+    "SENT",
+    "DROPPED",
+    "PROCESSED",
+    "DELIVERED",
+    "DEFERRED",
+    "BOUNCE",
+    "OPEN",
+    "CLICK",
+    "PRINT",
+    "FORWARD",
+    "STATUSCHANGE",
+    "SPAMREPORT",
+    "SUPPRESSED",
+)
 MAX_EVENTS_PAGE = 1000
-_LEGAL_BASIS = ("LEGITIMATE_INTEREST_PQL", "LEGITIMATE_INTEREST_CLIENT", "PERFORMANCE_OF_CONTRACT",
-                "CONSENT_WITH_NOTICE", "NON_GDPR", "PROCESS_AND_STORE",
-                "LEGITIMATE_INTEREST_OTHER")
+_LEGAL_BASIS = (
+    "LEGITIMATE_INTEREST_PQL",
+    "LEGITIMATE_INTEREST_CLIENT",
+    "PERFORMANCE_OF_CONTRACT",
+    "CONSENT_WITH_NOTICE",
+    "NON_GDPR",
+    "PROCESS_AND_STORE",
+    "LEGITIMATE_INTEREST_OTHER",
+)
 _sequence = itertools.count(1)
 
 
@@ -28,11 +47,14 @@ def make_event(data: dict[str, Any], now_ms: int) -> dict[str, Any]:
         raise ValueError(f"unknown email event type {kind!r}")
     created = int(data.get("created", now_ms))
     event: dict[str, Any] = {
-        "id": str(data.get("id") or uuid.uuid4()), "type": kind,
-        "recipient": str(data["recipient"]).lower(), "created": created,
+        "id": str(data.get("id") or uuid.uuid4()),
+        "type": kind,
+        "recipient": str(data["recipient"]).lower(),
+        "created": created,
         "emailCampaignId": int(data.get("emailCampaignId", 1_000_001)),
         "emailCampaignGroupId": int(data.get("emailCampaignGroupId", 2_000_001)),
-        "appId": int(data.get("appId", 113)), "appName": str(data.get("appName", "BatchTest")),
+        "appId": int(data.get("appId", 113)),
+        "appName": str(data.get("appName", "BatchTest")),
         "portalId": PORTAL_ID,
         "sentBy": {"id": str(data.get("sentById") or uuid.uuid4()), "created": created - 1000},
         "_seq": next(_sequence),
@@ -40,9 +62,12 @@ def make_event(data: dict[str, Any], now_ms: int) -> dict[str, Any]:
     if kind == "CLICK":
         event["url"] = data.get("url", "https://example.com/")
     if kind in ("OPEN", "CLICK"):
-        event |= {"browser": {"name": "Chrome", "family": "Chrome"},
-                  "location": {"country": "United States", "state": "MA", "city": "Boston"},
-                  "userAgent": "Mozilla/5.0", "duration": data.get("duration", 0)}
+        event |= {
+            "browser": {"name": "Chrome", "family": "Chrome"},
+            "location": {"country": "United States", "state": "MA", "city": "Boston"},
+            "userAgent": "Mozilla/5.0",
+            "duration": data.get("duration", 0),
+        }
     if kind == "BOUNCE":
         event |= {"category": "HARD_BOUNCE", "status": "5.1.1", "response": "User unknown"}
     for key, value in data.items():
@@ -67,8 +92,10 @@ class EmailEventResources:
         except ValueError:
             raise validation(f"Invalid offset: {offset}") from None
         events = [
-            e for e in self.portal.email_events
-            if start <= e["created"] <= end and (not kind or e["type"] == kind)
+            e
+            for e in self.portal.email_events
+            if start <= e["created"] <= end
+            and (not kind or e["type"] == kind)
             and (not recipient or e["recipient"] == recipient)
             and (campaign is None or str(e["emailCampaignId"]) == campaign)
         ]
@@ -99,15 +126,22 @@ class PreferenceResources:
 
     def status(self, request: Request) -> Response:
         email = request.params["email"].lower()
-        return Response(200, {"recipient": email, "subscriptionStatuses": [
-            self._status(email, d.id) for d in self.subs.definitions]})
+        return Response(
+            200,
+            {
+                "recipient": email,
+                "subscriptionStatuses": [self._status(email, d.id) for d in self.subs.definitions],
+            },
+        )
 
     def subscribe(self, request: Request) -> Response:
         email, definition = self._update_request(request)
         if self.subs.is_unsubscribed_all(email):
-            raise validation(f"{email} has opted out of all email and cannot be resubscribed "
-                             "through the API; the contact must resubscribe themselves",
-                             subCategory="PublicStatusErrorType.CONTACT_OPTED_OUT")
+            raise validation(
+                f"{email} has opted out of all email and cannot be resubscribed "
+                "through the API; the contact must resubscribe themselves",
+                subCategory="PublicStatusErrorType.CONTACT_OPTED_OUT",
+            )
         if self.subs.status(email, definition) == "SUBSCRIBED":
             raise validation(f"{email} is already subscribed to subscription {definition}")
         self.subs.set(email, definition, "SUBSCRIBED")
@@ -115,8 +149,11 @@ class PreferenceResources:
 
     def unsubscribe(self, request: Request) -> Response:
         email, definition = self._update_request(request)
-        if self.subs.status(email, definition) == "NOT_SUBSCRIBED" and \
-                email in self.subs.statuses and definition in self.subs.statuses[email]:
+        if (
+            self.subs.status(email, definition) == "NOT_SUBSCRIBED"
+            and email in self.subs.statuses
+            and definition in self.subs.statuses[email]
+        ):
             raise validation(f"{email} is already unsubscribed from subscription {definition}")
         self.subs.set(email, definition, "NOT_SUBSCRIBED")
         return Response(200, self._status(email, definition))
@@ -127,8 +164,9 @@ class PreferenceResources:
         self._channel(request)
         email = request.params["subscriber"].lower()
         self.portal.unsubscribe_all(email)
-        return Response(200, self._envelope([self._v4_status(email, d.id)
-                                             for d in self.subs.definitions]))
+        return Response(
+            200, self._envelope([self._v4_status(email, d.id) for d in self.subs.definitions])
+        )
 
     def unsubscribe_all_status(self, request: Request) -> Response:
         self._channel(request)
@@ -141,23 +179,34 @@ class PreferenceResources:
         results = []
         for email in emails:
             self.portal.unsubscribe_all(email)
-            results.append({"subscriberIdString": email, "statuses": [
-                self._v4_status(email, d.id) for d in self.subs.definitions]})
+            results.append(
+                {
+                    "subscriberIdString": email,
+                    "statuses": [self._v4_status(email, d.id) for d in self.subs.definitions],
+                }
+            )
         return Response(200, self._envelope(results))
 
     def batch_unsubscribe_all_read(self, request: Request) -> Response:
         self._channel(request)
-        return Response(200, self._envelope([
-            {"subscriberIdString": e, "wideStatuses": self._wide(e)} for e in self._inputs(request)
-        ]))
+        return Response(
+            200,
+            self._envelope(
+                [
+                    {"subscriberIdString": e, "wideStatuses": self._wide(e)}
+                    for e in self._inputs(request)
+                ]
+            ),
+        )
 
     # --------------------------------------------------------------------- helpers
 
     def _channel(self, request: Request) -> None:
         channel = request.arg("channel")
         if channel is None:
-            raise validation("Required query parameter 'channel' is missing",
-                             context={"channel": ["required"]})
+            raise validation(
+                "Required query parameter 'channel' is missing", context={"channel": ["required"]}
+            )
         if channel.upper() != "EMAIL":
             raise validation(f"Unsupported channel {channel}; only EMAIL is available")
 
@@ -166,8 +215,10 @@ class PreferenceResources:
         if not isinstance(inputs, list):
             raise validation("Invalid input JSON: inputs is required")
         if len(inputs) > 100:
-            raise validation("The maximum number of inputs supported in a batch request is 100. "
-                             "Please reduce the number of items and try again")
+            raise validation(
+                "The maximum number of inputs supported in a batch request is 100. "
+                "Please reduce the number of items and try again"
+            )
         return [str(i).lower() for i in inputs]
 
     def _update_request(self, request: Request) -> tuple[str, str]:
@@ -175,8 +226,11 @@ class PreferenceResources:
         email = str(body.get("emailAddress") or "").lower()
         definition = str(body.get("subscriptionId") or "")
         if not email or self.subs.definition(definition) is None:
-            raise HsApiError(400, "VALIDATION_ERROR",
-                             f"Invalid subscription id {definition!r} or email {email!r}")
+            raise HsApiError(
+                400,
+                "VALIDATION_ERROR",
+                f"Invalid subscription id {definition!r} or email {email!r}",
+            )
         return email, definition
 
     def _status(self, email: str, definition_id: str) -> dict[str, Any]:
@@ -184,32 +238,55 @@ class PreferenceResources:
         assert definition is not None
         wide = self.subs.is_unsubscribed_all(email)
         return {
-            "id": definition.id, "name": definition.name, "description": definition.description,
+            "id": definition.id,
+            "name": definition.name,
+            "description": definition.description,
             "status": "NOT_SUBSCRIBED" if wide else self.subs.status(email, definition.id),
             "sourceOfStatus": "PORTAL_WIDE_STATUS" if wide else "SUBSCRIPTION_STATUS",
-            "legalBasis": "NON_GDPR", "legalBasisExplanation": "",
-            "preferenceGroupName": None, "brandId": None,
+            "legalBasis": "NON_GDPR",
+            "legalBasisExplanation": "",
+            "preferenceGroupName": None,
+            "brandId": None,
         }
 
     def _v4_status(self, email: str, definition_id: str) -> dict[str, Any]:
         definition = self.subs.definition(definition_id)
         assert definition is not None
-        return {"subscriberIdString": email, "subscriptionId": int(definition.id),
-                "subscriptionName": definition.name, "channel": "EMAIL",
-                "status": "UNSUBSCRIBED", "source": "Public status API",
-                "timestamp": self.subs.opted_out.get(email) or iso_ms(self.portal.clock.now()),
-                "businessUnitId": 0, "legalBasis": None, "legalBasisExplanation": None,
-                "setStatusSuccessReason": "UNSUBSCRIBED_FROM_ALL"}
+        return {
+            "subscriberIdString": email,
+            "subscriptionId": int(definition.id),
+            "subscriptionName": definition.name,
+            "channel": "EMAIL",
+            "status": "UNSUBSCRIBED",
+            "source": "Public status API",
+            "timestamp": self.subs.opted_out.get(email) or iso_ms(self.portal.clock.now()),
+            "businessUnitId": 0,
+            "legalBasis": None,
+            "legalBasisExplanation": None,
+            "setStatusSuccessReason": "UNSUBSCRIBED_FROM_ALL",
+        }
 
     def _wide(self, email: str) -> list[dict[str, Any]]:
         stamp = self.subs.opted_out.get(email)
         if stamp is None:
             return []
-        return [{"subscriberIdString": email, "wideStatusType": "PORTAL_WIDE",
-                 "status": "UNSUBSCRIBED", "channel": "EMAIL", "timestamp": stamp,
-                 "businessUnitId": 0}]
+        return [
+            {
+                "subscriberIdString": email,
+                "wideStatusType": "PORTAL_WIDE",
+                "status": "UNSUBSCRIBED",
+                "channel": "EMAIL",
+                "timestamp": stamp,
+                "businessUnitId": 0,
+            }
+        ]
 
     def _envelope(self, results: list[dict[str, Any]]) -> dict[str, Any]:
         now = iso_ms(self.portal.clock.now())
-        return {"status": "COMPLETE", "results": results, "requestedAt": now, "startedAt": now,
-                "completedAt": now}
+        return {
+            "status": "COMPLETE",
+            "results": results,
+            "requestedAt": now,
+            "startedAt": now,
+            "completedAt": now,
+        }

@@ -32,8 +32,9 @@ class PropertyResources:
         kind = self.portal.kind(request.params["object_type"])
         prop = self.portal.properties[kind].get(request.params["name"])
         if prop is None:
-            raise HsApiError(404, "OBJECT_NOT_FOUND",
-                             f"Unable to find property {request.params['name']}")
+            raise HsApiError(
+                404, "OBJECT_NOT_FOUND", f"Unable to find property {request.params['name']}"
+            )
         return Response(200, prop.describe())
 
     def create(self, request: Request) -> Response:
@@ -64,9 +65,14 @@ class OwnerResources:
         email = (request.arg("email") or "").lower()
         limit = min(int_arg(request.arg("limit"), 100, "limit"), 500)
         after = int_arg(request.arg("after"), 0, "after")
-        owners = sorted((o for o in self.portal.owners.values()
-                         if o.archived == archived and (not email or o.email.lower() == email)),
-                        key=lambda o: int(o.id))
+        owners = sorted(
+            (
+                o
+                for o in self.portal.owners.values()
+                if o.archived == archived and (not email or o.email.lower() == email)
+            ),
+            key=lambda o: int(o.id),
+        )
         owners = [o for o in owners if int(o.id) >= after]
         body: dict[str, Any] = {"results": [o.json(_STAMP) for o in owners[:limit]]}
         if len(owners) > limit:
@@ -76,8 +82,14 @@ class OwnerResources:
     def get(self, request: Request) -> Response:
         key = request.params["owner_id"]
         by_user = (request.arg("idProperty") or "id") == "userId"
-        owner = next((o for o in self.portal.owners.values()
-                      if (str(o.user_id) if by_user else o.id) == key), None)
+        owner = next(
+            (
+                o
+                for o in self.portal.owners.values()
+                if (str(o.user_id) if by_user else o.id) == key
+            ),
+            None,
+        )
         if owner is None:
             raise HsApiError(404, "OBJECT_NOT_FOUND", f"Owner {key} not found")
         return Response(200, owner.json(_STAMP))
@@ -98,15 +110,35 @@ class AssociationResources:
             if not linked:
                 missing.append(from_id)
                 continue
-            results.append({"from": {"id": from_id}, "to": [
-                {"toObjectId": int(to_id), "associationTypes": [
-                    {"category": "HUBSPOT_DEFINED", "typeId": t, "label": ASSOCIATION_LABELS.get(t)}
-                    for t in types]}
-                for to_id, types in linked]})
-        errors = [{"status": "error", "category": "OBJECT_NOT_FOUND",
-                   "subCategory": "crm.associations.NO_ASSOCIATIONS_FOUND",
-                   "message": f"No {to_type[:-1]} is associated with {from_type[:-1]} {i}.",
-                   "context": {"fromObjectId": [i]}} for i in missing]
+            results.append(
+                {
+                    "from": {"id": from_id},
+                    "to": [
+                        {
+                            "toObjectId": int(to_id),
+                            "associationTypes": [
+                                {
+                                    "category": "HUBSPOT_DEFINED",
+                                    "typeId": t,
+                                    "label": ASSOCIATION_LABELS.get(t),
+                                }
+                                for t in types
+                            ],
+                        }
+                        for to_id, types in linked
+                    ],
+                }
+            )
+        errors = [
+            {
+                "status": "error",
+                "category": "OBJECT_NOT_FOUND",
+                "subCategory": "crm.associations.NO_ASSOCIATIONS_FOUND",
+                "message": f"No {to_type[:-1]} is associated with {from_type[:-1]} {i}.",
+                "context": {"fromObjectId": [i]},
+            }
+            for i in missing
+        ]
         return batch_response(results, errors, self.portal)
 
     def batch_create(self, request: Request) -> Response:
@@ -117,8 +149,10 @@ class AssociationResources:
             types = [int(t.get("associationTypeId", 0)) for t in item.get("types") or []]
             for type_id in types or [DEFAULT_ASSOCIATION[(from_type, to_type)]]:
                 if association_pair(type_id) != (from_type, to_type):
-                    raise validation(f"{type_id} is not a valid association type id between "
-                                     f"{from_type} and {to_type}")
+                    raise validation(
+                        f"{type_id} is not a valid association type id between "
+                        f"{from_type} and {to_type}"
+                    )
             pairs.append((from_id, to_id, types))
         results = []
         for from_id, to_id, types in pairs:
@@ -136,8 +170,16 @@ class AssociationResources:
         results = []
         for from_id, to_id in pairs:
             type_id = self.portal.associate(from_type, from_id, to_type, to_id)
-            results.append({"from": {"id": from_id}, "to": {"id": to_id}, "associationSpec": {
-                "associationCategory": "HUBSPOT_DEFINED", "associationTypeId": type_id}})
+            results.append(
+                {
+                    "from": {"id": from_id},
+                    "to": {"id": to_id},
+                    "associationSpec": {
+                        "associationCategory": "HUBSPOT_DEFINED",
+                        "associationTypeId": type_id,
+                    },
+                }
+            )
         return batch_response(results, [], self.portal)
 
     def batch_archive(self, request: Request) -> Response:
@@ -150,18 +192,34 @@ class AssociationResources:
 
     def put_default(self, request: Request) -> Response:
         from_type, to_type = self._types(request)
-        from_id, to_id = self._ends(from_type, to_type, {
-            "from": {"id": request.params["from_id"]}, "to": {"id": request.params["to_id"]}})
+        from_id, to_id = self._ends(
+            from_type,
+            to_type,
+            {"from": {"id": request.params["from_id"]}, "to": {"id": request.params["to_id"]}},
+        )
         type_id = self.portal.associate(from_type, from_id, to_type, to_id)
-        return batch_response([{"from": {"id": from_id}, "to": {"id": to_id},
-                                 "associationSpec": {"associationCategory": "HUBSPOT_DEFINED",
-                                                     "associationTypeId": type_id}}],
-                               [], self.portal)
+        return batch_response(
+            [
+                {
+                    "from": {"id": from_id},
+                    "to": {"id": to_id},
+                    "associationSpec": {
+                        "associationCategory": "HUBSPOT_DEFINED",
+                        "associationTypeId": type_id,
+                    },
+                }
+            ],
+            [],
+            self.portal,
+        )
 
     def put_labelled(self, request: Request) -> Response:
         from_type, to_type = self._types(request)
-        from_id, to_id = self._ends(from_type, to_type, {
-            "from": {"id": request.params["from_id"]}, "to": {"id": request.params["to_id"]}})
+        from_id, to_id = self._ends(
+            from_type,
+            to_type,
+            {"from": {"id": request.params["from_id"]}, "to": {"id": request.params["to_id"]}},
+        )
         try:
             specs = request.json() or []
         except BadJson as exc:
@@ -177,15 +235,31 @@ class AssociationResources:
     def of_record(self, request: Request) -> Response:
         from_type, to_type = self._types(request)
         linked = self.portal.associations.of(from_type, request.params["from_id"], to_type)
-        return Response(200, {"results": [
-            {"toObjectId": int(to_id), "associationTypes": [
-                {"category": "HUBSPOT_DEFINED", "typeId": t, "label": ASSOCIATION_LABELS.get(t)}
-                for t in types]} for to_id, types in linked]})
+        return Response(
+            200,
+            {
+                "results": [
+                    {
+                        "toObjectId": int(to_id),
+                        "associationTypes": [
+                            {
+                                "category": "HUBSPOT_DEFINED",
+                                "typeId": t,
+                                "label": ASSOCIATION_LABELS.get(t),
+                            }
+                            for t in types
+                        ],
+                    }
+                    for to_id, types in linked
+                ]
+            },
+        )
 
     def delete(self, request: Request) -> Response:
         from_type, to_type = self._types(request)
-        self.portal.dissociate(from_type, request.params["from_id"], to_type,
-                                        request.params["to_id"])
+        self.portal.dissociate(
+            from_type, request.params["from_id"], to_type, request.params["to_id"]
+        )
         return Response(204)
 
     # ------------------------------------------------------------------ helpers
@@ -211,12 +285,18 @@ class AssociationResources:
         to_id = str((item.get("to") or {}).get("id"))
         for kind, record_id in ((from_type, from_id), (to_type, to_id)):
             if record_id not in self.portal.objects[kind]:
-                raise validation(f"One or more {kind} do not exist: {record_id}",
-                                 context={"ids": [record_id]})
+                raise validation(
+                    f"One or more {kind} do not exist: {record_id}", context={"ids": [record_id]}
+                )
         return from_id, to_id
 
-    def _labels(self, from_type: str, from_id: str, to_type: str, to_id: str,
-                labels: list[str]) -> dict[str, Any]:
-        return {"fromObjectTypeId": OBJECT_TYPE_IDS[from_type], "fromObjectId": int(from_id),
-                "toObjectTypeId": OBJECT_TYPE_IDS[to_type], "toObjectId": int(to_id),
-                "labels": labels}
+    def _labels(
+        self, from_type: str, from_id: str, to_type: str, to_id: str, labels: list[str]
+    ) -> dict[str, Any]:
+        return {
+            "fromObjectTypeId": OBJECT_TYPE_IDS[from_type],
+            "fromObjectId": int(from_id),
+            "toObjectTypeId": OBJECT_TYPE_IDS[to_type],
+            "toObjectId": int(to_id),
+            "labels": labels,
+        }

@@ -22,8 +22,12 @@ SEARCH_CAP = 10_000
 LIST_LIMIT = 100
 
 
-def record_json(kind: str, record: HsRecord, wanted: list[str] | None,
-                associations: dict[str, Any] | None = None) -> dict[str, Any]:
+def record_json(
+    kind: str,
+    record: HsRecord,
+    wanted: list[str] | None,
+    associations: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     names = list(wanted) if wanted else list(DEFAULT_READ[kind])
     for always in ("hs_object_id", CREATED[kind], MODIFIED[kind]):
         if always not in names:
@@ -31,7 +35,9 @@ def record_json(kind: str, record: HsRecord, wanted: list[str] | None,
     out: dict[str, Any] = {
         "id": record.id,
         "properties": {n: record.properties.get(n) for n in names},
-        "createdAt": record.created, "updatedAt": record.updated, "archived": record.archived,
+        "createdAt": record.created,
+        "updatedAt": record.updated,
+        "archived": record.archived,
     }
     if record.archived_at:
         out["archivedAt"] = record.archived_at
@@ -58,21 +64,28 @@ class ObjectResources:
         ordered = sorted((r for r in pool.values() if int(r.id) >= after), key=lambda r: int(r.id))
         page = ordered[:limit]
         wanted = request.args("properties")
-        body: dict[str, Any] = {"results": [
-            record_json(kind, r, wanted, self._assoc(kind, r, request)) for r in page]}
+        body: dict[str, Any] = {
+            "results": [record_json(kind, r, wanted, self._assoc(kind, r, request)) for r in page]
+        }
         if len(ordered) > limit:
             next_after = str(int(ordered[limit].id))
-            body["paging"] = {"next": {"after": next_after,
-                                       "link": f"{request.path}?after={next_after}"}}
+            body["paging"] = {
+                "next": {"after": next_after, "link": f"{request.path}?after={next_after}"}
+            }
         return Response(200, body)
 
     def get(self, request: Request) -> Response:
         kind = self.portal.kind(request.params["object_type"])
         archived = (request.arg("archived") or "false").lower() == "true"
-        record = self.portal.get(kind, request.params["object_id"], request.arg("idProperty"),
-                                 archived)
-        return Response(200, record_json(kind, record, request.args("properties"),
-                                         self._assoc(kind, record, request)))
+        record = self.portal.get(
+            kind, request.params["object_id"], request.arg("idProperty"), archived
+        )
+        return Response(
+            200,
+            record_json(
+                kind, record, request.args("properties"), self._assoc(kind, record, request)
+            ),
+        )
 
     def create(self, request: Request) -> Response:
         kind = self.portal.kind(request.params["object_type"])
@@ -114,10 +127,15 @@ class ObjectResources:
                 results.append(record_json(kind, record, wanted))
         errors = []
         if missing:
-            errors.append({"status": "error", "category": "OBJECT_NOT_FOUND",
-                           "message": f"Could not get some {kind[:-1].upper()} objects, they "
-                                      "may be deleted or not exist. Check that ids are valid.",
-                           "context": {"ids": missing}})
+            errors.append(
+                {
+                    "status": "error",
+                    "category": "OBJECT_NOT_FOUND",
+                    "message": f"Could not get some {kind[:-1].upper()} objects, they "
+                    "may be deleted or not exist. Check that ids are valid.",
+                    "context": {"ids": missing},
+                }
+            )
         return batch_response(results, errors, self.portal)
 
     def batch_create(self, request: Request) -> Response:
@@ -141,8 +159,9 @@ class ObjectResources:
         ids = [str(item.get("id")) for item in inputs]
         duplicates = sorted({i for i in ids if ids.count(i) > 1})
         if duplicates:
-            raise validation(f"Duplicate IDs found in batch input: {duplicates}. IDs must be "
-                             "unique")
+            raise validation(
+                f"Duplicate IDs found in batch input: {duplicates}. IDs must be unique"
+            )
         prepared, missing, traces = [], [], []
         for item in inputs:
             record = self.portal.find(kind, str(item.get("id")), item.get("idProperty"))
@@ -154,16 +173,26 @@ class ObjectResources:
                 continue
             self.portal.conflict(kind, values, record.id)
             prepared.append((record, values, item))
-        results = [self._written(kind, self.portal.update(kind, record, values),
-                                 item.get("objectWriteTraceId"))
-                   for record, values, item in prepared]
+        results = [
+            self._written(
+                kind, self.portal.update(kind, record, values), item.get("objectWriteTraceId")
+            )
+            for record, values, item in prepared
+        ]
         errors = []
         if missing:
-            errors.append({"status": "error", "category": "OBJECT_NOT_FOUND",
-                           "message": f"Could not get some {kind[:-1].upper()} objects, they "
-                                      "may be deleted or not exist. Check that ids are valid.",
-                           "context": {"ids": missing, **({"objectWriteTraceId": traces}
-                                                          if traces else {})}})
+            errors.append(
+                {
+                    "status": "error",
+                    "category": "OBJECT_NOT_FOUND",
+                    "message": f"Could not get some {kind[:-1].upper()} objects, they "
+                    "may be deleted or not exist. Check that ids are valid.",
+                    "context": {
+                        "ids": missing,
+                        **({"objectWriteTraceId": traces} if traces else {}),
+                    },
+                }
+            )
         return batch_response(results, errors, self.portal)
 
     def batch_upsert(self, request: Request) -> Response:
@@ -180,21 +209,26 @@ class ObjectResources:
             prepared.append((id_property, key, values, item))
         duplicates = sorted({k for _, k in keys if keys.count((_, k)) > 1})
         if duplicates:
-            raise validation(f"Duplicate IDs found in batch input: {duplicates}. IDs must be "
-                             "unique")
+            raise validation(
+                f"Duplicate IDs found in batch input: {duplicates}. IDs must be unique"
+            )
         results = []
         for id_property, key, values, item in prepared:
             record = self.portal.find(kind, key, id_property)
             if record is None:
-                values = {**values, id_property: values.get(id_property) or
-                          (key.lower() if id_property == "email" else key)}
+                values = {
+                    **values,
+                    id_property: values.get(id_property)
+                    or (key.lower() if id_property == "email" else key),
+                }
                 self.portal.conflict(kind, values, None)
                 record, new = self.portal.create(kind, values), True
             else:
                 self.portal.conflict(kind, values, record.id)
                 record, new = self.portal.update(kind, record, values), False
-            results.append({**self._written(kind, record, item.get("objectWriteTraceId")),
-                            "new": new})
+            results.append(
+                {**self._written(kind, record, item.get("objectWriteTraceId")), "new": new}
+            )
         return batch_response(results, [], self.portal)
 
     def batch_archive(self, request: Request) -> Response:
@@ -213,9 +247,15 @@ class ObjectResources:
             raise validation(f"limit must be between 0 and {SEARCH_LIMIT}")
         after = int_arg(body.get("after"), 0, "after")
         if after >= SEARCH_CAP:
-            raise HsApiError(400, "VALIDATION_ERROR", "There was a problem with the request.",
-                             {"context": {"after": [str(after)]},
-                              "subCategory": "crm.search.PAGE_LIMIT_EXCEEDED"})
+            raise HsApiError(
+                400,
+                "VALIDATION_ERROR",
+                "There was a problem with the request.",
+                {
+                    "context": {"after": [str(after)]},
+                    "subCategory": "crm.search.PAGE_LIMIT_EXCEEDED",
+                },
+            )
         ids = self.searcher.run(kind, body)
         window = ids[after : after + limit]
         wanted = list(body.get("properties") or [])
@@ -244,7 +284,9 @@ class ObjectResources:
         out: dict[str, Any] = {
             "id": record.id,
             "properties": {k: v for k, v in record.properties.items() if v is not None},
-            "createdAt": record.created, "updatedAt": record.updated, "archived": False,
+            "createdAt": record.created,
+            "updatedAt": record.updated,
+            "archived": False,
         }
         if trace is not None:
             out["objectWriteTraceId"] = trace
@@ -256,8 +298,9 @@ class ObjectResources:
         emails = [v.get("email") for v in batch if v.get("email")]
         duplicates = sorted({e for e in emails if emails.count(e) > 1 and e})
         if duplicates:
-            raise validation(f"Duplicate IDs found in batch input: {duplicates}. IDs must be "
-                             "unique")
+            raise validation(
+                f"Duplicate IDs found in batch input: {duplicates}. IDs must be unique"
+            )
 
     def _links(self, kind: str, specs: list[dict[str, Any]]) -> list[tuple[str, str, int]]:
         links = []
@@ -267,8 +310,10 @@ class ObjectResources:
                 type_id = int(type_spec.get("associationTypeId", 0))
                 pair = association_pair(type_id)
                 if pair is None or pair[0] != kind:
-                    raise validation(f"{type_id} is not a valid association type between "
-                                     f"{kind} and the target object")
+                    raise validation(
+                        f"{type_id} is not a valid association type between "
+                        f"{kind} and the target object"
+                    )
                 if to_id not in self.portal.objects[pair[1]]:
                     raise validation(f"One or more associated objects do not exist: {to_id}")
                 links.append((pair[1], to_id, type_id))
@@ -287,7 +332,10 @@ class ObjectResources:
             to_type = self.portal.kind(name)
             linked = self.portal.associations.of(kind, record.id, to_type)
             if linked:
-                out[to_type] = {"results": [
-                    {"id": to_id, "type": f"{kind[:-1]}_to_{to_type[:-1]}"}
-                    for to_id, _ in linked]}
+                out[to_type] = {
+                    "results": [
+                        {"id": to_id, "type": f"{kind[:-1]}_to_{to_type[:-1]}"}
+                        for to_id, _ in linked
+                    ]
+                }
         return out or None

@@ -48,11 +48,19 @@ class Owner:
     teams: list[dict[str, Any]] = field(default_factory=list)
 
     def json(self, stamp: str) -> dict[str, Any]:
-        return {"id": self.id, "email": self.email, "type": self.type,
-                "firstName": self.first_name, "lastName": self.last_name,
-                "userId": self.user_id, "userIdIncludingInactive": self.user_id,
-                "createdAt": stamp, "updatedAt": stamp, "archived": self.archived,
-                "teams": self.teams}
+        return {
+            "id": self.id,
+            "email": self.email,
+            "type": self.type,
+            "firstName": self.first_name,
+            "lastName": self.last_name,
+            "userId": self.user_id,
+            "userIdIncludingInactive": self.user_id,
+            "createdAt": stamp,
+            "updatedAt": stamp,
+            "archived": self.archived,
+            "teams": self.teams,
+        }
 
 
 class Portal:
@@ -83,8 +91,9 @@ class Portal:
             raise validation(f"Unable to infer object type from: {name}")
         return resolved
 
-    def find(self, kind: str, value: str, id_property: str | None = None,
-             archived: bool = False) -> HsRecord | None:
+    def find(
+        self, kind: str, value: str, id_property: str | None = None, archived: bool = False
+    ) -> HsRecord | None:
         pool = self.archived[kind] if archived else self.objects[kind]
         if id_property in (None, "", "hs_object_id"):
             return pool.get(value)
@@ -93,12 +102,15 @@ class Portal:
             return pool.get(found) if found else None
         prop = self.properties[kind].get(str(id_property))
         if prop is None or not prop.unique:
-            raise validation(f"{id_property} is not a unique property; only unique properties "
-                             "may be used as idProperty")
+            raise validation(
+                f"{id_property} is not a unique property; only unique properties "
+                "may be used as idProperty"
+            )
         return next((r for r in pool.values() if r.properties.get(prop.name) == value), None)
 
-    def get(self, kind: str, value: str, id_property: str | None = None,
-            archived: bool = False) -> HsRecord:
+    def get(
+        self, kind: str, value: str, id_property: str | None = None, archived: bool = False
+    ) -> HsRecord:
         record = self.find(kind, value, id_property, archived)
         if record is None:
             raise not_found(kind, value)
@@ -106,8 +118,9 @@ class Portal:
 
     # ----------------------------------------------------------------- writes
 
-    def check(self, kind: str, raw: dict[str, Any], creating: bool,
-              trusted: bool = False) -> dict[str, str | None]:
+    def check(
+        self, kind: str, raw: dict[str, Any], creating: bool, trusted: bool = False
+    ) -> dict[str, str | None]:
         """Normalize property values or raise HubSpot's VALIDATION_ERROR for all problems."""
         if not isinstance(raw, dict):
             raise validation("Invalid input JSON: properties must be an object")
@@ -123,12 +136,14 @@ class Portal:
                 problems.append(read_only_problem(prop))
                 continue
             stored, problem = normalize(prop, value)
-            if prop.name == "hubspot_owner_id" and stored is not None and \
-                    stored not in self.owners:
-                problem = {"isValid": False, "error": "INVALID_OPTION", "name": prop.name,
-                           "message": f"{stored} was not one of the allowed options",
-                           "localizedErrorMessage": f"{stored} was not one of the allowed "
-                                                    "options"}
+            if prop.name == "hubspot_owner_id" and stored is not None and stored not in self.owners:
+                problem = {
+                    "isValid": False,
+                    "error": "INVALID_OPTION",
+                    "name": prop.name,
+                    "message": f"{stored} was not one of the allowed options",
+                    "localizedErrorMessage": f"{stored} was not one of the allowed options",
+                }
             if problem is not None:
                 problems.append(problem)
             else:
@@ -136,9 +151,15 @@ class Portal:
         if creating and not trusted:
             for name in REQUIRED_ON_CREATE.get(kind, ()):
                 if values.get(name) is None:
-                    problems.append({"isValid": False, "error": "REQUIRED_PROPERTY",
-                                     "name": name, "message": f"{name} is required",
-                                     "localizedErrorMessage": f"{name} is required"})
+                    problems.append(
+                        {
+                            "isValid": False,
+                            "error": "REQUIRED_PROPERTY",
+                            "name": name,
+                            "message": f"{name} is required",
+                            "localizedErrorMessage": f"{name} is required",
+                        }
+                    )
         if problems:
             raise invalid_properties(problems)
         return values
@@ -148,19 +169,34 @@ class Portal:
         if kind == "contacts" and email:
             existing = self.emails.get(email)
             if existing is not None and existing != own_id:
-                raise HsApiError(409, "CONFLICT", f"Contact already exists. Existing ID: {existing}")
+                raise HsApiError(
+                    409, "CONFLICT", f"Contact already exists. Existing ID: {existing}"
+                )
         for name, value in values.items():
             prop = self.properties[kind].get(name)
             if prop is not None and prop.unique and value is not None and name != "email":
-                clash = next((r.id for r in self.objects[kind].values()
-                              if r.properties.get(name) == value and r.id != own_id), None)
+                clash = next(
+                    (
+                        r.id
+                        for r in self.objects[kind].values()
+                        if r.properties.get(name) == value and r.id != own_id
+                    ),
+                    None,
+                )
                 if clash is not None:
-                    raise HsApiError(409, "CONFLICT",
-                                     f"A {kind[:-1]} with {name} {value} already exists. "
-                                     f"Existing ID: {clash}")
+                    raise HsApiError(
+                        409,
+                        "CONFLICT",
+                        f"A {kind[:-1]} with {name} {value} already exists. Existing ID: {clash}",
+                    )
 
-    def create(self, kind: str, values: dict[str, str | None], record_id: str | None = None,
-               stamp: str | None = None) -> HsRecord:
+    def create(
+        self,
+        kind: str,
+        values: dict[str, str | None],
+        record_id: str | None = None,
+        stamp: str | None = None,
+    ) -> HsRecord:
         now = stamp or iso_ms(self.clock.now())
         new_id = record_id or str(self._next_id[kind])
         if new_id.isdigit():
@@ -171,8 +207,13 @@ class Portal:
         props["hs_object_id"] = new_id
         if kind == "deals":
             props.setdefault("pipeline", "default")
-        record = HsRecord(new_id, props, created=props[CREATED[kind]] or now,
-                          updated=props[MODIFIED[kind]] or now, written_ms=self.clock.now_ms())
+        record = HsRecord(
+            new_id,
+            props,
+            created=props[CREATED[kind]] or now,
+            updated=props[MODIFIED[kind]] or now,
+            written_ms=self.clock.now_ms(),
+        )
         self._derive(kind, record)
         self.objects[kind][new_id] = record
         self._index(kind, record)
@@ -208,8 +249,11 @@ class Portal:
         record.archived = True
         record.archived_at = iso_ms(self.clock.now())
         self.archived[kind][record_id] = record
-        linked_contacts = ([c for c, _ in self.associations.of(kind, record_id, "contacts")]
-                           if kind == "companies" else [])
+        linked_contacts = (
+            [c for c, _ in self.associations.of(kind, record_id, "contacts")]
+            if kind == "companies"
+            else []
+        )
         self.associations.drop(kind, record_id)
         for contact_id in linked_contacts:
             self._sync_company_id(contact_id)
@@ -217,10 +261,13 @@ class Portal:
 
     def add_owner(self, data: dict[str, Any]) -> Owner:
         owner = Owner(
-            id=str(data.get("id") or next(self._owner_ids)), email=str(data["email"]),
-            first_name=str(data.get("firstName", "")), last_name=str(data.get("lastName", "")),
+            id=str(data.get("id") or next(self._owner_ids)),
+            email=str(data["email"]),
+            first_name=str(data.get("firstName", "")),
+            last_name=str(data.get("lastName", "")),
             user_id=int(data.get("userId") or 0) or next(self._owner_ids) - 60_000_000,
-            archived=bool(data.get("archived", False)), type=str(data.get("type", "PERSON")),
+            archived=bool(data.get("archived", False)),
+            type=str(data.get("type", "PERSON")),
             teams=list(data.get("teams") or []),
         )
         self.owners[owner.id] = owner
@@ -237,8 +284,9 @@ class Portal:
                 self.touch("contacts", record)
         return changed
 
-    def associate(self, from_type: str, from_id: str, to_type: str, to_id: str,
-                  type_id: int | None = None) -> int:
+    def associate(
+        self, from_type: str, from_id: str, to_type: str, to_id: str, type_id: int | None = None
+    ) -> int:
         """Link two records; a contact's first company becomes its primary one, as in HubSpot."""
         used = self.associations.add(from_type, from_id, to_type, to_id, type_id)
         pair = self._contact_company(from_type, from_id, to_type, to_id)
@@ -248,10 +296,20 @@ class Portal:
             wants_primary = used in (1, 2)
             if primary is None or wants_primary:
                 if primary is not None and primary != company_id:
-                    self.associations.discard_type("contacts", contact_id, "companies", primary,
-                                                   PRIMARY_ASSOCIATION[("contacts", "companies")])
-                self.associations.add("contacts", contact_id, "companies", company_id,
-                                      PRIMARY_ASSOCIATION[("contacts", "companies")])
+                    self.associations.discard_type(
+                        "contacts",
+                        contact_id,
+                        "companies",
+                        primary,
+                        PRIMARY_ASSOCIATION[("contacts", "companies")],
+                    )
+                self.associations.add(
+                    "contacts",
+                    contact_id,
+                    "companies",
+                    company_id,
+                    PRIMARY_ASSOCIATION[("contacts", "companies")],
+                )
             self._sync_company_id(contact_id)
         return used
 
@@ -261,8 +319,9 @@ class Portal:
         if pair is not None:
             self._sync_company_id(pair[0])
 
-    def _contact_company(self, from_type: str, from_id: str, to_type: str,
-                         to_id: str) -> tuple[str, str] | None:
+    def _contact_company(
+        self, from_type: str, from_id: str, to_type: str, to_id: str
+    ) -> tuple[str, str] | None:
         if (from_type, to_type) == ("contacts", "companies"):
             return from_id, to_id
         if (from_type, to_type) == ("companies", "contacts"):
@@ -271,9 +330,14 @@ class Portal:
 
     def _primary_company(self, contact_id: str) -> str | None:
         primary = PRIMARY_ASSOCIATION[("contacts", "companies")]
-        return next((company for company, types in
-                     self.associations.of("contacts", contact_id, "companies")
-                     if primary in types), None)
+        return next(
+            (
+                company
+                for company, types in self.associations.of("contacts", contact_id, "companies")
+                if primary in types
+            ),
+            None,
+        )
 
     def _sync_company_id(self, contact_id: str) -> None:
         """associatedcompanyid mirrors the primary company; changing it is a modification."""
@@ -293,8 +357,11 @@ class Portal:
             stage = props.get("dealstage")
             props["hs_is_closed_won"] = "true" if stage == "closedwon" else "false"
             props["hs_is_closed"] = "true" if stage in ("closedwon", "closedlost") else "false"
-        if kind == "contacts" and props.get("email") and \
-                self.subscriptions.is_unsubscribed_all(str(props["email"])):
+        if (
+            kind == "contacts"
+            and props.get("email")
+            and self.subscriptions.is_unsubscribed_all(str(props["email"]))
+        ):
             props["hs_email_optout"] = "true"
 
     def _index(self, kind: str, record: HsRecord) -> None:
@@ -312,7 +379,9 @@ class Portal:
         if not name:
             raise validation("Property name is required")
         if name in self.properties[kind]:
-            raise HsApiError(409, "OBJECT_ALREADY_EXISTS", f"Property named '{name}' already exists.")
+            raise HsApiError(
+                409, "OBJECT_ALREADY_EXISTS", f"Property named '{name}' already exists."
+            )
         prop = PropertyDef.from_api(data)
         self.properties[kind][name] = prop
         return prop

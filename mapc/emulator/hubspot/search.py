@@ -26,8 +26,21 @@ SEARCHABLE = {
     "deals": ("dealname",),
     "tasks": ("hs_task_subject",),
 }
-_OPERATORS = {"EQ", "NEQ", "LT", "LTE", "GT", "GTE", "BETWEEN", "IN", "NOT_IN", "HAS_PROPERTY",
-              "NOT_HAS_PROPERTY", "CONTAINS_TOKEN", "NOT_CONTAINS_TOKEN"}
+_OPERATORS = {
+    "EQ",
+    "NEQ",
+    "LT",
+    "LTE",
+    "GT",
+    "GTE",
+    "BETWEEN",
+    "IN",
+    "NOT_IN",
+    "HAS_PROPERTY",
+    "NOT_HAS_PROPERTY",
+    "CONTAINS_TOKEN",
+    "NOT_CONTAINS_TOKEN",
+}
 _RANGE = {"EQ", "LT", "LTE", "GT", "GTE", "BETWEEN"}
 Predicate = Callable[[str], bool]
 
@@ -57,14 +70,14 @@ class _Filter:
         keys, ids = self.column.keys, self.column.ids
         try:
             if self.operator == "EQ":
-                return ids[bisect.bisect_left(keys, self.low):bisect.bisect_right(keys, self.low)]
+                return ids[bisect.bisect_left(keys, self.low) : bisect.bisect_right(keys, self.low)]
             if self.operator in ("GT", "GTE"):
                 cut = bisect.bisect_right if self.operator == "GT" else bisect.bisect_left
-                return ids[cut(keys, self.low):]
+                return ids[cut(keys, self.low) :]
             if self.operator in ("LT", "LTE"):
                 cut = bisect.bisect_left if self.operator == "LT" else bisect.bisect_right
                 return ids[: cut(keys, self.low)]
-            return ids[bisect.bisect_left(keys, self.low):bisect.bisect_right(keys, self.high)]
+            return ids[bisect.bisect_left(keys, self.low) : bisect.bisect_right(keys, self.high)]
         except TypeError:  # values of mixed types cannot be bisected; scan instead
             return None
 
@@ -78,8 +91,11 @@ class Searcher:
         self._columns: dict[tuple[str, str], tuple[int, _Column]] = {}
 
     def run(self, kind: str, body: dict[str, Any]) -> list[str]:
-        key = json.dumps([kind, body.get("filterGroups"), body.get("sorts"), body.get("query")],
-                         sort_keys=True, default=str)
+        key = json.dumps(
+            [kind, body.get("filterGroups"), body.get("sorts"), body.get("query")],
+            sort_keys=True,
+            default=str,
+        )
         version = self.portal.versions[kind]
         cached = self._results.get(key)
         if cached is not None and cached[0] == version:
@@ -105,8 +121,10 @@ class Searcher:
             raise validation(f"Too many filter groups: {len(groups)}. The maximum is {MAX_GROUPS}")
         sizes = [len(g.get("filters") or []) for g in groups]
         if sum(sizes) > MAX_FILTERS or any(size > MAX_FILTERS_PER_GROUP for size in sizes):
-            raise validation(f"Too many filters: at most {MAX_FILTERS_PER_GROUP} per group and "
-                             f"{MAX_FILTERS} in total are allowed")
+            raise validation(
+                f"Too many filters: at most {MAX_FILTERS_PER_GROUP} per group and "
+                f"{MAX_FILTERS} in total are allowed"
+            )
         sorts = body.get("sorts") or []
         if len(sorts) > 1:
             raise validation("Only one sort is supported per search request")
@@ -133,9 +151,11 @@ class Searcher:
         text = str(body.get("query") or "").strip().lower()
         if text:
             fields = SEARCHABLE[kind]
-            matched = {i for i in matched
-                       if any(text in str(records[i].properties.get(f) or "").lower()
-                              for f in fields)}
+            matched = {
+                i
+                for i in matched
+                if any(text in str(records[i].properties.get(f) or "").lower() for f in fields)
+            }
         if not sorts:
             return sorted(matched, key=int)
         name, descending = _sort_spec(sorts[0])
@@ -156,8 +176,10 @@ class Searcher:
     def _property(self, kind: str, name: str) -> PropertyDef:
         prop = self.portal.properties[kind].get(name)
         if prop is None:
-            raise validation(f"There was a problem with the request: property {name} does not "
-                             "exist", context={"propertyName": [name]})
+            raise validation(
+                f"There was a problem with the request: property {name} does not exist",
+                context={"propertyName": [name]},
+            )
         return prop
 
     def _column(self, kind: str, prop: PropertyDef) -> _Column:
@@ -195,20 +217,34 @@ class Searcher:
         if operator in ("CONTAINS_TOKEN", "NOT_CONTAINS_TOKEN"):
             token = str(spec.get("value", "")).lower().strip("*")
             wanted = operator == "CONTAINS_TOKEN"
-            return _Filter(lambda i: (token in str(values.get(i) or "")) is wanted, column,
-                           operator)
+            return _Filter(
+                lambda i: (token in str(values.get(i) or "")) is wanted, column, operator
+            )
         low = _typed(prop, str(spec.get("value")))
         if operator == "BETWEEN":
             high = _typed(prop, str(spec.get("highValue")))
-            return _Filter(lambda i: (v := values.get(i)) is not None and low <= v <= high,
-                           column, operator, low, high)
+            return _Filter(
+                lambda i: (v := values.get(i)) is not None and low <= v <= high,
+                column,
+                operator,
+                low,
+                high,
+            )
         if operator == "NEQ":
             return _Filter(lambda i: values.get(i) != low, column, operator, low)
         compare: Callable[[Any, Any], Any] = {
-            "EQ": lambda a, b: a == b, "LT": lambda a, b: a < b, "LTE": lambda a, b: a <= b,
-            "GT": lambda a, b: a > b, "GTE": lambda a, b: a >= b}[operator]
-        return _Filter(lambda i: (v := values.get(i)) is not None and bool(compare(v, low)),
-                       column, operator, low)
+            "EQ": lambda a, b: a == b,
+            "LT": lambda a, b: a < b,
+            "LTE": lambda a, b: a <= b,
+            "GT": lambda a, b: a > b,
+            "GTE": lambda a, b: a >= b,
+        }[operator]
+        return _Filter(
+            lambda i: (v := values.get(i)) is not None and bool(compare(v, low)),
+            column,
+            operator,
+            low,
+        )
 
 
 def _sort_spec(sort: Any) -> tuple[str, bool]:

@@ -15,10 +15,19 @@ class Definition:
 
     def json(self) -> dict[str, Any]:
         stamp = "2020-01-01T00:00:00Z"
-        return {"id": self.id, "name": self.name, "description": self.description,
-                "purpose": self.purpose, "communicationMethod": "Email", "isActive": True,
-                "isDefault": True, "isInternal": False, "createdAt": stamp, "updatedAt": stamp,
-                "businessUnitId": 0}
+        return {
+            "id": self.id,
+            "name": self.name,
+            "description": self.description,
+            "purpose": self.purpose,
+            "communicationMethod": "Email",
+            "isActive": True,
+            "isDefault": True,
+            "isInternal": False,
+            "createdAt": stamp,
+            "updatedAt": stamp,
+            "businessUnitId": 0,
+        }
 
 
 DEFINITIONS = (

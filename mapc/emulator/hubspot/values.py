@@ -15,8 +15,9 @@ _NUMBER = re.compile(r"^-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?$")
 
 def iso_ms(moment: datetime) -> str:
     """2026-11-29T08:00:00.000Z, the form createdAt and datetime properties come back in."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + \
-        f"{moment.microsecond // 1000:03d}Z"
+    return (
+        moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    )
 
 
 def to_ms(value: str) -> int | None:
@@ -47,50 +48,68 @@ def normalize(prop: PropertyDef, raw: Any) -> tuple[str | None, dict[str, Any] |
         return text.lower(), None
     if kind == "number":
         if not _NUMBER.match(text):
-            return None, _problem(prop, "INVALID_DECIMAL",
-                                  f"{text} was not a valid number.")
+            return None, _problem(prop, "INVALID_DECIMAL", f"{text} was not a valid number.")
         return text, None
     if kind == "bool":
         if text.lower() not in ("true", "false"):
-            return None, _problem(prop, "INVALID_BOOLEAN",
-                                  f"{text} was not a valid boolean value. Valid values are true "
-                                  "or false.")
+            return None, _problem(
+                prop,
+                "INVALID_BOOLEAN",
+                f"{text} was not a valid boolean value. Valid values are true or false.",
+            )
         return text.lower(), None
     if kind == "datetime":
         ms = to_ms(text)
         if ms is None:
-            return None, _problem(prop, "INVALID_DATE", f"{text} was not a valid long or ISO8601 "
-                                                        "date time string")
+            return None, _problem(
+                prop, "INVALID_DATE", f"{text} was not a valid long or ISO8601 date time string"
+            )
         return iso_ms(datetime.fromtimestamp(ms / 1000, UTC)), None
     if kind == "date":
         ms = to_ms(text)
         if ms is None or ms % 86_400_000:
-            return None, _problem(prop, "INVALID_DATE",
-                                  f"{text} is at {ms} epoch milliseconds, which is not midnight "
-                                  "UTC" if ms is not None else f"{text} is not a valid date")
+            return None, _problem(
+                prop,
+                "INVALID_DATE",
+                f"{text} is at {ms} epoch milliseconds, which is not midnight UTC"
+                if ms is not None
+                else f"{text} is not a valid date",
+            )
         return datetime.fromtimestamp(ms / 1000, UTC).date().isoformat(), None
     if kind == "enumeration" and prop.options:
         chosen = text.split(";") if prop.field_type == "checkbox" else [text]
         bad = [c for c in chosen if c not in prop.options]
         if bad:
             allowed = ", ".join(prop.options)
-            return None, _problem(prop, "INVALID_OPTION",
-                                  f"{bad[0]} was not one of the allowed options: [{allowed}]")
+            return None, _problem(
+                prop, "INVALID_OPTION", f"{bad[0]} was not one of the allowed options: [{allowed}]"
+            )
     return text, None
 
 
 def _problem(prop: PropertyDef, code: str, message: str) -> dict[str, Any]:
-    return {"isValid": False, "message": message, "error": code, "name": prop.name,
-            "localizedErrorMessage": message}
+    return {
+        "isValid": False,
+        "message": message,
+        "error": code,
+        "name": prop.name,
+        "localizedErrorMessage": message,
+    }
 
 
 def read_only_problem(prop: PropertyDef) -> dict[str, Any]:
     kind = "calculated" if prop.calculated else "read only"
-    return _problem(prop, "READ_ONLY_VALUE",
-                    f'"{prop.name}" is a {kind} property; its value cannot be set.')
+    return _problem(
+        prop, "READ_ONLY_VALUE", f'"{prop.name}" is a {kind} property; its value cannot be set.'
+    )
 
 
 def unknown_problem(name: str) -> dict[str, Any]:
     message = f'Property "{name}" does not exist'
-    return {"isValid": False, "message": message, "error": "PROPERTY_DOESNT_EXIST", "name": name,
-            "localizedErrorMessage": message}
+    return {
+        "isValid": False,
+        "message": message,
+        "error": "PROPERTY_DOESNT_EXIST",
+        "name": name,
+        "localizedErrorMessage": message,
+    }

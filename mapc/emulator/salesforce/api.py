@@ -15,8 +15,11 @@ from mapc.emulator.wire import Request, Response
 _D = "/services/data/vXX.X"
 _FAULT_ERRORS = {
     503: ("SERVER_UNAVAILABLE", "Server temporarily unavailable. Please try again later."),
-    500: ("UNKNOWN_EXCEPTION", "An unexpected error occurred. Please include this ErrorId if "
-                               "you contact support: 1234567890-12345 (-1234567890)"),
+    500: (
+        "UNKNOWN_EXCEPTION",
+        "An unexpected error occurred. Please include this ErrorId if "
+        "you contact support: 1234567890-12345 (-1234567890)",
+    ),
     403: ("REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded."),
     429: ("REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded."),
 }
@@ -25,8 +28,9 @@ _FAULT_ERRORS = {
 class SalesforceApi:
     service = "salesforce"
 
-    def __init__(self, org_factory: Callable[[], Org], token: str,
-                 usage: Callable[[], int]) -> None:
+    def __init__(
+        self, org_factory: Callable[[], Org], token: str, usage: Callable[[], int]
+    ) -> None:
         self.token = token
         self._org_factory = org_factory
         self._usage = usage
@@ -71,12 +75,21 @@ class SalesforceApi:
         header = request.header("Authorization") or ""
         scheme, _, token = header.partition(" ")
         if scheme.lower() not in ("bearer", "oauth") or token.strip() != self.token:
-            return Response(401, [{"message": "Session expired or invalid",
-                                   "errorCode": "INVALID_SESSION_ID"}],
-                            {"WWW-Authenticate": 'Token realm="Salesforce"'})
+            return Response(
+                401,
+                [{"message": "Session expired or invalid", "errorCode": "INVALID_SESSION_ID"}],
+                {"WWW-Authenticate": 'Token realm="Salesforce"'},
+            )
         if self.org.edition.lower() == "group":
-            return Response(403, [{"message": "The REST API is not enabled for this Organization.",
-                                   "errorCode": "API_DISABLED_FOR_ORG"}])
+            return Response(
+                403,
+                [
+                    {
+                        "message": "The REST API is not enabled for this Organization.",
+                        "errorCode": "API_DISABLED_FOR_ORG",
+                    }
+                ],
+            )
         return None
 
     def handle(self, request: Request, route_handler: Callable[[Request], Response]) -> Response:
@@ -89,9 +102,16 @@ class SalesforceApi:
 
     def not_found(self, request: Request) -> Response:
         if request.params.get("__method_not_allowed__"):
-            return Response(405, [{"errorCode": "METHOD_NOT_ALLOWED",
-                                   "message": f"HTTP Method '{request.method}' not allowed. "
-                                              "Allowed are GET,PATCH,DELETE"}])
+            return Response(
+                405,
+                [
+                    {
+                        "errorCode": "METHOD_NOT_ALLOWED",
+                        "message": f"HTTP Method '{request.method}' not allowed. "
+                        "Allowed are GET,PATCH,DELETE",
+                    }
+                ],
+            )
         code, message = NOT_FOUND
         return Response(404, [{"errorCode": code, "message": message}])
 

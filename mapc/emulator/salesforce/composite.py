@@ -13,9 +13,11 @@ from mapc.emulator.wire import Request, Response
 
 MAX_RECORDS = 200
 MAX_RETRIEVE = 2000
-_ROLLED_BACK = SfError("ALL_OR_NONE_OPERATION_ROLLED_BACK",
-                       "Record rolled back because not all records were valid and the request "
-                       "was using AllOrNone header")
+_ROLLED_BACK = SfError(
+    "ALL_OR_NONE_OPERATION_ROLLED_BACK",
+    "Record rolled back because not all records were valid and the request "
+    "was using AllOrNone header",
+)
 Result = dict[str, Any]
 
 
@@ -24,9 +26,11 @@ class _Rollback(Exception):
 
 
 def _too_many() -> SfApiError:
-    return SfApiError.one(400, "EXCEEDED_ID_LIMIT",
-                          "record limit reached. cannot submit more than 200 records into this "
-                          "call")
+    return SfApiError.one(
+        400,
+        "EXCEEDED_ID_LIMIT",
+        "record limit reached. cannot submit more than 200 records into this call",
+    )
 
 
 class CollectionResources:
@@ -66,14 +70,20 @@ class CollectionResources:
 
         def one(record: dict[str, Any]) -> Result:
             if field is None:
-                raise SfApiError.one(404, "NOT_FOUND", "Provided external ID field does not "
-                                     f"exist or is not accessible: {request.params['field']}")
+                raise SfApiError.one(
+                    404,
+                    "NOT_FOUND",
+                    "Provided external ID field does not "
+                    f"exist or is not accessible: {request.params['field']}",
+                )
             value = next((v for k, v in record.items() if k.lower() == field.name.lower()), None)
             if value in (None, ""):
-                raise SfApiError.one(400, "MISSING_ARGUMENT",
-                                     f"{field.name} not specified", field.name)
-            record_id, created = self.org.upsert(sobject.name, field.name, str(value),
-                                                 _fields(record))
+                raise SfApiError.one(
+                    400, "MISSING_ARGUMENT", f"{field.name} not specified", field.name
+                )
+            record_id, created = self.org.upsert(
+                sobject.name, field.name, str(value), _fields(record)
+            )
             return {"id": record_id, "success": True, "errors": [], "created": created}
 
         return self._run(records, one, bool(body.get("allOrNone")))
@@ -102,16 +112,23 @@ class CollectionResources:
         else:
             ids, fields = request.args("ids"), request.args("fields")
         if len(ids) > MAX_RETRIEVE:
-            raise SfApiError.one(400, "EXCEEDED_ID_LIMIT",
-                                 "record limit reached. cannot submit more than 2000 records "
-                                 "into this call")
+            raise SfApiError.one(
+                400,
+                "EXCEEDED_ID_LIMIT",
+                "record limit reached. cannot submit more than 2000 records into this call",
+            )
         if not fields:
             raise SfApiError.one(400, "MISSING_ARGUMENT", "fields not specified")
         out: list[dict[str, Any] | None] = []
         for raw_id in ids:
             record = self.org.records[sobject.name].get(to18(str(raw_id)) or "")
-            out.append(record_json(self.org, sobject.name, record, request.params["version"],
-                                   ["Id", *fields]) if record else None)
+            out.append(
+                record_json(
+                    self.org, sobject.name, record, request.params["version"], ["Id", *fields]
+                )
+                if record
+                else None
+            )
         return Response(200, out)
 
     # ------------------------------------------------------------------------------
@@ -131,8 +148,13 @@ class CollectionResources:
             raise SfApiError.one(400, "INVALID_TYPE", "Must send a concrete entity type.")
         return self.org.object(str(kind)).name
 
-    def _run(self, items: list[Any], one: Callable[[Any], Result], all_or_none: bool,
-             id_key: bool = False) -> Response:
+    def _run(
+        self,
+        items: list[Any],
+        one: Callable[[Any], Result],
+        all_or_none: bool,
+        id_key: bool = False,
+    ) -> Response:
         results: list[Result] = []
         failed = False
         try:
@@ -142,19 +164,27 @@ class CollectionResources:
                         results.append(one(item))
                     except SfApiError as exc:
                         failed = True
-                        result: Result = {"success": False,
-                                          "errors": [e.collection() for e in exc.errors]}
+                        result: Result = {
+                            "success": False,
+                            "errors": [e.collection() for e in exc.errors],
+                        }
                         if id_key:
-                            raw = item if isinstance(item, str) else (item.get("id")
-                                                                      or item.get("Id"))
+                            raw = (
+                                item
+                                if isinstance(item, str)
+                                else (item.get("id") or item.get("Id"))
+                            )
                             result = {"id": to18(str(raw)) if raw else None, **result}
                         results.append(result)
                 if failed and all_or_none:
                     raise _Rollback
         except _Rollback:
-            results = [r if not r["success"] else
-                       {"id": r["id"], "success": False, "errors": [_ROLLED_BACK.collection()]}
-                       for r in results]
+            results = [
+                r
+                if not r["success"]
+                else {"id": r["id"], "success": False, "errors": [_ROLLED_BACK.collection()]}
+                for r in results
+            ]
         return Response(200, results)
 
 

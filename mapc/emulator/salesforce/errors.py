@@ -24,11 +24,23 @@ class SfError:
 
 
 # Errors about the request rather than about a record carry no "fields" key.
-_NO_FIELDS = frozenset({
-    "INVALID_SESSION_ID", "NOT_FOUND", "MALFORMED_QUERY", "INVALID_TYPE", "API_DISABLED_FOR_ORG",
-    "INVALID_QUERY_LOCATOR", "JSON_PARSER_ERROR", "METHOD_NOT_ALLOWED", "SERVER_UNAVAILABLE",
-    "REQUEST_LIMIT_EXCEEDED", "UNKNOWN_EXCEPTION", "INVALID_FIELD", "EXCEEDED_ID_LIMIT",
-})
+_NO_FIELDS = frozenset(
+    {
+        "INVALID_SESSION_ID",
+        "NOT_FOUND",
+        "MALFORMED_QUERY",
+        "INVALID_TYPE",
+        "API_DISABLED_FOR_ORG",
+        "INVALID_QUERY_LOCATOR",
+        "JSON_PARSER_ERROR",
+        "METHOD_NOT_ALLOWED",
+        "SERVER_UNAVAILABLE",
+        "REQUEST_LIMIT_EXCEEDED",
+        "UNKNOWN_EXCEPTION",
+        "INVALID_FIELD",
+        "EXCEEDED_ID_LIMIT",
+    }
+)
 
 
 @dataclass

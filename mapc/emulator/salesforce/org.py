@@ -26,8 +26,9 @@ CASCADE: dict[str, tuple[tuple[str, str], ...]] = {
 
 
 class Org:
-    def __init__(self, clock: Clock, person_accounts: bool = False,
-                 edition: str = "Enterprise") -> None:
+    def __init__(
+        self, clock: Clock, person_accounts: bool = False, edition: str = "Enterprise"
+    ) -> None:
         self.clock = clock
         self.person_accounts = person_accounts
         self.edition = edition
@@ -40,11 +41,18 @@ class Org:
         self.record_types = person.record_types(self.ids)
         # The user the API token belongs to: it owns and stamps what the API writes.
         self.api_user_id = ""
-        self.api_user_id = self.seed("User", {
-            "FirstName": "Integration", "LastName": "User", "Username": "integration@mapc.example",
-            "Email": "integration@mapc.example", "Alias": "integ", "IsActive": True,
-            "UserType": "Standard",
-        })
+        self.api_user_id = self.seed(
+            "User",
+            {
+                "FirstName": "Integration",
+                "LastName": "User",
+                "Username": "integration@mapc.example",
+                "Email": "integration@mapc.example",
+                "Alias": "integ",
+                "IsActive": True,
+                "UserType": "Standard",
+            },
+        )
 
     # ----------------------------------------------------------------- schema
 
@@ -98,11 +106,17 @@ class Org:
     def create(self, object_name: str, payload: Record) -> str:
         obj = self.object(object_name)
         if any(k.lower() == "id" for k in payload):
-            raise SfApiError(400, [SfError(
-                "INVALID_FIELD_FOR_INSERT_UPDATE",
-                "Unable to create/update fields: Id. Please check the security settings of this "
-                "field and verify that it is read/write for your profile or permission set.",
-                ("Id",))])
+            raise SfApiError(
+                400,
+                [
+                    SfError(
+                        "INVALID_FIELD_FOR_INSERT_UPDATE",
+                        "Unable to create/update fields: Id. Please check the security settings of this "
+                        "field and verify that it is read/write for your profile or permission set.",
+                        ("Id",),
+                    )
+                ],
+            )
         values, errors = check_payload(obj, payload, True, self.exists)
         if errors:
             raise SfApiError(400, errors)
@@ -125,16 +139,23 @@ class Org:
         obj = self.object(object_name)
         record_id = to18(raw_id)
         if record_id is None or object_of(record_id) != obj.name:
-            raise SfApiError.one(400, "MALFORMED_ID",
-                                 f"{obj.label} ID: id value of incorrect type: {raw_id}", "Id")
+            raise SfApiError.one(
+                400, "MALFORMED_ID", f"{obj.label} ID: id value of incorrect type: {raw_id}", "Id"
+            )
         current = self.records[obj.name].get(record_id)
         if current is None:
-            raise SfApiError.one(404, "ENTITY_IS_DELETED" if record_id in self.deleted[obj.name]
-                                 else "NOT_FOUND",
-                                 "entity is deleted" if record_id in self.deleted[obj.name]
-                                 else "The requested resource does not exist")
-        payload = {k: v for k, v in payload.items()
-                   if not (k.lower() == "id" and to18(str(v)) == record_id)}
+            raise SfApiError.one(
+                404,
+                "ENTITY_IS_DELETED" if record_id in self.deleted[obj.name] else "NOT_FOUND",
+                "entity is deleted"
+                if record_id in self.deleted[obj.name]
+                else "The requested resource does not exist",
+            )
+        payload = {
+            k: v
+            for k, v in payload.items()
+            if not (k.lower() == "id" and to18(str(v)) == record_id)
+        }
         values, errors = check_payload(obj, payload, False, self.exists)
         if errors:
             raise SfApiError(400, errors)
@@ -155,22 +176,33 @@ class Org:
         self._put(object_name, record_id, merged)
         person.after_write(self, object_name, merged, values)
 
-    def upsert(self, object_name: str, field_name: str, value: str, payload: Record,
-               update_only: bool = False) -> tuple[str, bool]:
+    def upsert(
+        self,
+        object_name: str,
+        field_name: str,
+        value: str,
+        payload: Record,
+        update_only: bool = False,
+    ) -> tuple[str, bool]:
         obj = self.object(object_name)
         definition = obj.field(field_name)
         if definition is None or not (definition.external_id or definition.name == "Id"):
             raise SfApiError.one(
-                404, "NOT_FOUND",
-                f"Provided external ID field does not exist or is not accessible: {field_name}")
+                404,
+                "NOT_FOUND",
+                f"Provided external ID field does not exist or is not accessible: {field_name}",
+            )
         if definition.name == "Id":
             self.update(obj.name, value, payload)
             return to18(value) or value, False
         matches = self.lookup(obj.name, definition.name, value)
         if len(matches) > 1:
-            raise SfApiError.one(300, "MULTIPLE_CHOICES",
-                                 f"More than one record found for external id field "
-                                 f"{definition.name} with value {value}")
+            raise SfApiError.one(
+                300,
+                "MULTIPLE_CHOICES",
+                f"More than one record found for external id field "
+                f"{definition.name} with value {value}",
+            )
         body = {k: v for k, v in payload.items() if k.lower() != definition.name.lower()}
         if matches:
             self.update(obj.name, matches[0], body)
@@ -183,8 +215,9 @@ class Org:
         obj = self.object(object_name)
         record_id = to18(raw_id)
         if record_id is None:
-            raise SfApiError.one(400, "MALFORMED_ID",
-                                 f"{obj.label} ID: id value of incorrect type: {raw_id}")
+            raise SfApiError.one(
+                400, "MALFORMED_ID", f"{obj.label} ID: id value of incorrect type: {raw_id}"
+            )
         record = self.records[obj.name].get(record_id)
         if record is None:
             if record_id in self.deleted[obj.name]:
@@ -279,8 +312,9 @@ class Org:
             deleted = self.deleted[name].get(record_id)
             self._journal.append((name, record_id, copy.copy(active), copy.copy(deleted)))
 
-    def _restore(self, name: str, record_id: str, active: Record | None,
-                 deleted: Record | None) -> None:
+    def _restore(
+        self, name: str, record_id: str, active: Record | None, deleted: Record | None
+    ) -> None:
         current = self.records[name].pop(record_id, None)
         if current is not None:
             self._index(name, current, remove=True)

@@ -20,24 +20,33 @@ def body_of(request: Request) -> dict[str, Any]:
     except BadJson as exc:
         raise SfApiError.one(400, "JSON_PARSER_ERROR", f"Unexpected character: {exc}") from exc
     if not isinstance(data, dict):
-        raise SfApiError.one(400, "JSON_PARSER_ERROR",
-                             "Cannot deserialize instance of SObject from START_ARRAY value")
+        raise SfApiError.one(
+            400,
+            "JSON_PARSER_ERROR",
+            "Cannot deserialize instance of SObject from START_ARRAY value",
+        )
     return data
 
 
-def record_json(org: Org, name: str, record: Record, version: str,
-                fields: list[str] | None = None) -> Record:
+def record_json(
+    org: Org, name: str, record: Record, version: str, fields: list[str] | None = None
+) -> Record:
     obj = org.object(name)
-    out: Record = {"attributes": {"type": obj.name,
-                                  "url": f"/services/data/v{version}/sobjects/{obj.name}/"
-                                         f"{record['Id']}"}}
+    out: Record = {
+        "attributes": {
+            "type": obj.name,
+            "url": f"/services/data/v{version}/sobjects/{obj.name}/{record['Id']}",
+        }
+    }
     if fields:
         for field_name in fields:
             definition = obj.field(field_name)
             if definition is None:
-                raise SfApiError.one(400, "INVALID_FIELD",
-                                     f"No such column '{field_name}' on sobject of type "
-                                     f"{obj.name}")
+                raise SfApiError.one(
+                    400,
+                    "INVALID_FIELD",
+                    f"No such column '{field_name}' on sobject of type {obj.name}",
+                )
             out[definition.name] = record.get(definition.name)
         return out
     for definition in obj.fields.values():
@@ -51,8 +60,10 @@ class RecordResources:
         self.usage = usage
 
     def versions(self, request: Request) -> Response:
-        return Response(200, [{"label": f"v{v}", "url": f"/services/data/v{v}", "version": v}
-                              for v in API_VERSIONS])
+        return Response(
+            200,
+            [{"label": f"v{v}", "url": f"/services/data/v{v}", "version": v} for v in API_VERSIONS],
+        )
 
     def resources(self, request: Request) -> Response:
         v = request.params["version"]
@@ -62,29 +73,42 @@ class RecordResources:
     def limits(self, request: Request) -> Response:
         used = self.usage()
         limit = {"Max": 100000, "Remaining": max(100000 - used, 0)}
-        return Response(200, {
-            "DailyApiRequests": limit,
-            "DailyBulkApiBatches": {"Max": 15000, "Remaining": 15000},
-            "DataStorageMB": {"Max": 1024, "Remaining": 1000},
-            "FileStorageMB": {"Max": 1024, "Remaining": 1024},
-            "ConcurrentAsyncGetReportInstances": {"Max": 200, "Remaining": 200},
-        })
+        return Response(
+            200,
+            {
+                "DailyApiRequests": limit,
+                "DailyBulkApiBatches": {"Max": 15000, "Remaining": 15000},
+                "DataStorageMB": {"Max": 1024, "Remaining": 1000},
+                "FileStorageMB": {"Max": 1024, "Remaining": 1024},
+                "ConcurrentAsyncGetReportInstances": {"Max": 200, "Remaining": 200},
+            },
+        )
 
     def describe_global(self, request: Request) -> Response:
         v = request.params["version"]
-        return Response(200, {
-            "encoding": "UTF-8", "maxBatchSize": 200,
-            "sobjects": [describe_global_entry(o, v) for o in self.org.objects.values()],
-        })
+        return Response(
+            200,
+            {
+                "encoding": "UTF-8",
+                "maxBatchSize": 200,
+                "sobjects": [describe_global_entry(o, v) for o in self.org.objects.values()],
+            },
+        )
 
     def describe(self, request: Request) -> Response:
         obj = self.org.object(request.params["sobject"])
         body = describe_object(obj, request.params["version"])
         if obj.name == "Account" and self.org.person_accounts:
             body["recordTypeInfos"] = [
-                {"name": name.replace("_", " "), "developerName": name, "recordTypeId": rt,
-                 "active": True, "available": True, "defaultRecordTypeMapping": i == 0,
-                 "master": False}
+                {
+                    "name": name.replace("_", " "),
+                    "developerName": name,
+                    "recordTypeId": rt,
+                    "active": True,
+                    "available": True,
+                    "defaultRecordTypeMapping": i == 0,
+                    "master": False,
+                }
                 for i, (name, rt) in enumerate(self.org.record_types.items())
             ]
         return Response(200, body)
@@ -102,8 +126,16 @@ class RecordResources:
     def get(self, request: Request) -> Response:
         obj = self.org.object(request.params["sobject"])
         record = self.org.get(obj.name, request.params["record_id"])
-        return Response(200, record_json(self.org, obj.name, record, request.params["version"],
-                                         request.args("fields") or None))
+        return Response(
+            200,
+            record_json(
+                self.org,
+                obj.name,
+                record,
+                request.params["version"],
+                request.args("fields") or None,
+            ),
+        )
 
     def update(self, request: Request) -> Response:
         obj = self.org.object(request.params["sobject"])
@@ -120,9 +152,11 @@ class RecordResources:
         field_name, value = request.params["field"], unquote(request.params["value"])
         definition = obj.field(field_name)
         if definition is None or not (definition.external_id or definition.name == "Id"):
-            raise SfApiError.one(404, "NOT_FOUND",
-                                 f"Provided external ID field does not exist or is not "
-                                 f"accessible: {field_name}")
+            raise SfApiError.one(
+                404,
+                "NOT_FOUND",
+                f"Provided external ID field does not exist or is not accessible: {field_name}",
+            )
         ids = self.org.lookup(obj.name, definition.name, value)
         if not ids:
             raise SfApiError.one(404, *NOT_FOUND)
@@ -130,14 +164,25 @@ class RecordResources:
             v = request.params["version"]
             return Response(300, [f"/services/data/v{v}/sobjects/{obj.name}/{i}" for i in ids])
         record = self.org.records[obj.name][ids[0]]
-        return Response(200, record_json(self.org, obj.name, record, request.params["version"],
-                                         request.args("fields") or None))
+        return Response(
+            200,
+            record_json(
+                self.org,
+                obj.name,
+                record,
+                request.params["version"],
+                request.args("fields") or None,
+            ),
+        )
 
     def upsert(self, request: Request) -> Response:
         obj = self.org.object(request.params["sobject"])
         value = unquote(request.params["value"])
         update_only = (request.arg("updateOnly") or "").lower() == "true"
-        record_id, created = self.org.upsert(obj.name, request.params["field"], value,
-                                             body_of(request), update_only)
-        return Response(201 if created else 200,
-                        {"id": record_id, "success": True, "errors": [], "created": created})
+        record_id, created = self.org.upsert(
+            obj.name, request.params["field"], value, body_of(request), update_only
+        )
+        return Response(
+            201 if created else 200,
+            {"id": record_id, "success": True, "errors": [], "created": created},
+        )

@@ -8,8 +8,14 @@ from typing import Any
 from mapc.emulator.salesforce.ids import KEY_PREFIXES
 
 _SOAP_TYPES = {
-    "id": "tns:ID", "reference": "tns:ID", "boolean": "xsd:boolean", "datetime": "xsd:dateTime",
-    "date": "xsd:date", "double": "xsd:double", "currency": "xsd:double", "percent": "xsd:double",
+    "id": "tns:ID",
+    "reference": "tns:ID",
+    "boolean": "xsd:boolean",
+    "datetime": "xsd:dateTime",
+    "date": "xsd:date",
+    "double": "xsd:double",
+    "currency": "xsd:double",
+    "percent": "xsd:double",
     "int": "xsd:int",
 }
 TEXT_TYPES = frozenset(
@@ -73,8 +79,13 @@ class FieldDef:
             "relationshipName": self.relationship_name,
             "restrictedPicklist": self.restricted,
             "picklistValues": [
-                {"active": True, "defaultValue": value == self.default_value, "label": value,
-                 "validFor": None, "value": value}
+                {
+                    "active": True,
+                    "defaultValue": value == self.default_value,
+                    "label": value,
+                    "validFor": None,
+                    "value": value,
+                }
                 for value in self.picklist
             ],
         }
@@ -148,16 +159,23 @@ def _system_fields(owner_targets: tuple[str, ...] | None = ("User",)) -> list[Fi
         _flag("IsDeleted", **_READ_ONLY),
         FieldDef("CreatedDate", "datetime", nillable=False, defaulted_on_create=True, **_READ_ONLY),
         _ref("CreatedById", "User", nillable=False, defaulted_on_create=True, **_READ_ONLY),
-        FieldDef("LastModifiedDate", "datetime", nillable=False, defaulted_on_create=True,
-                 **_READ_ONLY),
+        FieldDef(
+            "LastModifiedDate", "datetime", nillable=False, defaulted_on_create=True, **_READ_ONLY
+        ),
         _ref("LastModifiedById", "User", nillable=False, defaulted_on_create=True, **_READ_ONLY),
-        FieldDef("SystemModstamp", "datetime", nillable=False, defaulted_on_create=True,
-                 **_READ_ONLY),
+        FieldDef(
+            "SystemModstamp", "datetime", nillable=False, defaulted_on_create=True, **_READ_ONLY
+        ),
     ]
     if owner_targets:
         fields.append(
-            _ref("OwnerId", *owner_targets, nillable=False, defaulted_on_create=True,
-                 relationship_name="Owner")
+            _ref(
+                "OwnerId",
+                *owner_targets,
+                nillable=False,
+                defaulted_on_create=True,
+                relationship_name="Owner",
+            )
         )
     return fields
 
@@ -166,11 +184,27 @@ def _obj(name: str, label: str, fields: list[FieldDef]) -> ObjectDef:
     return ObjectDef(name, label, {f.name: f for f in fields})
 
 
-LEAD_STATUSES = ("Open - Not Contacted", "Working - Contacted", "Closed - Converted",
-                 "Closed - Not Converted")
+LEAD_STATUSES = (
+    "Open - Not Contacted",
+    "Working - Contacted",
+    "Closed - Converted",
+    "Closed - Not Converted",
+)
 LEAD_SOURCES = ("Web", "Phone Inquiry", "Partner Referral", "Purchased List", "Other")
-INDUSTRIES = ("Agriculture", "Banking", "Consulting", "Education", "Energy", "Finance",
-              "Healthcare", "Manufacturing", "Media", "Retail", "Technology", "Other")
+INDUSTRIES = (
+    "Agriculture",
+    "Banking",
+    "Consulting",
+    "Education",
+    "Energy",
+    "Finance",
+    "Healthcare",
+    "Manufacturing",
+    "Media",
+    "Retail",
+    "Technology",
+    "Other",
+)
 # Stage -> (IsClosed, IsWon, Probability), as the default sales process defines them.
 STAGES: dict[str, tuple[bool, bool, int]] = {
     "Prospecting": (False, False, 10),
@@ -184,108 +218,208 @@ STAGES: dict[str, tuple[bool, bool, int]] = {
     "Closed Won": (True, True, 100),
     "Closed Lost": (True, False, 0),
 }
-USER_TYPES = ("Standard", "PowerPartner", "PowerCustomerSuccess", "CustomerSuccess", "Guest",
-              "CspLitePortal", "CsnOnly", "SelfService")
+USER_TYPES = (
+    "Standard",
+    "PowerPartner",
+    "PowerCustomerSuccess",
+    "CustomerSuccess",
+    "Guest",
+    "CspLitePortal",
+    "CsnOnly",
+    "SelfService",
+)
 _ADDRESS = ("Street", "City", "State", "PostalCode", "Country")
 
 
 def _address(prefix: str) -> list[FieldDef]:
     return [
-        FieldDef(f"{prefix}{part}", "textarea" if part == "Street" else "string",
-                 length=255 if part == "Street" else 80)
+        FieldDef(
+            f"{prefix}{part}",
+            "textarea" if part == "Street" else "string",
+            length=255 if part == "Street" else 80,
+        )
         for part in _ADDRESS
     ]
 
 
 def standard_objects(person_accounts: bool = False) -> dict[str, ObjectDef]:
     """Fresh definitions (custom fields are added to these per emulator)."""
-    lead = _obj("Lead", "Lead", [
-        *_system_fields(("User", "Group")),
-        _text("FirstName", 40), _text("LastName", 80, nillable=False),
-        _text("Name", 121, name_field=True, **_READ_ONLY),
-        _text("Company", 255, nillable=False), _text("Title", 128),
-        FieldDef("Email", "email", length=80), FieldDef("Phone", "phone", length=40),
-        FieldDef("MobilePhone", "phone", length=40), FieldDef("Website", "url", length=255),
-        _pick("Status", LEAD_STATUSES, nillable=False, defaulted_on_create=True,
-              default_value=LEAD_STATUSES[0], restricted=True),
-        _pick("LeadSource", LEAD_SOURCES), _pick("Industry", INDUSTRIES),
-        _pick("Rating", ("Hot", "Warm", "Cold")),
-        _flag("HasOptedOutOfEmail"), _flag("IsConverted", **_READ_ONLY),
-        _ref("ConvertedAccountId", "Account", **_READ_ONLY),
-        _ref("ConvertedContactId", "Contact", **_READ_ONLY),
-        FieldDef("NumberOfEmployees", "int"), FieldDef("AnnualRevenue", "currency", precision=18),
-        FieldDef("Description", "textarea", length=32000), *_address(""),
-    ])
-    contact = _obj("Contact", "Contact", [
-        *_system_fields(),
-        _text("FirstName", 40), _text("LastName", 80, nillable=False),
-        _text("Name", 121, name_field=True, **_READ_ONLY), _text("Title", 128),
-        _ref("AccountId", "Account"), FieldDef("Email", "email", length=80),
-        FieldDef("Phone", "phone", length=40), FieldDef("MobilePhone", "phone", length=40),
-        _text("Department", 80), _pick("LeadSource", LEAD_SOURCES),
-        _flag("HasOptedOutOfEmail"), FieldDef("Birthdate", "date"),
-        FieldDef("Description", "textarea", length=32000), *_address("Mailing"),
-    ])
-    account = _obj("Account", "Account", [
-        *_system_fields(),
-        _text("Name", 255, nillable=False, name_field=True),
-        _pick("Type", ("Prospect", "Customer - Direct", "Customer - Channel", "Partner",
-                       "Other")),
-        _pick("Industry", INDUSTRIES), FieldDef("Phone", "phone", length=40),
-        FieldDef("Website", "url", length=255), _ref("ParentId", "Account"),
-        FieldDef("NumberOfEmployees", "int"), FieldDef("AnnualRevenue", "currency", precision=18),
-        FieldDef("Description", "textarea", length=32000), *_address("Billing"),
-    ])
-    opportunity = _obj("Opportunity", "Opportunity", [
-        *_system_fields(),
-        _text("Name", 120, nillable=False, name_field=True), _ref("AccountId", "Account"),
-        _pick("StageName", tuple(STAGES), nillable=False, restricted=True),
-        FieldDef("CloseDate", "date", nillable=False),
-        FieldDef("Amount", "currency", precision=18, scale=2),
-        FieldDef("Probability", "percent", precision=3, defaulted_on_create=True),
-        _flag("IsClosed", **_READ_ONLY), _flag("IsWon", **_READ_ONLY),
-        _pick("Type", ("Existing Customer - Upgrade", "New Customer")),
-        _pick("LeadSource", LEAD_SOURCES), FieldDef("Description", "textarea", length=32000),
-    ])
-    role = _obj("OpportunityContactRole", "Opportunity Contact Role", [
-        *_system_fields(None),
-        _ref("OpportunityId", "Opportunity", nillable=False, updateable=False),
-        _ref("ContactId", "Contact", nillable=False),
-        _pick("Role", ("Business User", "Decision Maker", "Economic Buyer", "Influencer",
-                       "Other")),
-        _flag("IsPrimary"),
-    ])
-    task = _obj("Task", "Task", [
-        *_system_fields(("User", "Group")),
-        FieldDef("Subject", "combobox", length=255),
-        _pick("Status", ("Not Started", "In Progress", "Completed", "Waiting on someone else",
-                         "Deferred"), nillable=False, defaulted_on_create=True,
-              default_value="Not Started", restricted=True),
-        _pick("Priority", ("High", "Normal", "Low"), nillable=False, defaulted_on_create=True,
-              default_value="Normal", restricted=True),
-        FieldDef("ActivityDate", "date"), FieldDef("Description", "textarea", length=32000),
-        _ref("WhoId", "Contact", "Lead"), _ref("WhatId", "Account", "Opportunity"),
-        _pick("Type", ("Call", "Email", "Meeting", "Other")),
-        _pick("TaskSubtype", ("Task", "Email", "ListEmail", "Cadence", "Call"),
-              updateable=False),
-        _flag("IsClosed", **_READ_ONLY),
-    ])
-    user = _obj("User", "User", [
-        *_system_fields(None),
-        _text("Username", 80, nillable=False, unique=True), _text("FirstName", 40),
-        _text("LastName", 80, nillable=False), _text("Name", 121, name_field=True, **_READ_ONLY),
-        FieldDef("Email", "email", length=128, nillable=False), _text("Alias", 8, nillable=False),
-        _flag("IsActive", default_value=True),
-        _pick("UserType", USER_TYPES, defaulted_on_create=True, default_value="Standard",
-              **_READ_ONLY),
-    ])
-    group = _obj("Group", "Group", [
-        *_system_fields(("User",)),
-        _text("Name", 40, nillable=False, name_field=True), _text("DeveloperName", 80),
-        _pick("Type", ("Regular", "Queue", "Role", "Organization"), nillable=False,
-              restricted=True),
-        FieldDef("Email", "email", length=255),
-    ])
+    lead = _obj(
+        "Lead",
+        "Lead",
+        [
+            *_system_fields(("User", "Group")),
+            _text("FirstName", 40),
+            _text("LastName", 80, nillable=False),
+            _text("Name", 121, name_field=True, **_READ_ONLY),
+            _text("Company", 255, nillable=False),
+            _text("Title", 128),
+            FieldDef("Email", "email", length=80),
+            FieldDef("Phone", "phone", length=40),
+            FieldDef("MobilePhone", "phone", length=40),
+            FieldDef("Website", "url", length=255),
+            _pick(
+                "Status",
+                LEAD_STATUSES,
+                nillable=False,
+                defaulted_on_create=True,
+                default_value=LEAD_STATUSES[0],
+                restricted=True,
+            ),
+            _pick("LeadSource", LEAD_SOURCES),
+            _pick("Industry", INDUSTRIES),
+            _pick("Rating", ("Hot", "Warm", "Cold")),
+            _flag("HasOptedOutOfEmail"),
+            _flag("IsConverted", **_READ_ONLY),
+            _ref("ConvertedAccountId", "Account", **_READ_ONLY),
+            _ref("ConvertedContactId", "Contact", **_READ_ONLY),
+            FieldDef("NumberOfEmployees", "int"),
+            FieldDef("AnnualRevenue", "currency", precision=18),
+            FieldDef("Description", "textarea", length=32000),
+            *_address(""),
+        ],
+    )
+    contact = _obj(
+        "Contact",
+        "Contact",
+        [
+            *_system_fields(),
+            _text("FirstName", 40),
+            _text("LastName", 80, nillable=False),
+            _text("Name", 121, name_field=True, **_READ_ONLY),
+            _text("Title", 128),
+            _ref("AccountId", "Account"),
+            FieldDef("Email", "email", length=80),
+            FieldDef("Phone", "phone", length=40),
+            FieldDef("MobilePhone", "phone", length=40),
+            _text("Department", 80),
+            _pick("LeadSource", LEAD_SOURCES),
+            _flag("HasOptedOutOfEmail"),
+            FieldDef("Birthdate", "date"),
+            FieldDef("Description", "textarea", length=32000),
+            *_address("Mailing"),
+        ],
+    )
+    account = _obj(
+        "Account",
+        "Account",
+        [
+            *_system_fields(),
+            _text("Name", 255, nillable=False, name_field=True),
+            _pick(
+                "Type", ("Prospect", "Customer - Direct", "Customer - Channel", "Partner", "Other")
+            ),
+            _pick("Industry", INDUSTRIES),
+            FieldDef("Phone", "phone", length=40),
+            FieldDef("Website", "url", length=255),
+            _ref("ParentId", "Account"),
+            FieldDef("NumberOfEmployees", "int"),
+            FieldDef("AnnualRevenue", "currency", precision=18),
+            FieldDef("Description", "textarea", length=32000),
+            *_address("Billing"),
+        ],
+    )
+    opportunity = _obj(
+        "Opportunity",
+        "Opportunity",
+        [
+            *_system_fields(),
+            _text("Name", 120, nillable=False, name_field=True),
+            _ref("AccountId", "Account"),
+            _pick("StageName", tuple(STAGES), nillable=False, restricted=True),
+            FieldDef("CloseDate", "date", nillable=False),
+            FieldDef("Amount", "currency", precision=18, scale=2),
+            FieldDef("Probability", "percent", precision=3, defaulted_on_create=True),
+            _flag("IsClosed", **_READ_ONLY),
+            _flag("IsWon", **_READ_ONLY),
+            _pick("Type", ("Existing Customer - Upgrade", "New Customer")),
+            _pick("LeadSource", LEAD_SOURCES),
+            FieldDef("Description", "textarea", length=32000),
+        ],
+    )
+    role = _obj(
+        "OpportunityContactRole",
+        "Opportunity Contact Role",
+        [
+            *_system_fields(None),
+            _ref("OpportunityId", "Opportunity", nillable=False, updateable=False),
+            _ref("ContactId", "Contact", nillable=False),
+            _pick(
+                "Role", ("Business User", "Decision Maker", "Economic Buyer", "Influencer", "Other")
+            ),
+            _flag("IsPrimary"),
+        ],
+    )
+    task = _obj(
+        "Task",
+        "Task",
+        [
+            *_system_fields(("User", "Group")),
+            FieldDef("Subject", "combobox", length=255),
+            _pick(
+                "Status",
+                ("Not Started", "In Progress", "Completed", "Waiting on someone else", "Deferred"),
+                nillable=False,
+                defaulted_on_create=True,
+                default_value="Not Started",
+                restricted=True,
+            ),
+            _pick(
+                "Priority",
+                ("High", "Normal", "Low"),
+                nillable=False,
+                defaulted_on_create=True,
+                default_value="Normal",
+                restricted=True,
+            ),
+            FieldDef("ActivityDate", "date"),
+            FieldDef("Description", "textarea", length=32000),
+            _ref("WhoId", "Contact", "Lead"),
+            _ref("WhatId", "Account", "Opportunity"),
+            _pick("Type", ("Call", "Email", "Meeting", "Other")),
+            _pick(
+                "TaskSubtype", ("Task", "Email", "ListEmail", "Cadence", "Call"), updateable=False
+            ),
+            _flag("IsClosed", **_READ_ONLY),
+        ],
+    )
+    user = _obj(
+        "User",
+        "User",
+        [
+            *_system_fields(None),
+            _text("Username", 80, nillable=False, unique=True),
+            _text("FirstName", 40),
+            _text("LastName", 80, nillable=False),
+            _text("Name", 121, name_field=True, **_READ_ONLY),
+            FieldDef("Email", "email", length=128, nillable=False),
+            _text("Alias", 8, nillable=False),
+            _flag("IsActive", default_value=True),
+            _pick(
+                "UserType",
+                USER_TYPES,
+                defaulted_on_create=True,
+                default_value="Standard",
+                **_READ_ONLY,
+            ),
+        ],
+    )
+    group = _obj(
+        "Group",
+        "Group",
+        [
+            *_system_fields(("User",)),
+            _text("Name", 40, nillable=False, name_field=True),
+            _text("DeveloperName", 80),
+            _pick(
+                "Type",
+                ("Regular", "Queue", "Role", "Organization"),
+                nillable=False,
+                restricted=True,
+            ),
+            FieldDef("Email", "email", length=255),
+        ],
+    )
     objects = {o.name: o for o in (lead, contact, account, opportunity, role, task, user, group)}
     if person_accounts:
         _add_person_account_fields(objects)
@@ -298,8 +432,10 @@ def _add_person_account_fields(objects: dict[str, ObjectDef]) -> None:
     name = account.fields["Name"]
     account.add(replace(name, defaulted_on_create=True))
     for definition in (
-        _text("FirstName", 40), _text("LastName", 80),
-        FieldDef("PersonEmail", "email", length=80), _flag("PersonHasOptedOutOfEmail"),
+        _text("FirstName", 40),
+        _text("LastName", 80),
+        FieldDef("PersonEmail", "email", length=80),
+        _flag("PersonHasOptedOutOfEmail"),
         FieldDef("PersonMobilePhone", "phone", length=40),
         _flag("IsPersonAccount", **_READ_ONLY),
         _ref("PersonContactId", "Contact", **_READ_ONLY),
@@ -317,22 +453,33 @@ def custom_field(data: dict[str, Any]) -> FieldDef:
     kind = str(data.get("type", "string"))
     values = data.get("picklistValues") or data.get("picklist") or ()
     values = tuple(v["value"] if isinstance(v, dict) else str(v) for v in values)
-    default_length = {"string": 255, "textarea": 32768, "email": 80, "phone": 40, "url": 255,
-                      "picklist": 255, "reference": 18}.get(kind, 0)
+    default_length = {
+        "string": 255,
+        "textarea": 32768,
+        "email": 80,
+        "phone": 40,
+        "url": 255,
+        "picklist": 255,
+        "reference": 18,
+    }.get(kind, 0)
     targets = data.get("referenceTo") or ()
     return FieldDef(
-        name=name, type=kind, label=str(data.get("label") or _label(name)),
+        name=name,
+        type=kind,
+        label=str(data.get("label") or _label(name)),
         length=int(data.get("length", default_length)),
         createable=bool(data.get("createable", True)),
         updateable=bool(data.get("updateable", True)),
-        nillable=bool(data.get("nillable", True)), custom=True,
+        nillable=bool(data.get("nillable", True)),
+        custom=True,
         reference_to=tuple(targets),
         relationship_name=name.replace("__c", "__r") if targets else None,
         picklist=values,
         restricted=bool(data.get("restrictedPicklist", kind == "picklist")),
         default_value=data.get("defaultValue"),
-        defaulted_on_create=bool(data.get("defaultedOnCreate", data.get("defaultValue")
-                                          is not None)),
+        defaulted_on_create=bool(
+            data.get("defaultedOnCreate", data.get("defaultValue") is not None)
+        ),
         calculated=bool(data.get("calculated", False)),
         external_id=bool(data.get("externalId", False)),
         unique=bool(data.get("unique", False)),
@@ -344,13 +491,23 @@ def custom_field(data: dict[str, Any]) -> FieldDef:
 def describe_object(obj: ObjectDef, version: str) -> dict[str, Any]:
     base = f"/services/data/v{version}/sobjects/{obj.name}"
     return {
-        "name": obj.name, "label": obj.label, "labelPlural": f"{obj.label}s",
-        "keyPrefix": obj.key_prefix, "custom": obj.custom, "createable": True,
-        "updateable": True, "deletable": True, "queryable": True, "searchable": True,
-        "retrieveable": True, "layoutable": True, "triggerable": True,
+        "name": obj.name,
+        "label": obj.label,
+        "labelPlural": f"{obj.label}s",
+        "keyPrefix": obj.key_prefix,
+        "custom": obj.custom,
+        "createable": True,
+        "updateable": True,
+        "deletable": True,
+        "queryable": True,
+        "searchable": True,
+        "retrieveable": True,
+        "layoutable": True,
+        "triggerable": True,
         "urls": {"sobject": base, "describe": f"{base}/describe", "rowTemplate": f"{base}/{{ID}}"},
         "fields": [f.describe() for f in obj.fields.values()],
-        "childRelationships": [], "recordTypeInfos": [],
+        "childRelationships": [],
+        "recordTypeInfos": [],
     }
 
 

@@ -25,11 +25,19 @@ Record = dict[str, Any]
 Getter = Callable[[Record], Any]
 Predicate = Callable[[Record], bool]
 _ALLOWED = {
-    "text": {"string"}, "number": {"number"}, "boolean": {"boolean"},
-    "date": {"date", "date_literal"}, "datetime": {"datetime", "date_literal"},
+    "text": {"string"},
+    "number": {"number"},
+    "boolean": {"boolean"},
+    "date": {"date", "date_literal"},
+    "datetime": {"datetime", "date_literal"},
 }
-_TYPE_NAMES = {"text": "string", "number": "double", "boolean": "boolean", "date": "date",
-               "datetime": "dateTime"}
+_TYPE_NAMES = {
+    "text": "string",
+    "number": "double",
+    "boolean": "boolean",
+    "date": "date",
+    "datetime": "dateTime",
+}
 
 
 @dataclass(frozen=True)
@@ -74,12 +82,14 @@ def plan(org: Org, text: str, include_deleted: bool, version: str) -> Plan:
     if query.order_by:
         for ordering in reversed(query.order_by):
             column = resolve(ordering.field)
-            rows.sort(key=_sort_key(column, ordering.descending, ordering.nulls_last),
-                      reverse=ordering.descending)
+            rows.sort(
+                key=_sort_key(column, ordering.descending, ordering.nulls_last),
+                reverse=ordering.descending,
+            )
     else:
         rows.sort(key=lambda r: r["Id"])
     if query.offset:
-        rows = rows[query.offset:]
+        rows = rows[query.offset :]
     if query.limit is not None:
         rows = rows[: query.limit]
     return Plan(query, sobject, columns, rows)
@@ -117,10 +127,12 @@ def _sobject(org: Org, name: str) -> ObjectDef:
         if obj.name.lower() == name.lower():
             return obj
     raise SfApiError.one(
-        400, "INVALID_TYPE",
+        400,
+        "INVALID_TYPE",
         f"\n{name}\n^\nERROR at Row:1:Column:1\nsObject type '{name}' is not supported. If you "
         "are attempting to use a custom object, be sure to append the '__c' after the entity "
-        "name. Please reference your WSDL or the describe call for the appropriate names.")
+        "name. Please reference your WSDL or the describe call for the appropriate names.",
+    )
 
 
 class _Resolver:
@@ -165,12 +177,17 @@ class _Resolver:
 
     def _no_column(self, name: str, entity: str, relation: bool = False) -> SfApiError:
         column = self.text.find(name) + 1
-        what = (f"Didn't understand relationship '{name}' in field path" if relation
-                else f"No such column '{name}' on entity '{entity}'")
-        message = (f"\n{self.text}\n{' ' * max(column - 1, 0)}^\nERROR at Row:1:Column:{column}\n"
-                   f"{what}. If you are attempting to use a custom field, be sure to append the "
-                   "'__c' after the custom field name. Please reference your WSDL or the describe "
-                   "call for the appropriate names.")
+        what = (
+            f"Didn't understand relationship '{name}' in field path"
+            if relation
+            else f"No such column '{name}' on entity '{entity}'"
+        )
+        message = (
+            f"\n{self.text}\n{' ' * max(column - 1, 0)}^\nERROR at Row:1:Column:{column}\n"
+            f"{what}. If you are attempting to use a custom field, be sure to append the "
+            "'__c' after the custom field name. Please reference your WSDL or the describe "
+            "call for the appropriate names."
+        )
         return SfApiError.one(400, "INVALID_FIELD", message)
 
 
@@ -235,8 +252,16 @@ def _range_predicate(get: Getter, op: str, bounds: tuple[str, str]) -> Predicate
         if current is None:
             return op == "!="
         inside = start <= current < end
-        return bool({"=": inside, "!=": not inside, "<": current < start,
-                     "<=": current < end, ">": current >= end, ">=": current >= start}[op])
+        return bool(
+            {
+                "=": inside,
+                "!=": not inside,
+                "<": current < start,
+                "<=": current < end,
+                ">": current >= end,
+                ">=": current >= start,
+            }[op]
+        )
 
     return test
 
@@ -296,13 +321,18 @@ def _type_error(column: Column, text: str) -> SfApiError:
     name = ".".join(column.path)
     family = column.family
     expected = _TYPE_NAMES.get(family, "string")
-    quoted = ("and should be enclosed in quotes" if family in ("text", "id")
-              else "and should not be enclosed in quotes")
+    quoted = (
+        "and should be enclosed in quotes"
+        if family in ("text", "id")
+        else "and should not be enclosed in quotes"
+    )
     at = text.find(name) + 1
     return SfApiError.one(
-        400, "INVALID_FIELD",
+        400,
+        "INVALID_FIELD",
         f"\n{text}\n{' ' * max(at - 1, 0)}^\nERROR at Row:1:Column:{at}\nvalue of filter "
-        f"criterion for field '{name}' must be of type {expected} {quoted}")
+        f"criterion for field '{name}' must be of type {expected} {quoted}",
+    )
 
 
 def _like(pattern: str) -> str:
@@ -334,4 +364,3 @@ def _sort_key(column: Column, descending: bool, nulls_last: bool) -> Callable[[R
         return (null_flag, 0) if value is None else (other, value)
 
     return key
-

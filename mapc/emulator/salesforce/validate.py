@@ -63,15 +63,21 @@ def check_payload(
     return values, errors
 
 
-def missing_required(obj: ObjectDef, record: dict[str, Any], skip: frozenset[str]) -> SfError | None:
+def missing_required(
+    obj: ObjectDef, record: dict[str, Any], skip: frozenset[str]
+) -> SfError | None:
     missing = [
-        f.name for f in obj.fields.values()
+        f.name
+        for f in obj.fields.values()
         if f.required and f.name not in skip and record.get(f.name) in (None, "")
     ]
     if not missing:
         return None
-    return SfError("REQUIRED_FIELD_MISSING",
-                   f"Required fields are missing: [{', '.join(missing)}]", tuple(missing))
+    return SfError(
+        "REQUIRED_FIELD_MISSING",
+        f"Required fields are missing: [{', '.join(missing)}]",
+        tuple(missing),
+    )
 
 
 def _coerce(f: FieldDef, raw: Any, exists: Exists) -> tuple[Any, SfError | None]:
@@ -103,16 +109,21 @@ def _coerce(f: FieldDef, raw: Any, exists: Exists) -> tuple[Any, SfError | None]
     if f.type in TEXT_TYPES:
         text = raw if isinstance(raw, str) else _json_text(raw)
         if f.length and len(text) > f.length:
-            return None, SfError("STRING_TOO_LONG",
-                                 f"{label}: data value too large: {text} (max length={f.length})",
-                                 (f.name,))
+            return None, SfError(
+                "STRING_TOO_LONG",
+                f"{label}: data value too large: {text} (max length={f.length})",
+                (f.name,),
+            )
         if f.type == "email" and not _EMAIL.match(text):
-            return None, SfError("INVALID_EMAIL_ADDRESS", f"{label}: invalid email address: {text}",
-                                 (f.name,))
+            return None, SfError(
+                "INVALID_EMAIL_ADDRESS", f"{label}: invalid email address: {text}", (f.name,)
+            )
         if f.type == "picklist" and f.restricted and text not in f.picklist:
-            return None, SfError("INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST",
-                                 f"{label}: bad value for restricted picklist field: {text}",
-                                 (f.name,))
+            return None, SfError(
+                "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST",
+                f"{label}: bad value for restricted picklist field: {text}",
+                (f.name,),
+            )
         return text, None
     return raw, None
 
@@ -134,23 +145,28 @@ def _reference(f: FieldDef, raw: str, exists: Exists) -> tuple[Any, SfError | No
     label = f.label or f.name
     full = to18(raw)
     if full is None or object_of(full) not in (*f.reference_to, None):
-        return None, SfError("MALFORMED_ID", f"{label} ID: id value of incorrect type: {raw}",
-                             (f.name,))
+        return None, SfError(
+            "MALFORMED_ID", f"{label} ID: id value of incorrect type: {raw}", (f.name,)
+        )
     if f.reference_to and not exists(full):
-        return None, SfError("INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id",
-                             (f.name,))
+        return None, SfError("INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id", (f.name,))
     return full, None
 
 
 def _bad_type(f: FieldDef, raw: Any) -> SfError:
-    return SfError("INVALID_TYPE_ON_FIELD_IN_RECORD",
-                   f"{f.label or f.name}: value not of required type: {raw}", (f.name,))
+    return SfError(
+        "INVALID_TYPE_ON_FIELD_IN_RECORD",
+        f"{f.label or f.name}: value not of required type: {raw}",
+        (f.name,),
+    )
 
 
 def _parser_error(kind: str, raw: Any) -> SfError:
-    return SfError("JSON_PARSER_ERROR",
-                   f"Cannot deserialize instance of {kind} from VALUE_STRING value {raw} or "
-                   "request may be missing a required field")
+    return SfError(
+        "JSON_PARSER_ERROR",
+        f"Cannot deserialize instance of {kind} from VALUE_STRING value {raw} or "
+        "request may be missing a required field",
+    )
 
 
 def _json_text(raw: Any) -> str:

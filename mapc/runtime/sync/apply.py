@@ -80,12 +80,16 @@ def reconcile(ctx: Context, obj: ObjectSync, link: Link, hs: Record, sf: Record)
     # Placeholders Salesforce required on create ("[not provided]") are not data: to the
     # rules they are blanks, so HubSpot's value replaces them and they never reach HubSpot.
     ours = set(link.sf_values.get(PLACEHOLDERS, "").split(","))
-    placeholders = {k: v for k, v in obj.create_defaults.get(sobject, {}).items()
-                    if k in ours or bracketed(v)}
+    placeholders = {
+        k: v for k, v in obj.create_defaults.get(sobject, {}).items() if k in ours or bracketed(v)
+    }
     if any(sf.get(k) == v for k, v in placeholders.items()):
         sf = {**sf, **{k: None for k, v in placeholders.items() if sf.get(k) == v}}
     decision = decide(
-        obj, sobject, hs, sf,
+        obj,
+        sobject,
+        hs,
+        sf,
         link.hs_values if link.synced else None,
         link.sf_values if link.synced else None,
         hubspot_newer=record_time(hs) > record_time(sf),
@@ -107,24 +111,42 @@ def reconcile(ctx: Context, obj: ObjectSync, link: Link, hs: Record, sf: Record)
         if f.hubspot not in pending:
             link.hs_values[f.hubspot] = now_hs[f.hubspot]
             link.sf_values[f.salesforce] = now_sf[f.salesforce]
-    if before != (link.hs_values, link.sf_values) or link.id is None or \
-            parents != (link.hs_parent, link.sf_parent):
+    if (
+        before != (link.hs_values, link.sf_values)
+        or link.id is None
+        or parents != (link.hs_parent, link.sf_parent)
+    ):
         ctx.touch(link)
     if decision.empty:
         return
     _queue_updates(ctx, obj, link, decision, hs, sf, now_hs, now_sf, by_sf, by_hs)
 
 
-def _queue_updates(ctx: Context, obj: ObjectSync, link: Link, decision: Decision, hs: Record,
-                   sf: Record, now_hs: dict[str, Any], now_sf: dict[str, Any],
-                   by_sf: dict[str, FieldSync], by_hs: dict[str, FieldSync]) -> None:
+def _queue_updates(
+    ctx: Context,
+    obj: ObjectSync,
+    link: Link,
+    decision: Decision,
+    hs: Record,
+    sf: Record,
+    now_hs: dict[str, Any],
+    now_sf: dict[str, Any],
+    by_sf: dict[str, FieldSync],
+    by_hs: dict[str, FieldSync],
+) -> None:
     name = obj.hubspot_object
     sobject = link.sf_object
     if decision.to_salesforce:
         values = dict(decision.to_salesforce)
         fields = tuple(sorted(values))
-        ctx.report.add(name, SALESFORCE, "update", f"{sobject} {link.sf_id}", fields,
-                       f"from HubSpot {name} {link.hubspot_id}")
+        ctx.report.add(
+            name,
+            SALESFORCE,
+            "update",
+            f"{sobject} {link.sf_id}",
+            fields,
+            f"from HubSpot {name} {link.hubspot_id}",
+        )
 
         def sf_done(result: WriteResult, values: dict[str, Any] = values) -> None:
             if result.ok:
@@ -135,15 +157,25 @@ def _queue_updates(ctx: Context, obj: ObjectSync, link: Link, decision: Decision
                 ctx.touch(link)
             else:
                 for err in result.errors:
-                    ctx.error(name, SALESFORCE, link.hubspot_id, err.code, err.message,
-                              err.fields or fields)
+                    ctx.error(
+                        name,
+                        SALESFORCE,
+                        link.hubspot_id,
+                        err.code,
+                        err.message,
+                        err.fields or fields,
+                    )
+
         if not ctx.dry_run:
             ctx.writes.add(f"sf:update:{sobject}", {"Id": link.sf_id, **values}, sf_done)
     if decision.to_hubspot:
         values = dict(decision.to_hubspot)
         fields = tuple(sorted(values))
-        reason = "owner reset to Salesforce's owner (R10)" if decision.owner_resets else (
-            f"from Salesforce {sobject} {link.sf_id}")
+        reason = (
+            "owner reset to Salesforce's owner (R10)"
+            if decision.owner_resets
+            else (f"from Salesforce {sobject} {link.sf_id}")
+        )
         ctx.report.add(name, HUBSPOT, "update", f"{name} {link.hubspot_id}", fields, reason)
 
         def hs_done(result: WriteResult, values: dict[str, Any] = values) -> None:
@@ -155,8 +187,10 @@ def _queue_updates(ctx: Context, obj: ObjectSync, link: Link, decision: Decision
                 ctx.touch(link)
             else:
                 for err in result.errors:
-                    ctx.error(name, HUBSPOT, link.sf_id, err.code, err.message,
-                              err.fields or fields)
+                    ctx.error(
+                        name, HUBSPOT, link.sf_id, err.code, err.message, err.fields or fields
+                    )
+
         if not ctx.dry_run:
             ctx.writes.add(f"hs:update:{name}", {"id": link.hubspot_id, **values}, hs_done)
     if decision.unsubscribe:
@@ -168,16 +202,23 @@ def _queue_updates(ctx: Context, obj: ObjectSync, link: Link, decision: Decision
 PERSON_OPT_OUT = "PersonHasOptedOutOfEmail"
 
 
-def queue_person_opt_out(ctx: Context, obj: ObjectSync, link: Link, sf: Record,
-                         now_hs: dict[str, Any]) -> None:
+def queue_person_opt_out(
+    ctx: Context, obj: ObjectSync, link: Link, sf: Record, now_hs: dict[str, Any]
+) -> None:
     """R1 + R7: HubSpot's unsubscribe reaches a person account through the Account."""
     name = obj.hubspot_object
     opt = next((f for f in obj.fields if f.hubspot == OPT_OUT_HUBSPOT), None)
     account = sf.get("AccountId") or link.sf_parent
     if opt is None or not account:
         return
-    ctx.report.add(name, SALESFORCE, "update", f"Account {account}", (PERSON_OPT_OUT,),
-                   "unsubscribed in HubSpot; a person account's opt-out (R1, R7)")
+    ctx.report.add(
+        name,
+        SALESFORCE,
+        "update",
+        f"Account {account}",
+        (PERSON_OPT_OUT,),
+        "unsubscribed in HubSpot; a person account's opt-out (R1, R7)",
+    )
     if ctx.dry_run:
         return
 
@@ -189,24 +230,36 @@ def queue_person_opt_out(ctx: Context, obj: ObjectSync, link: Link, sf: Record,
             ctx.touch(link)
         else:
             for err in result.errors:
-                ctx.error(name, SALESFORCE, link.hubspot_id, err.code, err.message,
-                          (PERSON_OPT_OUT,))
+                ctx.error(
+                    name, SALESFORCE, link.hubspot_id, err.code, err.message, (PERSON_OPT_OUT,)
+                )
+
     sf_api = ctx.salesforce
-    ctx.writes.queue("sf:update:Account", SALESFORCE_BATCH,
-                     lambda records: sf_api.update("Account", records),
-                     after=lambda _items: ctx.save())
+    ctx.writes.queue(
+        "sf:update:Account",
+        SALESFORCE_BATCH,
+        lambda records: sf_api.update("Account", records),
+        after=lambda _items: ctx.save(),
+    )
     ctx.writes.add("sf:update:Account", {"Id": str(account), PERSON_OPT_OUT: True}, done)
 
 
-def queue_unsubscribe(ctx: Context, obj: ObjectSync, link: Link, email: Any,
-                      now_sf: dict[str, Any]) -> None:
+def queue_unsubscribe(
+    ctx: Context, obj: ObjectSync, link: Link, email: Any, now_sf: dict[str, Any]
+) -> None:
     """R1: unsubscribe a HubSpot contact from all email (batched Communication Preferences)."""
     name = obj.hubspot_object
     opt = next((f for f in obj.fields if f.hubspot == OPT_OUT_HUBSPOT), None)
     if not email or opt is None:
         return
-    ctx.report.add(name, HUBSPOT, "unsubscribe", f"{name} {link.hubspot_id}", (OPT_OUT_HUBSPOT,),
-                   "Email Opt Out set in Salesforce (R1)")
+    ctx.report.add(
+        name,
+        HUBSPOT,
+        "unsubscribe",
+        f"{name} {link.hubspot_id}",
+        (OPT_OUT_HUBSPOT,),
+        "Email Opt Out set in Salesforce (R1)",
+    )
 
     def done(result: WriteResult) -> None:
         if result.ok:
@@ -216,6 +269,7 @@ def queue_unsubscribe(ctx: Context, obj: ObjectSync, link: Link, email: Any,
         else:
             for err in result.errors:
                 ctx.error(name, HUBSPOT, link.sf_id, err.code, err.message, (OPT_OUT_HUBSPOT,))
+
     if not ctx.dry_run:
         ctx.writes.add("hs:unsubscribe", str(email), done)
 

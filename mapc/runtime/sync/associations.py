@@ -16,11 +16,18 @@ COMPANIES = "companies"
 
 def sync_associations(ctx: Context) -> None:
     hs, sf = ctx.hubspot, ctx.salesforce
-    ctx.writes.queue("sf:update:Contact", SALESFORCE_BATCH, lambda r: sf.update("Contact", r),
-                     after=lambda _items: ctx.save())
-    ctx.writes.queue("hs:associate:contacts:companies", HUBSPOT_BATCH,
-                     lambda pairs: hs.associate(CONTACTS, COMPANIES, pairs),
-                     after=lambda _items: ctx.save())
+    ctx.writes.queue(
+        "sf:update:Contact",
+        SALESFORCE_BATCH,
+        lambda r: sf.update("Contact", r),
+        after=lambda _items: ctx.save(),
+    )
+    ctx.writes.queue(
+        "hs:associate:contacts:companies",
+        HUBSPOT_BATCH,
+        lambda pairs: hs.associate(CONTACTS, COMPANIES, pairs),
+        after=lambda _items: ctx.save(),
+    )
     # Only contacts read or linked this run, and those of companies linked this run, can
     # have an association to sync: the cost follows the changes, not the org's size.
     wanted = set(ctx.association_candidates)
@@ -32,9 +39,11 @@ def sync_associations(ctx: Context) -> None:
         batch = ctx.state.links_by_hubspot(CONTACTS, ids[start : start + 500]).values()
         contacts = [link for link in batch if link.sf_object == "Contact"]
         by_company = ctx.state.links_by_hubspot(
-            COMPANIES, [c.hs_parent for c in contacts if c.hs_parent])
+            COMPANIES, [c.hs_parent for c in contacts if c.hs_parent]
+        )
         by_account = ctx.state.links_by_salesforce(
-            COMPANIES, [c.sf_parent for c in contacts if c.sf_parent])
+            COMPANIES, [c.sf_parent for c in contacts if c.sf_parent]
+        )
         for link in contacts:
             _one(ctx, link, by_company, by_account)
     ctx.association_candidates.clear()
@@ -43,8 +52,9 @@ def sync_associations(ctx: Context) -> None:
     ctx.save()
 
 
-def _one(ctx: Context, link: Link, by_company: dict[str, Link], by_account: dict[str, Link]
-         ) -> None:
+def _one(
+    ctx: Context, link: Link, by_company: dict[str, Link], by_account: dict[str, Link]
+) -> None:
     hp, sp = link.hs_parent, link.sf_parent
     hs_changed = hp != link.hs_values.get(PARENT)
     sf_changed = sp != link.sf_values.get(PARENT)
@@ -52,8 +62,14 @@ def _one(ctx: Context, link: Link, by_company: dict[str, Link], by_account: dict
     company = by_account[sp].hubspot_id if sp and sp in by_account else None
     person = link.sf_values.get(PERSON) is not None
     if account and account != sp and (hs_changed or not sp) and not person:
-        ctx.report.add(CONTACTS, SALESFORCE, "associate", f"Contact {link.sf_id}", ("AccountId",),
-                       f"company {hp} is account {account}")
+        ctx.report.add(
+            CONTACTS,
+            SALESFORCE,
+            "associate",
+            f"Contact {link.sf_id}",
+            ("AccountId",),
+            f"company {hp} is account {account}",
+        )
         if ctx.dry_run:
             return
 
@@ -65,13 +81,21 @@ def _one(ctx: Context, link: Link, by_company: dict[str, Link], by_account: dict
                 ctx.touch(link)
             else:
                 for err in result.errors:
-                    ctx.error(CONTACTS, SALESFORCE, link.hubspot_id, err.code, err.message,
-                              ("AccountId",))
+                    ctx.error(
+                        CONTACTS, SALESFORCE, link.hubspot_id, err.code, err.message, ("AccountId",)
+                    )
+
         ctx.writes.add("sf:update:Contact", {"Id": link.sf_id, "AccountId": account}, sf_done)
         return
     if company and company != hp and (sf_changed or not hp):
-        ctx.report.add(CONTACTS, HUBSPOT, "associate", f"contacts {link.hubspot_id}",
-                       ("company",), f"account {sp} is company {company}")
+        ctx.report.add(
+            CONTACTS,
+            HUBSPOT,
+            "associate",
+            f"contacts {link.hubspot_id}",
+            ("company",),
+            f"account {sp} is company {company}",
+        )
         if ctx.dry_run:
             return
 
@@ -91,6 +115,7 @@ def _one(ctx: Context, link: Link, by_company: dict[str, Link], by_account: dict
             else:
                 for err in result.errors:
                     ctx.error(CONTACTS, HUBSPOT, link.sf_id, err.code, err.message, ("company",))
+
         ctx.writes.add("hs:associate:contacts:companies", (link.hubspot_id, company), hs_done)
         return
     if link.hs_values.get(PARENT) != hp or link.sf_values.get(PARENT) != sp:

@@ -44,21 +44,38 @@ def apply_closed_won(ctx: Context, rule: ClosedWonRule) -> None:
     failing = set(ctx.state.open_error_ids(rule.hubspot_object, HUBSPOT))
     waiting = {c: o for c, o in opportunity_of.items() if c not in links and c in failing}
     for contact, opportunity in sorted(waiting.items()):
-        ctx.error(DEALS, HUBSPOT, opportunity, WAITING,
-                  f"contact role {contact} has not synced yet; Closed/Won waits for it (R9)")
+        ctx.error(
+            DEALS,
+            HUBSPOT,
+            opportunity,
+            WAITING,
+            f"contact role {contact} has not synced yet; Closed/Won waits for it (R9)",
+        )
     if not ctx.dry_run:
-        ctx.state.resolve_errors(DEALS, HUBSPOT, sorted(
-            {o for o in opportunity_of.values() if o not in waiting.values()}), WAITING)
+        ctx.state.resolve_errors(
+            DEALS,
+            HUBSPOT,
+            sorted({o for o in opportunity_of.values() if o not in waiting.values()}),
+            WAITING,
+        )
     hs = ctx.hubspot
-    ctx.writes.queue(f"hs:update:{rule.hubspot_object}", HUBSPOT_BATCH,
-                     lambda r: hs.update(rule.hubspot_object, r), after=lambda _i: ctx.save())
+    ctx.writes.queue(
+        f"hs:update:{rule.hubspot_object}",
+        HUBSPOT_BATCH,
+        lambda r: hs.update(rule.hubspot_object, r),
+        after=lambda _i: ctx.save(),
+    )
     for link in sorted(links.values(), key=lambda x: x.sf_id):
         if same(link.hs_values.get(rule.hubspot_property), rule.value):
             continue
         if link.hs_values.get(INCLUDED) == "0":  # linked, but not syncing (R4, R5)
-            ctx.report.add(rule.hubspot_object, HUBSPOT, "skip", f"{rule.hubspot_object} "
-                           f"{link.hubspot_id}", reason="contact role outside the inclusion "
-                           "list: not syncing (R5, R9)")
+            ctx.report.add(
+                rule.hubspot_object,
+                HUBSPOT,
+                "skip",
+                f"{rule.hubspot_object} {link.hubspot_id}",
+                reason="contact role outside the inclusion list: not syncing (R5, R9)",
+            )
             continue
         _promote(ctx, rule, link, opportunity_of[link.sf_id])
     ctx.writes.flush_all()
@@ -70,21 +87,36 @@ def _promote(ctx: Context, rule: ClosedWonRule, link: Link, opportunity: str) ->
     name = rule.hubspot_object
     obj = ctx.adapter.object_for(name)
     assert obj is not None
-    ctx.report.add(name, HUBSPOT, "update", f"{name} {link.hubspot_id}",
-                   (rule.hubspot_property,), "contact role on a Closed/Won opportunity (R9)")
+    ctx.report.add(
+        name,
+        HUBSPOT,
+        "update",
+        f"{name} {link.hubspot_id}",
+        (rule.hubspot_property,),
+        "contact role on a Closed/Won opportunity (R9)",
+    )
     # The property may itself map to Salesforce (lifecycle stage -> Lifecycle_Stage__c):
     # send it along now, so the next run has nothing left to do.
     after = {**link.hs_values, rule.hubspot_property: rule.value}
     proposed = obj.to_salesforce(link.sf_object, after, link.sf_values)
     onward = {
-        f.salesforce: proposed[f.salesforce] for f in obj.fields
-        if f.hubspot == rule.hubspot_property and f.to_salesforce
-        and link.sf_object in f.salesforce_objects and f.salesforce in proposed
+        f.salesforce: proposed[f.salesforce]
+        for f in obj.fields
+        if f.hubspot == rule.hubspot_property
+        and f.to_salesforce
+        and link.sf_object in f.salesforce_objects
+        and f.salesforce in proposed
         and not same(proposed[f.salesforce], link.sf_values.get(f.salesforce))
     }
     if onward:
-        ctx.report.add(name, SALESFORCE, "update", f"{link.sf_object} {link.sf_id}",
-                       tuple(sorted(onward)), "lifecycle stage from a Closed/Won opportunity (R9)")
+        ctx.report.add(
+            name,
+            SALESFORCE,
+            "update",
+            f"{link.sf_object} {link.sf_id}",
+            tuple(sorted(onward)),
+            "lifecycle stage from a Closed/Won opportunity (R9)",
+        )
     if ctx.dry_run:
         return
 
@@ -98,15 +130,18 @@ def _promote(ctx: Context, rule: ClosedWonRule, link: Link, opportunity: str) ->
                 # Recorded only once Salesforce has it too: if the run dies in between,
                 # the next run sees HubSpot's change and sends it on.
                 ctx.touch(link)
-                ctx.writes.queue(f"sf:update:{link.sf_object}", SALESFORCE_BATCH,
-                                 lambda r: ctx.salesforce.update(link.sf_object, r),
-                                 after=lambda _i: ctx.save())
-                ctx.writes.add(f"sf:update:{link.sf_object}", {"Id": link.sf_id, **onward},
-                               sf_done)
+                ctx.writes.queue(
+                    f"sf:update:{link.sf_object}",
+                    SALESFORCE_BATCH,
+                    lambda r: ctx.salesforce.update(link.sf_object, r),
+                    after=lambda _i: ctx.save(),
+                )
+                ctx.writes.add(f"sf:update:{link.sf_object}", {"Id": link.sf_id, **onward}, sf_done)
         else:
             for err in result.errors:
-                ctx.error(DEALS, HUBSPOT, opportunity, err.code, err.message,
-                          (rule.hubspot_property,))
+                ctx.error(
+                    DEALS, HUBSPOT, opportunity, err.code, err.message, (rule.hubspot_property,)
+                )
 
     def sf_done(result: WriteResult) -> None:
         if result.ok:
@@ -119,5 +154,6 @@ def _promote(ctx: Context, rule: ClosedWonRule, link: Link, opportunity: str) ->
             for err in result.errors:
                 ctx.error(DEALS, HUBSPOT, opportunity, err.code, err.message, err.fields)
 
-    ctx.writes.add(f"hs:update:{name}", {"id": link.hubspot_id, rule.hubspot_property: rule.value},
-                   hs_done)
+    ctx.writes.add(
+        f"hs:update:{name}", {"id": link.hubspot_id, rule.hubspot_property: rule.value}, hs_done
+    )

@@ -81,8 +81,7 @@ class Context:
     def salesforce_fields(self, obj: ObjectSync, sobject: str) -> list[str]:
         fields = list(obj.salesforce_fields.get(sobject, ()))
         fields.extend(("Id", "SystemModstamp", "CreatedDate"))
-        if sobject == "Contact" and (self.syncs_companies
-                                     or self.adapter.settings.person_accounts):
+        if sobject == "Contact" and (self.syncs_companies or self.adapter.settings.person_accounts):
             fields.append("AccountId")  # a person account's contact: its Account (R1, R7)
         if self.adapter.settings.person_accounts and sobject in ("Contact", "Account"):
             fields.append("IsPersonAccount")
@@ -90,12 +89,15 @@ class Context:
 
     # -- fetching counterparts -----------------------------------------------------------
 
-    def salesforce_records(self, obj: ObjectSync, wanted: Iterable[tuple[str, str]]
-                           ) -> dict[str, Record]:
+    def salesforce_records(
+        self, obj: ObjectSync, wanted: Iterable[tuple[str, str]]
+    ) -> dict[str, Record]:
         """(sobject, id) -> record: from this run's staging, else read by id."""
         ids = {rid: sobject for sobject, rid in wanted}
-        found = {rid: rec for rid, (_, rec)
-                 in self.staging.get(SALESFORCE, ids, obj.salesforce_objects).items()}
+        found = {
+            rid: rec
+            for rid, (_, rec) in self.staging.get(SALESFORCE, ids, obj.salesforce_objects).items()
+        }
         missing: dict[str, list[str]] = {}
         for rid, sobject in ids.items():
             if rid not in found:
@@ -111,8 +113,10 @@ class Context:
 
     def hubspot_records(self, obj: ObjectSync, ids: Iterable[str]) -> dict[str, Record]:
         wanted = sorted(set(ids))
-        found = {rid: rec for rid, (_, rec)
-                 in self.staging.get(HUBSPOT, wanted, (obj.hubspot_object,)).items()}
+        found = {
+            rid: rec
+            for rid, (_, rec) in self.staging.get(HUBSPOT, wanted, (obj.hubspot_object,)).items()
+        }
         missing = [rid for rid in wanted if rid not in found]
         props = self.hubspot_properties(obj)
         for start in range(0, len(missing), READ_BATCH_HS):
@@ -161,22 +165,47 @@ class Context:
             self.open_errors[key].discard(record_id)
             self.state.resolve_errors(obj, side, [record_id])
 
-    def error(self, obj: str, side: str, record_id: str, code: str, message: str,
-              fields: Sequence[str] = ()) -> None:
+    def error(
+        self,
+        obj: str,
+        side: str,
+        record_id: str,
+        code: str,
+        message: str,
+        fields: Sequence[str] = (),
+    ) -> None:
         field_name = ",".join(fields)
-        log.warning("%s %s %s rejected by %s: %s %s", obj, record_id, field_name, side, code,
-                    message)
+        log.warning(
+            "%s %s %s rejected by %s: %s %s", obj, record_id, field_name, side, code, message
+        )
         self.report.add(obj, side, "error", record_id, tuple(fields), f"{code}: {message}")
         if not self.dry_run:
             self.state.record_error(self.run_id, obj, side, record_id, code, message, field_name)
             if (obj, side) in self.open_errors:
                 self.open_errors[(obj, side)].add(record_id)
 
-    def conflict(self, obj: str, link: Link, field_name: str, hs_value: Any, sf_value: Any,
-                 winner: str) -> None:
-        log.info("conflict on %s %s <-> %s %s: hubspot=%r salesforce=%r, %s wins", obj,
-                 link.hubspot_id, link.sf_object, link.sf_id, hs_value, sf_value, winner)
+    def conflict(
+        self, obj: str, link: Link, field_name: str, hs_value: Any, sf_value: Any, winner: str
+    ) -> None:
+        log.info(
+            "conflict on %s %s <-> %s %s: hubspot=%r salesforce=%r, %s wins",
+            obj,
+            link.hubspot_id,
+            link.sf_object,
+            link.sf_id,
+            hs_value,
+            sf_value,
+            winner,
+        )
         self.report.conflicts += 1
         if not self.dry_run:
-            self.state.record_conflict(self.run_id, obj, link.hubspot_id, link.sf_id,
-                                       field_name, hs_value, sf_value, winner)
+            self.state.record_conflict(
+                self.run_id,
+                obj,
+                link.hubspot_id,
+                link.sf_id,
+                field_name,
+                hs_value,
+                sf_value,
+                winner,
+            )

@@ -33,15 +33,29 @@ class Creates:
         ctx, obj = self.ctx, self.obj
         hs_id = str(hs["id"])
         if obj.match.kind is MatchKind.FIELD and obj.match_key and not obj.match_key(hs):
-            ctx.report.add(self.name, SALESFORCE, "skip", f"{self.name} {hs_id}",
-                           reason=f"no {obj.match.hubspot_field or 'match key'} to match on")
+            ctx.report.add(
+                self.name,
+                SALESFORCE,
+                "skip",
+                f"{self.name} {hs_id}",
+                reason=f"no {obj.match.hubspot_field or 'match key'} to match on",
+            )
             return
         sobject = obj.salesforce_objects[0]
         values = self.create_values_for_salesforce(sobject, hs)
-        defaulted = sorted(k for k, v in obj.create_defaults.get(sobject, {}).items()
-                           if values.get(k) == v and blank(_proposed(obj, sobject, hs, k)))
-        ctx.report.add(self.name, SALESFORCE, "create", f"{sobject} for {self.name} {hs_id}",
-                       tuple(sorted(values)), "new in HubSpot")
+        defaulted = sorted(
+            k
+            for k, v in obj.create_defaults.get(sobject, {}).items()
+            if values.get(k) == v and blank(_proposed(obj, sobject, hs, k))
+        )
+        ctx.report.add(
+            self.name,
+            SALESFORCE,
+            "create",
+            f"{sobject} for {self.name} {hs_id}",
+            tuple(sorted(values)),
+            "new in HubSpot",
+        )
         if ctx.dry_run:
             return
         now_hs, _ = snapshot(obj, sobject, hs, {})
@@ -56,11 +70,19 @@ class Creates:
             sf_values[FRESH] = "1"
             if defaulted:
                 sf_values[PLACEHOLDERS] = ",".join(defaulted)
-            link = Link(self.name, hs_id, sobject, result.id, origin=HUBSPOT,
-                        hs_values=dict(now_hs), sf_values=sf_values,
-                        hs_parent=hs.get(PARENT_KEY))
+            link = Link(
+                self.name,
+                hs_id,
+                sobject,
+                result.id,
+                origin=HUBSPOT,
+                hs_values=dict(now_hs),
+                sf_values=sf_values,
+                hs_parent=hs.get(PARENT_KEY),
+            )
             ctx.resolved(self.name, SALESFORCE, hs_id)
             ctx.touch(link)
+
         ctx.writes.add(f"sf:create:{sobject}", {**values, "@source": hs_id}, done)
 
     def create_values_for_salesforce(self, sobject: str, hs: Record) -> dict[str, Any]:
@@ -69,8 +91,11 @@ class Creates:
         values: dict[str, Any] = {}
         for f in fields_for(obj, sobject):
             if f.owner:
-                target = self.ctx.owners.salesforce_for_hubspot(hs.get(f.hubspot)) if (
-                    self.ctx.owners and f.to_salesforce) else None
+                target = (
+                    self.ctx.owners.salesforce_for_hubspot(hs.get(f.hubspot))
+                    if (self.ctx.owners and f.to_salesforce)
+                    else None
+                )
                 if target:
                     values[f.salesforce] = target
             elif f.hubspot == OPT_OUT_HUBSPOT:
@@ -95,19 +120,36 @@ class Creates:
         ctx, obj = self.ctx, self.obj
         sf_id = str(sf["Id"])
         if not self._creates_from(sobject):
-            ctx.report.add(self.name, HUBSPOT, "skip", f"{sobject} {sf_id}",
-                           reason=f"create_hubspot_contacts: "
-                                  f"{ctx.adapter.settings.create_hubspot_contacts.value} (R5)")
+            ctx.report.add(
+                self.name,
+                HUBSPOT,
+                "skip",
+                f"{sobject} {sf_id}",
+                reason=f"create_hubspot_contacts: "
+                f"{ctx.adapter.settings.create_hubspot_contacts.value} (R5)",
+            )
             return
         values = self.create_values_for_hubspot(sobject, sf)
-        ctx.report.add(self.name, HUBSPOT, "create", f"{self.name} for {sobject} {sf_id}",
-                       tuple(sorted(values)), "new in Salesforce")
+        ctx.report.add(
+            self.name,
+            HUBSPOT,
+            "create",
+            f"{self.name} for {sobject} {sf_id}",
+            tuple(sorted(values)),
+            "new in Salesforce",
+        )
         opt = next((f for f in fields_for(obj, sobject) if f.hubspot == OPT_OUT_HUBSPOT), None)
         opted_out = opt is not None and truthy(sf.get(opt.salesforce))
         if ctx.dry_run:
             if opted_out:
-                ctx.report.add(self.name, HUBSPOT, "unsubscribe", f"{sobject} {sf_id}",
-                               (OPT_OUT_HUBSPOT,), "Email Opt Out set in Salesforce (R1)")
+                ctx.report.add(
+                    self.name,
+                    HUBSPOT,
+                    "unsubscribe",
+                    f"{sobject} {sf_id}",
+                    (OPT_OUT_HUBSPOT,),
+                    "Email Opt Out set in Salesforce (R1)",
+                )
             return
         _, now_sf = snapshot(obj, sobject, {}, sf)
 
@@ -123,32 +165,45 @@ class Creates:
                 hs_values[OPT_OUT_HUBSPOT] = None
             if obj.match_key is not None:
                 ctx.new_keys.append((HUBSPOT, self.name, result.id, obj.match_key(values)))
-            link = Link(self.name, result.id, sobject, sf_id, origin=SALESFORCE,
-                        hs_values=hs_values, sf_values=dict(now_sf),
-                        sf_parent=str(sf.get("AccountId") or "") or None)
+            link = Link(
+                self.name,
+                result.id,
+                sobject,
+                sf_id,
+                origin=SALESFORCE,
+                hs_values=hs_values,
+                sf_values=dict(now_sf),
+                sf_parent=str(sf.get("AccountId") or "") or None,
+            )
             ctx.resolved(self.name, HUBSPOT, sf_id)
             ctx.touch(link)
             if opted_out:
                 queue_unsubscribe(ctx, obj, link, values.get("email"), now_sf)
+
         ctx.writes.add(f"hs:create:{self.name}", {**values, "@source": sf_id}, done)
 
     def create_values_for_hubspot(self, sobject: str, sf: Record) -> dict[str, Any]:
         obj = self.obj
         proposed = obj.to_hubspot(sobject, sf, None)
-        placeholders = {k: v for k, v in obj.create_defaults.get(sobject, {}).items()
-                        if bracketed(v)}
+        placeholders = {
+            k: v for k, v in obj.create_defaults.get(sobject, {}).items() if bracketed(v)
+        }
         values: dict[str, Any] = {}
         for f in fields_for(obj, sobject):
             if f.hubspot == OPT_OUT_HUBSPOT or not f.to_hubspot:
                 continue
             if f.owner:
-                target = self.ctx.owners.hubspot_for_salesforce(sf.get(f.salesforce)) if (
-                    self.ctx.owners) else None
+                target = (
+                    self.ctx.owners.hubspot_for_salesforce(sf.get(f.salesforce))
+                    if (self.ctx.owners)
+                    else None
+                )
                 if target:
                     values[f.hubspot] = target
             elif not blank(proposed.get(f.hubspot)) and (
-                    f.salesforce not in placeholders
-                    or sf.get(f.salesforce) != placeholders[f.salesforce]):
+                f.salesforce not in placeholders
+                or sf.get(f.salesforce) != placeholders[f.salesforce]
+            ):
                 values[f.hubspot] = proposed[f.hubspot]
         return values
 

@@ -42,21 +42,25 @@ class Decision:
 
     @property
     def empty(self) -> bool:
-        return not (self.to_salesforce or self.to_hubspot or self.unsubscribe
-                    or self.person_opt_out)
+        return not (
+            self.to_salesforce or self.to_hubspot or self.unsubscribe or self.person_opt_out
+        )
 
 
 def same_ci(a: Any, b: Any) -> bool:
     """Match keys compared ignoring case (HubSpot lower-cases emails it stores)."""
-    return same_exact(a.lower() if isinstance(a, str) else a, b.lower() if isinstance(b, str) else b)
+    return same_exact(
+        a.lower() if isinstance(a, str) else a, b.lower() if isinstance(b, str) else b
+    )
 
 
 def _case_blind(obj: ObjectSync, f: FieldSync) -> bool:
     return obj.match.ignore_case and f.hubspot == obj.match.hubspot_field
 
 
-def unchanged(obj: ObjectSync, sobject: str, record: Mapping[str, Any],
-              last: Mapping[str, Any], side: str) -> bool:
+def unchanged(
+    obj: ObjectSync, sobject: str, record: Mapping[str, Any], last: Mapping[str, Any], side: str
+) -> bool:
     """Whether one side's record still holds the values last synced (an echo of our own
     write, or a change to fields no mapping reads)."""
     for f in fields_for(obj, sobject):
@@ -77,8 +81,9 @@ def fields_for(obj: ObjectSync, sobject: str) -> list[FieldSync]:
     return [f for f in obj.fields if sobject in f.salesforce_objects]
 
 
-def snapshot(obj: ObjectSync, sobject: str, hs: Mapping[str, Any], sf: Mapping[str, Any]
-             ) -> tuple[dict[str, Any], dict[str, Any]]:
+def snapshot(
+    obj: ObjectSync, sobject: str, hs: Mapping[str, Any], sf: Mapping[str, Any]
+) -> tuple[dict[str, Any], dict[str, Any]]:
     """The values to remember as last synced, from both sides' current records."""
     mapped = fields_for(obj, sobject)
     return (
@@ -117,8 +122,19 @@ def decide(
             _opt_out(f, hv, sv, hs_changed, sf_changed, out, salesforce_writable)
             continue
         if f.owner:
-            _owner(f, hv, sv, sf_prev, hs_changed, sf_changed, hubspot_newer, first, owners, out,
-                   salesforce_writable)
+            _owner(
+                f,
+                hv,
+                sv,
+                sf_prev,
+                hs_changed,
+                sf_changed,
+                hubspot_newer,
+                first,
+                owners,
+                out,
+                salesforce_writable,
+            )
             continue
         # Writability is applied after the rule has picked a side: a Salesforce record
         # that cannot be written (a person account, R7) loses nothing it would have won.
@@ -150,8 +166,15 @@ def decide(
     return out
 
 
-def _opt_out(f: FieldSync, hv: Any, sv: Any, hs_changed: bool, sf_changed: bool,
-             out: Decision, salesforce_writable: bool) -> None:
+def _opt_out(
+    f: FieldSync,
+    hv: Any,
+    sv: Any,
+    hs_changed: bool,
+    sf_changed: bool,
+    out: Decision,
+    salesforce_writable: bool,
+) -> None:
     """R1: an unsubscribe travels both ways; a cleared opt-out never resubscribes HubSpot."""
     if truthy(hv) and not truthy(sv) and hs_changed:
         if salesforce_writable:
@@ -162,9 +185,19 @@ def _opt_out(f: FieldSync, hv: Any, sv: Any, hs_changed: bool, sf_changed: bool,
         out.unsubscribe = True
 
 
-def _owner(f: FieldSync, hv: Any, sv: Any, sf_prev: Mapping[str, Any], hs_changed: bool,
-           sf_changed: bool, hubspot_newer: bool, first: bool, owners: OwnerDirectory | None,
-           out: Decision, salesforce_writable: bool) -> None:
+def _owner(
+    f: FieldSync,
+    hv: Any,
+    sv: Any,
+    sf_prev: Mapping[str, Any],
+    hs_changed: bool,
+    sf_changed: bool,
+    hubspot_newer: bool,
+    first: bool,
+    owners: OwnerDirectory | None,
+    out: Decision,
+    salesforce_writable: bool,
+) -> None:
     """R10: translate owners; a HubSpot owner with no active Salesforce user is reset."""
     if owners is None:
         return

@@ -43,9 +43,13 @@ def recover_events(ctx: Context) -> None:
     for event in pending:
         since = parse_timestamp(event["started_at"]) - timedelta(seconds=5)
         soql = (
-            "SELECT Id FROM Task WHERE WhoId = " + soql_text(event["who_id"] or "")
-            + " AND Subject = " + soql_text(event["subject"] or "")
-            + " AND CreatedDate >= " + format_timestamp(since) + " ORDER BY Id"
+            "SELECT Id FROM Task WHERE WhoId = "
+            + soql_text(event["who_id"] or "")
+            + " AND Subject = "
+            + soql_text(event["subject"] or "")
+            + " AND CreatedDate >= "
+            + format_timestamp(since)
+            + " ORDER BY Id"
         )
         found.append([str(t["Id"]) for t in ctx.salesforce.query(soql)])
     claimed = ctx.state.tasks_claimed(t for ids in found for t in ids)
@@ -72,9 +76,12 @@ def sync_email_events(ctx: Context, rule: EmailEventsRule) -> str | None:
     latest = start
     failed: list[datetime] = []
     sf = ctx.salesforce
-    ctx.writes.queue("sf:create:Task", SALESFORCE_BATCH,
-                     lambda recs: sf.create(rule.salesforce_object, recs),
-                     before=lambda items: _journal(ctx, items))
+    ctx.writes.queue(
+        "sf:create:Task",
+        SALESFORCE_BATCH,
+        lambda recs: sf.create(rule.salesforce_object, recs),
+        before=lambda items: _journal(ctx, items),
+    )
     wanted = {t.upper() for t in rule.event_types}
     for page in ctx.hubspot.email_events(start, end, tuple(sorted(wanted))):
         ctx.report.reads += 1
@@ -100,26 +107,44 @@ def _recipients(ctx: Context, emails: set[str]) -> dict[str, str]:
     """Recipient email -> the Salesforce lead/contact its HubSpot contact syncs with."""
     keys = ctx.state.find_keys(HUBSPOT, [e for e in emails if e], (CONTACTS,))
     staged = ctx.staging.by_keys(HUBSPOT, [e for e in emails if e], (CONTACTS,))
-    hs_ids = {email: (staged.get(email) or keys.get(email) or [("", "")])[0][1]
-              for email in emails}
+    hs_ids = {email: (staged.get(email) or keys.get(email) or [("", "")])[0][1] for email in emails}
     links = ctx.state.links_by_hubspot(CONTACTS, [i for i in hs_ids.values() if i])
     # A contact linked but outside the inclusion list is not syncing (R4, R5): no tasks.
-    return {email: links[i].sf_id for email, i in hs_ids.items()
-            if i in links and links[i].hs_values.get(INCLUDED) != "0"}
+    return {
+        email: links[i].sf_id
+        for email, i in hs_ids.items()
+        if i in links and links[i].hs_values.get(INCLUDED) != "0"
+    }
 
 
-def _task(ctx: Context, rule: EmailEventsRule, event: dict[str, Any], who: dict[str, str],
-          failed: list[datetime]) -> None:
+def _task(
+    ctx: Context,
+    rule: EmailEventsRule,
+    event: dict[str, Any],
+    who: dict[str, str],
+    failed: list[datetime],
+) -> None:
     event_id = str(event["id"])
     email = str(event.get("recipient") or "").strip().lower()
     who_id = who.get(email)
     if who_id is None:
-        ctx.report.add("email_events", SALESFORCE, "skip", event_id,
-                       reason="recipient does not sync with Salesforce")
+        ctx.report.add(
+            "email_events",
+            SALESFORCE,
+            "skip",
+            event_id,
+            reason="recipient does not sync with Salesforce",
+        )
         return
     values = {**rule.task_values(event), "WhoId": who_id}
-    ctx.report.add("email_events", SALESFORCE, "task", event_id, tuple(sorted(values)),
-                   f"{event.get('type')} at {_when(event)} (R8)")
+    ctx.report.add(
+        "email_events",
+        SALESFORCE,
+        "task",
+        event_id,
+        tuple(sorted(values)),
+        f"{event.get('type')} at {_when(event)} (R8)",
+    )
     if ctx.dry_run:
         return
 
@@ -132,6 +157,7 @@ def _task(ctx: Context, rule: EmailEventsRule, event: dict[str, Any], who: dict[
                 failed.append(from_epoch_millis(int(event["created"])))
             for err in result.errors:
                 ctx.error("email_events", SALESFORCE, event_id, err.code, err.message, err.fields)
+
     ctx.writes.add("sf:create:Task", {**values, "@event": event_id}, done)
 
 

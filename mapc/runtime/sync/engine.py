@@ -40,13 +40,21 @@ def ordered(objects: tuple[ObjectSync, ...]) -> list[ObjectSync]:
         if obj.match.kind is MatchKind.ASSOCIATED_CONTACTS:
             return 1
         return 2
+
     return sorted(objects, key=rank)
 
 
 class SyncEngine:
-    def __init__(self, adapter: Adapter, salesforce: SalesforcePort, hubspot: HubSpotPort,
-                 state: StateStore, *, dry_run: bool = False,
-                 progress: Progress | None = None) -> None:
+    def __init__(
+        self,
+        adapter: Adapter,
+        salesforce: SalesforcePort,
+        hubspot: HubSpotPort,
+        state: StateStore,
+        *,
+        dry_run: bool = False,
+        progress: Progress | None = None,
+    ) -> None:
         self.adapter = adapter
         self.salesforce = salesforce
         self.hubspot = hubspot
@@ -57,8 +65,9 @@ class SyncEngine:
     def _owners(self) -> OwnerDirectory | None:
         if not any(f.owner for o in self.adapter.objects for f in o.fields):
             return None
-        return OwnerDirectory(self.hubspot.owners(), self.salesforce.users(),
-                              self.salesforce.queues())
+        return OwnerDirectory(
+            self.hubspot.owners(), self.salesforce.users(), self.salesforce.queues()
+        )
 
     def run(self) -> Report:
         lock = RunLock(self.state)
@@ -72,9 +81,19 @@ class SyncEngine:
         run_id = self.state.start_run(self.adapter.name, dry_run=self.dry_run)
         report = Report(dry_run=self.dry_run, run_id=run_id)
         staging = Staging(self.state, run_id)
-        ctx = Context(self.adapter, self.salesforce, self.hubspot, self.state, staging,
-                      Writes(), report, run_id, dry_run=self.dry_run, progress=self.progress,
-                      heartbeat=lock.beat)
+        ctx = Context(
+            self.adapter,
+            self.salesforce,
+            self.hubspot,
+            self.state,
+            staging,
+            Writes(),
+            report,
+            run_id,
+            dry_run=self.dry_run,
+            progress=self.progress,
+            heartbeat=lock.beat,
+        )
         status = "crashed"
         try:
             self._run(ctx)
@@ -83,8 +102,14 @@ class SyncEngine:
         finally:
             staging.clear()
             self.state.finish_run(run_id, status, report.as_counts())
-            log.info("run %s %s: %s writes, %s errors, %s conflicts", run_id, status,
-                     report.writes, report.failed, report.conflicts)
+            log.info(
+                "run %s %s: %s writes, %s errors, %s conflicts",
+                run_id,
+                status,
+                report.writes,
+                report.failed,
+                report.conflicts,
+            )
 
     def _run(self, ctx: Context) -> None:
         settings = self.adapter.settings
@@ -92,7 +117,9 @@ class SyncEngine:
             log.warning(
                 "several HubSpot accounts share this Salesforce org but create_hubspot_contacts "
                 "is %s: records one account creates in Salesforce may create contacts in the "
-                "others; `never` is recommended (R5, R11)", settings.create_hubspot_contacts.value)
+                "others; `never` is recommended (R5, R11)",
+                settings.create_hubspot_contacts.value,
+            )
         ctx.owners = self._owners()
         objects = ordered(self.adapter.objects)
         for obj in objects:
@@ -103,8 +130,10 @@ class SyncEngine:
             pair = PairSync(ctx, obj)
             pair.run()
             syncs.append(pair)
-            if obj.match.kind is MatchKind.ASSOCIATED_CONTACTS and \
-                    self.adapter.object_for("contacts") is not None:
+            if (
+                obj.match.kind is MatchKind.ASSOCIATED_CONTACTS
+                and self.adapter.object_for("contacts") is not None
+            ):
                 self.progress("syncing contact <-> company associations")
                 sync_associations(ctx)
         if self.adapter.closed_won is not None:
@@ -123,6 +152,12 @@ class SyncEngine:
                 self.state.set_cursor(HUBSPOT, EVENTS_CURSOR, events_cursor)
 
 
-def run_once(adapter: Adapter, salesforce: SalesforcePort, hubspot: HubSpotPort,
-             state: StateStore, *, dry_run: bool = False) -> Report:
+def run_once(
+    adapter: Adapter,
+    salesforce: SalesforcePort,
+    hubspot: HubSpotPort,
+    state: StateStore,
+    *,
+    dry_run: bool = False,
+) -> Report:
     return SyncEngine(adapter, salesforce, hubspot, state, dry_run=dry_run).run()

@@ -53,14 +53,16 @@ class RunLock:
         try:
             with self.state.engine.begin() as conn:
                 found = conn.execute(
-                    select(s.meta.c.value).where(s.meta.c.key == self.key)).scalar_one_or_none()
+                    select(s.meta.c.value).where(s.meta.c.key == self.key)
+                ).scalar_one_or_none()
                 if found is not None:
                     if not self._stale(found):
                         holder = json.loads(found)
                         raise StateLocked(
                             f"another run (pid {holder.get('pid')} on {holder.get('host')}) is "
                             f"using this state for account {self.state.account!r}; wait for it "
-                            "to finish")
+                            "to finish"
+                        )
                     conn.execute(delete(s.meta).where(s.meta.c.key == self.key))
                 conn.execute(insert(s.meta).values(key=self.key, value=value))
         except IntegrityError:
@@ -72,8 +74,11 @@ class RunLock:
         if self.held and now - self.last_beat >= BEAT_EVERY:
             self.last_beat = now
             with self.state.engine.begin() as conn:
-                conn.execute(update(s.meta).where(s.meta.c.key == self.key).values(
-                    value=json.dumps({**self.me, "beat": time.time()})))
+                conn.execute(
+                    update(s.meta)
+                    .where(s.meta.c.key == self.key)
+                    .values(value=json.dumps({**self.me, "beat": time.time()}))
+                )
 
     def release(self) -> None:
         if self.held:

@@ -33,23 +33,29 @@ def _preference(item: tuple[str, str]) -> tuple[int, str]:
     return (0 if sobject == "Contact" else 1, rid)
 
 
-def salesforce_candidates(ctx: Context, obj: ObjectSync, records: Iterable[Record]
-                          ) -> dict[str, tuple[str, str]]:
+def salesforce_candidates(
+    ctx: Context, obj: ObjectSync, records: Iterable[Record]
+) -> dict[str, tuple[str, str]]:
     """HubSpot id -> (sobject, Salesforce id) of the unlinked record it matches."""
     recs = list(records)
     if obj.match.kind is MatchKind.FIELD and obj.match_key is not None:
         keys = {str(r["id"]): obj.match_key(r) for r in recs}
         wanted = [k for k in keys.values() if k]
         sobjects = obj.salesforce_objects
-        found = _merge(ctx.staging.by_keys(SALESFORCE, wanted, sobjects),
-                       ctx.state.find_keys(SALESFORCE, wanted, sobjects))
+        found = _merge(
+            ctx.staging.by_keys(SALESFORCE, wanted, sobjects),
+            ctx.state.find_keys(SALESFORCE, wanted, sobjects),
+        )
         options = {
-            hs_id: sorted((i for i in found.get(key, []) if i[0] in obj.salesforce_objects),
-                          key=_preference)
-            for hs_id, key in keys.items() if key
+            hs_id: sorted(
+                (i for i in found.get(key, []) if i[0] in obj.salesforce_objects), key=_preference
+            )
+            for hs_id, key in keys.items()
+            if key
         }
         taken = ctx.state.links_by_salesforce(
-            obj.hubspot_object, [rid for items in options.values() for _, rid in items])
+            obj.hubspot_object, [rid for items in options.values() for _, rid in items]
+        )
         result: dict[str, tuple[str, str]] = {}
         used: set[str] = set()
         for hs_id, items in options.items():
@@ -64,7 +70,8 @@ def salesforce_candidates(ctx: Context, obj: ObjectSync, records: Iterable[Recor
         for rec in recs:
             hs_id = str(rec["id"])
             votes = Counter(
-                link.sf_parent for link in ctx.state.parents_of(CONTACTS, hs_parent=hs_id)
+                link.sf_parent
+                for link in ctx.state.parents_of(CONTACTS, hs_parent=hs_id)
                 if link.sf_parent
             )
             taken = ctx.state.links_by_salesforce(obj.hubspot_object, [str(v) for v in votes])
@@ -76,25 +83,24 @@ def salesforce_candidates(ctx: Context, obj: ObjectSync, records: Iterable[Recor
     return {}
 
 
-def hubspot_candidates(ctx: Context, obj: ObjectSync, records: Iterable[Record]
-                       ) -> dict[str, str]:
+def hubspot_candidates(ctx: Context, obj: ObjectSync, records: Iterable[Record]) -> dict[str, str]:
     """Salesforce id -> HubSpot id of the record it matches (which may be linked already)."""
     recs = list(records)
     if obj.match.kind is MatchKind.FIELD and obj.salesforce_match_key is not None:
         keys = {str(r["Id"]): obj.salesforce_match_key(r) for r in recs}
         wanted = [k for k in keys.values() if k]
         kinds = (obj.hubspot_object,)
-        found = _merge(ctx.staging.by_keys(HUBSPOT, wanted, kinds),
-                       ctx.state.find_keys(HUBSPOT, wanted, kinds))
-        return {
-            sf_id: found[key][0][1] for sf_id, key in keys.items() if key and found.get(key)
-        }
+        found = _merge(
+            ctx.staging.by_keys(HUBSPOT, wanted, kinds), ctx.state.find_keys(HUBSPOT, wanted, kinds)
+        )
+        return {sf_id: found[key][0][1] for sf_id, key in keys.items() if key and found.get(key)}
     if obj.match.kind is MatchKind.ASSOCIATED_CONTACTS:
         result: dict[str, str] = {}
         for rec in recs:
             sf_id = str(rec["Id"])
             votes = Counter(
-                link.hs_parent for link in ctx.state.parents_of(CONTACTS, sf_parent=sf_id)
+                link.hs_parent
+                for link in ctx.state.parents_of(CONTACTS, sf_parent=sf_id)
                 if link.hs_parent
             )
             taken = ctx.state.links_by_hubspot(obj.hubspot_object, [str(v) for v in votes])

@@ -73,20 +73,24 @@ class PairSync(Creates):
             ctx.report.reads += 1
             ctx.staging.add(HUBSPOT, self.name, page.records, obj.match_key, "id")
             if obj.match_key is not None and not ctx.dry_run:
-                ctx.state.put_keys(HUBSPOT, self.name,
-                                   [(str(r["id"]), obj.match_key(r)) for r in page.records])
+                ctx.state.put_keys(
+                    HUBSPOT, self.name, [(str(r["id"]), obj.match_key(r)) for r in page.records]
+                )
             if page.cursor is not None:
                 self.cursors[(HUBSPOT, self.name)] = page.cursor
             self._count("reading HubSpot", len(page.records))
         for sobject in obj.salesforce_objects:
             fields = ctx.salesforce_fields(obj, sobject)
             key = obj.salesforce_match_key
-            for page in ctx.salesforce.read_changed(sobject, fields, self._since(SALESFORCE, sobject)):
+            for page in ctx.salesforce.read_changed(
+                sobject, fields, self._since(SALESFORCE, sobject)
+            ):
                 ctx.report.reads += 1
                 ctx.staging.add(SALESFORCE, sobject, page.records, key, "Id")
                 if key is not None and not ctx.dry_run:
-                    ctx.state.put_keys(SALESFORCE, sobject,
-                                       [(str(r["Id"]), key(r)) for r in page.records])
+                    ctx.state.put_keys(
+                        SALESFORCE, sobject, [(str(r["Id"]), key(r)) for r in page.records]
+                    )
                 if page.cursor is not None:
                     self.cursors[(SALESFORCE, sobject)] = page.cursor
                 self._count(f"reading Salesforce {sobject}", len(page.records))
@@ -136,26 +140,51 @@ class PairSync(Creates):
         ctx = self.ctx
         hs, sf = ctx.hubspot, ctx.salesforce
         for sobject in self.obj.salesforce_objects:
-            ctx.writes.queue(f"sf:create:{sobject}", SALESFORCE_BATCH,
-                             partial(sf.create, sobject),
-                             before=self._journal(SALESFORCE, sobject), after=self._unjournal)
-            ctx.writes.queue(f"sf:update:{sobject}", SALESFORCE_BATCH,
-                             partial(sf.update, sobject), after=self._saved)
-        ctx.writes.queue(f"hs:create:{self.name}", HUBSPOT_BATCH,
-                         lambda recs: hs.create(self.name, recs),
-                         before=self._journal(HUBSPOT, self.name), after=self._unjournal)
-        ctx.writes.queue(f"hs:update:{self.name}", HUBSPOT_BATCH,
-                         lambda recs: hs.update(self.name, recs), after=self._saved)
-        ctx.writes.queue("hs:unsubscribe", HUBSPOT_BATCH, hs.unsubscribe_all_batch,
-                         depends=("hs:create:contacts",), after=self._saved)
+            ctx.writes.queue(
+                f"sf:create:{sobject}",
+                SALESFORCE_BATCH,
+                partial(sf.create, sobject),
+                before=self._journal(SALESFORCE, sobject),
+                after=self._unjournal,
+            )
+            ctx.writes.queue(
+                f"sf:update:{sobject}",
+                SALESFORCE_BATCH,
+                partial(sf.update, sobject),
+                after=self._saved,
+            )
+        ctx.writes.queue(
+            f"hs:create:{self.name}",
+            HUBSPOT_BATCH,
+            lambda recs: hs.create(self.name, recs),
+            before=self._journal(HUBSPOT, self.name),
+            after=self._unjournal,
+        )
+        ctx.writes.queue(
+            f"hs:update:{self.name}",
+            HUBSPOT_BATCH,
+            lambda recs: hs.update(self.name, recs),
+            after=self._saved,
+        )
+        ctx.writes.queue(
+            "hs:unsubscribe",
+            HUBSPOT_BATCH,
+            hs.unsubscribe_all_batch,
+            depends=("hs:create:contacts",),
+            after=self._saved,
+        )
 
     def _journal(self, target: str, target_object: str) -> Any:
         def before(items: list[Item]) -> None:
             self._pending = self.ctx.state.add_pending(
-                self.name, target, target_object,
-                [(item.payload.get("@source", ""), fingerprint(item.payload)) for item in items])
+                self.name,
+                target,
+                target_object,
+                [(item.payload.get("@source", ""), fingerprint(item.payload)) for item in items],
+            )
             for item in items:
                 item.payload.pop("@source", None)
+
         return before
 
     def _unjournal(self, _items: list[Item]) -> None:
@@ -177,8 +206,11 @@ class PairSync(Creates):
             if PARENT_KEY in record and record[PARENT_KEY] != link.hs_parent:
                 return False
             return unchanged(self.obj, link.sf_object, record, link.hs_values, HUBSPOT)
-        if "AccountId" in record and self.name == "contacts" and \
-                (record.get("AccountId") or None) != link.sf_parent:
+        if (
+            "AccountId" in record
+            and self.name == "contacts"
+            and (record.get("AccountId") or None) != link.sf_parent
+        ):
             return False
         return unchanged(self.obj, link.sf_object, record, link.sf_values, SALESFORCE)
 
@@ -208,23 +240,38 @@ class PairSync(Creates):
             by_id = {str(r["id"]): r for r in chunk}
             matches = salesforce_candidates(ctx, obj, [r for r in unlinked if self._included(r)])
             if self.name == "contacts" and ctx.syncs_companies:
-                self._add_companies(by_id, [
-                    hs_id for hs_id in ids
-                    if (links[hs_id].sf_object if hs_id in links
-                        else matches.get(hs_id, ("",))[0]) == "Contact"])
-            staged_sf = ctx.staging.get(SALESFORCE, [k.sf_id for k in links.values()],
-                                        obj.salesforce_objects)
+                self._add_companies(
+                    by_id,
+                    [
+                        hs_id
+                        for hs_id in ids
+                        if (
+                            links[hs_id].sf_object
+                            if hs_id in links
+                            else matches.get(hs_id, ("",))[0]
+                        )
+                        == "Contact"
+                    ],
+                )
+            staged_sf = ctx.staging.get(
+                SALESFORCE, [k.sf_id for k in links.values()], obj.salesforce_objects
+            )
             settled = {
-                hs_id for hs_id, link in links.items()
+                hs_id
+                for hs_id, link in links.items()
                 if link.sf_id not in staged_sf and self._settled(link, by_id[hs_id], HUBSPOT)
             }
             # Not read this run means not changed since the last sync: the snapshot is it.
             remembered = {
-                link.sf_id: snapshot_record(link, SALESFORCE) for hs_id, link in links.items()
+                link.sf_id: snapshot_record(link, SALESFORCE)
+                for hs_id, link in links.items()
                 if hs_id not in settled and link.sf_id not in staged_sf and link.synced
             }
-            wanted = [(link.sf_object, link.sf_id) for hs_id, link in links.items()
-                      if hs_id not in settled and link.sf_id not in remembered]
+            wanted = [
+                (link.sf_object, link.sf_id)
+                for hs_id, link in links.items()
+                if hs_id not in settled and link.sf_id not in remembered
+            ]
             wanted += list(matches.values())
             sf_records = ctx.salesforce_records(obj, wanted)
             sf_records.update(remembered)
@@ -232,8 +279,13 @@ class PairSync(Creates):
                 hs_id = str(hs["id"])
                 link = links.get(hs_id)
                 if not self._included(hs):
-                    ctx.report.add(self.name, SALESFORCE, "skip", f"{self.name} {hs_id}",
-                                   reason="outside the inclusion list (R4/R5)")
+                    ctx.report.add(
+                        self.name,
+                        SALESFORCE,
+                        "skip",
+                        f"{self.name} {hs_id}",
+                        reason="outside the inclusion list (R4/R5)",
+                    )
                     if link is not None and link.hs_values.get(INCLUDED) != "0":
                         link.hs_values[INCLUDED] = "0"
                         ctx.touch(link)
@@ -244,8 +296,13 @@ class PairSync(Creates):
                 if link is not None:
                     sf = sf_records.get(link.sf_id)
                     if sf is None:
-                        ctx.report.add(self.name, SALESFORCE, "skip", f"{self.name} {hs_id}",
-                                       reason=f"linked {link.sf_object} {link.sf_id} not found")
+                        ctx.report.add(
+                            self.name,
+                            SALESFORCE,
+                            "skip",
+                            f"{self.name} {hs_id}",
+                            reason=f"linked {link.sf_object} {link.sf_id} not found",
+                        )
                         continue
                     reconcile(ctx, obj, link, hs, sf)
                 elif hs_id in matches:
@@ -287,23 +344,30 @@ class PairSync(Creates):
     def _salesforce_chunk(self, sobject: str, chunk: list[Record]) -> None:
         ctx, obj = self.ctx, self.obj
         links = ctx.state.links_by_salesforce(self.name, [str(r["Id"]) for r in chunk])
-        staged_hs = ctx.staging.get(HUBSPOT, [link.hubspot_id for link in links.values()],
-                                    (self.name,))
+        staged_hs = ctx.staging.get(
+            HUBSPOT, [link.hubspot_id for link in links.values()], (self.name,)
+        )
         unlinked = [r for r in chunk if str(r["Id"]) not in links]
         matches = hubspot_candidates(ctx, obj, unlinked)
         taken = ctx.state.links_by_hubspot(self.name, matches.values())
         by_id = {str(r["Id"]): r for r in chunk}
         settled = {
-            sf_id for sf_id, link in links.items()
+            sf_id
+            for sf_id, link in links.items()
             if link.hubspot_id not in staged_hs and self._settled(link, by_id[sf_id], SALESFORCE)
         }
         remembered = {
-            link.hubspot_id: snapshot_record(link, HUBSPOT) for sf_id, link in links.items()
+            link.hubspot_id: snapshot_record(link, HUBSPOT)
+            for sf_id, link in links.items()
             if link.hubspot_id not in staged_hs and sf_id not in settled and link.synced
         }
-        wanted = [link.hubspot_id for sf_id, link in links.items()
-                  if link.hubspot_id not in staged_hs and sf_id not in settled
-                  and link.hubspot_id not in remembered]
+        wanted = [
+            link.hubspot_id
+            for sf_id, link in links.items()
+            if link.hubspot_id not in staged_hs
+            and sf_id not in settled
+            and link.hubspot_id not in remembered
+        ]
         wanted += [m for m in matches.values() if m not in taken]
         hs_records = ctx.hubspot_records(obj, wanted)
         hs_records.update(remembered)
@@ -320,20 +384,35 @@ class PairSync(Creates):
                     continue  # reconciled with HubSpot's change already
                 hs = hs_records.get(link.hubspot_id)
                 if hs is None:
-                    ctx.report.add(self.name, HUBSPOT, "skip", f"{sobject} {sf_id}",
-                                   reason=f"linked {self.name} {link.hubspot_id} not found")
+                    ctx.report.add(
+                        self.name,
+                        HUBSPOT,
+                        "skip",
+                        f"{sobject} {sf_id}",
+                        reason=f"linked {self.name} {link.hubspot_id} not found",
+                    )
                 elif not self._included(hs):
-                    ctx.report.add(self.name, HUBSPOT, "skip", f"{sobject} {sf_id}",
-                                   reason="outside the inclusion list (R4/R5)")
+                    ctx.report.add(
+                        self.name,
+                        HUBSPOT,
+                        "skip",
+                        f"{sobject} {sf_id}",
+                        reason="outside the inclusion list (R4/R5)",
+                    )
                 else:
                     reconcile(ctx, obj, link, hs, sf)
                 continue
             hs_id = matches.get(sf_id)
             if hs_id is not None and hs_id in taken:
                 other = taken[hs_id]
-                ctx.report.add(self.name, HUBSPOT, "skip", f"{sobject} {sf_id}",
-                               reason=f"duplicate: {self.name} {hs_id} syncs with "
-                                      f"{other.sf_object} {other.sf_id} (R6)")
+                ctx.report.add(
+                    self.name,
+                    HUBSPOT,
+                    "skip",
+                    f"{sobject} {sf_id}",
+                    reason=f"duplicate: {self.name} {hs_id} syncs with "
+                    f"{other.sf_object} {other.sf_id} (R6)",
+                )
             elif hs_id is not None and hs_id in hs_records:
                 hs = hs_records[hs_id]
                 link = Link(self.name, hs_id, sobject, sf_id, origin="match")
@@ -344,14 +423,24 @@ class PairSync(Creates):
                     # everything, opt-out included (R1).
                     link.hs_values, link.sf_values = {INCLUDED: "0"}, {}
                     link.origin = SALESFORCE
-                    ctx.report.add(self.name, HUBSPOT, "skip", f"{sobject} {sf_id}",
-                                   reason="linked; outside the inclusion list (R5)")
+                    ctx.report.add(
+                        self.name,
+                        HUBSPOT,
+                        "skip",
+                        f"{sobject} {sf_id}",
+                        reason="linked; outside the inclusion list (R5)",
+                    )
                     ctx.touch(link)
             else:
                 key = obj.salesforce_match_key(sf) if obj.salesforce_match_key else None
                 if key and key in self._creating:
-                    ctx.report.add(self.name, HUBSPOT, "skip", f"{sobject} {sf_id}",
-                                   reason=f"duplicate by email of {self._creating[key]} (R6)")
+                    ctx.report.add(
+                        self.name,
+                        HUBSPOT,
+                        "skip",
+                        f"{sobject} {sf_id}",
+                        reason=f"duplicate by email of {self._creating[key]} (R6)",
+                    )
                     continue
                 if key:
                     self._creating[key] = f"{sobject} {sf_id}"

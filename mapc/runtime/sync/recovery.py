@@ -43,8 +43,15 @@ def recover(ctx: Context, obj: ObjectSync) -> int:
     return found
 
 
-def _link(ctx: Context, obj: ObjectSync, target: str, target_object: str,
-          items: Iterable[dict[str, Any]], candidates: list[Record], id_field: str) -> int:
+def _link(
+    ctx: Context,
+    obj: ObjectSync,
+    target: str,
+    target_object: str,
+    items: Iterable[dict[str, Any]],
+    candidates: list[Record],
+    id_field: str,
+) -> int:
     name = obj.hubspot_object
     ids = [str(c[id_field]) for c in candidates]
     if target == SALESFORCE:

@@ -19,8 +19,14 @@ from mapc.runtime.sync.state import ErrorRow
 
 COLUMNS = ("create", "update", "unsubscribe", "associate", "task", "skip", "error")
 HEADERS = {"unsubscribe": "unsub", "associate": "assoc", "error": "errors"}
-SIGNS = {"create": "+", "update": "~", "unsubscribe": "~", "associate": "~", "task": "+",
-         "error": "!"}
+SIGNS = {
+    "create": "+",
+    "update": "~",
+    "unsubscribe": "~",
+    "associate": "~",
+    "task": "+",
+    "error": "!",
+}
 
 
 def summary_table(report: Report, title: str) -> Table:
@@ -58,7 +64,8 @@ def print_plan(report: Report, console: Console, *, limit: int = 50) -> None:
             fields = f" [{', '.join(action.fields)}]" if action.fields else ""
             by_group.setdefault(key, []).append(
                 f"  {SIGNS.get(action.op, '~')} {action.op} {action.record}{fields}"
-                + (f": {action.reason}" if action.reason else ""))
+                + (f": {action.reason}" if action.reason else "")
+            )
     skips: dict[tuple[str, str], list[str]] = {}
     for (obj, side, reason), n in sorted(report.skip_reasons.items()):
         skips.setdefault((obj, side), []).append(f"  - skip {n} × {reason}")
@@ -67,8 +74,7 @@ def print_plan(report: Report, console: Console, *, limit: int = 50) -> None:
         console.print(f"[bold]{obj} -> {side}[/bold]", highlight=False)
         for line in by_group.get(key, []):
             console.print(line, highlight=False, markup=False)
-        total = sum(n for (o, s, op), n in report.counts.items()
-                    if (o, s) == key and op != "skip")
+        total = sum(n for (o, s, op), n in report.counts.items() if (o, s) == key and op != "skip")
         if total > len(by_group.get(key, [])):
             console.print(f"  … and {total - len(by_group[key])} more", highlight=False)
         for line in skips.get(key, []):
@@ -88,13 +94,32 @@ def report_json(report: Report) -> str:
 
 def errors_table(rows: list[ErrorRow]) -> Table:
     table = Table(title="Per-record sync errors", title_justify="left", expand=False)
-    for col in ("object", "side", "record", "field", "code", "message", "first seen",
-                "last seen", "times", "status"):
+    for col in (
+        "object",
+        "side",
+        "record",
+        "field",
+        "code",
+        "message",
+        "first seen",
+        "last seen",
+        "times",
+        "status",
+    ):
         table.add_column(col, no_wrap=col != "message", overflow="fold")
     for r in rows:
-        table.add_row(r.object, r.side, r.record_id, r.field, r.code, r.message,
-                      r.first_seen[:16], r.last_seen[:16], str(r.occurrences),
-                      "resolved" if r.resolved_at else "open")
+        table.add_row(
+            r.object,
+            r.side,
+            r.record_id,
+            r.field,
+            r.code,
+            r.message,
+            r.first_seen[:16],
+            r.last_seen[:16],
+            str(r.occurrences),
+            "resolved" if r.resolved_at else "open",
+        )
     return table
 
 
@@ -114,12 +139,19 @@ class LogfmtFormatter(logging.Formatter):
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         stamp = datetime.fromtimestamp(record.created, UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-        return json.dumps({"time": stamp, "level": record.levelname.lower(),
-                           "logger": record.name, "msg": record.getMessage()})
+        return json.dumps(
+            {
+                "time": stamp,
+                "level": record.levelname.lower(),
+                "logger": record.name,
+                "msg": record.getMessage(),
+            }
+        )
 
 
-def setup_logging(level: str = "warning", fmt: str = "logfmt",
-                  stream: TextIO | None = None) -> None:
+def setup_logging(
+    level: str = "warning", fmt: str = "logfmt", stream: TextIO | None = None
+) -> None:
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.setFormatter(JsonFormatter() if fmt == "json" else LogfmtFormatter())
     root = logging.getLogger("mapc")

@@ -23,8 +23,12 @@ class Action:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "object": self.object, "side": self.side, "op": self.op, "record": self.record,
-            "fields": list(self.fields), "reason": self.reason,
+            "object": self.object,
+            "side": self.side,
+            "op": self.op,
+            "record": self.record,
+            "fields": list(self.fields),
+            "reason": self.reason,
         }
 
 
@@ -38,8 +42,16 @@ class Report:
     conflicts: int = 0
     reads: int = 0
 
-    def add(self, obj: str, side: str, op: str, record: str, fields: tuple[str, ...] = (),
-            reason: str = "", n: int = 1) -> None:
+    def add(
+        self,
+        obj: str,
+        side: str,
+        op: str,
+        record: str,
+        fields: tuple[str, ...] = (),
+        reason: str = "",
+        n: int = 1,
+    ) -> None:
         self.counts[(obj, side, op)] += n
         if op == "skip":
             self.skip_reasons[(obj, side, reason)] += n
@@ -51,7 +63,9 @@ class Report:
 
     @property
     def writes(self) -> int:
-        return sum(self.total(op) for op in ("create", "update", "unsubscribe", "associate", "task"))
+        return sum(
+            self.total(op) for op in ("create", "update", "unsubscribe", "associate", "task")
+        )
 
     @property
     def failed(self) -> int:
@@ -69,7 +83,9 @@ class Report:
 
     def as_counts(self) -> dict[str, Any]:
         return {
-            "writes": self.writes, "errors": self.failed, "conflicts": self.conflicts,
+            "writes": self.writes,
+            "errors": self.failed,
+            "conflicts": self.conflicts,
             "by_object": self.rows(),
         }
 

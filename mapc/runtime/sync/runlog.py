@@ -73,8 +73,14 @@ class RunLog:
         """(event id, Salesforce WhoId, task subject) about to become tasks."""
         stamp = now_iso()
         rows = [
-            {"account": self.account, "event_id": eid, "status": "pending", "who_id": who,
-             "subject": subject, "started_at": stamp}
+            {
+                "account": self.account,
+                "event_id": eid,
+                "status": "pending",
+                "who_id": who,
+                "subject": subject,
+                "started_at": stamp,
+            }
             for eid, who, subject in items
         ]
         if rows:
@@ -86,8 +92,9 @@ class RunLog:
             for eid, task_id in items:
                 conn.execute(
                     update(s.email_events)
-                    .where(s.email_events.c.account == self.account,
-                           s.email_events.c.event_id == eid)
+                    .where(
+                        s.email_events.c.account == self.account, s.email_events.c.event_id == eid
+                    )
                     .values(status="done", task_id=task_id)
                 )
 
@@ -95,17 +102,22 @@ class RunLog:
         wanted = list(event_ids)
         if wanted:
             with self.engine.begin() as conn:
-                conn.execute(delete(s.email_events).where(
-                    s.email_events.c.account == self.account,
-                    s.email_events.c.event_id.in_(wanted)))
+                conn.execute(
+                    delete(s.email_events).where(
+                        s.email_events.c.account == self.account,
+                        s.email_events.c.event_id.in_(wanted),
+                    )
+                )
 
     def pending_events(self) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:
             rows = conn.execute(
-                select(s.email_events).where(
+                select(s.email_events)
+                .where(
                     s.email_events.c.account == self.account,
                     s.email_events.c.status == "pending",
-                ).order_by(s.email_events.c.started_at, s.email_events.c.event_id)
+                )
+                .order_by(s.email_events.c.started_at, s.email_events.c.event_id)
             )
             return [r._asdict() for r in rows]
 
@@ -130,8 +142,12 @@ class RunLog:
         with self.engine.begin() as conn:
             result = conn.execute(
                 insert(s.runs).values(
-                    account=self.account, adapter=adapter, started_at=now_iso(),
-                    status="running", dry_run=dry_run, counts="{}",
+                    account=self.account,
+                    adapter=adapter,
+                    started_at=now_iso(),
+                    status="running",
+                    dry_run=dry_run,
+                    counts="{}",
                 )
             )
             return _new_id(result)
@@ -139,47 +155,78 @@ class RunLog:
     def finish_run(self, run_id: int, status: str, counts: Mapping[str, Any]) -> None:
         with self.engine.begin() as conn:
             conn.execute(
-                update(s.runs).where(s.runs.c.id == run_id).values(
-                    ended_at=now_iso(), status=status, counts=json.dumps(dict(counts), sort_keys=True)
+                update(s.runs)
+                .where(s.runs.c.id == run_id)
+                .values(
+                    ended_at=now_iso(),
+                    status=status,
+                    counts=json.dumps(dict(counts), sort_keys=True),
                 )
             )
 
     def recent_runs(self, limit: int = 10) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:
             rows = conn.execute(
-                select(s.runs).where(s.runs.c.account == self.account)
-                .order_by(s.runs.c.id.desc()).limit(limit)
+                select(s.runs)
+                .where(s.runs.c.account == self.account)
+                .order_by(s.runs.c.id.desc())
+                .limit(limit)
             )
             return [{**r._asdict(), "counts": json.loads(r.counts)} for r in rows]
 
     def record_error(
-        self, run_id: int | None, obj: str, side: str, record_id: str,
-        code: str, message: str, field_name: str = "",
+        self,
+        run_id: int | None,
+        obj: str,
+        side: str,
+        record_id: str,
+        code: str,
+        message: str,
+        field_name: str = "",
     ) -> None:
         stamp = now_iso()
         key = and_(
-            s.record_errors.c.account == self.account, s.record_errors.c.object == obj,
-            s.record_errors.c.side == side, s.record_errors.c.record_id == record_id,
-            s.record_errors.c.code == code, s.record_errors.c.field == field_name,
+            s.record_errors.c.account == self.account,
+            s.record_errors.c.object == obj,
+            s.record_errors.c.side == side,
+            s.record_errors.c.record_id == record_id,
+            s.record_errors.c.code == code,
+            s.record_errors.c.field == field_name,
         )
         with self.engine.begin() as conn:
             found = conn.execute(select(s.record_errors.c.id).where(key)).first()
             if found:
                 conn.execute(
-                    update(s.record_errors).where(s.record_errors.c.id == found[0]).values(
-                        message=message, last_seen=stamp, resolved_at=None, run_id=run_id,
+                    update(s.record_errors)
+                    .where(s.record_errors.c.id == found[0])
+                    .values(
+                        message=message,
+                        last_seen=stamp,
+                        resolved_at=None,
+                        run_id=run_id,
                         occurrences=s.record_errors.c.occurrences + 1,
                     )
                 )
             else:
-                conn.execute(insert(s.record_errors).values(
-                    account=self.account, object=obj, side=side, record_id=record_id,
-                    field=field_name, code=code, message=message, first_seen=stamp,
-                    last_seen=stamp, occurrences=1, run_id=run_id,
-                ))
+                conn.execute(
+                    insert(s.record_errors).values(
+                        account=self.account,
+                        object=obj,
+                        side=side,
+                        record_id=record_id,
+                        field=field_name,
+                        code=code,
+                        message=message,
+                        first_seen=stamp,
+                        last_seen=stamp,
+                        occurrences=1,
+                        run_id=run_id,
+                    )
+                )
 
-    def resolve_errors(self, obj: str, side: str, record_ids: Iterable[str],
-                       code: str | None = None) -> None:
+    def resolve_errors(
+        self, obj: str, side: str, record_ids: Iterable[str], code: str | None = None
+    ) -> None:
         wanted = sorted(set(record_ids))
         if not wanted:
             return
@@ -187,7 +234,8 @@ class RunLog:
             for chunk in _chunks(wanted):
                 query = update(s.record_errors).where(
                     s.record_errors.c.account == self.account,
-                    s.record_errors.c.object == obj, s.record_errors.c.side == side,
+                    s.record_errors.c.object == obj,
+                    s.record_errors.c.side == side,
                     s.record_errors.c.record_id.in_(chunk),
                     s.record_errors.c.resolved_at.is_(None),
                 )
@@ -199,9 +247,12 @@ class RunLog:
         """Records whose last sync attempt failed (retried by the next run)."""
         with self.engine.connect() as conn:
             rows = conn.execute(
-                select(s.record_errors.c.record_id).distinct().where(
+                select(s.record_errors.c.record_id)
+                .distinct()
+                .where(
                     s.record_errors.c.account == self.account,
-                    s.record_errors.c.object == obj, s.record_errors.c.side == side,
+                    s.record_errors.c.object == obj,
+                    s.record_errors.c.side == side,
                     s.record_errors.c.resolved_at.is_(None),
                 )
             )
@@ -214,19 +265,48 @@ class RunLog:
         query = query.order_by(s.record_errors.c.last_seen.desc()).limit(limit)
         with self.engine.connect() as conn:
             return [
-                ErrorRow(r.object, r.side, r.record_id, r.field, r.code, r.message,
-                         r.first_seen, r.last_seen, r.occurrences, r.resolved_at, r.run_id)
+                ErrorRow(
+                    r.object,
+                    r.side,
+                    r.record_id,
+                    r.field,
+                    r.code,
+                    r.message,
+                    r.first_seen,
+                    r.last_seen,
+                    r.occurrences,
+                    r.resolved_at,
+                    r.run_id,
+                )
                 for r in conn.execute(query)
             ]
 
-    def record_conflict(self, run_id: int | None, obj: str, hubspot_id: str, sf_id: str,
-                        field_name: str, hs_value: Any, sf_value: Any, winner: str) -> None:
+    def record_conflict(
+        self,
+        run_id: int | None,
+        obj: str,
+        hubspot_id: str,
+        sf_id: str,
+        field_name: str,
+        hs_value: Any,
+        sf_value: Any,
+        winner: str,
+    ) -> None:
         with self.engine.begin() as conn:
-            conn.execute(insert(s.conflicts).values(
-                run_id=run_id, account=self.account, object=obj, hubspot_id=hubspot_id,
-                sf_id=sf_id, field=field_name, hubspot_value=_text(hs_value),
-                salesforce_value=_text(sf_value), winner=winner, at=now_iso(),
-            ))
+            conn.execute(
+                insert(s.conflicts).values(
+                    run_id=run_id,
+                    account=self.account,
+                    object=obj,
+                    hubspot_id=hubspot_id,
+                    sf_id=sf_id,
+                    field=field_name,
+                    hubspot_value=_text(hs_value),
+                    salesforce_value=_text(sf_value),
+                    winner=winner,
+                    at=now_iso(),
+                )
+            )
 
     def conflicts(self, run_id: int | None = None) -> list[dict[str, Any]]:
         query = select(s.conflicts).where(s.conflicts.c.account == self.account)

@@ -42,7 +42,7 @@ class AdapterLoadError(ConfigurationError):
 
 
 def parse_interval(text: str) -> float:
-    """"30s", "5m", "2h", "1d" or plain seconds -> seconds."""
+    """ "30s", "5m", "2h", "1d" or plain seconds -> seconds."""
     match = _INTERVAL.match(text)
     if not match or int(match.group(1)) == 0:
         raise ConfigurationError(f"--every wants a duration such as 30s, 5m or 1h, not {text!r}.")
@@ -70,19 +70,24 @@ def load_adapter(target: str) -> Adapter:
     except ModuleNotFoundError as exc:
         if exc.name is not None and target.removesuffix(".py").startswith(exc.name):
             raise AdapterLoadError(f"No adapter module named {target!r}.") from None
-        raise AdapterLoadError(f"{target} could not be imported: {exc}; regenerate it with "
-                               "`mapc compile` and check the environment.") from None
+        raise AdapterLoadError(
+            f"{target} could not be imported: {exc}; regenerate it with "
+            "`mapc compile` and check the environment."
+        ) from None
     except SyntaxError as exc:
-        raise AdapterLoadError(f"{target} does not compile (line {exc.lineno}): "
-                               "regenerate it with `mapc compile`.") from None
+        raise AdapterLoadError(
+            f"{target} does not compile (line {exc.lineno}): regenerate it with `mapc compile`."
+        ) from None
     except Exception as exc:  # anything a broken module raises while it is imported
         message = one_line(f"{type(exc).__name__}: {exc}")
-        raise AdapterLoadError(f"{target} failed while being imported ({message}): "
-                               "regenerate it with `mapc compile`.") from None
+        raise AdapterLoadError(
+            f"{target} failed while being imported ({message}): regenerate it with `mapc compile`."
+        ) from None
     adapter = getattr(module, "ADAPTER", None)
     if not isinstance(adapter, Adapter):
-        raise AdapterLoadError(f"{target} defines no ADAPTER: is it a module `mapc compile` "
-                               "generated?")
+        raise AdapterLoadError(
+            f"{target} defines no ADAPTER: is it a module `mapc compile` generated?"
+        )
     return adapter
 
 
@@ -142,8 +147,7 @@ def open_state(target: str, account: str) -> StateStore:
             why = f"its database driver is not installed ({exc.name or exc})"
         else:
             why = database_error(exc)
-        raise StateOpenError(f"Cannot open the state database {safe_url(target)}: {why}.") \
-            from None
+        raise StateOpenError(f"Cannot open the state database {safe_url(target)}: {why}.") from None
 
 
 def state_target(option: str | None, environ: Mapping[str, str] | None = None) -> str:
@@ -179,14 +183,21 @@ def run_loop(
     code = EXIT_OK
     while True:
         started = time.monotonic()
-        engine = SyncEngine(adapter, connections.salesforce, connections.hubspot, state,
-                            dry_run=dry_run, progress=progress)
+        engine = SyncEngine(
+            adapter,
+            connections.salesforce,
+            connections.hubspot,
+            state,
+            dry_run=dry_run,
+            progress=progress,
+        )
         try:
             report = engine.run()
         except (ConnectorError, StateLocked) as error:
             # A bad token or an org without API access does not heal by waiting: stop.
-            if every is None or isinstance(error, ConfigurationError | AuthenticationError |
-                                           ApiAccessError):
+            if every is None or isinstance(
+                error, ConfigurationError | AuthenticationError | ApiAccessError
+            ):
                 raise
             log.error("run failed, retrying at the next interval: %s", error)
             code = EXIT_RECORDS_FAILED

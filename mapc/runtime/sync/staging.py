@@ -22,31 +22,54 @@ class Staging:
         self._seq = 0
         with self.engine.begin() as conn:
             # A run that died leaves its rows behind; they are of no use to this one.
-            conn.execute(delete(s.staging).where(s.staging.c.run != run).where(
-                s.staging.c.run.in_(select(s.runs.c.id).where(s.runs.c.account == state.account))
-            ))
+            conn.execute(
+                delete(s.staging)
+                .where(s.staging.c.run != run)
+                .where(
+                    s.staging.c.run.in_(
+                        select(s.runs.c.id).where(s.runs.c.account == state.account)
+                    )
+                )
+            )
 
     def clear(self) -> None:
         with self.engine.begin() as conn:
             conn.execute(delete(s.staging).where(s.staging.c.run == self.run))
 
-    def add(self, side: str, obj: str, records: Iterable[Record],
-            key: Callable[[Record], str | None] | None, id_field: str) -> int:
+    def add(
+        self,
+        side: str,
+        obj: str,
+        records: Iterable[Record],
+        key: Callable[[Record], str | None] | None,
+        id_field: str,
+    ) -> int:
         rows: list[dict[str, Any]] = []
         for record in records:
             self._seq += 1
-            rows.append({
-                "run": self.run, "side": side, "object": obj, "record_id": str(record[id_field]),
-                "seq": self._seq, "key": key(record) if key else None,
-                "payload": json.dumps(record, default=str),
-            })
+            rows.append(
+                {
+                    "run": self.run,
+                    "side": side,
+                    "object": obj,
+                    "record_id": str(record[id_field]),
+                    "seq": self._seq,
+                    "key": key(record) if key else None,
+                    "payload": json.dumps(record, default=str),
+                }
+            )
         if not rows:
             return 0
         with self.engine.begin() as conn:
             for chunk in _chunks([r["record_id"] for r in rows]):
-                conn.execute(delete(s.staging).where(
-                    s.staging.c.run == self.run, s.staging.c.side == side,
-                    s.staging.c.object == obj, s.staging.c.record_id.in_(chunk)))
+                conn.execute(
+                    delete(s.staging).where(
+                        s.staging.c.run == self.run,
+                        s.staging.c.side == side,
+                        s.staging.c.object == obj,
+                        s.staging.c.record_id.in_(chunk),
+                    )
+                )
             conn.execute(insert(s.staging), rows)
         return len(rows)
 
@@ -56,18 +79,24 @@ class Staging:
         while True:
             with self.engine.connect() as conn:
                 rows = conn.execute(
-                    select(s.staging.c.seq, s.staging.c.payload).where(
-                        s.staging.c.run == self.run, s.staging.c.side == side,
-                        s.staging.c.object == obj, s.staging.c.seq > last,
-                    ).order_by(s.staging.c.seq).limit(size)
+                    select(s.staging.c.seq, s.staging.c.payload)
+                    .where(
+                        s.staging.c.run == self.run,
+                        s.staging.c.side == side,
+                        s.staging.c.object == obj,
+                        s.staging.c.seq > last,
+                    )
+                    .order_by(s.staging.c.seq)
+                    .limit(size)
                 ).all()
             if not rows:
                 return
             last = rows[-1][0]
             yield [json.loads(r[1]) for r in rows]
 
-    def get(self, side: str, ids: Iterable[str], objects: Iterable[str]
-            ) -> dict[str, tuple[str, Record]]:
+    def get(
+        self, side: str, ids: Iterable[str], objects: Iterable[str]
+    ) -> dict[str, tuple[str, Record]]:
         """Record id -> (object, record) for those staged on `side` as one of `objects`.
         HubSpot numbers each object type on its own (contact 7001 and company 7001 are two
         records), so a lookup by id always names the objects it means."""
@@ -78,15 +107,19 @@ class Staging:
             for chunk in _chunks(wanted):
                 rows = conn.execute(
                     select(s.staging.c.record_id, s.staging.c.object, s.staging.c.payload).where(
-                        s.staging.c.run == self.run, s.staging.c.side == side,
-                        s.staging.c.object.in_(kinds), s.staging.c.record_id.in_(chunk))
+                        s.staging.c.run == self.run,
+                        s.staging.c.side == side,
+                        s.staging.c.object.in_(kinds),
+                        s.staging.c.record_id.in_(chunk),
+                    )
                 )
                 for rid, obj, payload in rows:
                     found[rid] = (obj, json.loads(payload))
         return found
 
-    def by_keys(self, side: str, keys: Iterable[str], objects: Iterable[str]
-                ) -> dict[str, list[tuple[str, str]]]:
+    def by_keys(
+        self, side: str, keys: Iterable[str], objects: Iterable[str]
+    ) -> dict[str, list[tuple[str, str]]]:
         """Match key -> [(object, record id)] staged on `side` as one of `objects`."""
         found: dict[str, list[tuple[str, str]]] = {}
         wanted = sorted(set(keys))
@@ -94,10 +127,14 @@ class Staging:
         with self.engine.connect() as conn:
             for chunk in _chunks(wanted):
                 rows = conn.execute(
-                    select(s.staging.c.key, s.staging.c.object, s.staging.c.record_id).where(
-                        s.staging.c.run == self.run, s.staging.c.side == side,
+                    select(s.staging.c.key, s.staging.c.object, s.staging.c.record_id)
+                    .where(
+                        s.staging.c.run == self.run,
+                        s.staging.c.side == side,
                         s.staging.c.object.in_(kinds),
-                        s.staging.c.key.in_(chunk)).order_by(s.staging.c.record_id)
+                        s.staging.c.key.in_(chunk),
+                    )
+                    .order_by(s.staging.c.record_id)
                 )
                 for key, obj, rid in rows:
                     found.setdefault(key, []).append((obj, rid))
@@ -105,7 +142,8 @@ class Staging:
 
     def count(self, side: str, obj: str | None = None) -> int:
         query = select(s.staging.c.record_id).where(
-            s.staging.c.run == self.run, s.staging.c.side == side)
+            s.staging.c.run == self.run, s.staging.c.side == side
+        )
         if obj is not None:
             query = query.where(s.staging.c.object == obj)
         with self.engine.connect() as conn:

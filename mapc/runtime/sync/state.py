@@ -152,11 +152,17 @@ class StateStore(RunLog):
         updates: list[dict[str, Any]] = []
         for link in items:
             row = {
-                "account": self.account, "object": link.object, "hubspot_id": link.hubspot_id,
-                "sf_object": link.sf_object, "sf_id": link.sf_id, "origin": link.origin,
+                "account": self.account,
+                "object": link.object,
+                "hubspot_id": link.hubspot_id,
+                "sf_object": link.sf_object,
+                "sf_id": link.sf_id,
+                "origin": link.origin,
                 "hs_values": json.dumps(link.hs_values, sort_keys=True, default=str),
                 "sf_values": json.dumps(link.sf_values, sort_keys=True, default=str),
-                "hs_parent": link.hs_parent, "sf_parent": link.sf_parent, "synced_at": stamp,
+                "hs_parent": link.hs_parent,
+                "sf_parent": link.sf_parent,
+                "synced_at": stamp,
             }
             if link.id is None:
                 fresh.append(link)
@@ -178,8 +184,9 @@ class StateStore(RunLog):
                     updates,
                 )
 
-    def parents_of(self, obj: str, *, hs_parent: str | None = None, sf_parent: str | None = None
-                   ) -> list[Link]:
+    def parents_of(
+        self, obj: str, *, hs_parent: str | None = None, sf_parent: str | None = None
+    ) -> list[Link]:
         """Contact links whose HubSpot company / Salesforce account is the one given."""
         cond = s.links.c.hs_parent == hs_parent if hs_parent else s.links.c.sf_parent == sf_parent
         with self.engine.connect() as conn:
@@ -214,8 +221,9 @@ class StateStore(RunLog):
             if kept:
                 conn.execute(insert(s.keys), kept)
 
-    def find_keys(self, side: str, values: Iterable[str], objects: Iterable[str]
-                  ) -> dict[str, list[tuple[str, str]]]:
+    def find_keys(
+        self, side: str, values: Iterable[str], objects: Iterable[str]
+    ) -> dict[str, list[tuple[str, str]]]:
         """Match key -> [(object, record id)] of `objects` seen on `side`, oldest id first."""
         found: dict[str, list[tuple[str, str]]] = {}
         wanted = sorted(set(values))
@@ -266,22 +274,31 @@ class StateStore(RunLog):
     # -- pending creates (crash safety) --------------------------------------------------
 
     def add_pending(
-        self, obj: str, target: str, target_object: str,
+        self,
+        obj: str,
+        target: str,
+        target_object: str,
         items: Iterable[tuple[str, Mapping[str, Any]]],
     ) -> list[int]:
         stamp = now_iso()
         rows = [
-            {"account": self.account, "object": obj, "target": target,
-             "target_object": target_object, "source_id": source_id,
-             "fingerprint": json.dumps(dict(fingerprint), sort_keys=True, default=str),
-             "started_at": stamp}
+            {
+                "account": self.account,
+                "object": obj,
+                "target": target,
+                "target_object": target_object,
+                "source_id": source_id,
+                "fingerprint": json.dumps(dict(fingerprint), sort_keys=True, default=str),
+                "started_at": stamp,
+            }
             for source_id, fingerprint in items
         ]
         if not rows:
             return []
         with self.engine.begin() as conn:
             result = conn.execute(
-                insert(s.pending).returning(s.pending.c.id, sort_by_parameter_order=True), rows)
+                insert(s.pending).returning(s.pending.c.id, sort_by_parameter_order=True), rows
+            )
             return [int(r[0]) for r in result.all()]
 
     def clear_pending(self, ids: Iterable[int]) -> None:
@@ -298,9 +315,7 @@ class StateStore(RunLog):
                 .where(s.pending.c.account == self.account, s.pending.c.object == obj)
                 .order_by(s.pending.c.id)
             )
-            return [
-                {**r._asdict(), "fingerprint": json.loads(r.fingerprint)} for r in rows
-            ]
+            return [{**r._asdict(), "fingerprint": json.loads(r.fingerprint)} for r in rows]
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:

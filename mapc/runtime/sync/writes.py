@@ -29,9 +29,14 @@ class Item:
 
 
 class Queue:
-    def __init__(self, name: str, size: int, send: Send,
-                 before: Callable[[list[Item]], None] | None = None,
-                 after: Callable[[list[Item]], None] | None = None) -> None:
+    def __init__(
+        self,
+        name: str,
+        size: int,
+        send: Send,
+        before: Callable[[list[Item]], None] | None = None,
+        after: Callable[[list[Item]], None] | None = None,
+    ) -> None:
         self.name = name
         self.size = size
         self.send = send
@@ -50,7 +55,8 @@ class Queue:
             by_index = {r.index: r for r in results}
             for index, item in enumerate(batch):
                 result = by_index.get(index) or WriteResult.failure(
-                    index, "NO_RESULT", "the API returned no result for this record")
+                    index, "NO_RESULT", "the API returned no result for this record"
+                )
                 item.on_done(result)
             if self.after is not None:
                 self.after(batch)
@@ -63,9 +69,16 @@ class Writes:
         self.queues: dict[str, Queue] = {}
         self.depends: dict[str, tuple[str, ...]] = {}
 
-    def queue(self, name: str, size: int, send: Send, *, depends: tuple[str, ...] = (),
-              before: Callable[[list[Item]], None] | None = None,
-              after: Callable[[list[Item]], None] | None = None) -> Queue:
+    def queue(
+        self,
+        name: str,
+        size: int,
+        send: Send,
+        *,
+        depends: tuple[str, ...] = (),
+        before: Callable[[list[Item]], None] | None = None,
+        after: Callable[[list[Item]], None] | None = None,
+    ) -> Queue:
         found = self.queues.get(name)
         if found is None:
             found = self.queues[name] = Queue(name, size, send, before, after)
