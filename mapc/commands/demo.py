@@ -50,15 +50,11 @@ def _project_path(relative: str | Path) -> Path:
     return Path(__file__).resolve().parents[2] / relative
 
 
-def compile_mappings(mappings: str, out_dir: Path, say: Any) -> Path | None:
+def compile_mappings(mappings: str, out_dir: Path) -> Path | None:
     """`mapc compile` in-process; the generated module for the default mapping."""
     from mapc import cli
 
     source = _project_path(mappings)
-    if "compile" not in cli.COMMANDS or not source.exists():
-        fallback = _project_path(DEFAULT_ADAPTER)
-        say(f"[yellow]cannot compile {mappings}/ here: using {fallback}[/yellow]")
-        return fallback if fallback.is_file() else None
     code = cli.main(["compile", str(source), "-o", str(out_dir)])
     if code != 0:
         return None
@@ -74,7 +70,13 @@ def run(args: argparse.Namespace) -> int:
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="mapc-demo-") as tmp:
         console.rule("[bold]1. compile")
-        adapter_path = compile_mappings(args.mappings, Path(tmp) / "generated", console.print)
+        if not _project_path(args.mappings).exists():
+            console.print(
+                f"mapc demo: no mappings at {args.mappings}/: run it in a mapc project (or the "
+                "mapc checkout), or name a directory of .mapc files with --mappings DIR"
+            )
+            return 2
+        adapter_path = compile_mappings(args.mappings, Path(tmp) / "generated")
         if adapter_path is None:
             console.print("mapc demo: the mappings did not compile (see above)")
             return 1
