@@ -146,11 +146,14 @@ def _unexpected_token(source: Source, error: UnexpectedToken) -> Diagnostic:
                 "use `<->` (both ways), `->` (HubSpot to Salesforce) or `<-` (Salesforce to HubSpot)",
             )
     if "COLON" in expected and str(token.value) in _RULE_WORDS:
+        line = source.line_text(token.line or 1)
+        at = (token.column or 1) - 1
+        fixed = f"{line[:at].rstrip()} : {line[at:].strip()}".strip()
         return Diagnostic(
             "E006",
             f"missing `:` before the field rule {found}",
             span,
-            f"write a colon between the fields and the rule, e.g. `firstname <-> FirstName : {token.value} ...`",
+            f"a colon separates the fields from the rule: `{fixed}`",
         )
     if "_NL" in expected and token.type not in {"_NL", "$END"}:
         return Diagnostic(
