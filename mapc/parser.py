@@ -63,7 +63,7 @@ def parse_source(source: Source) -> ParseResult:
             if (
                 blanked is None
                 or blanked == text
-                or (isinstance(error, UnexpectedToken) and error.token.type == "$END")
+                or diagnostic.code == "E005"
                 or len(diagnostics) >= MAX_SYNTAX_ERRORS
             ):
                 return ParseResult(None, (), tuple(diagnostics))
@@ -80,7 +80,7 @@ def _diagnose(source: Source, text: str, error: UnexpectedInput) -> Diagnostic:
     if isinstance(error, UnexpectedCharacters):
         return _unexpected_character(source, text, error)
     assert isinstance(error, UnexpectedToken)
-    return _unexpected_token(source, error)
+    return _unexpected_token(source, text, error)
 
 
 def _unexpected_character(source: Source, text: str, error: UnexpectedCharacters) -> Diagnostic:
@@ -113,6 +113,13 @@ def _unexpected_character(source: Source, text: str, error: UnexpectedCharacters
             span,
             "use `<->` (both ways), `->` (HubSpot to Salesforce) or `<-` (Salesforce to HubSpot)",
         )
+    if char in _TYPOGRAPHIC_QUOTES:
+        return Diagnostic(
+            "E002",
+            f"typographic quote {char!r}",
+            Span.point(source.name, line, column),
+            'strings take straight double quotes: "like this" (an editor or word processor may have curled them)',
+        )
     shown = repr(char) if char.strip() else f"{char!r} (whitespace)"
     return Diagnostic(
         "E002",
@@ -122,7 +129,7 @@ def _unexpected_character(source: Source, text: str, error: UnexpectedCharacters
     )
 
 
-def _unexpected_token(source: Source, error: UnexpectedToken) -> Diagnostic:
+def _unexpected_token(source: Source, text: str, error: UnexpectedToken) -> Diagnostic:
     token = error.token
     expected = set(error.expected) | set(getattr(error, "accepts", set()) or set())
     if token.type == "$END":
@@ -130,10 +137,40 @@ def _unexpected_token(source: Source, error: UnexpectedToken) -> Diagnostic:
             "E005",
             "unexpected end of file",
             source.end_span(),
-            _unclosed_hint(source.text) or "the file ends in the middle of a statement",
+            _unclosed_hint(text) or "the file ends in the middle of a statement",
         )
     span = _token_span(source, token)
     found = _describe_token(token)
+    if token.type in _STATEMENT_KEYWORDS and "RBRACE" in expected:
+        # A statement keyword inside a block: the block above was never closed. Say so
+        # here, once, rather than a cascade of "unexpected" on every statement after it.
+        opened = _unclosed_line(text, before_line=token.line or 1)
+        where = f"the block opened on line {opened}" if opened else "a block"
+        return Diagnostic(
+            "E005",
+            f"{where} is not closed before `{token.value}`",
+            span,
+            "add `}` at the end of that block",
+        )
+    word = _word_at(source, token)
+    cut_off = word != str(token.value) and word.split("_")[0] in _RULE_WORDS
+    if cut_off or (expected & _RULE_KEYWORDS and token.type == "NAME"):
+        # `always_hubspot`: the lexer took the keyword `always` off the front of a word.
+        return _unknown_rule(source, token, word)
+    if token.type == "NAME" and str(token.value).lower() in {"null", "none", "nil", "empty"}:
+        return Diagnostic(
+            "E001",
+            f"unexpected {found}: there is no null value",
+            span,
+            "test for a missing value with `is blank` (or `is not blank`)",
+        )
+    if token.type == "HUBSPOT" and "SALESFORCE" in expected:
+        return Diagnostic(
+            "E001",
+            "there is no `prefer hubspot unless blank` rule",
+            span,
+            "HubSpot's value winning is `always hubspot`, with the arrow `->`",
+        )
     if expected & _ARROWS and not {token.type} & _ARROWS:
         if token.value in {"=", "=>", "<=>", "<>"} or token.type in {"COMPARATOR", "EQUAL"}:
             # The lexer splits `=>` and `<=>`; name and underline what was written.
@@ -171,6 +208,7 @@ def _unexpected_token(source: Source, error: UnexpectedToken) -> Diagnostic:
     )
 
 
+_TYPOGRAPHIC_QUOTES = set("\u201c\u201d\u2018\u2019\u201e\u00ab\u00bb\u2039\u203a")
 _ARROW_LIKE = re.compile(r"[<=>!-]+")
 
 
@@ -206,6 +244,61 @@ def _describe_terminal(name: str) -> str:
         return _TERMINAL_NAMES[name]
     pattern = lark_parser().get_terminal(name).pattern
     return f"`{pattern.value}`" if pattern.type == "str" else name.lower()
+
+
+_STATEMENT_KEYWORDS = {"MAPPING", "SETTINGS", "SYNC", "VALUES", "EVENTS"}
+_RULE_KEYWORDS = {"TWO", "PREFER", "ALWAYS", "ONE", "DO", "STANDARD", "VALUES", "OWNER"}
+_RULE_PHRASES = (
+    "two way",
+    "prefer salesforce unless blank",
+    "always salesforce",
+    "always hubspot",
+    "one way",
+    "do not sync",
+    "owner",
+    "standard opt_out",
+)
+
+
+def _word_at(source: Source, token: Token) -> str:
+    """The whole word the token sits in (a keyword may be cut off the front of a name)."""
+    line = source.line_text(token.line or 1)
+    start = end = (token.column or 1) - 1
+    while start > 0 and (line[start - 1].isalnum() or line[start - 1] == "_"):
+        start -= 1
+    while end < len(line) and (line[end].isalnum() or line[end] == "_"):
+        end += 1
+    return line[start:end]
+
+
+def _unknown_rule(source: Source, token: Token, word: str) -> Diagnostic:
+    import difflib
+
+    line_number = token.line or 1
+    line = source.line_text(line_number)
+    column = line.find(word, max(0, (token.column or 1) - 1 - len(word))) + 1
+    spaced = word.replace("_", " ")
+    close = difflib.get_close_matches(spaced, _RULE_PHRASES, n=1, cutoff=0.6)
+    hint = f"did you mean `{close[0]}`?" if close else f"the rules are: {', '.join(_RULE_PHRASES)}"
+    span = Span(
+        file=source.name,
+        line=line_number,
+        column=column,
+        end_line=line_number,
+        end_column=column + len(word),
+    )
+    return Diagnostic("E001", f"unknown rule `{word}`", span, hint)
+
+
+def _unclosed_line(text: str, before_line: int) -> int | None:
+    stack: list[int] = []
+    for number, line in enumerate(text.splitlines()[: before_line - 1], start=1):
+        for char in _code_part(line):
+            if char == "{":
+                stack.append(number)
+            elif char == "}" and stack:
+                stack.pop()
+    return stack[-1] if stack else None
 
 
 def _unclosed_hint(text: str) -> str | None:

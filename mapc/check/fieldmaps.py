@@ -42,11 +42,11 @@ _ALLOWED = {
     ),
 }
 _ARROW_FOR = {
-    ir.RuleKind.ALWAYS_SALESFORCE: "<-",
-    ir.RuleKind.ALWAYS_HUBSPOT: "->",
-    ir.RuleKind.ONE_WAY: "-> or <-",
-    ir.RuleKind.TWO_WAY: "<->",
-    ir.RuleKind.PREFER_SALESFORCE: "<->",
+    ir.RuleKind.ALWAYS_SALESFORCE: "`<-`",
+    ir.RuleKind.ALWAYS_HUBSPOT: "`->`",
+    ir.RuleKind.ONE_WAY: "`->` or `<-`",
+    ir.RuleKind.TWO_WAY: "`<->`",
+    ir.RuleKind.PREFER_SALESFORCE: "`<->`",
 }
 
 
@@ -196,7 +196,7 @@ def _check_direction(
             "E413",
             f"`{node.direction.value}` and `{rule.kind.value}` disagree",
             rule.span,
-            f"`{rule.kind.value}` goes with `{_ARROW_FOR[rule.kind]}`; `{node.direction.value}` "
+            f"`{rule.kind.value}` goes with {_ARROW_FOR[rule.kind]}; `{node.direction.value}` "
             f"takes {', '.join(f'`{k.value}`' for k in _ALLOWED[node.direction])}",
         )
         return
@@ -334,9 +334,18 @@ def _check_enumerations(
             "E302",
             f"{hubspot.name} and {sf_field.name} have different options and no value map",
             node.span,
-            f"add `, values NAME` and declare `values NAME {{ ... }}` mapping every option "
-            f"of {hubspot.name}",
+            _value_map_hint(context, hubspot.name),
         )
+
+
+def _value_map_hint(context: Context, property_name: str) -> str:
+    unused = sorted(set(context.value_maps) - context.referenced_maps)
+    if unused:
+        return f"add `, values {unused[0]}` (declared, not used yet), or declare another map"
+    return (
+        f"add `, values NAME` and declare `values NAME {{ ... }}` mapping every option "
+        f"of {property_name}"
+    )
 
 
 def _type_hint(

@@ -80,6 +80,17 @@ def salesforce_targets(
             )
         return None
     names = " and ".join(o.name for o in missing)
+    elsewhere = [
+        o.name for o in pair.values() if o.name not in objects and o.field(name) is not None
+    ]
+    if elsewhere:
+        context.error(
+            "E204",
+            f"Salesforce {names} has no field `{name}`",
+            ref.field.span,
+            f"`{name}` is on {' and '.join(elsewhere)}: write `{elsewhere[0]}.{name}`",
+        )
+        return None
     close = suggest(name, missing[0].fields, 3)
     hint = did_you_mean(name, close) or (
         f"create the custom field on {names} in Salesforce (custom fields end in `__c`), then "

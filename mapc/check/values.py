@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from mapc import ir
 from mapc.catalog import FieldDef
 from mapc.check.context import Context, ResolvedField
@@ -39,12 +41,22 @@ def _check_entries(context: Context, block: ir.ValuesBlock) -> None:
 def _check_use(context: Context, block: ir.ValuesBlock, resolved: ResolvedField) -> None:
     to_sf, to_hs = resolved.to_salesforce, resolved.to_hubspot
     hubspot = resolved.hubspot
-    if hubspot.is_enum:
-        _check_side(context, block, hubspot, f"HubSpot {hubspot.name}", left=True, complete=to_sf)
+    # Objects whose field has the same options (Lead and Contact's Lifecycle_Stage__c) are
+    # reported together: one problem, one diagnostic.
+    groups: dict[tuple[str, ...], list[tuple[str, FieldDef]]] = {}
     for object_name, sf_field in resolved.salesforce.items():
         if sf_field.is_enum:
-            where = f"Salesforce {object_name}.{sf_field.name}"
-            _check_side(context, block, sf_field, where, left=False, complete=to_hs)
+            groups.setdefault(sf_field.option_values, []).append((object_name, sf_field))
+    partner = next(iter(groups.values()))[0][1] if groups else None
+    if hubspot.is_enum:
+        where = f"HubSpot {hubspot.name}"
+        _check_side(context, block, hubspot, where, left=True, complete=to_sf, partner=partner)
+    for members in groups.values():
+        names = " and ".join(o for o, _ in members)
+        where = f"Salesforce {names} {members[0][1].name}"
+        _check_side(
+            context, block, members[0][1], where, left=False, complete=to_hs, partner=hubspot
+        )
     if to_sf:
         _check_function(context, block, left=True, both_ways=to_hs)
     if to_hs:
@@ -90,6 +102,7 @@ def _check_side(
     *,
     left: bool,
     complete: bool,
+    partner: FieldDef | None = None,
 ) -> None:
     options = field.option_values
     written: list[tuple[str, ir.Literal]] = [
@@ -117,9 +130,24 @@ def _check_side(
                 + ", ".join(repr(m) for m in missing),
                 block.name.span,
                 "add an entry for each missing option, e.g. "
-                + (
-                    f'`{missing[0]} -> "..."`'
-                    if left
-                    else f"`... -> {missing[0]!r}`".replace("'", '"')
-                ),
+                + _example_entry(missing[0], left=left, partner=partner),
             )
+
+
+def _example_entry(missing: str, *, left: bool, partner: FieldDef | None) -> str:
+    """An entry to add, with the other side guessed from its options when one fits."""
+    other = _closest_option(missing, partner) if partner is not None else None
+    if left:
+        return f"`{missing} -> {json.dumps(other or '...')}`"
+    return f"`{other or '...'} -> {json.dumps(missing)}`"
+
+
+def _closest_option(value: str, field: FieldDef) -> str | None:
+    def squash(text: str) -> str:
+        return "".join(c for c in text.casefold() if c.isalnum())
+
+    wanted = squash(value)
+    for option in field.options:
+        if wanted in (squash(option.value), squash(option.label)):
+            return option.value
+    return None
