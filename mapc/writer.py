@@ -3,6 +3,8 @@
 With codegen's render, the only part of code generation that touches the disk. Files are
 written byte for byte ("\\n" line endings on every platform) and only when they changed,
 through a temporary file and a rename, so an interrupted write never leaves half a module.
+A new file gets the usual mode (0o666 less the umask, as `open` would give it); a rewritten
+file keeps its mode.
 """
 
 from __future__ import annotations
@@ -48,6 +50,22 @@ def _read(path: Path) -> bytes | None:
         return None
 
 
+def _current_umask() -> int:
+    mask = os.umask(0o022)  # the only portable way to read it is to set it ...
+    os.umask(mask)  # ... and put it straight back
+    return mask
+
+
+def _mode_for(target: Path) -> int:
+    """The permission bits to give `target`: its own when it exists, else the default for
+    a new file. (mkstemp creates its file 0600, which would hide the module from a service
+    that runs as another user.)"""
+    try:
+        return target.stat().st_mode & 0o7777
+    except FileNotFoundError:
+        return 0o666 & ~_current_umask()
+
+
 def write_files(files: Sequence[GeneratedFile], out_dir: Path) -> list[tuple[Path, bool]]:
     """Write `files` under `out_dir`; (path, changed) for each, in order."""
     written: list[tuple[Path, bool]] = []
@@ -58,10 +76,12 @@ def write_files(files: Sequence[GeneratedFile], out_dir: Path) -> list[tuple[Pat
             written.append((target, False))
             continue
         target.parent.mkdir(parents=True, exist_ok=True)
+        mode = _mode_for(target)
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
         try:
             with os.fdopen(fd, "wb") as handle:
                 handle.write(data)
+            os.chmod(tmp, mode)
             os.replace(tmp, target)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)

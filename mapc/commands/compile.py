@@ -45,12 +45,23 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def project_relative(path: Path) -> str:
     """`path` relative to its project (the nearest folder above it with pyproject.toml or
-    .git), with forward slashes: what generated headers show, the same on every machine."""
+    .git), with forward slashes: what generated headers show, the same on every machine.
+
+    Outside any project, the path as given on the command line (`mappings/acme.mapc`);
+    an absolute one relative to the current directory when it is inside it, else just
+    its folder's name and its own (`/srv/x/mappings/acme.mapc` -> `mappings/acme.mapc`),
+    so the header never names a machine's own folders but still shows the directory.
+    """
     resolved = path.resolve()
     for parent in resolved.parents:
         if (parent / "pyproject.toml").is_file() or (parent / ".git").exists():
             return resolved.relative_to(parent).as_posix()
-    return resolved.name
+    if not path.is_absolute():
+        return path.as_posix()
+    try:
+        return resolved.relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return Path(resolved.parent.name, resolved.name).as_posix()
 
 
 def run(args: argparse.Namespace) -> int:

@@ -13,7 +13,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="run mapping unit tests against generated adapters",
         description="Run the cases of mapping test fixtures (YAML files, or directories of "
         "them; default mappings/tests) against the generated adapter modules they name, "
-        "with no network. Exit 0 when all pass, 1 when any fails, 2 on usage or I/O errors.",
+        "with no network. A malformed case fails with the reason; the others still run. "
+        "Exit 0 when all pass, 1 when any fails, 2 when a fixture file cannot be read or "
+        "parsed, or its adapter cannot be imported.",
     )
     parser.add_argument("paths", nargs="*", type=Path, metavar="PATH")
     parser.add_argument("-q", "--quiet", action="store_true", help="print failures only")

@@ -10,10 +10,14 @@
 A case has a `name`, exactly one action (`to_salesforce`, `to_hubspot`, `include`,
 `match_key`, `email_task`, `inspect`) and at least one of `expect` (the whole result),
 `expect_subset` (these keys of a dict result) and `expect_absent` (keys not written).
+A case that breaks these rules fails (with the reason) and the others still run; a file
+that cannot be read, is not YAML, or has no `adapter` or `cases` is a FixtureError.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import difflib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,11 +27,12 @@ __all__ = ["ACTIONS", "Case", "Fixture", "FixtureError", "find_fixtures", "load_
 
 ACTIONS = ("to_salesforce", "to_hubspot", "include", "match_key", "email_task", "inspect")
 _EXPECTS = ("expect", "expect_subset", "expect_absent")
+_KEYS = ("name", *ACTIONS, *_EXPECTS)
 _MISSING = object()
 
 
 class FixtureError(Exception):
-    """A fixture that cannot be run: unreadable, not YAML, or not the fixture format."""
+    """A fixture that cannot be run at all: unreadable, not YAML, or not the fixture format."""
 
 
 @dataclass(frozen=True)
@@ -38,6 +43,8 @@ class Case:
     expect: Any = _MISSING
     expect_subset: Mapping[str, Any] | None = None
     expect_absent: tuple[str, ...] = ()
+    error: str = ""
+    """Why the case cannot run (an unknown key, no action, ...): it fails with this."""
 
     @property
     def has_expect(self) -> bool:
@@ -66,35 +73,64 @@ def find_fixtures(paths: Iterable[Path]) -> list[Path]:
     return found
 
 
-def _case(path: Path, index: int, raw: object) -> Case:
-    where = f"{path}: case {index + 1}"
-    if not isinstance(raw, dict):
-        raise FixtureError(f"{where}: a case is a mapping with `name`, an action and `expect`")
-    name = raw.get("name")
-    if not isinstance(name, str) or not name:
-        raise FixtureError(f"{where}: needs a `name`")
-    where = f"{path}: case {name!r}"
-    actions = [a for a in ACTIONS if a in raw]
-    if len(actions) != 1:
-        raise FixtureError(f"{where}: needs exactly one of {', '.join(ACTIONS)}")
-    unknown = sorted(repr(k) for k in set(raw) - {"name", *ACTIONS, *_EXPECTS})
+def _unknown(key: object) -> str:
+    """An unknown case key, named, with the closest known key when there is one."""
+    close = difflib.get_close_matches(str(key), _KEYS, n=1)
+    shown = f"`{key}`" if isinstance(key, str) else repr(key)
+    return f"{shown} (did you mean `{close[0]}`?)" if close else shown
+
+
+def _problem(raw: dict[object, Any]) -> str:
+    """Why the case `raw` (a mapping with a name) cannot run, or "" when it can."""
+    unknown = sorted((k for k in raw if k not in _KEYS), key=repr)
     if unknown:
-        raise FixtureError(f"{where}: unknown key(s) {', '.join(unknown)}")
+        named = [_unknown(k) for k in unknown]
+        message = f"unknown key{'s' if len(unknown) > 1 else ''} {', '.join(named)}"
+        if not all(n.endswith("?)") for n in named):
+            message += f"; the keys of a case are {', '.join(_KEYS)}"
+        return message
+    actions = [a for a in ACTIONS if a in raw]
+    if not actions:
+        return f"no action: a case needs exactly one of {', '.join(ACTIONS)}"
+    if len(actions) > 1:
+        return f"{len(actions)} actions ({', '.join(actions)}): a case has exactly one"
     if not any(k in raw for k in _EXPECTS):
-        raise FixtureError(f"{where}: needs `expect`, `expect_subset` or `expect_absent`")
+        return "nothing to check: add `expect`, `expect_subset` or `expect_absent`"
     subset = raw.get("expect_subset")
     if subset is not None and not isinstance(subset, dict):
-        raise FixtureError(f"{where}: `expect_subset` is a mapping of field to value")
+        return "`expect_subset` is a mapping of field to value"
     absent = raw.get("expect_absent", [])
     if not isinstance(absent, list) or not all(isinstance(a, str) for a in absent):
-        raise FixtureError(f"{where}: `expect_absent` is a list of field names")
+        return "`expect_absent` is a list of field names"
+    return ""
+
+
+def _case(index: int, raw: object) -> Case:
+    """The case `raw`; one that cannot run carries its `error`, to be reported as a failure
+    while the fixture's other cases still run."""
+    if not isinstance(raw, dict):
+        return Case(
+            f"case {index + 1}",
+            "",
+            None,
+            error="a case is a mapping with `name`, an action and `expect`",
+        )
+    name = raw.get("name")
+    if not isinstance(name, str) or not name:
+        problem = _problem({**raw, "name": ""})
+        error = "needs a `name`" + (f"; {problem}" if problem else "")
+        return Case(f"case {index + 1}", "", None, error=error)
+    problem = _problem(raw)
+    if problem:
+        return Case(name, "", None, error=problem)
+    action = next(a for a in ACTIONS if a in raw)
     return Case(
         name,
-        actions[0],
-        raw[actions[0]],
+        action,
+        raw[action],
         raw.get("expect", _MISSING),
-        subset,
-        tuple(absent),
+        raw.get("expect_subset"),
+        tuple(raw.get("expect_absent", [])),
     )
 
 
@@ -119,9 +155,12 @@ def load_fixture(path: Path) -> Fixture:
     if not isinstance(cases, list) or not cases:
         raise FixtureError(f"{path}: needs a non-empty list of `cases`")
     adapter = (path.parent / data["adapter"]).resolve()
-    parsed = tuple(_case(path, i, raw) for i, raw in enumerate(cases))
-    names = [c.name for c in parsed]
-    duplicates = sorted({n for n in names if names.count(n) > 1})
-    if duplicates:
-        raise FixtureError(f"{path}: duplicate case name(s): {', '.join(duplicates)}")
-    return Fixture(path, adapter, parsed)
+    parsed: list[Case] = []
+    seen: set[str] = set()
+    for index, raw in enumerate(cases):
+        case = _case(index, raw)
+        if case.name in seen and not case.error:
+            case = dataclasses.replace(case, error="another case has the same name")
+        seen.add(case.name)
+        parsed.append(case)
+    return Fixture(path, adapter, tuple(parsed))

@@ -146,6 +146,8 @@ def _compare(case: Case, actual: Any) -> list[str]:
 
 
 def run_case(adapter: Adapter, case: Case) -> CaseResult:
+    if case.error:  # malformed: it fails with the reason, and the other cases still run
+        return CaseResult(case, False, (f"malformed case: {case.error}",))
     try:
         actual = normalise(_act(adapter, case))
     except Exception as error:  # report it as this case's failure, run the others

@@ -90,3 +90,41 @@ def test_a_mapping_with_errors_generates_nothing(
 def test_usage_errors_exit_2(project: Path) -> None:
     assert main(["compile", "no/such/dir"]) == 2
     assert main(["compile"]) == 2
+
+
+@pytest.fixture
+def no_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Mappings in a folder with no pyproject.toml or .git above it."""
+    root = tmp_path.resolve()
+    if any((p / "pyproject.toml").is_file() or (p / ".git").exists() for p in root.parents):
+        pytest.skip("the temporary folder is inside a project")
+    shutil.copytree(ROOT / "mappings", root / "mappings", ignore=shutil.ignore_patterns("tests"))
+    monkeypatch.chdir(root)
+    return root
+
+
+def header_source(path: Path) -> str:
+    first = path.read_text().splitlines()[0]
+    return first.split(" from ", 1)[1].removesuffix(". DO NOT EDIT.")
+
+
+def test_without_a_project_the_header_names_the_path_as_given(
+    no_project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert main(["compile", "mappings"]) == 0
+    assert header_source(no_project / "generated" / "hubspot_salesforce.py") == (
+        "mappings/hubspot_salesforce.mapc"
+    )
+    assert main(["compile", "--check", "mappings"]) == 0
+    # An absolute path says no more about the machine than the folder and the file.
+    assert main(["compile", str(no_project / "mappings"), "-o", "abs"]) == 0
+    assert header_source(no_project / "abs" / "hubspot_salesforce.py") == (
+        "mappings/hubspot_salesforce.mapc"
+    )
+    elsewhere = no_project / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    assert main(["compile", str(no_project / "mappings"), "-o", "out"]) == 0
+    assert header_source(elsewhere / "out" / "hubspot_salesforce.py") == (
+        "mappings/hubspot_salesforce.mapc"
+    )

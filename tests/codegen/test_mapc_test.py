@@ -68,15 +68,13 @@ def test_an_exception_in_a_case_is_a_failure(
     "text",
     [
         "cases: []\n",
-        f"adapter: {ADAPTER}\ncases: [{{name: x}}]\n",
-        f"adapter: {ADAPTER}\ncases: [{{name: x, inspect: settings}}]\n",
         "adapter: nowhere.py\ncases: [{name: x, inspect: settings, expect: 1}]\n",
         "adapter: [\n",
-        f"adapter: {ADAPTER}\ncases: [{{name: x, 1: y, inspect: settings, expect: 1}}]\n",
-        f"adapter: {ADAPTER}\ncases: [{{name: x, 1: y, null: z, inspect: name, expect: 1}}]\n",
         "adapter: .\ncases: [{name: x, inspect: settings, expect: 1}]\n",
         "adapter: " + "[" * 20000 + "\n",
         "adapter: bad.yaml\ncases: [{name: x, inspect: settings, expect: 1}]\n",
+        f"adapter: {ADAPTER}\ncases: {{name: x}}\n",
+        f"adapter: {ADAPTER}\n",
     ],
 )
 def test_malformed_fixtures_exit_2(
@@ -86,6 +84,49 @@ def test_malformed_fixtures_exit_2(
     path.write_text(text)
     assert main(["test", str(path)]) == 2
     assert "mapc test:" in capsys.readouterr().err
+
+
+def test_a_malformed_case_fails_with_the_reason_and_the_others_still_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write(
+        tmp_path,
+        """
+  - name: misspelt action
+    to_salesforse: {object: contacts, salesforce_object: Lead, hubspot: {}}
+    expect_subset: {}
+  - name: misspelt expectation
+    include: {object: contacts, hubspot: {lifecyclestage: lead}}
+    expected: true
+  - name: passes
+    include: {object: contacts, hubspot: {lifecyclestage: lead}}
+    expect: true
+  - {name: odd keys, 1: y, null: z, inspect: name, expect: 1}
+  - {name: no expectation, inspect: settings}
+  - {name: no action, expect: 1}
+  - {name: two actions, inspect: settings, include: {}, expect: 1}
+  - {inspect: settings, expect: 1}
+  - just a string
+  - {name: passes, inspect: name, expect: hubspot_salesforce}
+""",
+    )
+    assert main(["test", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert "PASS  passes\n" in out
+    assert (
+        "FAIL  misspelt action\n          malformed case: unknown key `to_salesforse` "
+        "(did you mean `to_salesforce`?)\n" in out
+    )
+    assert "FAIL  misspelt expectation\n" in out
+    assert "unknown key `expected` (did you mean `expect`?)" in out
+    assert "unknown keys 1, None; the keys of a case are name, to_salesforce," in out
+    assert "FAIL  no expectation\n          malformed case: nothing to check" in out
+    assert "FAIL  no action\n          malformed case: no action: a case needs exactly one" in out
+    assert "FAIL  two actions\n          malformed case: 2 actions (include, inspect)" in out
+    assert "FAIL  case 8\n          malformed case: needs a `name`" in out
+    assert "FAIL  case 9\n          malformed case: a case is a mapping" in out
+    assert "another case has the same name" in out
+    assert "1 passed, 9 failed" in out
 
 
 def test_a_fixture_that_is_not_utf8_exits_2(
