@@ -29,7 +29,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         metavar="DIR",
         help="mapping files to compile (default: mappings)",
     )
-    parser.add_argument("--scale", type=int, default=1, help="multiply the sample's size")
+    parser.add_argument(
+        "--scale",
+        type=positive_int,
+        default=1,
+        metavar="N",
+        help="multiply the sample's size (a whole number, 1 or more; default: 1)",
+    )
     parser.add_argument(
         "--state", metavar="URL", help="keep the state here (default: a temporary file)"
     )
@@ -40,6 +46,17 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="plan lines shown per object and side (default: 6)",
     )
     parser.set_defaults(func=run)
+
+
+def positive_int(text: str) -> int:
+    """argparse type: a whole number of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, not {value}")
+    return value
 
 
 def _project_path(relative: str | Path) -> Path:
@@ -76,6 +93,7 @@ def run(args: argparse.Namespace) -> int:
                 "mapc checkout), or name a directory of .mapc files with --mappings DIR"
             )
             return 2
+        console.print(f"mappings: {_project_path(args.mappings).resolve()}", highlight=False)
         adapter_path = compile_mappings(args.mappings, Path(tmp) / "generated")
         if adapter_path is None:
             console.print("mapc demo: the mappings did not compile (see above)")
@@ -165,7 +183,7 @@ def _sync(
     )
     errors = state.errors()
     if errors:
-        console.print(render.errors_table(errors))
+        console.print(render.errors_table(errors, console.width))
     elapsed = time.monotonic() - started
     ok = writes == 0 and second.writes == 0 and not first.failed
     console.rule(f"[bold]{'done' if ok else 'something is off'} in {elapsed:.1f}s")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shlex
 import signal
 import sys
 import threading
@@ -16,7 +17,15 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="run a local emulator of the Salesforce and HubSpot APIs",
         description="Serve emulated Salesforce (HTTPS) and HubSpot (HTTP) APIs on 127.0.0.1. "
         "Prints one JSON line with the URLs, the CA file to trust and the accepted access "
-        "tokens, then serves until interrupted (Ctrl-C).",
+        "tokens (or, with --env, shell export lines for `mapc plan` and `mapc run`), then "
+        "serves until interrupted (Ctrl-C).",
+    )
+    parser.add_argument(
+        "--env",
+        action="store_true",
+        help="print `export NAME=value` lines with the variables `mapc run` reads "
+        "(SALESFORCE_INSTANCE_URL, SALESFORCE_ACCESS_TOKEN, SALESFORCE_CA_BUNDLE, "
+        "HUBSPOT_ACCESS_TOKEN, HUBSPOT_BASE_URL) instead of the JSON line",
     )
     parser.add_argument("--seed", type=Path, metavar="FILE", help="JSON seed to load at start")
     parser.add_argument(
@@ -69,7 +78,11 @@ def run(args: argparse.Namespace) -> int:
     stop = threading.Event()
     # SIGTERM (from a supervising process) ends as cleanly as Ctrl-C does.
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    print(json.dumps(emulator.info()), flush=True)
+    if getattr(args, "env", False):
+        lines = [f"export {k}={shlex.quote(v)}" for k, v in emulator.runner_env().items()]
+        print("\n".join(lines), flush=True)
+    else:
+        print(json.dumps(emulator.info()), flush=True)
     try:
         while not stop.wait(0.5):
             pass

@@ -71,5 +71,5 @@ def run(args: argparse.Namespace) -> int:
     if not rows:
         console.print("no open per-record errors")
         return 0
-    console.print(render.errors_table(rows))
+    console.print(render.errors_table(rows, console.width))
     return 0

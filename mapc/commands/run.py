@@ -16,7 +16,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         description="Sync HubSpot and Salesforce with a generated adapter (a module path such "
         "as generated/hubspot_salesforce.py, or a module name). Credentials come from "
         "SALESFORCE_INSTANCE_URL, SALESFORCE_ACCESS_TOKEN, HUBSPOT_ACCESS_TOKEN and "
-        "HUBSPOT_BASE_URL. Exit 0 when every record synced, 1 when some records failed "
+        "HUBSPOT_BASE_URL; SALESFORCE_CA_BUNDLE names a CA file to trust (a local emulator: "
+        "`mapc emulate --env` prints them all). Exit 0 when every record synced, 1 when some records failed "
         "(see `mapc errors`), 2 on configuration errors.",
     )
     add_common_arguments(parser)

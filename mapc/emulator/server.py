@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import secrets
 import shutil
 import tempfile
@@ -156,18 +157,40 @@ class Emulator:
         """Add records from a seed; returns the ids of records that named a "_ref"."""
         data = read_seed(source)
         with self.lock:
-            sf = data.get("salesforce") or {}
-            wanted = {k: sf[k] for k in ("person_accounts", "edition") if k in sf}
-            if any(self._settings[k] != v for k, v in wanted.items()):
-                self._settings.update(wanted)
-                self.salesforce.reset(self._new_org())
-            hs = data.get("hubspot") or {}
-            seed_salesforce(self.org, sf, self.refs)
-            seed_hubspot(self.portal, hs, self.refs)
-            if hs.get("rate_limit"):
-                with at("hubspot.rate_limit"):
-                    self.limiter.configure(RateLimit.from_dict(hs["rate_limit"]))
-            return dict(self.refs)
+            # All or nothing: a seed that fails part way leaves both services as they were.
+            shared = {id(self.clock): self.clock, id(self.org.ids): self.org.ids}
+            before = (
+                dict(self._settings),
+                copy.deepcopy(self.org, dict(shared)),
+                copy.deepcopy(self.portal, dict(shared)),
+                dict(self.refs),
+            )
+            try:
+                return self._load(data)
+            except BaseException:
+                settings, org, portal, refs = before
+                self._settings = settings
+                self.salesforce.reset(org)
+                self.hubspot.reset(portal)
+                self.refs = refs
+                raise
+
+    def _load(self, data: dict[str, Any]) -> dict[str, str]:
+        sf = data.get("salesforce") or {}
+        wanted = {k: sf[k] for k in ("person_accounts", "edition") if k in sf}
+        if any(self._settings[k] != v for k, v in wanted.items()):
+            self._settings.update(wanted)
+            self.salesforce.reset(self._new_org())
+        hs = data.get("hubspot") or {}
+        rate_limit = None
+        if hs.get("rate_limit"):
+            with at("hubspot.rate_limit"):
+                rate_limit = RateLimit.from_dict(hs["rate_limit"])
+        seed_salesforce(self.org, sf, self.refs)
+        seed_hubspot(self.portal, hs, self.refs)
+        if rate_limit is not None:
+            self.limiter.configure(rate_limit)
+        return dict(self.refs)
 
     def dump(self) -> dict[str, Any]:
         with self.lock:
@@ -249,6 +272,16 @@ class Emulator:
             "salesforce_access_token": self.salesforce_token,
             "hubspot_access_token": self.hubspot_token,
             "control_url": f"{self.hubspot_url}/_emulator",
+        }
+
+    def runner_env(self) -> dict[str, str]:
+        """The variables `mapc run` and `mapc plan` read, as `mapc emulate --env` prints."""
+        return {
+            "SALESFORCE_INSTANCE_URL": self.salesforce_url,
+            "SALESFORCE_ACCESS_TOKEN": self.salesforce_token,
+            "SALESFORCE_CA_BUNDLE": str(self.ca_bundle_path),
+            "HUBSPOT_ACCESS_TOKEN": self.hubspot_token,
+            "HUBSPOT_BASE_URL": self.hubspot_url,
         }
 
     def env(self) -> dict[str, str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -13,6 +14,7 @@ from simple_salesforce.exceptions import SalesforceAuthenticationFailed, Salesfo
 from mapc.runtime.errors import (
     ApiAccessError,
     AuthenticationError,
+    ConfigurationError,
     ConnectorError,
     RateLimitError,
     TransientError,
@@ -42,6 +44,26 @@ def first_error(content: Any) -> tuple[str, str]:
     return "", str(content or "")[:200]
 
 
+NO_SUCH_COLUMN = re.compile(r"No such column '([^']+)'(?: on (?:entity|sobject of type) '?(\w+))?")
+
+
+def _missing_field(status: int, code: str, message: str) -> ConfigurationError | None:
+    """A query or write naming a field the org does not have: the project's mapping or
+    catalog and the org disagree, which no retry fixes."""
+    found = NO_SUCH_COLUMN.search(message) if code == "INVALID_FIELD" else None
+    if found is None:
+        return None
+    field, sobject = found.group(1), found.group(2)
+    where = f"{sobject}.{field}" if sobject else field
+    return ConfigurationError(
+        f"Salesforce has no field {where} (INVALID_FIELD): it is in the mapping/catalog but "
+        "not in the org: create the field or run `mapc schema pull`.",
+        system=SYSTEM,
+        status=status,
+        code=code,
+    )
+
+
 def _sentence(text: str) -> str:
     text = " ".join(text.split())
     return text if text.endswith(".") else text + "."
@@ -63,7 +85,7 @@ def translate(exc: BaseException, secrets: Sequence[str], what: str) -> Connecto
         host = (
             str(urlsplit(str(exc.request.url)).netloc) if exc.request is not None else "Salesforce"
         )
-        return ConnectorError(
+        return ConfigurationError(
             f"The TLS certificate of {host} could not be verified: set SALESFORCE_CA_BUNDLE "
             "(or REQUESTS_CA_BUNDLE) to the CA file when using a local emulator or a proxy.",
             system=SYSTEM,
@@ -85,6 +107,9 @@ def _from_status(status: int, content: Any, secrets: Sequence[str], what: str) -
     detail = redact(message, secrets)
     if code == "API_DISABLED_FOR_ORG":
         return ApiAccessError(NO_API_ACCESS, system=SYSTEM, status=status, code=code)
+    missing = _missing_field(status, code, detail)
+    if missing is not None:
+        return missing
     if status == 401 or code == "INVALID_SESSION_ID":
         return AuthenticationError(
             "Salesforce refused the access token (INVALID_SESSION_ID): it has expired or "

@@ -135,3 +135,52 @@ def test_a_bad_seed_gets_one_clear_line_not_a_traceback(
     out, err = capsys.readouterr()
     assert out == ""
     assert err.startswith("mapc emulate: ") and says in err and err.count("\n") == 1
+
+
+def test_env_prints_the_exports_the_runner_reads(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shlex
+
+    from mapc.runtime.config import HubSpotSettings, SalesforceSettings
+
+    seen: dict[str, str] = {}
+
+    class _Once:  # check while the emulator serves, then stop
+        def wait(self, timeout: float) -> bool:
+            out = capsys.readouterr().out
+            for line in out.splitlines():
+                word, _, assignment = line.partition(" ")
+                assert word == "export", out
+                [pair] = shlex.split(assignment)
+                name, _, value = pair.partition("=")
+                seen[name] = value
+            describe = requests.get(
+                f"{seen['SALESFORCE_INSTANCE_URL']}/services/data/v59.0/sobjects/Account/describe",
+                headers={"Authorization": f"Bearer {seen['SALESFORCE_ACCESS_TOKEN']}"},
+                verify=seen["SALESFORCE_CA_BUNDLE"],
+                timeout=5,
+            )
+            assert describe.status_code == 200
+            return True
+
+        def set(self) -> None:
+            pass
+
+    monkeypatch.setattr(emulate, "threading", argparse.Namespace(Event=_Once))
+    monkeypatch.setattr(emulate.signal, "signal", lambda *_: None)
+    parser = argparse.ArgumentParser(prog="mapc")
+    emulate.register(parser.add_subparsers())
+    args = parser.parse_args(["emulate", "--env"])
+    assert emulate.run(args) == 0
+    assert set(seen) == {
+        "SALESFORCE_INSTANCE_URL",
+        "SALESFORCE_ACCESS_TOKEN",
+        "SALESFORCE_CA_BUNDLE",
+        "HUBSPOT_ACCESS_TOKEN",
+        "HUBSPOT_BASE_URL",
+    }
+    salesforce = SalesforceSettings.from_env(seen)
+    hubspot = HubSpotSettings.from_env(seen)
+    assert salesforce.ca_bundle == seen["SALESFORCE_CA_BUNDLE"]
+    assert hubspot.base_url == seen["HUBSPOT_BASE_URL"]

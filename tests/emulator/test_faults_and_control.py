@@ -219,3 +219,36 @@ def test_a_second_emulator_is_independent() -> None:
             headers={"Authorization": "Bearer fixed-token"},
         )
         assert answer.status_code == 200 and answer.json() == {"results": []}
+
+
+def test_a_seed_loads_all_or_nothing(emulator: Emulator) -> None:
+    control = f"{emulator.hubspot_url}/_emulator"
+    kept = requests.post(
+        f"{control}/seed",
+        timeout=5,
+        json={"hubspot": {"records": {"contacts": [{"email": "before@x.io"}]}}},
+    )
+    assert kept.status_code == 200
+    half_bad = {
+        "salesforce": {
+            "custom_fields": {"Lead": [{"name": "Seeded__c", "type": "string"}]},
+            "records": {"Account": [{"Name": "Acme"}]},
+        },
+        "hubspot": {
+            "records": {"contacts": [{"email": "good@x.io"}, {"email": "bad"}]},
+        },
+    }
+    refused = requests.post(f"{control}/seed", timeout=5, json=half_bad)
+    assert refused.status_code >= 400
+    assert "hubspot.records.contacts[1]" in refused.text
+    dump = requests.get(f"{control}/dump", timeout=5).json()
+    emails = [c["properties"]["email"] for c in dump["hubspot"]["records"]["contacts"]]
+    assert emails == ["before@x.io"]
+    assert "Account" not in dump["salesforce"]["records"]
+    assert "Lead" not in dump["salesforce"]["custom_fields"]
+    # Nothing half loaded: the good records load once the bad one is fixed.
+    half_bad["hubspot"]["records"]["contacts"][1]["email"] = "fixed@x.io"
+    assert requests.post(f"{control}/seed", timeout=5, json=half_bad).status_code == 200
+    dump = requests.get(f"{control}/dump", timeout=5).json()
+    emails = [c["properties"]["email"] for c in dump["hubspot"]["records"]["contacts"]]
+    assert sorted(emails) == ["before@x.io", "fixed@x.io", "good@x.io"]

@@ -65,8 +65,10 @@ def test_rejected_record_shows_in_mapc_errors(cli_env: Any, capsys: Any) -> None
     assert main(["errors"]) == 0
     out = capsys.readouterr().out
     assert "STRING_TOO_LONG" in out
+    assert "message" in out  # the API's message, under its header
     assert main(["errors", "--format", "json"]) == 0
     [row] = json.loads(capsys.readouterr().out)
+    assert row["message"] and row["message"].split()[0] in out
     assert row["side"] == "salesforce" and row["code"] == "STRING_TOO_LONG"
 
 
@@ -276,3 +278,80 @@ def test_unreachable_endpoint_exits_2_with_one_line(
     assert "Traceback" not in err and "reachable" in err
     assert len(err.splitlines()) == 1, err
     assert "secret" not in captured.err + captured.out
+
+
+def test_a_rejected_create_is_an_error_not_a_create(cli_env: Any, capsys: Any) -> None:
+    cli_env.seed(
+        {
+            "hubspot": {
+                "records": {"contacts": [{"email": "toolong@example.com", "lastname": "L" * 120}]}
+            }
+        }
+    )
+    for _attempt in range(2):  # the first run and its retry
+        assert main(["run", ADAPTER, "--format", "json", "--no-progress"]) == 1
+        result = json.loads(capsys.readouterr().out)
+        assert result["errors"] == 1
+        [error] = [a for a in result["actions"] if a["op"] == "error"]
+        assert "STRING_TOO_LONG" in error["reason"]
+        creates = [
+            a
+            for a in result["actions"]
+            if a["op"] == "create" and a["record"].endswith(error["record"])
+        ]
+        assert creates == []
+        if _attempt:  # the retry has nothing else to do: no write is claimed
+            assert result["writes"] == 0, result["summary"]
+
+
+def test_an_untrusted_tls_certificate_is_a_configuration_error(
+    cli_env: Any, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    for name in ("SALESFORCE_CA_BUNDLE", "REQUESTS_CA_BUNDLE", "SSL_CERT_FILE"):
+        monkeypatch.delenv(name, raising=False)
+    assert main(["run", ADAPTER, "--no-progress"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "Traceback" not in err and len(err.splitlines()) == 1, err
+    assert "SALESFORCE_CA_BUNDLE" in err
+
+
+def test_a_catalog_field_missing_in_the_org_is_a_configuration_error(
+    emulator_env: Any, monkeypatch: pytest.MonkeyPatch, capsys: Any, tmp_path: Path
+) -> None:
+    emulator_env.reset(person_accounts=True)  # no Lifecycle_Stage__c in this org
+    for name, value in emulator_env.env().items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("MAPC_STATE", str(tmp_path / "state.db"))
+    emulator_env.seed(mixed_seed())
+    assert main(["run", ADAPTER, "--no-progress"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "Traceback" not in err and len(err.splitlines()) == 1, err
+    assert "Lifecycle_Stage__c" in err
+    assert "it is in the mapping/catalog but not in the org" in err
+    assert "mapc schema pull" in err
+
+
+@pytest.mark.parametrize("scale", ["0", "-1", "two"])
+def test_demo_refuses_a_scale_below_1_without_a_traceback(scale: str, capsys: Any) -> None:
+    assert main(["demo", "--scale", scale]) == 2
+    err = capsys.readouterr().err
+    assert "--scale" in err and "Traceback" not in err
+
+
+def test_demo_names_the_mappings_directory_it_compiles(
+    capsys: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mapc.commands import demo
+
+    root = Path(ADAPTER).parents[1]
+    monkeypatch.chdir(root)
+    monkeypatch.setattr(demo, "compile_mappings", lambda *_args: None)  # stop after step 1
+    assert main(["demo"]) == 1
+    out = " ".join(capsys.readouterr().out.split())
+    assert f"mappings: {(root / 'mappings').resolve()}" in out
+
+
+def test_run_help_names_the_ca_bundle_variable(capsys: Any) -> None:
+    assert main(["run", "--help"]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "SALESFORCE_CA_BUNDLE" in out and "mapc emulate --env" in out

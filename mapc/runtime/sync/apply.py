@@ -139,7 +139,7 @@ def _queue_updates(
     if decision.to_salesforce:
         values = dict(decision.to_salesforce)
         fields = tuple(sorted(values))
-        ctx.report.add(
+        sf_counted = ctx.will(
             name,
             SALESFORCE,
             "update",
@@ -150,6 +150,7 @@ def _queue_updates(
 
         def sf_done(result: WriteResult, values: dict[str, Any] = values) -> None:
             if result.ok:
+                sf_counted()
                 for key, value in values.items():
                     link.sf_values[key] = canon_text(value)
                     link.hs_values[by_sf[key].hubspot] = now_hs[by_sf[key].hubspot]
@@ -176,10 +177,11 @@ def _queue_updates(
             if decision.owner_resets
             else (f"from Salesforce {sobject} {link.sf_id}")
         )
-        ctx.report.add(name, HUBSPOT, "update", f"{name} {link.hubspot_id}", fields, reason)
+        hs_counted = ctx.will(name, HUBSPOT, "update", f"{name} {link.hubspot_id}", fields, reason)
 
         def hs_done(result: WriteResult, values: dict[str, Any] = values) -> None:
             if result.ok:
+                hs_counted()
                 for key, value in values.items():
                     link.hs_values[key] = canon_text(value)
                     link.sf_values[by_hs[key].salesforce] = now_sf[by_hs[key].salesforce]
@@ -211,7 +213,7 @@ def queue_person_opt_out(
     account = sf.get("AccountId") or link.sf_parent
     if opt is None or not account:
         return
-    ctx.report.add(
+    counted = ctx.will(
         name,
         SALESFORCE,
         "update",
@@ -224,6 +226,7 @@ def queue_person_opt_out(
 
     def done(result: WriteResult) -> None:
         if result.ok:
+            counted()
             link.sf_values[opt.salesforce] = "true"
             link.hs_values[OPT_OUT_HUBSPOT] = now_hs.get(OPT_OUT_HUBSPOT, "true")
             ctx.resolved(name, SALESFORCE, link.hubspot_id)
@@ -252,7 +255,7 @@ def queue_unsubscribe(
     opt = next((f for f in obj.fields if f.hubspot == OPT_OUT_HUBSPOT), None)
     if not email or opt is None:
         return
-    ctx.report.add(
+    counted = ctx.will(
         name,
         HUBSPOT,
         "unsubscribe",
@@ -263,6 +266,7 @@ def queue_unsubscribe(
 
     def done(result: WriteResult) -> None:
         if result.ok:
+            counted()
             link.hs_values[OPT_OUT_HUBSPOT] = "true"
             link.sf_values[opt.salesforce] = now_sf.get(opt.salesforce, "true")
             ctx.touch(link)

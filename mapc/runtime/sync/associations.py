@@ -62,7 +62,7 @@ def _one(
     company = by_account[sp].hubspot_id if sp and sp in by_account else None
     person = link.sf_values.get(PERSON) is not None
     if account and account != sp and (hs_changed or not sp) and not person:
-        ctx.report.add(
+        sf_counted = ctx.will(
             CONTACTS,
             SALESFORCE,
             "associate",
@@ -75,6 +75,7 @@ def _one(
 
         def sf_done(result: WriteResult, account: str = account) -> None:
             if result.ok:
+                sf_counted()
                 link.sf_parent = account
                 link.hs_values[PARENT] = hp
                 link.sf_values[PARENT] = account
@@ -88,7 +89,7 @@ def _one(
         ctx.writes.add("sf:update:Contact", {"Id": link.sf_id, "AccountId": account}, sf_done)
         return
     if company and company != hp and (sf_changed or not hp):
-        ctx.report.add(
+        hs_counted = ctx.will(
             CONTACTS,
             HUBSPOT,
             "associate",
@@ -101,6 +102,7 @@ def _one(
 
         def hs_done(result: WriteResult, company: str = company) -> None:
             if result.ok:
+                hs_counted()
                 # The association is added; which company HubSpot then reports as the
                 # contact's (its primary, associatedcompanyid) is HubSpot's choice, often
                 # still the old one. Remember what HubSpot showed, not what we added: the

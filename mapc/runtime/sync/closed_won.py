@@ -87,7 +87,7 @@ def _promote(ctx: Context, rule: ClosedWonRule, link: Link, opportunity: str) ->
     name = rule.hubspot_object
     obj = ctx.adapter.object_for(name)
     assert obj is not None
-    ctx.report.add(
+    hs_counted = ctx.will(
         name,
         HUBSPOT,
         "update",
@@ -108,8 +108,8 @@ def _promote(ctx: Context, rule: ClosedWonRule, link: Link, opportunity: str) ->
         and f.salesforce in proposed
         and not same(proposed[f.salesforce], link.sf_values.get(f.salesforce))
     }
-    if onward:
-        ctx.report.add(
+    sf_counted = (
+        ctx.will(
             name,
             SALESFORCE,
             "update",
@@ -117,11 +117,15 @@ def _promote(ctx: Context, rule: ClosedWonRule, link: Link, opportunity: str) ->
             tuple(sorted(onward)),
             "lifecycle stage from a Closed/Won opportunity (R9)",
         )
+        if onward
+        else (lambda: None)
+    )
     if ctx.dry_run:
         return
 
     def hs_done(result: WriteResult) -> None:
         if result.ok:
+            hs_counted()
             if not onward:
                 link.hs_values[rule.hubspot_property] = canon_text(rule.value)
                 ctx.touch(link)
@@ -145,6 +149,7 @@ def _promote(ctx: Context, rule: ClosedWonRule, link: Link, opportunity: str) ->
 
     def sf_done(result: WriteResult) -> None:
         if result.ok:
+            sf_counted()
             for key, value in onward.items():
                 link.sf_values[key] = canon_text(value)
             link.hs_values[rule.hubspot_property] = canon_text(rule.value)

@@ -165,6 +165,27 @@ class Context:
             self.open_errors[key].discard(record_id)
             self.state.resolve_errors(obj, side, [record_id])
 
+    def will(
+        self,
+        obj: str,
+        side: str,
+        op: str,
+        record: str,
+        fields: tuple[str, ...] = (),
+        reason: str = "",
+    ) -> Callable[[], None]:
+        """A write to count: at once in a dry run (what a run would do), else by calling
+        the returned function when the API accepted it (a rejected record is an error,
+        not a create or an update)."""
+
+        def count() -> None:
+            self.report.add(obj, side, op, record, fields, reason)
+
+        if self.dry_run:
+            count()
+            return lambda: None
+        return count
+
     def error(
         self,
         obj: str,

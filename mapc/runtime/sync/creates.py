@@ -48,7 +48,7 @@ class Creates:
             for k, v in obj.create_defaults.get(sobject, {}).items()
             if values.get(k) == v and blank(_proposed(obj, sobject, hs, k))
         )
-        ctx.report.add(
+        counted = ctx.will(
             self.name,
             SALESFORCE,
             "create",
@@ -65,6 +65,7 @@ class Creates:
                 for err in result.errors:
                     ctx.error(self.name, SALESFORCE, hs_id, err.code, err.message, err.fields)
                 return
+            counted()
             sf_values: dict[str, Any] = {f.salesforce: None for f in fields_for(obj, sobject)}
             sf_values.update({k: canon_text(v) for k, v in values.items()})
             sf_values[FRESH] = "1"
@@ -130,7 +131,7 @@ class Creates:
             )
             return
         values = self.create_values_for_hubspot(sobject, sf)
-        ctx.report.add(
+        counted = ctx.will(
             self.name,
             HUBSPOT,
             "create",
@@ -158,6 +159,7 @@ class Creates:
                 for err in result.errors:
                     ctx.error(self.name, HUBSPOT, sf_id, err.code, err.message, err.fields)
                 return
+            counted()
             hs_values: dict[str, Any] = {f.hubspot: None for f in fields_for(obj, sobject)}
             hs_values.update({k: canon_text(v) for k, v in values.items()})
             hs_values[FRESH] = "1"

@@ -137,7 +137,7 @@ def _task(
         )
         return
     values = {**rule.task_values(event), "WhoId": who_id}
-    ctx.report.add(
+    counted = ctx.will(
         "email_events",
         SALESFORCE,
         "task",
@@ -150,6 +150,7 @@ def _task(
 
     def done(result: WriteResult) -> None:
         if result.ok:
+            counted()
             ctx.state.mark_events_done([(event_id, result.id)])
         else:
             ctx.state.forget_events([event_id])

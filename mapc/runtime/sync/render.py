@@ -92,34 +92,64 @@ def report_json(report: Report) -> str:
     return json.dumps(report.to_dict(), indent=2, sort_keys=True, default=str)
 
 
-def errors_table(rows: list[ErrorRow]) -> Table:
+ERROR_COLUMNS = (
+    "object",
+    "side",
+    "record",
+    "field",
+    "code",
+    "message",
+    "first seen",
+    "last seen",
+    "times",
+    "status",
+)
+DROP_FIRST = ("first seen", "times", "status", "side", "last seen", "field", "object")
+"""Columns left out, in this order, until the table fits a narrow terminal; the record,
+the code and the message always stay."""
+MESSAGE_MIN_WIDTH = 30
+
+
+def errors_table(rows: list[ErrorRow], width: int | None = None) -> Table:
+    """Per-record errors; on a terminal `width` columns wide, the message wraps and gets
+    at least MESSAGE_MIN_WIDTH columns, less important columns are left out first."""
+    cells = [
+        {
+            "object": r.object,
+            "side": r.side,
+            "record": r.record_id,
+            "field": r.field,
+            "code": r.code,
+            "message": r.message,
+            "first seen": r.first_seen[:16],
+            "last seen": r.last_seen[:16],
+            "times": str(r.occurrences),
+            "status": "resolved" if r.resolved_at else "open",
+        }
+        for r in rows
+    ]
+    columns = list(ERROR_COLUMNS)
+    if width is not None:
+
+        def needed(cols: list[str]) -> int:
+            total = 1  # the left border
+            for col in cols:
+                longest = max([len(col), *(len(c[col]) for c in cells)])
+                total += (MESSAGE_MIN_WIDTH if col == "message" else longest) + 3
+            return total
+
+        for col in DROP_FIRST:
+            if needed(columns) <= width:
+                break
+            columns.remove(col)
     table = Table(title="Per-record sync errors", title_justify="left", expand=False)
-    for col in (
-        "object",
-        "side",
-        "record",
-        "field",
-        "code",
-        "message",
-        "first seen",
-        "last seen",
-        "times",
-        "status",
-    ):
-        table.add_column(col, no_wrap=col != "message", overflow="fold")
-    for r in rows:
-        table.add_row(
-            r.object,
-            r.side,
-            r.record_id,
-            r.field,
-            r.code,
-            r.message,
-            r.first_seen[:16],
-            r.last_seen[:16],
-            str(r.occurrences),
-            "resolved" if r.resolved_at else "open",
-        )
+    for col in columns:
+        if col == "message":
+            table.add_column(col, min_width=MESSAGE_MIN_WIDTH, overflow="fold")
+        else:
+            table.add_column(col, no_wrap=True, overflow="ellipsis")
+    for c in cells:
+        table.add_row(*(c[col] for col in columns))
     return table
 
 
