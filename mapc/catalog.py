@@ -14,6 +14,8 @@ from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from mapc.json_positions import locate, locate_duplicate
+
 __all__ = [
     "ENUM_KINDS",
     "KINDS",
@@ -315,7 +317,7 @@ def _read_overlay(path: Path, system: str) -> _Overlay:
     except json.JSONDecodeError as exc:
         raise CatalogError(path, exc.lineno, exc.colno, f"invalid JSON: {exc.msg}") from None
     except _DuplicateKeyError as exc:
-        line, col = _locate_duplicate(text, exc.key)
+        line, col = locate_duplicate(text, exc.key)
         raise CatalogError(
             path, line, col, f"key {exc.key!r} appears twice in one object"
         ) from None
@@ -324,7 +326,7 @@ def _read_overlay(path: Path, system: str) -> _Overlay:
     except ValidationError as exc:
         raise _validation_error(path, text, exc) from None
     if overlay.system != system:
-        line, col = _locate(text, ("system",))
+        line, col = locate(text, ("system",))
         raise CatalogError(
             path,
             line,
@@ -377,7 +379,7 @@ def _validation_error(path: Path, text: str, exc: ValidationError) -> CatalogErr
     first = errors[0]
     loc = tuple(first["loc"])
     # Errors raised by a model validator point at the model itself; a missing key at its parent.
-    line, col = _locate(text, loc)
+    line, col = locate(text, loc)
     where = ".".join(str(p) for p in loc) or "(top level)"
     if first["type"] == "literal_error" and loc and loc[-1] == "type":
         message = _unknown_kind_message(first["input"])
@@ -411,95 +413,6 @@ def _unknown_kind_message(value: Any) -> str:
         if guess:
             message += f"; did you mean {guess!r}? (put the system's own type name in native_type)"
     return f"{message}; expected one of: {', '.join(KINDS)}"
-
-
-# --- positions in JSON text (only computed when reporting an error) ------------------
-
-_WS = " \t\r\n"
-_Path = tuple[str | int, ...]
-
-
-def _locate(text: str, loc: Sequence[Any]) -> tuple[int | None, int | None]:
-    """Line and column (1-based) of the value at ``loc``, or of its nearest existing parent."""
-    spans: dict[_Path, int] = {}
-    try:
-        _scan(text, _skip_ws(text, 0), (), spans, None)
-    except (IndexError, ValueError):
-        return None, None
-    path: _Path = tuple(p for p in loc if isinstance(p, str | int))
-    while path not in spans and path:
-        path = path[:-1]
-    offset = spans.get(path)
-    return _line_col(text, offset) if offset is not None else (None, None)
-
-
-def _locate_duplicate(text: str, key: str) -> tuple[int | None, int | None]:
-    dupes: list[tuple[int, str]] = []
-    try:
-        _scan(text, _skip_ws(text, 0), (), {}, dupes)
-    except (IndexError, ValueError):
-        return None, None
-    offsets = [offset for offset, k in dupes if k == key]
-    return _line_col(text, offsets[0]) if offsets else (None, None)
-
-
-def _line_col(text: str, offset: int) -> tuple[int, int]:
-    line = text.count("\n", 0, offset) + 1
-    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
-
-
-def _skip_ws(text: str, i: int) -> int:
-    while i < len(text) and text[i] in _WS:
-        i += 1
-    return i
-
-
-def _string_end(text: str, i: int) -> int:
-    """Index just past the JSON string starting at ``text[i] == '"'``."""
-    i += 1
-    while text[i] != '"':
-        i += 2 if text[i] == "\\" else 1
-    return i + 1
-
-
-def _scan(
-    text: str, i: int, path: _Path, spans: dict[_Path, int], dupes: list[tuple[int, str]] | None
-) -> int:
-    """Record where each value starts; return the index just past the value at ``i``."""
-    spans[path] = i
-    c = text[i]
-    if c == "{":
-        seen: set[str] = set()
-        i = _skip_ws(text, i + 1)
-        if text[i] == "}":
-            return i + 1
-        while True:
-            end = _string_end(text, i)
-            key = json.loads(text[i:end])
-            if dupes is not None and key in seen:
-                dupes.append((i, key))
-            seen.add(key)
-            i = _skip_ws(text, _skip_ws(text, end) + 1)  # past the colon
-            i = _skip_ws(text, _scan(text, i, (*path, key), spans, dupes))
-            if text[i] == "}":
-                return i + 1
-            i = _skip_ws(text, i + 1)  # past the comma
-    if c == "[":
-        i = _skip_ws(text, i + 1)
-        index = 0
-        if text[i] == "]":
-            return i + 1
-        while True:
-            i = _skip_ws(text, _scan(text, i, (*path, index), spans, dupes))
-            index += 1
-            if text[i] == "]":
-                return i + 1
-            i = _skip_ws(text, i + 1)
-    if c == '"':
-        return _string_end(text, i)
-    while i < len(text) and text[i] not in ",]}" + _WS:
-        i += 1
-    return i
 
 
 # --- writing ---------------------------------------------------------------------------
