@@ -6,8 +6,16 @@ import os
 from collections.abc import Iterator
 
 import pytest
+from hypothesis import settings
 
 from mapc.emulator import Emulator, start_emulator
+
+# In CI, property tests draw the same examples every run: a red build is then always a
+# real regression, reproducible locally with HYPOTHESIS_PROFILE=ci, never a rare draw.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+settings.load_profile(
+    os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "default")
+)
 
 
 @pytest.fixture(scope="session")
