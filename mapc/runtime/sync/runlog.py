@@ -3,23 +3,19 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Engine, and_, delete, insert, select, update
 
+from mapc.runtime.records import chunked
 from mapc.runtime.sync import schema as s
 
 
 def now_iso() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-def _chunks(items: Sequence[str], size: int = 500) -> Iterator[Sequence[str]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 def _new_id(result: Any) -> int:
@@ -59,7 +55,7 @@ class RunLog:
         found: dict[str, str] = {}
         wanted = sorted(set(event_ids))
         with self.engine.connect() as conn:
-            for chunk in _chunks(wanted):
+            for chunk in chunked(wanted, s.IN_CHUNK):
                 rows = conn.execute(
                     select(s.email_events.c.event_id, s.email_events.c.status).where(
                         s.email_events.c.account == self.account,
@@ -126,7 +122,7 @@ class RunLog:
         memory follows the question, not every task ever created)."""
         found: set[str] = set()
         with self.engine.connect() as conn:
-            for chunk in _chunks(sorted(set(task_ids))):
+            for chunk in chunked(sorted(set(task_ids)), s.IN_CHUNK):
                 rows = conn.execute(
                     select(s.email_events.c.task_id).where(
                         s.email_events.c.account == self.account,
@@ -231,7 +227,7 @@ class RunLog:
         if not wanted:
             return
         with self.engine.begin() as conn:
-            for chunk in _chunks(wanted):
+            for chunk in chunked(wanted, s.IN_CHUNK):
                 query = update(s.record_errors).where(
                     s.record_errors.c.account == self.account,
                     s.record_errors.c.object == obj,

@@ -19,6 +19,9 @@ from sqlalchemy import (
 )
 
 SCHEMA_VERSION = 1
+# Ids and keys go to `IN (...)` in slices this long: under SQLite's and PostgreSQL's
+# parameter limits, large enough that a page of 200 records is one query.
+IN_CHUNK = 500
 
 metadata = MetaData()
 

@@ -8,9 +8,9 @@ from typing import Any
 
 from sqlalchemy import delete, insert, select
 
-from mapc.runtime.records import Record
+from mapc.runtime.records import Record, chunked
 from mapc.runtime.sync import schema as s
-from mapc.runtime.sync.state import StateStore, _chunks
+from mapc.runtime.sync.state import StateStore, find_by_keys
 
 
 class Staging:
@@ -61,7 +61,7 @@ class Staging:
         if not rows:
             return 0
         with self.engine.begin() as conn:
-            for chunk in _chunks([r["record_id"] for r in rows]):
+            for chunk in chunked([r["record_id"] for r in rows], s.IN_CHUNK):
                 conn.execute(
                     delete(s.staging).where(
                         s.staging.c.run == self.run,
@@ -104,7 +104,7 @@ class Staging:
         wanted = sorted(set(ids))
         kinds = sorted(set(objects))
         with self.engine.connect() as conn:
-            for chunk in _chunks(wanted):
+            for chunk in chunked(wanted, s.IN_CHUNK):
                 rows = conn.execute(
                     select(s.staging.c.record_id, s.staging.c.object, s.staging.c.payload).where(
                         s.staging.c.run == self.run,
@@ -121,24 +121,9 @@ class Staging:
         self, side: str, keys: Iterable[str], objects: Iterable[str]
     ) -> dict[str, list[tuple[str, str]]]:
         """Match key -> [(object, record id)] staged on `side` as one of `objects`."""
-        found: dict[str, list[tuple[str, str]]] = {}
-        wanted = sorted(set(keys))
-        kinds = sorted(set(objects))
-        with self.engine.connect() as conn:
-            for chunk in _chunks(wanted):
-                rows = conn.execute(
-                    select(s.staging.c.key, s.staging.c.object, s.staging.c.record_id)
-                    .where(
-                        s.staging.c.run == self.run,
-                        s.staging.c.side == side,
-                        s.staging.c.object.in_(kinds),
-                        s.staging.c.key.in_(chunk),
-                    )
-                    .order_by(s.staging.c.record_id)
-                )
-                for key, obj, rid in rows:
-                    found.setdefault(key, []).append((obj, rid))
-        return found
+        return find_by_keys(
+            self.engine, s.staging, s.staging.c.run == self.run, side, keys, objects
+        )
 
     def count(self, side: str, obj: str | None = None) -> int:
         query = select(s.staging.c.record_id).where(

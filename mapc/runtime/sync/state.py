@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import (
     Engine,
+    Table,
     and_,
     bindparam,
     create_engine,
@@ -25,11 +26,13 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.pool import StaticPool
+from sqlalchemy.sql.elements import ColumnElement
 
+from mapc.runtime.records import chunked
 from mapc.runtime.sync import schema as s
-from mapc.runtime.sync.runlog import ErrorRow, RunLog, _chunks, now_iso
+from mapc.runtime.sync.runlog import ErrorRow, RunLog, now_iso
 
-__all__ = ["ErrorRow", "Link", "StateStore", "_chunks", "database_url", "now_iso"]
+__all__ = ["ErrorRow", "Link", "StateStore", "database_url", "now_iso"]
 
 
 def database_url(target: str) -> str:
@@ -99,7 +102,7 @@ class StateStore(RunLog):
         found: dict[str, Link] = {}
         wanted = sorted(set(ids))
         with self.engine.connect() as conn:
-            for chunk in _chunks(wanted):
+            for chunk in chunked(wanted, s.IN_CHUNK):
                 rows = conn.execute(
                     select(s.links).where(
                         s.links.c.account == self.account,
@@ -208,7 +211,7 @@ class StateStore(RunLog):
             return
         ids = [str(r["record_id"]) for r in rows]
         with self.engine.begin() as conn:
-            for chunk in _chunks(ids):
+            for chunk in chunked(ids, s.IN_CHUNK):
                 conn.execute(
                     delete(s.keys).where(
                         s.keys.c.account == self.account,
@@ -225,24 +228,9 @@ class StateStore(RunLog):
         self, side: str, values: Iterable[str], objects: Iterable[str]
     ) -> dict[str, list[tuple[str, str]]]:
         """Match key -> [(object, record id)] of `objects` seen on `side`, oldest id first."""
-        found: dict[str, list[tuple[str, str]]] = {}
-        wanted = sorted(set(values))
-        kinds = sorted(set(objects))
-        with self.engine.connect() as conn:
-            for chunk in _chunks(wanted):
-                rows = conn.execute(
-                    select(s.keys.c.key, s.keys.c.object, s.keys.c.record_id)
-                    .where(
-                        s.keys.c.account == self.account,
-                        s.keys.c.side == side,
-                        s.keys.c.object.in_(kinds),
-                        s.keys.c.key.in_(chunk),
-                    )
-                    .order_by(s.keys.c.record_id)
-                )
-                for key, obj, rid in rows:
-                    found.setdefault(key, []).append((obj, rid))
-        return found
+        return find_by_keys(
+            self.engine, s.keys, s.keys.c.account == self.account, side, values, objects
+        )
 
     # -- cursors -----------------------------------------------------------------------
 
@@ -323,3 +311,32 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def find_by_keys(
+    engine: Engine,
+    table: Table,
+    scope: ColumnElement[bool],
+    side: str,
+    values: Iterable[str],
+    objects: Iterable[str],
+) -> dict[str, list[tuple[str, str]]]:
+    """Match key -> [(object, record id)] in `table` (the stored keys, or this run's staged
+    records) within `scope`, on `side`, as one of `objects`, by record id."""
+    found: dict[str, list[tuple[str, str]]] = {}
+    kinds = sorted(set(objects))
+    with engine.connect() as conn:
+        for chunk in chunked(sorted(set(values)), s.IN_CHUNK):
+            rows = conn.execute(
+                select(table.c.key, table.c.object, table.c.record_id)
+                .where(
+                    scope,
+                    table.c.side == side,
+                    table.c.object.in_(kinds),
+                    table.c.key.in_(chunk),
+                )
+                .order_by(table.c.record_id)
+            )
+            for key, obj, rid in rows:
+                found.setdefault(key, []).append((obj, rid))
+    return found
