@@ -28,6 +28,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from mapc.demo.sample import LIFECYCLE  # noqa: E402
 from mapc.runtime.hubspot import HubSpotConnector  # noqa: E402
 from mapc.runtime.ratelimit import HubSpotLimiter  # noqa: E402
 from mapc.runtime.salesforce import SalesforceConnector  # noqa: E402
@@ -35,20 +36,9 @@ from mapc.runtime.sync.engine import SyncEngine  # noqa: E402
 from mapc.runtime.sync.runner import load_adapter  # noqa: E402
 from mapc.runtime.sync.state import StateStore  # noqa: E402
 
-LIFECYCLE = [
-    "Subscriber",
-    "Lead",
-    "Marketing Qualified Lead",
-    "Sales Qualified Lead",
-    "Opportunity",
-    "Customer",
-    "Evangelist",
-    "Other",
-]
-
 
 def seed(n: int) -> dict[str, Any]:
-    field = {"name": "Lifecycle_Stage__c", "type": "picklist", "picklistValues": LIFECYCLE}
+    field = {"name": "Lifecycle_Stage__c", "type": "picklist", "picklistValues": list(LIFECYCLE)}
     return {
         "salesforce": {
             "person_accounts": True,

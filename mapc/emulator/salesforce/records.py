@@ -123,19 +123,17 @@ class RecordResources:
         record_id = self.org.create(obj.name, body_of(request))
         return Response(201, {"id": record_id, "success": True, "errors": []})
 
+    def _record_response(self, sobject: str, record: Record, request: Request) -> Response:
+        """A record as GET returns it: the `fields` parameter narrows it."""
+        fields = request.args("fields") or None
+        return Response(
+            200, record_json(self.org, sobject, record, request.params["version"], fields)
+        )
+
     def get(self, request: Request) -> Response:
         obj = self.org.object(request.params["sobject"])
         record = self.org.get(obj.name, request.params["record_id"])
-        return Response(
-            200,
-            record_json(
-                self.org,
-                obj.name,
-                record,
-                request.params["version"],
-                request.args("fields") or None,
-            ),
-        )
+        return self._record_response(obj.name, record, request)
 
     def update(self, request: Request) -> Response:
         obj = self.org.object(request.params["sobject"])
@@ -164,16 +162,7 @@ class RecordResources:
             v = request.params["version"]
             return Response(300, [f"/services/data/v{v}/sobjects/{obj.name}/{i}" for i in ids])
         record = self.org.records[obj.name][ids[0]]
-        return Response(
-            200,
-            record_json(
-                self.org,
-                obj.name,
-                record,
-                request.params["version"],
-                request.args("fields") or None,
-            ),
-        )
+        return self._record_response(obj.name, record, request)
 
     def upsert(self, request: Request) -> Response:
         obj = self.org.object(request.params["sobject"])
