@@ -19,9 +19,9 @@ import time
 from collections.abc import Callable
 
 from mapc.emulator import Emulator, start_emulator
-from mapc.runtime.hubspot import HubSpotConnector
+from mapc.runtime.hubspot.client import HubSpotConnector
 from mapc.runtime.ratelimit import HubSpotLimiter
-from mapc.runtime.salesforce import SalesforceConnector
+from mapc.runtime.salesforce.client import SalesforceConnector
 
 SF = "* /services/data/*"
 HS = "* /crm/*"

@@ -16,8 +16,8 @@ import time
 import traceback
 from pathlib import Path
 
-from mapc.compiler import check_source
-from mapc.source import Source
+from mapc.compiler.pipeline import check_source
+from mapc.compiler.source import Source
 
 ROOT = Path(__file__).resolve().parent.parent
 ALPHABET = [

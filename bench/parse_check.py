@@ -15,10 +15,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from mapc.catalog import load_catalog
-from mapc.compiler import check_source
-from mapc.grammar import lark_parser
-from mapc.source import Source
+from mapc.compiler.catalog import load_catalog
+from mapc.compiler.grammar import lark_parser
+from mapc.compiler.pipeline import check_source
+from mapc.compiler.source import Source
 
 
 def make_project(lines: int, directory: Path) -> str:

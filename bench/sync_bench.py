@@ -29,9 +29,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from mapc.demo.sample import LIFECYCLE  # noqa: E402
-from mapc.runtime.hubspot import HubSpotConnector  # noqa: E402
+from mapc.runtime.hubspot.client import HubSpotConnector  # noqa: E402
 from mapc.runtime.ratelimit import HubSpotLimiter  # noqa: E402
-from mapc.runtime.salesforce import SalesforceConnector  # noqa: E402
+from mapc.runtime.salesforce.client import SalesforceConnector  # noqa: E402
 from mapc.runtime.sync.engine import SyncEngine  # noqa: E402
 from mapc.runtime.sync.runner import load_adapter  # noqa: E402
 from mapc.runtime.sync.state import StateStore  # noqa: E402

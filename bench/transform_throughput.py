@@ -22,8 +22,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from mapc.compiler import check_file  # noqa: E402
-from mapc.plan import Plan, PlannedField, PlannedObject  # noqa: E402
+from mapc.compiler.pipeline import check_file  # noqa: E402
+from mapc.compiler.plan import Plan, PlannedField, PlannedObject  # noqa: E402
 from mapc.runtime.adapter import Rule  # noqa: E402
 
 Record = dict[str, Any]

@@ -59,7 +59,7 @@ def test_installed_wheel_checks_from_another_folder(wheel: Path, tmp_path: Path)
         [
             sys.executable,
             "-c",
-            "import mapc, mapc.grammar as g; print(mapc.__file__); print(g.grammar_text()[:20])",
+            "import mapc, mapc.compiler.grammar as g; print(mapc.__file__); print(g.grammar_text()[:20])",
         ],
         cwd=elsewhere,
         env=env,

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from mapc.compiler import check_file
-from mapc.diagnostics import CODES
+from mapc.compiler.diagnostics import CODES
+from mapc.compiler.pipeline import check_file
 
 CASES = Path(__file__).parent / "cases"
 _EXPECT = re.compile(r"#\s*expect:\s*([EW]\d{3})\s+(\d+):(\d+)")

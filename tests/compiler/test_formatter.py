@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mapc.formatter import format_mapping
-from mapc.frontend import parse
-from mapc.source import Source
+from mapc.compiler.formatter import format_mapping
+from mapc.compiler.frontend import parse
+from mapc.compiler.source import Source
 
 ROOT = Path(__file__).resolve().parents[2]
 VALID = [
@@ -96,8 +96,8 @@ _strings = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_siz
 def test_format_then_parse_is_identity_for_any_names_and_strings(
     name: str, value: str, hubspot: str, salesforce: str
 ) -> None:
-    from mapc.formatter import literal
-    from mapc.formatter import name as quote
+    from mapc.compiler.formatter import literal
+    from mapc.compiler.formatter import name as quote
 
     text = (
         f"mapping {quote(name)}\n"

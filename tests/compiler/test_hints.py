@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from mapc.compiler import check_source
-from mapc.source import Source
+from mapc.compiler.pipeline import check_source
+from mapc.compiler.source import Source
 
 HEAD = "mapping m\nsync contacts <-> Lead, Contact {\n  match email ignore case\n"
 TAIL = (

@@ -16,11 +16,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mapc.cli import main
-from mapc.compiler import CheckResult, check_file, check_source
-from mapc.diagnostics import CODES, Diagnostic
-from mapc.formatter import format_mapping
-from mapc.frontend import parse
-from mapc.source import Source
+from mapc.compiler.diagnostics import CODES, Diagnostic
+from mapc.compiler.formatter import format_mapping
+from mapc.compiler.frontend import parse
+from mapc.compiler.pipeline import CheckResult, check_file, check_source
+from mapc.compiler.source import Source
 
 ROOT = Path(__file__).resolve().parents[2]
 CASES = Path(__file__).parent / "cases"
@@ -187,7 +187,7 @@ def test_unicode_line_separators_do_not_shift_lines(capsys: pytest.CaptureFixtur
     result = check_text(text, "sep.mapc")
     diagnostic = only(result, "E301")
     assert (diagnostic.span.line, diagnostic.span.column) == (9, 15)
-    from mapc.report import render
+    from mapc.compiler.report import render
 
     out = render(result.diagnostics, {"sep.mapc": Source("sep.mapc", text)}, "text", 1)
     assert " 9 |   company <-> Contact.AccountId" in out

@@ -13,13 +13,13 @@ import pytest
 import requests
 
 from mapc import cli
-from mapc.commands import emulate
+from mapc.cli.commands import emulate
 
 # Runs the command module itself, so this test does not depend on every other subcommand
 # of the shared CLI importing cleanly while they are being written.
 _RUNNER = (
     "import argparse, sys\n"
-    "from mapc.commands import emulate\n"
+    "from mapc.cli.commands import emulate\n"
     "parser = argparse.ArgumentParser(prog='mapc')\n"
     "emulate.register(parser.add_subparsers())\n"
     "args = parser.parse_args(sys.argv[1:])\n"

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from mapc.emulator import Emulator
-from mapc.runtime.hubspot import HubSpotConnector
+from mapc.runtime.hubspot.client import HubSpotConnector
 from mapc.runtime.ratelimit import HubSpotLimiter
 from mapc.runtime.retry import RetryPolicy
-from mapc.runtime.salesforce import SalesforceConnector
+from mapc.runtime.salesforce.client import SalesforceConnector
 
 
 class Sleeps(list[float]):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mapc.runtime.hubspot_keyset import FilterGroup, Sort
+from mapc.runtime.hubspot.keyset import FilterGroup, Sort
 
 Record = dict[str, Any]
 LIMIT = 200

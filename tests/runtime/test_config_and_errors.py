@@ -13,7 +13,7 @@ from mapc.runtime.errors import (
     ConnectorError,
     redact,
 )
-from mapc.runtime.salesforce_errors import translate
+from mapc.runtime.salesforce.errors import translate
 
 TOKEN = "00Dxx0000001gPL!AQ4AQFake.Token.Value"
 

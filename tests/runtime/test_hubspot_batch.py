@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from mapc.runtime.hubspot_batch import match_results, write_isolating
-from mapc.runtime.hubspot_http import HubSpotHttpError, Reply
+from mapc.runtime.hubspot.batch import match_results, write_isolating
+from mapc.runtime.hubspot.http import HubSpotHttpError, Reply
 
 
 def batch_of(n: int) -> list[tuple[int, dict[str, Any]]]:

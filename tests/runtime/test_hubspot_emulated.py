@@ -9,7 +9,7 @@ import pytest
 
 from mapc.emulator import Emulator
 from mapc.runtime.errors import AuthenticationError
-from mapc.runtime.hubspot import HubSpotConnector
+from mapc.runtime.hubspot.client import HubSpotConnector
 from mapc.runtime.records import TRANSIENT, Cursor
 from mapc.runtime.retry import RetryPolicy
 
@@ -326,7 +326,7 @@ def test_secrets_never_reach_logs_reprs_or_messages(
     import logging
 
     from mapc.runtime.config import HubSpotSettings, SalesforceSettings
-    from mapc.runtime.salesforce import SalesforceConnector
+    from mapc.runtime.salesforce.client import SalesforceConnector
 
     caplog.set_level(logging.DEBUG)
     env = emulator.env()

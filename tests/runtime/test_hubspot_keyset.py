@@ -7,7 +7,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mapc.runtime.hubspot_keyset import FilterGroup, Sort, keyset_pages
+from mapc.runtime.hubspot.keyset import FilterGroup, Sort, keyset_pages
 from mapc.runtime.records import Cursor, Page, epoch_millis
 
 from .fake_search import FakeSearch

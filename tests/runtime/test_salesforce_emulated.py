@@ -9,7 +9,7 @@ import pytest
 from mapc.emulator import Emulator
 from mapc.runtime.errors import ApiAccessError, AuthenticationError
 from mapc.runtime.records import TRANSIENT, Cursor, parse_timestamp
-from mapc.runtime.salesforce import SalesforceConnector
+from mapc.runtime.salesforce.client import SalesforceConnector
 
 COLLECTIONS = "* /services/data/vXX.X/composite/sobjects"
 QUERIES = "GET /services/data/vXX.X/query*"

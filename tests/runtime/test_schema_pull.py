@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from mapc.catalog import load_catalog
 from mapc.cli import main
+from mapc.compiler.catalog import load_catalog
 from mapc.emulator import Emulator
 
 

@@ -7,11 +7,11 @@ import socket
 import pytest
 
 from mapc.runtime.errors import TransientError
-from mapc.runtime.hubspot import HubSpotConnector
+from mapc.runtime.hubspot.client import HubSpotConnector
 from mapc.runtime.ratelimit import HubSpotLimiter
 from mapc.runtime.records import TRANSIENT
 from mapc.runtime.retry import RetryPolicy
-from mapc.runtime.salesforce import SalesforceConnector
+from mapc.runtime.salesforce.client import SalesforceConnector
 
 
 def closed_port() -> int:

@@ -1,4 +1,4 @@
-"""What the engine needs from the two connectors (mapc.runtime.salesforce / .hubspot)."""
+"""What the engine needs from the two connectors (mapc.runtime.salesforce.client / .hubspot)."""
 
 from __future__ import annotations
 

@@ -99,8 +99,8 @@ class Connections:
 
 def connect(environ: Mapping[str, str] | None = None) -> Connections:
     """Both connectors from SALESFORCE_* / HUBSPOT_* variables."""
-    from mapc.runtime.hubspot import HubSpotConnector
-    from mapc.runtime.salesforce import SalesforceConnector
+    from mapc.runtime.hubspot.client import HubSpotConnector
+    from mapc.runtime.salesforce.client import SalesforceConnector
 
     return Connections(SalesforceConnector.from_env(environ), HubSpotConnector.from_env(environ))
 

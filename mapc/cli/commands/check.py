@@ -1,0 +1,51 @@
+"""`mapc check PATH...`: parse and check mappings, print diagnostics."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from mapc.compiler.pipeline import CheckResult
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "check",
+        help="check mapping files and report problems",
+        description="Check mapping files (or directories of *.mapc files). Exit 0 when clean "
+        "(warnings allowed), 1 when there are errors, 2 on usage or I/O errors.",
+    )
+    parser.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    add_format_argument(parser)
+    parser.set_defaults(func=run)
+
+
+def add_format_argument(parser: argparse.ArgumentParser) -> None:
+    from mapc.compiler.report import FORMATS
+
+    parser.add_argument(
+        "--format", choices=FORMATS, default="text", help="output format (default: text)"
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    from mapc.compiler.pipeline import UsageError, check_paths
+
+    try:
+        results = check_paths(args.paths)
+    except UsageError as error:
+        print(f"mapc check: {error}", file=sys.stderr)
+        return 2
+    return print_results(results, args.format)
+
+
+def print_results(results: list[CheckResult], fmt: str) -> int:
+    from mapc.compiler.report import render
+
+    diagnostics = [d for r in results for d in r.diagnostics]
+    sources = {r.source.name: r.source for r in results if r.source is not None}
+    sys.stdout.write(render(diagnostics, sources, fmt, len(results)))
+    return 1 if any(not r.ok for r in results) else 0

@@ -1,0 +1,161 @@
+"""`mapc run ADAPTER [--once | --every 5m] [--state URL] [--dry-run]`: sync both CRMs."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+EXIT_OK, EXIT_FAILED, EXIT_CONFIG = 0, 1, 2
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "run",
+        help="run a generated adapter: sync HubSpot and Salesforce",
+        description="Sync HubSpot and Salesforce with a generated adapter (a module path such "
+        "as generated/hubspot_salesforce.py, or a module name). Credentials come from "
+        "SALESFORCE_INSTANCE_URL, SALESFORCE_ACCESS_TOKEN, HUBSPOT_ACCESS_TOKEN and "
+        "HUBSPOT_BASE_URL; SALESFORCE_CA_BUNDLE names a CA file to trust (a local emulator: "
+        "`mapc emulate --env` prints them all). Exit 0 when every record synced, 1 when some records failed "
+        "(see `mapc errors`), 2 on configuration errors.",
+    )
+    add_common_arguments(parser)
+    when = parser.add_mutually_exclusive_group()
+    when.add_argument("--once", action="store_true", help="run once and exit (the default)")
+    when.add_argument(
+        "--every", metavar="INTERVAL", help="run on a schedule, e.g. 30s, 5m, 1h, until interrupted"
+    )
+    parser.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="read and decide, write nothing (same as `mapc plan`)",
+    )
+    parser.set_defaults(func=run)
+
+
+def add_common_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "adapter", metavar="ADAPTER", help="generated adapter: a .py path or a module name"
+    )
+    parser.add_argument(
+        "--state",
+        metavar="URL",
+        help="state database: a file path or a database URL "
+        "(default: $MAPC_STATE or mapc-state.db)",
+    )
+    parser.add_argument(
+        "--account",
+        metavar="NAME",
+        help="which HubSpot account this state belongs to, when several "
+        "share one Salesforce org (default: $MAPC_HUBSPOT_ACCOUNT or default)",
+    )
+    parser.add_argument(
+        "--format", choices=("text", "json"), default="text", help="output format (default: text)"
+    )
+    parser.add_argument(
+        "--log-level", default="warning", choices=("debug", "info", "warning", "error")
+    )
+    parser.add_argument("--log-format", default="logfmt", choices=("logfmt", "json"))
+    parser.add_argument("--no-progress", action="store_true", help="no progress display")
+
+
+def config_failure(error: BaseException) -> tuple[int, str]:
+    """An exception -> (exit code, one sentence), never a traceback."""
+    from mapc.runtime.errors import (
+        ApiAccessError,
+        AuthenticationError,
+        ConfigurationError,
+        ConnectorError,
+        TransientError,
+    )
+    from mapc.runtime.sync.lock import StateLocked
+    from mapc.runtime.sync.schema import SchemaTooNew
+
+    if isinstance(
+        error,
+        ConfigurationError | AuthenticationError | ApiAccessError | SchemaTooNew | StateLocked,
+    ):
+        return EXIT_CONFIG, str(error)
+    if isinstance(error, TransientError) and error.status is None:
+        return EXIT_CONFIG, f"{str(error).rstrip('. ')}: is the endpoint reachable?"
+    if isinstance(error, ConnectorError):
+        return EXIT_FAILED, str(error)
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from mapc.runtime.sync.runner import database_error
+
+    if isinstance(error, SQLAlchemyError):
+        return EXIT_CONFIG, f"the state database failed: {database_error(error)}"
+    return EXIT_CONFIG, f"{type(error).__name__}: {error}"
+
+
+def open_state(args: argparse.Namespace) -> Any:
+    from mapc.runtime.sync.runner import account_name, state_target
+    from mapc.runtime.sync.runner import open_state as open_store
+
+    return open_store(state_target(args.state), account_name(args.account))
+
+
+def execute(args: argparse.Namespace, *, dry_run: bool, plan: bool = False) -> int:
+    from rich.console import Console
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from mapc.cli import render
+    from mapc.runtime.errors import ConnectorError
+    from mapc.runtime.sync.lock import StateLocked
+    from mapc.runtime.sync.runner import connect, load_adapter, parse_interval, run_loop
+    from mapc.runtime.sync.schema import SchemaTooNew
+
+    render.setup_logging(args.log_level, args.log_format)
+    out = render.console(sys.stdout)
+    err = Console(file=sys.stderr)
+    reports: list[Any] = []
+
+    def show(report: Any) -> None:
+        reports.append(report)
+        if args.format == "json":
+            print(render.report_json(report), flush=True)
+        elif plan:
+            render.print_plan(report, out)
+        else:
+            render.print_summary(report, out)
+
+    try:
+        every = parse_interval(args.every) if getattr(args, "every", None) else None
+        adapter = load_adapter(args.adapter)
+        connections = connect()
+        state = open_state(args)
+        with render.progress(err, not args.no_progress and args.format == "text") as step:
+            code = run_loop(
+                adapter,
+                connections,
+                state,
+                every=every,
+                dry_run=dry_run,
+                progress=step,
+                on_report=show,
+            )
+    except (ConnectorError, SchemaTooNew, StateLocked, SQLAlchemyError) as error:
+        status, message = config_failure(error)
+        print(f"mapc {args.command}: {message}", file=sys.stderr)
+        if plan and getattr(args, "detailed_exitcode", False):
+            return EXIT_FAILED  # 2 means "changes pending" there
+        return status
+    except KeyboardInterrupt:
+        print(
+            f"mapc {args.command}: interrupted; the next run resumes from the last "
+            "committed cursor",
+            file=sys.stderr,
+        )
+        return 130
+    if plan and getattr(args, "detailed_exitcode", False):
+        last = reports[-1] if reports else None
+        if last is None or last.failed:
+            return EXIT_FAILED
+        return 2 if last.writes else 0
+    return code
+
+
+def run(args: argparse.Namespace) -> int:
+    return execute(args, dry_run=args.dry_run, plan=args.dry_run)

@@ -1,7 +1,0 @@
-"""Code generation: a checked Plan -> the Python source of a typed sync adapter module."""
-
-from __future__ import annotations
-
-from mapc.codegen.render import GeneratedFile, generate
-
-__all__ = ["GeneratedFile", "generate"]

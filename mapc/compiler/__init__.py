@@ -1,0 +1,1 @@
+"""The compiler: mapping files -> diagnostics, checked plan, generated adapters."""

@@ -1,0 +1,65 @@
+"""State shared by the checker's passes: the inputs, what they resolved, the diagnostics."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from mapc.compiler import ir
+from mapc.compiler.catalog import Catalog, FieldDef, ObjectDef
+from mapc.compiler.diagnostics import Diagnostic
+from mapc.compiler.source import Source, Span
+from mapc.runtime.adapter import CreateContacts, Rule
+
+
+@dataclass
+class ResolvedField:
+    """A field mapping whose names resolved, with what each side turned out to be."""
+
+    node: ir.FieldMap
+    hubspot: FieldDef
+    salesforce: dict[str, FieldDef]
+    """Salesforce object -> the field on it, for every object the mapping applies to."""
+    rule: Rule
+    to_salesforce: bool
+    to_hubspot: bool
+    owner: bool
+    value_map: ir.ValuesBlock | None = None
+
+
+@dataclass
+class ResolvedBlock:
+    node: ir.SyncBlock
+    hubspot: ObjectDef
+    salesforce: dict[str, ObjectDef]
+    fields: list[ResolvedField] = field(default_factory=list)
+    defaults: list[tuple[str, FieldDef, ir.Default]] = field(default_factory=list)
+
+
+@dataclass
+class Settings:
+    create_hubspot_contacts: CreateContacts = CreateContacts.LEADS_AND_CONTACTS
+    shared_org: bool = False
+    person_accounts: bool = False
+    catalogs: str | None = None
+
+
+@dataclass
+class Context:
+    source: Source
+    mapping: ir.MappingFile
+    catalog: Catalog
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    settings: Settings = field(default_factory=Settings)
+    blocks: list[ResolvedBlock] = field(default_factory=list)
+    value_maps: dict[str, ir.ValuesBlock] = field(default_factory=dict)
+    value_map_uses: list[tuple[ir.ValuesBlock, ResolvedField]] = field(default_factory=list)
+    referenced_maps: set[str] = field(default_factory=set)
+    """Value maps named by any mapping, even one that failed to resolve (for W102)."""
+    closed_won: tuple[ir.OnEvent, str] | None = None
+    """The Closed/Won rule and the HubSpot object it writes."""
+    events: ir.EventsBlock | None = None
+
+    def error(self, code: str, message: str, span: Span, hint: str | None = None) -> None:
+        self.diagnostics.append(Diagnostic(code, message, span, hint))
+
+    warn = error  # the code's letter decides the severity; the name says what is meant

@@ -1,0 +1,23 @@
+"""`mapc test`: mapping unit tests, YAML fixtures run against generated adapters."""
+
+from __future__ import annotations
+
+from mapc.compiler.mappingtests.fixtures import (
+    Case,
+    Fixture,
+    FixtureError,
+    find_fixtures,
+    load_fixture,
+)
+from mapc.compiler.mappingtests.runner import CaseResult, run_case, run_fixtures
+
+__all__ = [
+    "Case",
+    "CaseResult",
+    "Fixture",
+    "FixtureError",
+    "find_fixtures",
+    "load_fixture",
+    "run_case",
+    "run_fixtures",
+]

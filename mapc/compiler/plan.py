@@ -1,0 +1,94 @@
+"""The checked plan: what a valid mapping will run, resolved against the catalogs.
+
+The checker builds it from the IR (syntax, as written); code generation reads only this.
+Everything here is sorted or in written order and frozen, so generation is deterministic.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict
+
+from mapc.compiler import ir
+from mapc.compiler.source import Span
+from mapc.runtime.adapter import CreateContacts, MatchKind, Rule
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class PlannedField(_Frozen):
+    hubspot: str
+    hubspot_kind: str
+    """mapc type kind of the HubSpot property (text, enumeration, bool, ...)."""
+    salesforce: str
+    salesforce_kind: str
+    salesforce_objects: tuple[str, ...]
+    rule: Rule
+    to_salesforce: bool
+    to_hubspot: bool
+    owner: bool
+    value_map: str | None
+    span: Span
+
+
+class PlannedValueMap(_Frozen):
+    name: str
+    pairs: tuple[tuple[str, str], ...]
+    """(HubSpot option, Salesforce value) in written order."""
+    two_way: bool
+    """Used by a mapping that flows Salesforce -> HubSpot too (so it is one-to-one)."""
+
+
+class PlannedMatch(_Frozen):
+    kind: MatchKind
+    hubspot_field: str | None = None
+    salesforce_field: str | None = None
+    ignore_case: bool = False
+
+
+class PlannedDefault(_Frozen):
+    salesforce_object: str
+    field: str
+    value: ir.Scalar
+
+
+class PlannedObject(_Frozen):
+    hubspot_object: str
+    salesforce_objects: tuple[str, ...]
+    match: PlannedMatch
+    fields: tuple[PlannedField, ...]
+    include: ir.Expr | None
+    """The inclusion filter (R4), over HubSpot properties, checked."""
+    include_kinds: tuple[tuple[str, str], ...]
+    """(HubSpot property, kind) for every property the filter reads, sorted."""
+    defaults: tuple[PlannedDefault, ...]
+    hubspot_properties: tuple[str, ...]
+    salesforce_fields: tuple[tuple[str, tuple[str, ...]], ...]
+    """(Salesforce object, select list), in the pair's order."""
+
+
+class PlannedClosedWon(_Frozen):
+    hubspot_object: str
+    hubspot_property: str
+    value: ir.Scalar
+    via: str
+
+
+class PlannedEmailEvents(_Frozen):
+    event_types: tuple[str, ...]
+    """Email Events API types, e.g. ("OPEN", "CLICK")."""
+    salesforce_object: str
+
+
+class Plan(_Frozen):
+    name: str
+    source_path: str
+    source_sha256: str
+    create_hubspot_contacts: CreateContacts
+    shared_org: bool
+    person_accounts: bool
+    objects: tuple[PlannedObject, ...]
+    value_maps: tuple[PlannedValueMap, ...]
+    closed_won: PlannedClosedWon | None
+    email_events: PlannedEmailEvents | None

@@ -1,0 +1,1 @@
+"""The HubSpot connector, on hubspot-api-client."""

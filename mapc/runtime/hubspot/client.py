@@ -1,0 +1,240 @@
+"""HubSpot connector on hubspot-api-client: incremental search reads, batch reads,
+associations (v4), owners and properties. Writes live in `hubspot_writes`, marketing
+endpoints (unsubscribe-all, email events) in `hubspot_marketing`."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from hubspot import Client
+from urllib3.util.retry import Retry
+
+from mapc.runtime.config import HubSpotSettings
+from mapc.runtime.hubspot.batch import BATCH_SIZE
+from mapc.runtime.hubspot.http import HubSpotHttpError, HubSpotTransport
+from mapc.runtime.hubspot.keyset import ID_PROPERTY, FilterGroup, Sort, keyset_pages
+from mapc.runtime.hubspot.marketing import HubSpotMarketing
+from mapc.runtime.hubspot.writes import HubSpotWrites
+from mapc.runtime.ratelimit import HubSpotLimiter
+from mapc.runtime.records import Cursor, Page, Record, WriteResult, chunked
+from mapc.runtime.retry import RetryPolicy
+
+SEARCH_LIMIT = 200  # the most one search page returns
+OWNERS_PAGE = 100
+
+
+def timestamp_property(object_type: str) -> str:
+    """Contacts keep their last-modified time in `lastmodifieddate`, other objects in
+    `hs_lastmodifieddate`."""
+    return "lastmodifieddate" if object_type == "contacts" else "hs_lastmodifieddate"
+
+
+def flatten(obj: Mapping[str, Any]) -> Record:
+    """A HubSpot object as a flat record: its id and its properties."""
+    record: Record = {"id": str(obj.get("id"))}
+    record.update(obj.get("properties") or {})
+    return record
+
+
+class HubSpotConnector(HubSpotWrites):
+    """What the sync engine needs from one HubSpot account (writes: `HubSpotWrites`)."""
+
+    def __init__(
+        self,
+        settings: HubSpotSettings,
+        *,
+        retry: RetryPolicy | None = None,
+        limiter: HubSpotLimiter | None = None,
+    ) -> None:
+        self._settings = settings
+        options: dict[str, Any] = {
+            "access_token": settings.access_token.reveal(),
+            "host": settings.base_url,  # the generated clients
+            "base_url": settings.base_url,  # api_request
+            # Our own retry layer decides what to repeat; urllib3's must not (it would
+            # retry without backoff, and never a POST).
+            "retry": Retry(total=0, raise_on_redirect=False, raise_on_status=False),
+        }
+        if settings.ca_bundle:
+            options["ssl_ca_cert"] = settings.ca_bundle
+        self._client = Client.create(**options)
+        self._http = HubSpotTransport(
+            retry or RetryPolicy(),
+            limiter or HubSpotLimiter(settings.requests_per_10s, settings.searches_per_second),
+            settings.secrets(),
+            settings.timeout,
+        )
+        crm = self._client.crm
+        # Each property access builds a new ApiClient and connection pool: do it once.
+        self._objects = crm.objects.basic_api
+        self._batch = crm.objects.batch_api
+        self._search = crm.objects.search_api
+        self._assoc = crm.associations.v4.batch_api
+        self._owners = crm.owners.owners_api
+        self._properties = crm.properties.core_api
+        self.marketing = HubSpotMarketing(self._client, self._http)
+
+    @classmethod
+    def from_env(
+        cls,
+        environ: Mapping[str, str] | None = None,
+        *,
+        retry: RetryPolicy | None = None,
+        limiter: HubSpotLimiter | None = None,
+    ) -> HubSpotConnector:
+        return cls(HubSpotSettings.from_env(environ), retry=retry, limiter=limiter)
+
+    def __repr__(self) -> str:
+        return f"HubSpotConnector(base_url={self._settings.base_url!r})"
+
+    @property
+    def calls(self) -> Counter[str]:
+        """HTTP calls made so far, by endpoint (retries included)."""
+        return self._http.calls
+
+    def _read(
+        self, endpoint: str, what: str, call: Any, *args: Any, search: bool = False, **kwargs: Any
+    ) -> Any:
+        try:
+            reply = self._http.generated(
+                endpoint, call, *args, safe=True, search=search, what=what, **kwargs
+            )
+        except HubSpotHttpError as exc:
+            raise self._http.translate(exc, what) from None
+        return reply.body
+
+    # -- reads -------------------------------------------------------------------------
+
+    def read_changed(
+        self, object_type: str, properties: Sequence[str], since: Cursor | None = None
+    ) -> Iterator[Page]:
+        """Records changed after `since`, in (last-modified, id) order; see hubspot_keyset.
+
+        A read from `since` starts `settings.search_lookback_seconds` earlier (the search
+        index lags writes) and its last page's cursor is `(last timestamp, "")`, so some
+        unchanged records are read again on purpose."""
+        ts_property = timestamp_property(object_type)
+        wanted = list(dict.fromkeys([*properties, ts_property, ID_PROPERTY]))
+
+        def search(groups: list[FilterGroup], sorts: list[Sort]) -> tuple[list[Record], bool]:
+            body = {
+                "filterGroups": groups,
+                "sorts": sorts,
+                "properties": wanted,
+                "limit": SEARCH_LIMIT,
+            }
+            reply = self._read(
+                "POST search",
+                f"search {object_type}",
+                self._search.do_search,
+                object_type,
+                public_object_search_request=body,
+                search=True,
+            )
+            results = [flatten(r) for r in (reply or {}).get("results", [])]
+            more = bool(((reply or {}).get("paging") or {}).get("next"))
+            return results, more
+
+        lookback_ms = self._settings.search_lookback_seconds * 1000
+        return keyset_pages(search, ts_property, since, lookback_ms=lookback_ms)
+
+    def read_by_ids(
+        self,
+        object_type: str,
+        ids: Sequence[str],
+        properties: Sequence[str],
+        *,
+        id_property: str | None = None,
+    ) -> list[Record]:
+        found: list[Record] = []
+        for chunk in chunked(list(dict.fromkeys(ids)), BATCH_SIZE):
+            body: dict[str, Any] = {
+                "properties": list(properties),
+                "inputs": [{"id": i} for i in chunk],
+            }
+            if id_property:
+                body["idProperty"] = id_property
+            try:
+                reply = self._http.generated(
+                    "POST batch/read",
+                    self._batch.read,
+                    object_type,
+                    batch_read_input_simple_public_object_id=body,
+                    archived=False,
+                    safe=True,
+                    what=f"read {object_type} by id",
+                )
+            except HubSpotHttpError as exc:
+                if exc.status == 404:  # none of the ids exist
+                    continue
+                raise self._http.translate(exc, f"read {object_type} by id") from None
+            found += [flatten(r) for r in (reply.body or {}).get("results", [])]
+        return found
+
+    def owners(self) -> list[Record]:
+        owners: list[Record] = []
+        after: str | None = None
+        while True:
+            kwargs: dict[str, Any] = {"limit": OWNERS_PAGE, "archived": False}
+            if after:
+                kwargs["after"] = after
+            reply = self._read("GET owners", "list owners", self._owners.get_page, **kwargs) or {}
+            owners += [dict(o) for o in reply.get("results", [])]
+            after = ((reply.get("paging") or {}).get("next") or {}).get("after")
+            if not after:
+                return owners
+
+    def properties(self, object_type: str) -> list[dict[str, Any]]:
+        reply = self._read(
+            "GET properties",
+            f"list {object_type} properties",
+            self._properties.get_all,
+            object_type,
+        )
+        return [dict(p) for p in (reply or {}).get("results", [])]
+
+    def associations(
+        self, from_type: str, to_type: str, ids: Sequence[str]
+    ) -> dict[str, list[str]]:
+        """From each id to the ids of its `to_type` associations (v4 batch read)."""
+        found: dict[str, list[str]] = {str(i): [] for i in ids}
+        for chunk in chunked(list(found), BATCH_SIZE):
+            body = {"inputs": [{"id": i} for i in chunk]}
+            try:
+                reply = self._http.generated(
+                    "POST associations/batch/read",
+                    self._assoc.get_page,
+                    from_type,
+                    to_type,
+                    batch_input_public_fetch_associations_batch_request=body,
+                    safe=True,
+                    what=f"read {from_type} to {to_type} associations",
+                )
+            except HubSpotHttpError as exc:
+                if exc.status == 404:
+                    continue
+                raise self._http.translate(exc, f"read {from_type} associations") from None
+            for result in (reply.body or {}).get("results", []):
+                source = str((result.get("from") or {}).get("id"))
+                targets = [str(t.get("toObjectId")) for t in result.get("to") or ()]
+                found.setdefault(source, []).extend(targets)
+        return found
+
+    # -- marketing (Communication Preferences, Email Events) ---------------------------
+
+    def unsubscribe_all(self, email: str) -> WriteResult:
+        return self.marketing.unsubscribe_all(email)
+
+    def unsubscribe_all_batch(self, emails: Sequence[str]) -> list[WriteResult]:
+        return self.marketing.unsubscribe_all_batch(emails)
+
+    def is_unsubscribed_from_all(self, email: str) -> bool:
+        return self.marketing.is_unsubscribed_from_all(email)
+
+    def email_events(
+        self, start: datetime, end: datetime, event_types: Sequence[str] = ("OPEN", "CLICK")
+    ) -> Iterator[list[Record]]:
+        return self.marketing.email_events(start, end, event_types)

@@ -1,0 +1,147 @@
+"""Per-field decisions under each rule (R1, R10, R12), without any API."""
+
+from __future__ import annotations
+
+from mapc.runtime.adapter import Rule
+from mapc.runtime.sync.decide import decide
+from mapc.runtime.sync.owners import OwnerDirectory
+from mapc.runtime.sync.values import same
+from tests.runtime.sync import adapters
+
+
+def one_field(rule: Rule, **kw: object) -> object:
+    fields = (adapters.f("x", "X__c", ("Lead",), rule, **kw),)  # type: ignore[arg-type]
+    return adapters.object_sync("contacts", ("Lead",), adapters.contacts_sync().match, fields)
+
+
+def run(rule: Rule, hs: object, sf: object, hs_last: object, sf_last: object, **kw: object):
+    obj = one_field(rule)
+    return decide(
+        obj,
+        "Lead",
+        {"x": hs},
+        {"X__c": sf},  # type: ignore[arg-type]
+        None if hs_last == "first" else {"x": hs_last},
+        None if sf_last == "first" else {"X__c": sf_last},
+        owners=None,
+        **kw,
+    )
+
+
+def test_values_compare_across_spellings() -> None:
+    assert same("5", 5.0) and same("true", True) and same(None, "")
+    assert same("2026-01-31T00:00:00.000Z", "2026-01-31")
+    assert not same("0123", "123") and not same("a", "A")
+
+
+def test_two_way_the_changed_side_wins_and_both_changed_is_a_conflict() -> None:
+    d = run(Rule.TWO_WAY, "new", "old", "old", "old", hubspot_newer=False)
+    assert d.to_salesforce == {"X__c": "new"} and not d.to_hubspot
+    d = run(Rule.TWO_WAY, "old", "new", "old", "old", hubspot_newer=True)
+    assert d.to_hubspot == {"x": "new"} and not d.to_salesforce
+    d = run(Rule.TWO_WAY, "h", "s", "old", "old", hubspot_newer=True)
+    assert d.to_salesforce == {"X__c": "h"} and d.conflicts[0].winner == "hubspot"
+    d = run(Rule.TWO_WAY, "same", "same", "old", "old", hubspot_newer=True)
+    assert d.empty and not d.conflicts  # both changed to the same value: nothing to do
+
+
+def test_prefer_salesforce_unless_blank_and_one_way_rules() -> None:
+    assert run(
+        Rule.PREFER_SALESFORCE, "h", "s", "first", "first", hubspot_newer=True
+    ).to_hubspot == {"x": "s"}
+    assert run(
+        Rule.PREFER_SALESFORCE, "h", None, "first", "first", hubspot_newer=True
+    ).to_salesforce == {"X__c": "h"}
+    assert run(Rule.PREFER_SALESFORCE, "h2", "s", "h", "s", hubspot_newer=True).empty
+    assert run(Rule.ALWAYS_HUBSPOT, "h", "s", "h", "s2", hubspot_newer=False).to_salesforce == {
+        "X__c": "h"
+    }
+    assert not run(Rule.ALWAYS_SALESFORCE, "h2", "s", "h", "s", hubspot_newer=True).to_salesforce
+    assert run(Rule.DO_NOT_SYNC, "h2", "s2", "h", "s", hubspot_newer=True).empty
+
+
+def test_opt_out_never_resubscribes() -> None:
+    obj = adapters.contacts_sync()
+    base_hs = {"email": "a@b.c", "hs_email_optout": "true"}
+    base_sf = {"Email": "a@b.c", "HasOptedOutOfEmail": False}
+    last_hs = {"email": "a@b.c", "hs_email_optout": "true"}
+    last_sf = {"Email": "a@b.c", "HasOptedOutOfEmail": "true"}
+    d = decide(obj, "Lead", base_hs, base_sf, last_hs, last_sf, hubspot_newer=False, owners=None)
+    assert not d.to_hubspot and not d.unsubscribe and not d.to_salesforce
+    d = decide(
+        obj,
+        "Lead",
+        {**base_hs, "hs_email_optout": "false"},
+        {**base_sf, "HasOptedOutOfEmail": True},
+        {**last_hs, "hs_email_optout": "false"},
+        {**last_sf, "HasOptedOutOfEmail": "false"},
+        hubspot_newer=False,
+        owners=None,
+    )
+    assert d.unsubscribe and not d.to_hubspot
+
+
+def test_owner_without_an_active_user_is_reset() -> None:
+    owners = OwnerDirectory(
+        [
+            {"id": "1", "email": "a@x", "firstName": "A", "lastName": "B"},
+            {"id": "2", "email": "c@x", "firstName": "C", "lastName": "D"},
+        ],
+        [
+            {"Id": "005A", "Name": "A B", "Email": "a@x", "UserType": "Standard", "IsActive": True},
+            {
+                "Id": "005C",
+                "Name": "C D",
+                "Email": "c@x",
+                "UserType": "Standard",
+                "IsActive": False,
+            },
+            {"Id": "005P", "Name": "P Q", "Email": "p@x", "UserType": "CsnOnly", "IsActive": True},
+        ],
+        [{"Id": "00GQ", "Name": "Queue", "Email": "q@x"}],
+    )
+    assert owners.salesforce_for_hubspot("1") == "005A"
+    assert owners.salesforce_for_hubspot("2") is None  # inactive
+    assert owners.hubspot_for_salesforce("005C") == "2"  # any owner syncs to HubSpot
+    assert owners.hubspot_for_salesforce("005P") is None  # not an owner user type
+    obj = adapters.contacts_sync()
+    d = decide(
+        obj,
+        "Lead",
+        {"email": "e", "hubspot_owner_id": "2"},
+        {"Email": "e", "OwnerId": "005A"},
+        {"email": "e", "hubspot_owner_id": "1"},
+        {"Email": "e", "OwnerId": "005A"},
+        hubspot_newer=True,
+        owners=owners,
+    )
+    assert d.to_hubspot == {"hubspot_owner_id": "1"} and not d.to_salesforce
+    assert d.owner_resets == ["hubspot_owner_id"]
+
+
+def test_a_read_only_salesforce_record_never_overwrites_hubspot_s_winning_value() -> None:
+    """R7: a person account (and its hidden contact) is written only in Salesforce. When
+    HubSpot's value wins a two-way field, the pair stays as it is: Salesforce's older or
+    blank value must not be copied over HubSpot's."""
+    # First sync, Salesforce blank: HubSpot's value wins, and cannot be written: nothing.
+    d = run(
+        Rule.TWO_WAY,
+        "Engineer",
+        None,
+        "first",
+        "first",
+        hubspot_newer=False,
+        salesforce_writable=False,
+    )
+    assert d.empty, d
+    # Both changed, HubSpot's change is newer: HubSpot wins; nothing to write anywhere.
+    d = run(Rule.TWO_WAY, "h", "s", "old", "old", hubspot_newer=True, salesforce_writable=False)
+    assert not d.to_hubspot and not d.to_salesforce
+    # Salesforce's change alone still reaches HubSpot.
+    d = run(Rule.TWO_WAY, "old", "s", "old", "old", hubspot_newer=True, salesforce_writable=False)
+    assert d.to_hubspot == {"x": "s"}
+    # R1 still holds: HubSpot's unsubscribe goes to the person account's own opt-out.
+    d = run(
+        Rule.OPT_OUT, "true", False, "false", "false", hubspot_newer=True, salesforce_writable=False
+    )
+    assert d.person_opt_out and not d.to_salesforce and not d.empty
