@@ -9,13 +9,19 @@ from mapc.compiler.mappingtests.fixtures import (
     find_fixtures,
     load_fixture,
 )
-from mapc.compiler.mappingtests.runner import CaseResult, run_case, run_fixtures
+from mapc.compiler.mappingtests.runner import (
+    CaseResult,
+    StaleAdapterError,
+    run_case,
+    run_fixtures,
+)
 
 __all__ = [
     "Case",
     "CaseResult",
     "Fixture",
     "FixtureError",
+    "StaleAdapterError",
     "find_fixtures",
     "load_fixture",
     "run_case",

@@ -6,15 +6,25 @@ import dataclasses
 import enum
 import hashlib
 import importlib.util
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
-from mapc.compiler.mappingtests.fixtures import Case, FixtureError, load_fixture
+from mapc.compiler.mappingtests.fixtures import Case, Fixture, FixtureError, load_fixture
+from mapc.compiler.mappingtests.freshness import freshness
+from mapc.compiler.mappingtests.junit import CaseReport, SuiteReport, write_junit
 from mapc.runtime.adapter import Adapter, ObjectSync
 
-__all__ = ["CaseResult", "load_adapter", "normalise", "run_case", "run_fixtures"]
+__all__ = [
+    "CaseResult",
+    "StaleAdapterError",
+    "load_adapter",
+    "normalise",
+    "run_case",
+    "run_fixtures",
+]
 
 _ABSENT = "(not written)"
 
@@ -24,6 +34,8 @@ class CaseResult:
     case: Case
     ok: bool
     problems: tuple[str, ...] = ()
+    kind: str = "failure"
+    """`failure`: a wrong result; `error`: the case is malformed or the adapter raised."""
 
 
 def load_adapter(path: Path) -> Adapter:
@@ -147,25 +159,64 @@ def _compare(case: Case, actual: Any) -> list[str]:
 
 def run_case(adapter: Adapter, case: Case) -> CaseResult:
     if case.error:  # malformed: it fails with the reason, and the other cases still run
-        return CaseResult(case, False, (f"malformed case: {case.error}",))
+        return CaseResult(case, False, (f"malformed case: {case.error}",), "error")
     try:
         actual = normalise(_act(adapter, case))
     except Exception as error:  # report it as this case's failure, run the others
-        return CaseResult(case, False, (f"raised {type(error).__name__}: {error}",))
+        return CaseResult(case, False, (f"raised {type(error).__name__}: {error}",), "error")
     problems = _compare(case, actual)
     return CaseResult(case, not problems, tuple(problems))
 
 
-def run_fixtures(paths: Sequence[Path], out: TextIO, quiet: bool = False) -> int:
-    """Run every case of every fixture; print a line per case; 0 all pass, 1 any failed."""
-    passed = failed = 0
+class StaleAdapterError(FixtureError):
+    """A fixture's adapter was generated from an older version of its mapping."""
+
+
+def run_fixtures(
+    paths: Sequence[Path],
+    out: TextIO,
+    quiet: bool = False,
+    *,
+    allow_stale: bool = False,
+    junit: Path | None = None,
+) -> int:
+    """Run every case of every fixture; print a line per case; 0 all pass, 1 any failed.
+
+    Every fixture and adapter is loaded first, so a FixtureError (exit 2) runs nothing.
+    An adapter older than its mapping is a StaleAdapterError unless `allow_stale`, which
+    runs it with a warning: its results say nothing about the mapping as it is now.
+    """
+    loaded: list[tuple[Path, Fixture, Adapter]] = []
+    adapters: dict[Path, Adapter] = {}
     for path in paths:
         fixture = load_fixture(path)
-        adapter = load_adapter(fixture.adapter)
+        adapter = adapters.get(fixture.adapter)
+        if adapter is None:
+            adapter = adapters[fixture.adapter] = load_adapter(fixture.adapter)
+            current = freshness(fixture.adapter, adapter)
+            if current.stale and not allow_stale:
+                raise StaleAdapterError(current.describe())
+            if current.stale or current.unknown:
+                out.write(f"warning: {current.describe()}\n")
+        loaded.append((path, fixture, adapter))
+    passed = failed = 0
+    suites: list[SuiteReport] = []
+    for path, fixture, adapter in loaded:
+        suite = SuiteReport(path, [])
+        suites.append(suite)
         if not quiet:
             out.write(f"{path.as_posix()} ({len(fixture.cases)} cases)\n")
         for case in fixture.cases:
+            started = time.perf_counter()
             result = run_case(adapter, case)
+            suite.cases.append(
+                CaseReport(
+                    case.name,
+                    time.perf_counter() - started,
+                    result.problems,
+                    result.kind,
+                )
+            )
             if result.ok:
                 passed += 1
                 if not quiet:
@@ -176,4 +227,9 @@ def run_fixtures(paths: Sequence[Path], out: TextIO, quiet: bool = False) -> int
             for problem in result.problems:
                 out.write(f"          {problem}\n")
     out.write(f"{passed} passed, {failed} failed\n")
+    if junit is not None:
+        try:
+            write_junit(junit, suites)
+        except OSError as error:
+            raise FixtureError(f"{junit}: cannot write the JUnit report: {error}") from None
     return 1 if failed else 0
