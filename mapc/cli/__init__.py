@@ -10,39 +10,52 @@ from collections.abc import Sequence
 from mapc import __version__
 
 # Each name is a module in mapc.cli.commands exposing `register(subparsers)`, which adds its
-# parser and sets `func` (args -> exit code). Command modules import heavy things lazily,
-# so that `mapc check` on a small file starts fast.
-COMMANDS: tuple[str, ...] = (
-    "check",
-    "fmt",
-    "compile",
-    "test",
-    "diff",
-    "schema",
-    "emulate",
-    "run",
-    "plan",
-    "errors",
-    "demo",
-)
+# parser (with this same help line) and sets `func` (args -> exit code). Only the module of
+# the command being run is imported: `mapc --help` lists the commands from this table, so
+# it and every command start without importing the others (tests keep the two in step).
+COMMANDS: dict[str, str] = {
+    "check": "check mapping files and report problems",
+    "fmt": "format mapping files",
+    "compile": "generate sync adapter modules from mappings",
+    "test": "run mapping unit tests against generated adapters",
+    "diff": "classify the changes between two versions of mappings (breaking or safe)",
+    "schema": "work with catalogs of live systems",
+    "emulate": "run a local emulator of the Salesforce and HubSpot APIs",
+    "run": "run a generated adapter: sync HubSpot and Salesforce",
+    "plan": "show what `mapc run` would change, writing nothing",
+    "errors": "list the records recent runs could not sync",
+    "demo": "compile, start a local emulator with sample data, sync it, and sync again",
+}
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(commands: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The parser, with the full arguments of `commands` (all when None), the rest listed."""
     parser = argparse.ArgumentParser(
         prog="mapc",
         description="A declarative mapping compiler for HubSpot <-> Salesforce sync.",
     )
     parser.add_argument("--version", action="version", version=f"mapc {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMANDS:
-        importlib.import_module(f"mapc.cli.commands.{name}").register(subparsers)
+    for name, help_text in COMMANDS.items():
+        if commands is None or name in commands:
+            importlib.import_module(f"mapc.cli.commands.{name}").register(subparsers)
+        else:
+            subparsers.add_parser(name, help=help_text)
     return parser
 
 
+def _command_in(argv: Sequence[str]) -> list[str]:
+    # The top-level options (--help, --version) take no value, so the first word that is
+    # not an option names the command.
+    first = next((a for a in argv if not a.startswith("-")), None)
+    return [first] if first in COMMANDS else []
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(_command_in(arguments))
     try:
-        args = parser.parse_args(argv)
+        args = parser.parse_args(arguments)
     except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help
         return int(exc.code or 0)
     if not getattr(args, "func", None):
