@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, cast
 
 from lark import Token, Tree
 
@@ -269,7 +269,9 @@ class _Builder:
 
     def _tree_compare(self, tree: Tree[Token], span: Span) -> ir.Compare:
         field, op, value = tree.children
-        return ir.Compare(span=span, field=self.node(field), op=str(op), value=self.node(value))
+        # The grammar's COMPARATOR token admits exactly the comparators the IR names.
+        comparator = cast("ir.Comparator", str(op))
+        return ir.Compare(span=span, field=self.node(field), op=comparator, value=self.node(value))
 
     def _in(self, tree: Tree[Token], span: Span, negated: bool) -> ir.InList:
         field, values = tree.children

@@ -1,25 +1,26 @@
-"""The IR: frozen models of what a mapping file says, every node with its source span.
+"""The IR: frozen records of what a mapping file says, every node with its source span.
 
 This is syntax, as written; the checker turns it into a `plan.Plan` (what will run).
+Plain slotted dataclasses, not validating models: the builder is their only producer, and
+a large file makes hundreds of thousands of them.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Literal as Lit
 from typing import TypeVar
 
-from pydantic import BaseModel, ConfigDict
-
 from mapc.compiler.source import Span
 
 
-class Node(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
+@dataclass(frozen=True, slots=True)
+class Node:
     span: Span
 
 
+@dataclass(frozen=True, slots=True)
 class Name(Node):
     value: str
 
@@ -30,6 +31,7 @@ class Direction(StrEnum):
     TO_HUBSPOT = "<-"
 
 
+@dataclass(frozen=True, slots=True)
 class FieldRef(Node):
     """`email`, or `Lead.Company` when the field belongs to one object of the pair."""
 
@@ -43,6 +45,7 @@ class FieldRef(Node):
 Scalar = str | int | float | bool
 
 
+@dataclass(frozen=True, slots=True)
 class Literal(Node):
     value: Scalar
 
@@ -62,20 +65,24 @@ class RuleKind(StrEnum):
     DO_NOT_SYNC = "do not sync"
 
 
+@dataclass(frozen=True, slots=True)
 class Rule(Node):
     kind: RuleKind
 
 
+@dataclass(frozen=True, slots=True)
 class Standard(Node):
     """`standard opt_out`: a mapping fixed by the connector, not the integrator."""
 
     name: Name
 
 
+@dataclass(frozen=True, slots=True)
 class ValuesRef(Node):
     name: Name
 
 
+@dataclass(frozen=True, slots=True)
 class OwnerFlag(Node):
     pass
 
@@ -83,6 +90,7 @@ class OwnerFlag(Node):
 Clause = Rule | Standard | ValuesRef | OwnerFlag
 
 
+@dataclass(frozen=True, slots=True)
 class FieldMap(Node):
     hubspot: FieldRef
     direction: Direction
@@ -91,16 +99,19 @@ class FieldMap(Node):
     clauses: tuple[Clause, ...]
 
 
+@dataclass(frozen=True, slots=True)
 class MatchField(Node):
     field: FieldRef
     ignore_case: bool
 
 
+@dataclass(frozen=True, slots=True)
 class MatchAssociated(Node):
     via: Name
     sticky: bool
 
 
+@dataclass(frozen=True, slots=True)
 class MatchNone(Node):
     pass
 
@@ -110,32 +121,40 @@ Match = MatchField | MatchAssociated | MatchNone
 
 # -- inclusion filter expressions ------------------------------------------------------
 
+Comparator = Lit["==", "!=", "<", "<=", ">", ">="]
 
+
+@dataclass(frozen=True, slots=True)
 class Compare(Node):
     field: FieldRef
-    op: Lit["==", "!=", "<", "<=", ">", ">="]
+    op: Comparator
     value: Literal
 
 
+@dataclass(frozen=True, slots=True)
 class InList(Node):
     field: FieldRef
     values: tuple[Literal, ...]
     negated: bool
 
 
+@dataclass(frozen=True, slots=True)
 class IsBlank(Node):
     field: FieldRef
     negated: bool
 
 
+@dataclass(frozen=True, slots=True)
 class Not(Node):
     operand: Expr
 
 
+@dataclass(frozen=True, slots=True)
 class And(Node):
     operands: tuple[Expr, ...]
 
 
+@dataclass(frozen=True, slots=True)
 class Or(Node):
     operands: tuple[Expr, ...]
 
@@ -143,19 +162,18 @@ class Or(Node):
 Expr = Compare | InList | IsBlank | Not | And | Or
 
 
-for _model in (Not, And, Or):
-    _model.model_rebuild()
-
-
+@dataclass(frozen=True, slots=True)
 class Include(Node):
     where: Expr
 
 
+@dataclass(frozen=True, slots=True)
 class Default(Node):
     target: FieldRef
     value: Literal
 
 
+@dataclass(frozen=True, slots=True)
 class OnEvent(Node):
     """`on closed_won: contacts.lifecyclestage = "customer" via contact_roles`."""
 
@@ -168,6 +186,7 @@ class OnEvent(Node):
 SyncItem = FieldMap | MatchField | MatchAssociated | MatchNone | Include | Default | OnEvent
 
 
+@dataclass(frozen=True, slots=True)
 class SyncBlock(Node):
     hubspot_object: Name
     direction: Direction
@@ -180,20 +199,24 @@ class SyncBlock(Node):
         return tuple(i for i in self.items if isinstance(i, FieldMap))
 
 
+@dataclass(frozen=True, slots=True)
 class ValueEntry(Node):
     hubspot: Literal
     salesforce: Literal
 
 
+@dataclass(frozen=True, slots=True)
 class ValuesBlock(Node):
     name: Name
     entries: tuple[ValueEntry, ...]
 
 
+@dataclass(frozen=True, slots=True)
 class Dedupe(Node):
     mode: Name
 
 
+@dataclass(frozen=True, slots=True)
 class EventsBlock(Node):
     kinds: tuple[Name, ...]
     target: Name
@@ -203,15 +226,18 @@ class EventsBlock(Node):
 SettingValue = Literal | Name
 
 
+@dataclass(frozen=True, slots=True)
 class Setting(Node):
     key: Name
     value: SettingValue
 
 
+@dataclass(frozen=True, slots=True)
 class SettingsBlock(Node):
     settings: tuple[Setting, ...]
 
 
+@dataclass(frozen=True, slots=True)
 class MappingDecl(Node):
     name: Name
 
@@ -220,11 +246,13 @@ Statement = MappingDecl | SettingsBlock | SyncBlock | ValuesBlock | EventsBlock
 _S = TypeVar("_S", MappingDecl, SettingsBlock, SyncBlock, ValuesBlock, EventsBlock)
 
 
+@dataclass(frozen=True, slots=True)
 class Comment(Node):
     text: str
     own_line: bool
 
 
+@dataclass(frozen=True, slots=True)
 class MappingFile(Node):
     """One parsed file. `statements` keeps the written order (the formatter needs it)."""
 

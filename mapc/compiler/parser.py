@@ -7,6 +7,7 @@ character in place so positions stay true, and parses again.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 
@@ -175,7 +176,7 @@ def _unexpected_token(source: Source, text: str, error: UnexpectedToken) -> Diag
         if token.value in {"=", "=>", "<=>", "<>"} or token.type in {"COMPARATOR", "EQUAL"}:
             # The lexer splits `=>` and `<=>`; name and underline what was written.
             written = _arrow_at(source, token) or str(token.value)
-            span = span.model_copy(update={"end_column": span.column + len(written)})
+            span = dataclasses.replace(span, end_column=span.column + len(written))
             return Diagnostic(
                 "E007",
                 f"unknown arrow `{written}`",

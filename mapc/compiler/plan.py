@@ -6,18 +6,15 @@ Everything here is sorted or in written order and frozen, so generation is deter
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+from dataclasses import dataclass
 
 from mapc.compiler import ir
 from mapc.compiler.source import Span
 from mapc.runtime.adapter import CreateContacts, MatchKind, Rule
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-
-class PlannedField(_Frozen):
+@dataclass(frozen=True, slots=True)
+class PlannedField:
     hubspot: str
     hubspot_kind: str
     """mapc type kind of the HubSpot property (text, enumeration, bool, ...)."""
@@ -32,7 +29,8 @@ class PlannedField(_Frozen):
     span: Span
 
 
-class PlannedValueMap(_Frozen):
+@dataclass(frozen=True, slots=True)
+class PlannedValueMap:
     name: str
     pairs: tuple[tuple[str, str], ...]
     """(HubSpot option, Salesforce value) in written order."""
@@ -40,20 +38,23 @@ class PlannedValueMap(_Frozen):
     """Used by a mapping that flows Salesforce -> HubSpot too (so it is one-to-one)."""
 
 
-class PlannedMatch(_Frozen):
+@dataclass(frozen=True, slots=True)
+class PlannedMatch:
     kind: MatchKind
     hubspot_field: str | None = None
     salesforce_field: str | None = None
     ignore_case: bool = False
 
 
-class PlannedDefault(_Frozen):
+@dataclass(frozen=True, slots=True)
+class PlannedDefault:
     salesforce_object: str
     field: str
     value: ir.Scalar
 
 
-class PlannedObject(_Frozen):
+@dataclass(frozen=True, slots=True)
+class PlannedObject:
     hubspot_object: str
     salesforce_objects: tuple[str, ...]
     match: PlannedMatch
@@ -68,20 +69,23 @@ class PlannedObject(_Frozen):
     """(Salesforce object, select list), in the pair's order."""
 
 
-class PlannedClosedWon(_Frozen):
+@dataclass(frozen=True, slots=True)
+class PlannedClosedWon:
     hubspot_object: str
     hubspot_property: str
     value: ir.Scalar
     via: str
 
 
-class PlannedEmailEvents(_Frozen):
+@dataclass(frozen=True, slots=True)
+class PlannedEmailEvents:
     event_types: tuple[str, ...]
     """Email Events API types, e.g. ("OPEN", "CLICK")."""
     salesforce_object: str
 
 
-class Plan(_Frozen):
+@dataclass(frozen=True, slots=True)
+class Plan:
     name: str
     source_path: str
     source_sha256: str

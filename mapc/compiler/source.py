@@ -6,13 +6,10 @@ import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict
 
-
-class Span(BaseModel):
+@dataclass(frozen=True, slots=True)
+class Span:
     """A region of a source file: 1-based line and column, end column exclusive."""
-
-    model_config = ConfigDict(frozen=True)
 
     file: str
     line: int

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +34,7 @@ def _without_spans(value: Any) -> Any:
 def _meaning(text: str) -> Any:
     parsed = parse(Source("x.mapc", text))
     assert parsed.mapping is not None, [d.message for d in parsed.diagnostics]
-    dumped = parsed.mapping.model_dump()
+    dumped = dataclasses.asdict(parsed.mapping)
     dumped["comments"] = [c["text"] for c in dumped["comments"]]
     return _without_spans(dumped)
 

@@ -7,6 +7,7 @@ express (CRLF, U+2028, exit codes, output formats, formatting, docs, fuzzing).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from pathlib import Path
@@ -481,7 +482,7 @@ def _meaning(plan: object) -> object:
         return value
 
     assert plan is not None
-    return strip(plan.model_dump())  # type: ignore[attr-defined]
+    return strip(dataclasses.asdict(plan))
 
 
 @pytest.mark.parametrize("path", _parsable_cases(), ids=lambda p: p.stem)
