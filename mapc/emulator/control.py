@@ -81,6 +81,27 @@ def _email_events(emu: Emulator, request: Request, body: Any) -> Any:
     return {"events": emu.add_email_events(list((body or {}).get("events") or []))}
 
 
+def _sf_undelete(emu: Emulator, request: Request, body: Any) -> Any:
+    return {"results": emu.salesforce_undelete(list((body or {})["ids"]))}
+
+
+def _sf_merge(emu: Emulator, request: Request, body: Any) -> Any:
+    body = body or {}
+    return emu.salesforce_merge(
+        str(body["masterRecordId"]), list(body["recordToMergeIds"]), body.get("masterRecord")
+    )
+
+
+def _sf_convert_lead(emu: Emulator, request: Request, body: Any) -> Any:
+    options = dict(body or {})
+    return emu.convert_lead(str(options.pop("leadId")), **options)
+
+
+def _hs_restore(emu: Emulator, request: Request, body: Any) -> Any:
+    body = body or {}
+    return {"results": emu.hubspot_restore(str(body["objectType"]), list(body["ids"]))}
+
+
 _ROUTES: dict[tuple[str, str], ControlHandler] = {
     ("GET", "info"): _info,
     ("POST", "reset"): _reset,
@@ -96,6 +117,10 @@ _ROUTES: dict[tuple[str, str], ControlHandler] = {
     ("POST", "clock"): _clock,
     ("POST", "config"): _configure,
     ("POST", "email-events"): _email_events,
+    ("POST", "salesforce/undelete"): _sf_undelete,
+    ("POST", "salesforce/merge"): _sf_merge,
+    ("POST", "salesforce/convert-lead"): _sf_convert_lead,
+    ("POST", "hubspot/restore"): _hs_restore,
 }
 
 

@@ -7,6 +7,7 @@ import secrets
 import shutil
 import tempfile
 import threading
+from collections.abc import Callable
 from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -14,11 +15,16 @@ from typing import Any
 from mapc.emulator.clock import Clock
 from mapc.emulator.control import make_control
 from mapc.emulator.faults import CallCounter, FaultRule, Faults
+from mapc.emulator.hubspot import lifecycle as hubspot_lifecycle
 from mapc.emulator.hubspot.api import HubSpotApi
+from mapc.emulator.hubspot.errors import HsApiError
 from mapc.emulator.hubspot.limits import RateLimit, RateLimiter
 from mapc.emulator.hubspot.marketing import make_event
 from mapc.emulator.hubspot.portal import Portal
+from mapc.emulator.salesforce import lifecycle as salesforce_lifecycle
 from mapc.emulator.salesforce.api import SalesforceApi
+from mapc.emulator.salesforce.convert import convert_lead
+from mapc.emulator.salesforce.errors import SfApiError
 from mapc.emulator.salesforce.org import Org
 from mapc.emulator.seed import (
     at,
@@ -233,6 +239,41 @@ class Emulator:
             self.portal.email_events.extend(made)
         return made
 
+    # ------------------------------------------------------------------ lifecycle events
+
+    def salesforce_undelete(self, ids: list[str]) -> list[dict[str, Any]]:
+        """SOAP undelete() (REST has no undelete): one UndeleteResult per id."""
+        with self.lock:
+            return salesforce_lifecycle.undelete(self.org, list(ids))
+
+    def salesforce_merge(
+        self, master_id: str, merged_ids: list[str], master_values: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
+        """SOAP merge() (REST has none): a MergeResult, or one with success false."""
+        with self.lock:
+            return _sf_result(
+                lambda: salesforce_lifecycle.merge(self.org, master_id, merged_ids, master_values)
+            )
+
+    def convert_lead(self, lead_id: str, **options: Any) -> dict[str, Any]:
+        """SOAP convertLead(): options as LeadConvert names them (accountId, contactId,
+        convertedStatus, doNotCreateOpportunity, opportunityName, ownerId, ...)."""
+        with self.lock:
+            return _sf_result(lambda: convert_lead(self.org, {**options, "leadId": lead_id}))
+
+    def hubspot_restore(self, object_type: str, ids: list[str]) -> list[dict[str, Any]]:
+        """Restore archived HubSpot records (an app action; the public API has none)."""
+        with self.lock:
+            kind = self.portal.kind(object_type)
+            out = []
+            for record_id in ids:
+                try:
+                    record = hubspot_lifecycle.restore(self.portal, kind, str(record_id))
+                    out.append({"id": record.id, "restored": True})
+                except HsApiError as exc:
+                    out.append({"id": str(record_id), "restored": False, "error": exc.body()})
+            return out
+
     # ------------------------------------------------------------------ test controls
 
     def calls(self, pattern: str | None = None) -> dict[str, int]:
@@ -272,6 +313,8 @@ class Emulator:
             "salesforce_access_token": self.salesforce_token,
             "hubspot_access_token": self.hubspot_token,
             "control_url": f"{self.hubspot_url}/_emulator",
+            "salesforce_person_accounts": self.org.person_accounts,
+            "salesforce_edition": self.org.edition,
         }
 
     def runner_env(self) -> dict[str, str]:
@@ -293,6 +336,14 @@ class Emulator:
             "HUBSPOT_BASE_URL": self.hubspot_url,
             "REQUESTS_CA_BUNDLE": str(self.ca_bundle_path),
         }
+
+
+def _sf_result(action: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """A SOAP-style result: what the action answered, or success false with its errors."""
+    try:
+        return action()
+    except SfApiError as exc:
+        return {"success": False, "errors": [e.collection() for e in exc.errors]}
 
 
 def start_emulator(**settings: Any) -> Emulator:

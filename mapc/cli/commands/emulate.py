@@ -28,8 +28,19 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "HUBSPOT_ACCESS_TOKEN, HUBSPOT_BASE_URL) instead of the JSON line",
     )
     parser.add_argument("--seed", type=Path, metavar="FILE", help="JSON seed to load at start")
-    parser.add_argument(
-        "--person-accounts", action="store_true", help="enable Salesforce person accounts"
+    shape = parser.add_mutually_exclusive_group()
+    shape.add_argument(
+        "--org",
+        choices=("standard", "person-accounts"),
+        default=None,
+        help="the Salesforce org's shape: 'standard' (the default: no person accounts, "
+        "Lead.Company required) or 'person-accounts' (Account and Contact gain the person "
+        "fields, Lead.Company is optional); a seed's salesforce.person_accounts overrides it",
+    )
+    shape.add_argument(
+        "--person-accounts",
+        action="store_true",
+        help="the same as --org person-accounts",
     )
     parser.add_argument(
         "--edition",
@@ -64,7 +75,7 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         emulator = start_emulator(
-            person_accounts=args.person_accounts,
+            person_accounts=args.person_accounts or getattr(args, "org", None) == "person-accounts",
             edition=args.edition,
             salesforce_port=args.port_sf,
             hubspot_port=args.port_hs,

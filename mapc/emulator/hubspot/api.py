@@ -46,6 +46,7 @@ class HubSpotApi:
         r.add("POST", f"{_O}/batch/update", o.batch_update)
         r.add("POST", f"{_O}/batch/upsert", o.batch_upsert)
         r.add("POST", f"{_O}/batch/archive", o.batch_archive)
+        r.add("POST", f"{_O}/merge", o.merge)
         r.add("GET", f"{_O}/{{object_id}}", o.get)
         r.add("PATCH", f"{_O}/{{object_id}}", o.update)
         r.add("DELETE", f"{_O}/{{object_id}}", o.archive)

@@ -44,9 +44,12 @@ class Associations:
         ]
         return sorted(found, key=lambda item: int(item[0]) if item[0].isdigit() else 0)
 
-    def drop(self, kind: str, record_id: str) -> None:
-        for other in list(self._links.pop((kind, record_id), {})):
+    def drop(self, kind: str, record_id: str) -> list[tuple[str, str, list[int]]]:
+        """Remove every link of a record; returns them as (to type, to id, type ids)."""
+        removed = self._links.pop((kind, record_id), {})
+        for other in removed:
             self._links.get(other, {}).pop((kind, record_id), None)
+        return [(to_type, to_id, sorted(types)) for (to_type, to_id), types in removed.items()]
 
     def dump(self) -> list[dict[str, object]]:
         out: list[dict[str, object]] = []

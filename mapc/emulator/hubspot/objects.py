@@ -6,6 +6,7 @@ from typing import Any
 
 from mapc.emulator.hubspot.common import batch_response, body_of, int_arg
 from mapc.emulator.hubspot.errors import HsApiError, too_many_inputs, validation
+from mapc.emulator.hubspot.lifecycle import merge
 from mapc.emulator.hubspot.portal import HsRecord, Portal
 from mapc.emulator.hubspot.schema import (
     CREATED,
@@ -111,13 +112,25 @@ class ObjectResources:
         self.portal.archive(kind, request.params["object_id"])
         return Response(204)
 
+    def merge(self, request: Request) -> Response:
+        kind = self.portal.kind(request.params["object_type"])
+        body = body_of(request)
+        primary, other = body.get("primaryObjectId"), body.get("objectIdToMerge")
+        if not primary or not other:
+            raise validation("primaryObjectId and objectIdToMerge are required")
+        record = merge(self.portal, kind, str(primary), str(other))
+        return Response(200, record_json(kind, record, None))
+
     # ------------------------------------------------------------------ batch
 
     def batch_read(self, request: Request) -> Response:
         kind, inputs, body = self._batch(request)
         id_property = body.get("idProperty")
         wanted = list(body.get("properties") or [])
-        archived = bool(body.get("archived", False))
+        # HubSpot takes `archived` as a query parameter here; older callers put it in the body.
+        archived = (request.arg("archived") or "").lower() == "true" or bool(
+            body.get("archived", False)
+        )
         results, missing = [], []
         for item in inputs:
             record = self.portal.find(kind, str(item.get("id")), id_property, archived)

@@ -34,6 +34,8 @@ class HsRecord:
     archived: bool = False
     archived_at: str | None = None
     written_ms: int = 0  # the emulator clock when this version was written (index lag)
+    # Links an archive removed, for a restore to bring back: (to type, to id, type ids).
+    archived_links: list[tuple[str, str, list[int]]] = field(default_factory=list)
 
 
 @dataclass
@@ -75,6 +77,8 @@ class Portal:
         self.objects: dict[str, dict[str, HsRecord]] = {t: {} for t in OBJECT_TYPE_IDS}
         self.archived: dict[str, dict[str, HsRecord]] = {t: {} for t in OBJECT_TYPE_IDS}
         self.versions: dict[str, int] = dict.fromkeys(OBJECT_TYPE_IDS, 0)
+        # Ids merged away -> the id of the record they were merged into, per object type.
+        self.merged: dict[str, dict[str, str]] = {t: {} for t in OBJECT_TYPE_IDS}
         self.emails: dict[str, str] = {}
         self.owners: dict[str, Owner] = {}
         self.associations = Associations()
@@ -96,6 +100,9 @@ class Portal:
     ) -> HsRecord | None:
         pool = self.archived[kind] if archived else self.objects[kind]
         if id_property in (None, "", "hs_object_id"):
+            if not archived:
+                # A merged-away id answers with the record it was merged into.
+                value = self.merged_into(kind, value)
             return pool.get(value)
         if kind == "contacts" and id_property == "email":
             found = self.emails.get(value.lower())
@@ -107,6 +114,15 @@ class Portal:
                 "may be used as idProperty"
             )
         return next((r for r in pool.values() if r.properties.get(prop.name) == value), None)
+
+    def merged_into(self, kind: str, record_id: str) -> str:
+        seen = {record_id}
+        while record_id in self.merged[kind]:
+            record_id = self.merged[kind][record_id]
+            if record_id in seen:
+                break
+            seen.add(record_id)
+        return record_id
 
     def get(
         self, kind: str, value: str, id_property: str | None = None, archived: bool = False
@@ -216,20 +232,20 @@ class Portal:
         )
         self._derive(kind, record)
         self.objects[kind][new_id] = record
-        self._index(kind, record)
+        self.reindex(kind, record)
         self.versions[kind] += 1
         return record
 
     def update(self, kind: str, record: HsRecord, values: dict[str, str | None]) -> HsRecord:
         changed = False
         if kind == "contacts" and "email" in values:
-            self._unindex(kind, record)
+            self.unindex(kind, record)
         for name, value in values.items():
             if record.properties.get(name) != value:
                 changed = True
             record.properties[name] = value
         self._derive(kind, record)
-        self._index(kind, record)
+        self.reindex(kind, record)
         if changed:
             self.touch(kind, record)
         return record
@@ -245,7 +261,7 @@ class Portal:
         record = self.objects[kind].pop(record_id, None)
         if record is None:
             return
-        self._unindex(kind, record)
+        self.unindex(kind, record)
         record.archived = True
         record.archived_at = iso_ms(self.clock.now())
         self.archived[kind][record_id] = record
@@ -254,9 +270,9 @@ class Portal:
             if kind == "companies"
             else []
         )
-        self.associations.drop(kind, record_id)
+        record.archived_links = self.associations.drop(kind, record_id)
         for contact_id in linked_contacts:
-            self._sync_company_id(contact_id)
+            self.sync_company_id(contact_id)
         self.versions[kind] += 1
 
     def add_owner(self, data: dict[str, Any]) -> Owner:
@@ -310,14 +326,14 @@ class Portal:
                     company_id,
                     PRIMARY_ASSOCIATION[("contacts", "companies")],
                 )
-            self._sync_company_id(contact_id)
+            self.sync_company_id(contact_id)
         return used
 
     def dissociate(self, from_type: str, from_id: str, to_type: str, to_id: str) -> None:
         self.associations.remove(from_type, from_id, to_type, to_id)
         pair = self._contact_company(from_type, from_id, to_type, to_id)
         if pair is not None:
-            self._sync_company_id(pair[0])
+            self.sync_company_id(pair[0])
 
     def _contact_company(
         self, from_type: str, from_id: str, to_type: str, to_id: str
@@ -339,7 +355,7 @@ class Portal:
             None,
         )
 
-    def _sync_company_id(self, contact_id: str) -> None:
+    def sync_company_id(self, contact_id: str) -> None:
         """associatedcompanyid mirrors the primary company; changing it is a modification."""
         record = self.objects["contacts"].get(contact_id)
         if record is None:
@@ -364,12 +380,12 @@ class Portal:
         ):
             props["hs_email_optout"] = "true"
 
-    def _index(self, kind: str, record: HsRecord) -> None:
+    def reindex(self, kind: str, record: HsRecord) -> None:
         email = record.properties.get("email")
         if kind == "contacts" and email:
             self.emails[email] = record.id
 
-    def _unindex(self, kind: str, record: HsRecord) -> None:
+    def unindex(self, kind: str, record: HsRecord) -> None:
         email = record.properties.get("email")
         if kind == "contacts" and email and self.emails.get(email) == record.id:
             del self.emails[email]

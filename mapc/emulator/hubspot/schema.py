@@ -197,7 +197,11 @@ DEAL_STAGES = (
 
 
 def default_properties() -> dict[str, dict[str, PropertyDef]]:
-    common = [_p("hs_object_id", "number", calculated=True), _p("hubspot_owner_id", "enumeration")]
+    common = [
+        _p("hs_object_id", "number", calculated=True),
+        _p("hubspot_owner_id", "enumeration"),
+        _p("hs_merged_object_ids", "enumeration", "checkbox", calculated=True),
+    ]
     contacts = [
         *common,
         _p("createdate", "datetime", **_RO),
@@ -233,6 +237,7 @@ def default_properties() -> dict[str, dict[str, PropertyDef]]:
         ),
         _p("hs_email_optout", "bool", label="Unsubscribed from all email", **_RO),
         _p("hs_persona", "enumeration", options=("persona_1", "persona_2", "persona_3")),
+        _p("hs_additional_emails", "enumeration", "checkbox", **_RO),
     ]
     companies = [
         *common,

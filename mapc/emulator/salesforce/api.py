@@ -52,6 +52,7 @@ class SalesforceApi:
         r.add("GET", f"{_D}/sobjects/{{sobject}}/describe", rec.describe)
         r.add("GET", f"{_D}/sobjects/{{sobject}}", rec.basic_info)
         r.add("POST", f"{_D}/sobjects/{{sobject}}", rec.create)
+        r.add("GET", f"{_D}/sobjects/{{sobject}}/deleted", rec.deleted)
         r.add("GET", f"{_D}/sobjects/{{sobject}}/{{record_id}}", rec.get)
         r.add("PATCH", f"{_D}/sobjects/{{sobject}}/{{record_id}}", rec.update)
         r.add("DELETE", f"{_D}/sobjects/{{sobject}}/{{record_id}}", rec.delete)

@@ -37,6 +37,11 @@ class Org:
         self.records: dict[str, dict[str, Record]] = {name: {} for name in self.objects}
         self.deleted: dict[str, dict[str, Record]] = {name: {} for name in self.objects}
         self._indexes: dict[tuple[str, str], dict[str, set[str]]] = {}
+        # Recycle bin bookkeeping: deleted id -> (the id whose deletion took it, sequence),
+        # so that undeleting a record brings back what its deletion cascaded to.
+        self.deleted_with: dict[str, tuple[str, int]] = {}
+        self._delete_root: str | None = None
+        self._delete_seq = 0
         self._journal: list[tuple[str, str, Record | None, Record | None]] | None = None
         self.record_types = person.record_types(self.ids)
         # The user the API token belongs to: it owns and stamps what the API writes.
@@ -151,6 +156,10 @@ class Org:
                 if record_id in self.deleted[obj.name]
                 else "The requested resource does not exist",
             )
+        if obj.name == "Lead" and current.get("IsConverted"):
+            raise SfApiError.one(
+                400, "CANNOT_UPDATE_CONVERTED_LEAD", "cannot reference converted lead", "Id"
+            )
         payload = {
             k: v
             for k, v in payload.items()
@@ -211,7 +220,8 @@ class Org:
             raise SfApiError.one(404, *NOT_FOUND)
         return self.create(obj.name, {**body, definition.name: value}), True
 
-    def delete(self, object_name: str, raw_id: str) -> None:
+    def delete(self, object_name: str, raw_id: str, extra: Record | None = None) -> None:
+        """Move a record to the recycle bin (`extra`: fields the deletion sets, e.g. by merge)."""
         obj = self.object(object_name)
         record_id = to18(raw_id)
         if record_id is None:
@@ -223,18 +233,36 @@ class Org:
             if record_id in self.deleted[obj.name]:
                 raise SfApiError.one(404, "ENTITY_IS_DELETED", "entity is deleted")
             raise SfApiError.one(404, *NOT_FOUND)
-        self._remember(obj.name, record_id)
-        self._index(obj.name, record, remove=True)
-        del self.records[obj.name][record_id]
-        gone = {**record, "IsDeleted": True}
-        self._stamp(gone, creating=False)
-        self.deleted[obj.name][record_id] = gone
-        person.after_delete(self, obj.name, record)
-        for child, field_name in CASCADE.get(obj.name, ()):
-            doomed = [i for i, r in self.records[child].items() if r.get(field_name) == record_id]
-            for child_id in doomed:
-                if child_id in self.records[child]:
-                    self.delete(child, child_id)
+        outermost = self._delete_root is None
+        if outermost:
+            self._delete_root = record_id
+        try:
+            self._remember(obj.name, record_id)
+            self._index(obj.name, record, remove=True)
+            del self.records[obj.name][record_id]
+            gone = {**record, "IsDeleted": True, **(extra or {})}
+            self._stamp(gone, creating=False)
+            self.deleted[obj.name][record_id] = gone
+            self._delete_seq += 1
+            self.deleted_with[record_id] = (self._delete_root or record_id, self._delete_seq)
+            person.after_delete(self, obj.name, record)
+            for child, field_name in CASCADE.get(obj.name, ()):
+                doomed = [
+                    i for i, r in self.records[child].items() if r.get(field_name) == record_id
+                ]
+                for child_id in doomed:
+                    if child_id in self.records[child]:
+                        self.delete(child, child_id)
+        finally:
+            if outermost:
+                self._delete_root = None
+
+    def restore_deleted(self, object_name: str, record_id: str) -> None:
+        """Bring one record back from the recycle bin (undelete), stamped as a write."""
+        self._remember(object_name, record_id)
+        record = {**self.deleted[object_name].pop(record_id), "IsDeleted": False}
+        self._stamp(record, creating=False)
+        self._put(object_name, record_id, record)
 
     @contextmanager
     def transaction(self) -> Iterator[None]:

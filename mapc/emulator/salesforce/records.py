@@ -7,6 +7,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from mapc.emulator.salesforce.errors import NOT_FOUND, SfApiError
+from mapc.emulator.salesforce.lifecycle import deleted_between
 from mapc.emulator.salesforce.org import Org, Record
 from mapc.emulator.salesforce.schema import describe_global_entry, describe_object
 from mapc.emulator.wire import BadJson, Request, Response
@@ -144,6 +145,18 @@ class RecordResources:
         obj = self.org.object(request.params["sobject"])
         self.org.delete(obj.name, request.params["record_id"])
         return Response(204)
+
+    def deleted(self, request: Request) -> Response:
+        """sObject Get Deleted: ids that went to the recycle bin between start and end."""
+        obj = self.org.object(request.params["sobject"])
+        # A '+' left unescaped in an offset arrives as a space.
+        start = (request.arg("start") or "").replace(" ", "+")
+        end = (request.arg("end") or "").replace(" ", "+")
+        if not start or not end:
+            raise SfApiError.one(
+                400, "MISSING_ARGUMENT", "start and end are required for getDeleted"
+            )
+        return Response(200, deleted_between(self.org, obj.name, start, end))
 
     def get_by_external_id(self, request: Request) -> Response:
         obj = self.org.object(request.params["sobject"])

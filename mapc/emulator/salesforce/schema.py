@@ -271,8 +271,11 @@ def standard_objects(person_accounts: bool = False) -> dict[str, ObjectDef]:
             _pick("Rating", ("Hot", "Warm", "Cold")),
             _flag("HasOptedOutOfEmail"),
             _flag("IsConverted", **_READ_ONLY),
+            FieldDef("ConvertedDate", "date", **_READ_ONLY),
             _ref("ConvertedAccountId", "Account", **_READ_ONLY),
             _ref("ConvertedContactId", "Contact", **_READ_ONLY),
+            _ref("ConvertedOpportunityId", "Opportunity", **_READ_ONLY),
+            _ref("MasterRecordId", "Lead", **_READ_ONLY),
             FieldDef("NumberOfEmployees", "int"),
             FieldDef("AnnualRevenue", "currency", precision=18),
             FieldDef("Description", "textarea", length=32000),
@@ -289,6 +292,7 @@ def standard_objects(person_accounts: bool = False) -> dict[str, ObjectDef]:
             _text("Name", 121, name_field=True, **_READ_ONLY),
             _text("Title", 128),
             _ref("AccountId", "Account"),
+            _ref("MasterRecordId", "Contact", **_READ_ONLY),
             FieldDef("Email", "email", length=80),
             FieldDef("Phone", "phone", length=40),
             FieldDef("MobilePhone", "phone", length=40),
@@ -313,6 +317,7 @@ def standard_objects(person_accounts: bool = False) -> dict[str, ObjectDef]:
             FieldDef("Phone", "phone", length=40),
             FieldDef("Website", "url", length=255),
             _ref("ParentId", "Account"),
+            _ref("MasterRecordId", "Account", **_READ_ONLY),
             FieldDef("NumberOfEmployees", "int"),
             FieldDef("AnnualRevenue", "currency", precision=18),
             FieldDef("Description", "textarea", length=32000),
@@ -427,6 +432,9 @@ def standard_objects(person_accounts: bool = False) -> dict[str, ObjectDef]:
 
 
 def _add_person_account_fields(objects: dict[str, ObjectDef]) -> None:
+    # With person accounts a lead may have no Company: it then converts to a person account.
+    lead = objects["Lead"]
+    lead.add(replace(lead.fields["Company"], nillable=True))
     account = objects["Account"]
     # A person account's Name is derived from FirstName and LastName; it stops being required.
     name = account.fields["Name"]
