@@ -10,6 +10,7 @@ from typing import Any
 
 from mapc.runtime.adapter import (
     Adapter,
+    Behaviour,
     ClosedWonRule,
     CreateContacts,
     EmailEventsRule,
@@ -489,6 +490,12 @@ CONTACTS = ObjectSync(
             "LastName": "[not provided]",
         },
     },
+    behaviours=(
+        Behaviour.LEADS_AND_CONTACTS,
+        Behaviour.COMMUNICATION_PREFERENCES,
+        Behaviour.CONTACT_COMPANY,
+        Behaviour.PERSON_ACCOUNTS,
+    ),
 )
 
 
@@ -613,6 +620,7 @@ COMPANIES = ObjectSync(
     },
     to_salesforce=companies_to_salesforce,
     to_hubspot=companies_from_salesforce,
+    behaviours=(Behaviour.COMPANY_BY_CONTACTS, Behaviour.PERSON_ACCOUNTS),
 )
 
 
@@ -746,6 +754,7 @@ DEALS = ObjectSync(
             "StageName": "Prospecting",
         },
     },
+    behaviours=(Behaviour.CLOSED_WON,),
 )
 
 

@@ -309,6 +309,17 @@ class _Builder:
             via=self.node(via),
         )
 
+    def _tree_associate(self, tree: Tree[Token], span: Span) -> ir.Associate:
+        hubspot, arrow, salesforce = tree.children
+        direction, direction_span = self.direction(arrow)
+        return ir.Associate(
+            span=span,
+            hubspot_object=self.node(hubspot),
+            direction=direction,
+            direction_span=direction_span,
+            salesforce=self.node(salesforce),
+        )
+
     def _tree_values_block(self, tree: Tree[Token], span: Span) -> ir.ValuesBlock:
         name, *entries = tree.children
         return ir.ValuesBlock(span=span, name=self.node(name), entries=tuple(self.nodes(entries)))

@@ -75,6 +75,7 @@ _CODES = (
     Code("E412", "two rules write the same field"),
     Code("E413", "direction and rule disagree"),
     Code("E414", "conflicting clauses on one field mapping"),
+    Code("E415", "invalid association"),
     # values
     Code("E501", "value map incomplete"),
     Code("E502", "value map names an unknown option"),

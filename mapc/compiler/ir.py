@@ -183,7 +183,20 @@ class OnEvent(Node):
     via: Name
 
 
-SyncItem = FieldMap | MatchField | MatchAssociated | MatchNone | Include | Default | OnEvent
+@dataclass(frozen=True, slots=True)
+class Associate(Node):
+    """`associate contacts <-> ContactId`: a HubSpot association of the block's records with
+    records of another synced object, as a Salesforce reference (lookup) field."""
+
+    hubspot_object: Name
+    direction: Direction
+    direction_span: Span
+    salesforce: FieldRef
+
+
+SyncItem = (
+    FieldMap | MatchField | MatchAssociated | MatchNone | Include | Default | OnEvent | Associate
+)
 
 
 @dataclass(frozen=True, slots=True)

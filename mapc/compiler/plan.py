@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from mapc.compiler import ir
 from mapc.compiler.source import Span
-from mapc.runtime.adapter import CreateContacts, MatchKind, Rule
+from mapc.runtime.adapter import Behaviour, CreateContacts, MatchKind, Rule
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +54,18 @@ class PlannedDefault:
 
 
 @dataclass(frozen=True, slots=True)
+class PlannedAssociation:
+    """`associate contacts <-> ContactId`: see `adapter.AssociationSync`."""
+
+    hubspot_object: str
+    salesforce_field: str
+    salesforce_objects: tuple[str, ...]
+    targets: tuple[str, ...]
+    to_salesforce: bool
+    to_hubspot: bool
+
+
+@dataclass(frozen=True, slots=True)
 class PlannedObject:
     hubspot_object: str
     salesforce_objects: tuple[str, ...]
@@ -67,6 +79,10 @@ class PlannedObject:
     hubspot_properties: tuple[str, ...]
     salesforce_fields: tuple[tuple[str, tuple[str, ...]], ...]
     """(Salesforce object, select list), in the pair's order."""
+    associations: tuple[PlannedAssociation, ...] = ()
+    """In written order."""
+    behaviours: tuple[Behaviour, ...] = ()
+    """The connector's named behaviours this pair has, in `Behaviour`'s order."""
 
 
 @dataclass(frozen=True, slots=True)

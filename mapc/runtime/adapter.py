@@ -55,6 +55,47 @@ class MatchKind(StrEnum):
     """Never deduplicate (deals <-> opportunities)."""
 
 
+class Behaviour(StrEnum):
+    """A behaviour of HubSpot's connector that no field rule expresses, switched on per
+    object pair by the compiler from the mapping; the engine implements each one in one
+    module (mapc/runtime/sync/behaviours.py) and nowhere else."""
+
+    LEADS_AND_CONTACTS = "leads_and_contacts"
+    """R5, R6: HubSpot contacts pair with Salesforce leads and contacts; a Contact is
+    preferred to a Lead with the same email; `create_hubspot_contacts` says which new
+    Salesforce records create HubSpot contacts."""
+    COMMUNICATION_PREFERENCES = "communication_preferences"
+    """R1: the opt-out reaches HubSpot through the Communication Preferences API."""
+    CONTACT_COMPANY = "contact_company"
+    """R6: a contact's company is its Contact's account, through the company <-> account
+    links (contacts, when companies sync too)."""
+    COMPANY_BY_CONTACTS = "company_by_contacts"
+    """R6: companies match accounts by their associated contacts, sticky once linked."""
+    PERSON_ACCOUNTS = "person_accounts"
+    """R7: person accounts become a HubSpot company and contact, written through
+    Salesforce only."""
+    CLOSED_WON = "closed_won"
+    """R9: Closed/Won opportunities set a property of their contact-role contacts."""
+
+
+@dataclass(frozen=True)
+class AssociationSync:
+    """`associate contacts <-> ContactId` in a `sync` block: the records' HubSpot
+    association with another synced object, as a Salesforce reference field, through the
+    links of that object's pair."""
+
+    hubspot_object: str
+    """The associated HubSpot object (it has its own `sync` block)."""
+    salesforce_field: str
+    """The reference field on this pair's Salesforce object(s)."""
+    salesforce_objects: tuple[str, ...]
+    """This pair's Salesforce objects that have the field."""
+    targets: tuple[str, ...]
+    """The Salesforce objects the field may point at that the associated pair syncs."""
+    to_salesforce: bool
+    to_hubspot: bool
+
+
 @dataclass(frozen=True)
 class FieldSync:
     """One field mapping as it will run."""
@@ -108,6 +149,9 @@ class ObjectSync:
     """The same filter as HubSpot search filterGroups, when it can be expressed there."""
     create_defaults: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     """Per Salesforce object, values for fields required on create that no mapping fed."""
+    associations: tuple[AssociationSync, ...] = ()
+    behaviours: tuple[Behaviour, ...] = ()
+    """The connector's behaviours this pair has (the compiler decides from the mapping)."""
 
 
 @dataclass(frozen=True)

@@ -642,3 +642,21 @@ def _wrap(fragment: str) -> str:
     if first.split(" ")[0] in {"mapping", "settings", "sync", "values", "events"}:
         return fragment
     return "sync contacts <-> Lead, Contact {\n" + fragment + "\n}\n"
+
+
+def test_the_custom_object_example_checks_clean_with_its_catalog() -> None:
+    """docs/language.md's pair of your own, with the contacts block it refers to, against a
+    project catalog declaring its custom objects (tests/compiler/cases/pair_catalogs)."""
+    blocks = _mapc_blocks((DOCS / "language.md").read_text(encoding="utf-8"))
+    example = next(b for b in blocks if b.startswith("mapping widgets"))
+    contacts = next(b for b in blocks if b.startswith("mapping minimal"))
+    text = example.replace('"catalogs"', '"pair_catalogs"') + contacts.split("\n", 1)[1]
+    result = check_text(text, "example.mapc", CASES)
+    assert result.diagnostics == (), result.diagnostics
+    assert result.plan is not None
+    pairs = {o.hubspot_object: o.salesforce_objects for o in result.plan.objects}
+    assert pairs == {
+        "tickets": ("Case",),
+        "widgets": ("Widget__c",),
+        "contacts": ("Lead", "Contact"),
+    }

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from mapc.compiler import ir
 from mapc.compiler.catalog import Catalog
+from mapc.compiler.check.associations import check_associations
 from mapc.compiler.check.context import Context
 from mapc.compiler.check.fields import check_blocks
 from mapc.compiler.check.planner import build_plan
@@ -24,6 +25,7 @@ def check(
     context = Context(source=source, mapping=mapping, catalog=catalog)
     check_structure(context)
     check_blocks(context)
+    check_associations(context)
     check_value_maps(context)
     diagnostics = sorted(context.diagnostics, key=Diagnostic.sort_key)
     if has_errors(diagnostics):

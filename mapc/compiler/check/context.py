@@ -27,12 +27,27 @@ class ResolvedField:
 
 
 @dataclass
+class ResolvedAssociation:
+    """`associate contacts <-> ContactId`, resolved: the reference field on each Salesforce
+    object of the pair, and the Salesforce objects it may point at that the associated
+    HubSpot object syncs with."""
+
+    node: ir.Associate
+    hubspot_object: str
+    salesforce: dict[str, FieldDef]
+    targets: tuple[str, ...]
+    to_salesforce: bool
+    to_hubspot: bool
+
+
+@dataclass
 class ResolvedBlock:
     node: ir.SyncBlock
     hubspot: ObjectDef
     salesforce: dict[str, ObjectDef]
     fields: list[ResolvedField] = field(default_factory=list)
     defaults: list[tuple[str, FieldDef, ir.Default]] = field(default_factory=list)
+    associations: list[ResolvedAssociation] = field(default_factory=list)
 
 
 @dataclass
@@ -58,6 +73,8 @@ class Context:
     closed_won: tuple[ir.OnEvent, str] | None = None
     """The Closed/Won rule and the HubSpot object it writes."""
     events: ir.EventsBlock | None = None
+    salesforce_owners: dict[str, tuple[str, int]] = field(default_factory=dict)
+    """Salesforce object -> (the HubSpot object it syncs with, that block's line)."""
 
     def error(self, code: str, message: str, span: Span, hint: str | None = None) -> None:
         self.diagnostics.append(Diagnostic(code, message, span, hint))

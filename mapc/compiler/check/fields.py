@@ -13,7 +13,7 @@ from mapc.compiler.check.fieldmaps import (
 from mapc.compiler.check.filters import check_filter
 from mapc.compiler.check.literals import check_literal
 from mapc.compiler.check.names import resolve_hubspot, salesforce_targets
-from mapc.compiler.check.pairs import check_match, resolve_pair
+from mapc.compiler.check.pairs import SEED_PAIRS, check_match, resolve_pair
 from mapc.compiler.source import Span
 from mapc.runtime.adapter import Rule
 
@@ -72,7 +72,7 @@ def _check_block(context: Context, block: ResolvedBlock) -> None:
 
 def _check_includes(context: Context, block: ResolvedBlock, includes: list[ir.Include]) -> None:
     for include in includes:
-        if block.hubspot.name != "contacts":
+        if block.hubspot.name in SEED_PAIRS and block.hubspot.name != "contacts":
             context.error(
                 "E406",
                 f"an inclusion filter applies to contacts, not {block.hubspot.name}",

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from mapc.compiler import ir
+from mapc.compiler.check.behaviours import behaviours_of, salesforce_reads
 from mapc.compiler.check.context import Context, ResolvedBlock
 from mapc.compiler.check.filters import filter_properties
+from mapc.compiler.check.pairs import match_salesforce_field
 from mapc.compiler.check.structure import EMAIL_EVENT_TYPES
 from mapc.compiler.plan import (
     Plan,
+    PlannedAssociation,
     PlannedClosedWon,
     PlannedDefault,
     PlannedEmailEvents,
@@ -20,24 +23,10 @@ from mapc.runtime.adapter import MatchKind
 
 # Read on every record whatever the mapping says: ids and change timestamps for cursors.
 SALESFORCE_SYSTEM_FIELDS = ("Id", "LastModifiedDate", "SystemModstamp")
-HUBSPOT_SYSTEM_PROPERTIES = {
-    "contacts": ("hs_object_id", "lastmodifieddate"),
-    "companies": ("hs_lastmodifieddate", "hs_object_id"),
-    "deals": ("hs_lastmodifieddate", "hs_object_id"),
-}
-_PAIR_EXTRAS = {"Contact": ("AccountId",), "Opportunity": ("AccountId", "IsWon")}
-# With person accounts on (R7), an account may be a person: read who, and the contact
-# Salesforce keeps behind it, so the engine can make it one HubSpot company and contact.
-_PERSON_ACCOUNT_EXTRAS = {
-    "Account": (
-        "FirstName",
-        "IsPersonAccount",
-        "LastName",
-        "PersonEmail",
-        "PersonHasOptedOutOfEmail",
-    ),
-    "Contact": ("IsPersonAccount",),
-}
+HUBSPOT_SYSTEM_PROPERTIES = ("hs_lastmodifieddate", "hs_object_id")
+HUBSPOT_SYSTEM_PROPERTIES_OF = {"contacts": ("hs_object_id", "lastmodifieddate")}
+"""Contacts keep their change time in `lastmodifieddate`, every other object in
+`hs_lastmodifieddate`."""
 
 
 def build_plan(context: Context) -> Plan:
@@ -78,14 +67,15 @@ def build_plan(context: Context) -> Plan:
         create_hubspot_contacts=settings.create_hubspot_contacts,
         shared_org=settings.shared_org,
         person_accounts=settings.person_accounts,
-        objects=tuple(_plan_object(block, settings.person_accounts) for block in context.blocks),
+        objects=tuple(_plan_object(context, block) for block in context.blocks),
         value_maps=value_maps,
         closed_won=closed_won,
         email_events=email_events,
     )
 
 
-def _plan_object(block: ResolvedBlock, person_accounts: bool) -> PlannedObject:
+def _plan_object(context: Context, block: ResolvedBlock) -> PlannedObject:
+    behaviours = behaviours_of(context, block)
     fields: list[PlannedField] = []
     for resolved in block.fields:
         node = resolved.node
@@ -110,15 +100,27 @@ def _plan_object(block: ResolvedBlock, person_accounts: bool) -> PlannedObject:
     filter_props = sorted(filter_properties(include)) if include is not None else []
     include_kinds = tuple((p, block.hubspot.fields[p].type) for p in filter_props)
     hubspot_properties = {f.hubspot for f in fields} | set(filter_props)
-    hubspot_properties |= set(HUBSPOT_SYSTEM_PROPERTIES.get(block.hubspot.name, ("hs_object_id",)))
+    hubspot_properties |= set(
+        HUBSPOT_SYSTEM_PROPERTIES_OF.get(block.hubspot.name, HUBSPOT_SYSTEM_PROPERTIES)
+    )
     if match.hubspot_field:
         hubspot_properties.add(match.hubspot_field)
+    associations = tuple(
+        PlannedAssociation(
+            hubspot_object=a.hubspot_object,
+            salesforce_field=next(iter(a.salesforce.values())).name,
+            salesforce_objects=tuple(a.salesforce),
+            targets=a.targets,
+            to_salesforce=a.to_salesforce,
+            to_hubspot=a.to_hubspot,
+        )
+        for a in block.associations
+    )
     salesforce_fields = []
     for object_name in block.salesforce:
         names = {f.salesforce for f in fields if object_name in f.salesforce_objects}
-        names |= set(SALESFORCE_SYSTEM_FIELDS) | set(_PAIR_EXTRAS.get(object_name, ()))
-        if person_accounts:
-            names |= set(_PERSON_ACCOUNT_EXTRAS.get(object_name, ()))
+        names |= set(SALESFORCE_SYSTEM_FIELDS) | salesforce_reads(behaviours, object_name)
+        names |= {a.salesforce_field for a in associations if object_name in a.salesforce_objects}
         if match.salesforce_field:
             names.add(match.salesforce_field)
         salesforce_fields.append((object_name, tuple(sorted(names))))
@@ -135,6 +137,8 @@ def _plan_object(block: ResolvedBlock, person_accounts: bool) -> PlannedObject:
         ),
         hubspot_properties=tuple(sorted(hubspot_properties)),
         salesforce_fields=tuple(salesforce_fields),
+        associations=associations,
+        behaviours=behaviours,
     )
 
 
@@ -149,7 +153,7 @@ def _plan_match(block: ResolvedBlock) -> PlannedMatch:
         return PlannedMatch(
             kind=MatchKind.FIELD,
             hubspot_field=field,
-            salesforce_field="Email" if field == "email" else field,
+            salesforce_field=match_salesforce_field(block, field) or "Email",
             ignore_case=match.ignore_case,
         )
     if isinstance(match, ir.MatchAssociated):

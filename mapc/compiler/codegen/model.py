@@ -172,6 +172,10 @@ def build_module(plan: Plan, source_path: str) -> ModuleView:
         used |= {"MatchKind", "MatchSpec", "ObjectSync", "Record", "Values"}
     if any(o.fields for o in plan.objects):
         used |= {"FieldSync", "Rule"}
+    if any(o.associations for o in plan.objects):
+        used.add("AssociationSync")
+    if any(o.behaviours for o in plan.objects):
+        used.add("Behaviour")
     if email is not None:
         used |= {"Record", "Values"}
     uses_current = any(t.uses_current for o in objects for t in o.to_salesforce)

@@ -9,14 +9,12 @@ from mapc.compiler.codegen.literals import comment_text, doc_text
 from mapc.compiler.codegen.predicate import PredicateView, build_predicate, search_filter
 from mapc.compiler.codegen.pretty import Call, Dict, Node, Seq, def_line, layout
 from mapc.compiler.codegen.transforms import TransformView, build_transform
-from mapc.compiler.plan import Plan, PlannedField, PlannedObject
+from mapc.compiler.plan import Plan, PlannedAssociation, PlannedField, PlannedObject
 from mapc.runtime.adapter import MatchKind, Rule
 
 __all__ = ["Dispatch", "MatchView", "ObjectView", "build_object"]
 
 _SALESFORCE_ALWAYS = ("Id", "SystemModstamp", "LastModifiedDate")
-_HUBSPOT_MODIFIED = {"contacts": "lastmodifieddate"}
-"""The property incremental reads filter on; other standard objects use the default."""
 
 
 _DISPATCH_PARAMS = ("sobject: str", "record: Record", "current: Record | None")
@@ -93,8 +91,6 @@ def _select_lists(ctx: ModuleContext, plan: Plan, obj: PlannedObject) -> Dict:
         needed += [f.salesforce for f in obj.fields if sobject in f.salesforce_objects]
         if obj.match.salesforce_field:
             needed.append(obj.match.salesforce_field)
-        if plan.closed_won is not None and sobject == "Opportunity":
-            needed.append("IsWon")
         names = _complete(planned.get(sobject, ()), needed)
         entries.append((ctx.lit(sobject), Seq(tuple(ctx.lit(n) for n in names))))
     return Dict(tuple(entries), explode=True)
@@ -105,8 +101,6 @@ def _properties(obj: PlannedObject) -> tuple[str, ...]:
     if obj.match.hubspot_field:
         needed.append(obj.match.hubspot_field)
     needed += [name for name, _ in obj.include_kinds]
-    if obj.hubspot_object in _HUBSPOT_MODIFIED:
-        needed.append(_HUBSPOT_MODIFIED[obj.hubspot_object])
     return _complete(obj.hubspot_properties, needed)
 
 
@@ -224,4 +218,24 @@ def _object_sync(
     if defaults:
         items = tuple((ctx.lit(k), Dict(tuple(v), explode=True)) for k, v in defaults.items())
         kwargs.append(("create_defaults", Dict(items, explode=True)))
+    if obj.associations:
+        calls = tuple(_association(ctx, a) for a in obj.associations)
+        kwargs.append(("associations", Seq(calls, explode=True)))
+    if obj.behaviours:
+        kwargs.append(("behaviours", Seq(tuple(f"Behaviour.{b.name}" for b in obj.behaviours))))
     return Call("ObjectSync", tuple(kwargs), explode=True)
+
+
+def _association(ctx: ModuleContext, a: PlannedAssociation) -> Call:
+    return Call(
+        "AssociationSync",
+        (
+            ("hubspot_object", ctx.lit(a.hubspot_object)),
+            ("salesforce_field", ctx.lit(a.salesforce_field)),
+            ("salesforce_objects", Seq(tuple(ctx.lit(o) for o in a.salesforce_objects))),
+            ("targets", Seq(tuple(ctx.lit(t) for t in a.targets))),
+            ("to_salesforce", repr(a.to_salesforce)),
+            ("to_hubspot", repr(a.to_hubspot)),
+        ),
+        explode=True,
+    )

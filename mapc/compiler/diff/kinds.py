@@ -203,6 +203,13 @@ _KINDS = (
     ChangeKind(
         "S802", "email events added or widened", "more email events become Salesforce tasks"
     ),
+    # associations
+    ChangeKind(
+        "B901",
+        "association removed or changed",
+        "the association stops syncing (or syncs another way or through another field)",
+    ),
+    ChangeKind("S901", "association added", "the association starts syncing on the next run"),
 )
 
 KINDS: dict[str, ChangeKind] = {k.code: k for k in _KINDS}

@@ -52,6 +52,7 @@ def compare_pair(ctx: PairContext) -> Iterator[Change]:
     yield from compare_fields(ctx, set(old_objects), set(new_objects))
     yield from _compare_defaults(ctx)
     yield from _compare_events(ctx)
+    yield from _compare_associations(ctx)
 
 
 def _items(block: ir.SyncBlock, kind: type[ir.SyncItem]) -> list[ir.SyncItem]:
@@ -205,3 +206,37 @@ def _compare_events(ctx: PairContext) -> Iterator[Change]:
     for key, node in new.items():
         if key not in old:
             yield Change("S801", f"pair {ctx.name}: `{event_text(node)}` added", node.span)
+
+
+def association_text(node: ir.Associate) -> str:
+    return f"associate {node.hubspot_object.value} {node.direction.value} {node.salesforce}"
+
+
+def _compare_associations(ctx: PairContext) -> Iterator[Change]:
+    def index(block: ir.SyncBlock) -> dict[str, ir.Associate]:
+        found: dict[str, ir.Associate] = {}
+        for item in _items(block, ir.Associate):
+            assert isinstance(item, ir.Associate)
+            found.setdefault(item.hubspot_object.value, item)
+        return found
+
+    old, new = index(ctx.old), index(ctx.new)
+    for key, node in old.items():
+        if key not in new:
+            yield Change(
+                "B901",
+                f"pair {ctx.name}: `{association_text(node)}` removed{was(node.span)}",
+                ctx.anchor,
+                node.span,
+            )
+        elif association_text(node) != association_text(new[key]):
+            yield Change(
+                "B901",
+                f"pair {ctx.name}: `{association_text(node)}` is now "
+                f"`{association_text(new[key])}`",
+                new[key].span,
+                node.span,
+            )
+    for key, node in new.items():
+        if key not in old:
+            yield Change("S901", f"pair {ctx.name}: `{association_text(node)}` added", node.span)

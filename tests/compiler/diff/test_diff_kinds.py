@@ -20,6 +20,7 @@ FILTER = 'include where lifecyclestage != "subscriber"'
 CLOSED_WON = '  on closed_won: contacts.lifecyclestage = "customer" via contact_roles\n'
 EVANGELIST = '  evangelist             -> "Evangelist"\n'
 NEW_PAIR = "\nsync tickets <-> Case {\n  match none\n  subject <-> Subject : two way\n}\n"
+ASSOCIATED = NEW_PAIR.replace("two way\n", "two way\n  associate contacts <-> ContactId\n")
 
 # (id, new version of BASE, expected codes)
 CASES: list[tuple[str, str, list[str]]] = [
@@ -315,6 +316,7 @@ def test_removal_points_into_the_new_file_and_remembers_the_old_line() -> None:
 
 def test_every_kind_is_exercised() -> None:
     seen = {code for _, _, codes in CASES + REVERSED for code in codes} | {"B002", "S001"}
+    seen |= {"B901", "S901"}  # test_association_changes
     assert seen == set(KINDS)
 
 
@@ -340,3 +342,19 @@ def test_filter_widening_proof(old: str, new: str, widens: bool) -> None:
     after = edit(BASE, (FILTER, f"include where {new}"))
     (change,) = diff_texts(before, after)
     assert change.code == ("S401" if widens else "B401"), change.message
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "code"),
+    [
+        (NEW_PAIR, ASSOCIATED, "S901"),
+        (ASSOCIATED, NEW_PAIR, "B901"),
+        (ASSOCIATED, ASSOCIATED.replace("contacts <->", "contacts ->"), "B901"),
+        (ASSOCIATED, ASSOCIATED.replace("ContactId", "Contact__c"), "B901"),
+    ],
+    ids=["added", "removed", "direction", "field"],
+)
+def test_association_changes(old: str, new: str, code: str) -> None:
+    changes = diff_texts(BASE + old, BASE + new)
+    assert [c.code for c in changes] == [code], [c.message for c in changes]
+    assert "associate contacts" in changes[0].message

@@ -10,6 +10,7 @@ from typing import Any
 
 from mapc.runtime.adapter import (
     Adapter,
+    Behaviour,
     CreateContacts,
     FieldSync,
     MatchKind,
@@ -331,6 +332,7 @@ CONTACTS = ObjectSync(
             "LastName": "[not provided]",
         },
     },
+    behaviours=(Behaviour.LEADS_AND_CONTACTS, Behaviour.COMMUNICATION_PREFERENCES),
 )
 
 
@@ -413,16 +415,7 @@ DEALS = ObjectSync(
     ),
     hubspot_properties=("amount", "closedate", "dealname", "hs_lastmodifieddate", "hs_object_id"),
     salesforce_fields={
-        "Opportunity": (
-            "AccountId",
-            "Amount",
-            "CloseDate",
-            "Id",
-            "IsWon",
-            "LastModifiedDate",
-            "Name",
-            "SystemModstamp",
-        ),
+        "Opportunity": ("Amount", "CloseDate", "Id", "LastModifiedDate", "Name", "SystemModstamp"),
     },
     to_salesforce=deals_to_salesforce,
     to_hubspot=deals_from_salesforce,

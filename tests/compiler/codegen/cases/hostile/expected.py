@@ -9,6 +9,7 @@ from typing import Any
 
 from mapc.runtime.adapter import (
     Adapter,
+    Behaviour,
     CreateContacts,
     FieldSync,
     MatchKind,
@@ -329,6 +330,7 @@ CONTACTS = ObjectSync(
             "Company": "{% raw %} é中",
         },
     },
+    behaviours=(Behaviour.LEADS_AND_CONTACTS, Behaviour.COMMUNICATION_PREFERENCES),
 )
 
 

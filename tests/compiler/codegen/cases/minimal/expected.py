@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from mapc.runtime.adapter import (
     Adapter,
+    Behaviour,
     CreateContacts,
     FieldSync,
     MatchKind,
@@ -167,6 +168,7 @@ CONTACTS = ObjectSync(
             "Company": "[not provided]",
         },
     },
+    behaviours=(Behaviour.LEADS_AND_CONTACTS, Behaviour.COMMUNICATION_PREFERENCES),
 )
 
 
