@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
 
 from mapc.runtime.errors import ConfigurationError
 
 DEFAULT_HUBSPOT_BASE_URL = "https://api.hubapi.com"
 DEFAULT_SALESFORCE_API_VERSION = "59.0"
 DEFAULT_HUBSPOT_SEARCH_LOOKBACK_SECONDS = 30
+# Plain http:// to a HubSpot URL that is not this machine sends the token in clear text:
+# refused unless this variable is "1".
+INSECURE_OPT_IN = "HUBSPOT_ALLOW_INSECURE_HTTP"
 
 
 class Secret:
@@ -47,6 +53,60 @@ def _get(environ: Mapping[str, str], name: str) -> str | None:
 def _secret(environ: Mapping[str, str], name: str) -> Secret | None:
     value = _get(environ, name)
     return Secret(value) if value else None
+
+
+def masked_url(url: str) -> str:
+    """A URL fit to print: the password in its user part, if any, replaced by ***."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "(an unreadable URL)"
+    if parts.password is None:
+        return url
+    netloc = f"{parts.username or ''}:***@{parts.hostname or ''}"
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    if port is not None:
+        netloc += f":{port}"
+    return parts._replace(netloc=netloc).geturl()
+
+
+def url_password(url: str | None) -> str | None:
+    """The password written into a URL's user part (a secret to redact), if any."""
+    if not url:
+        return None
+    try:
+        return urlsplit(url).password
+    except ValueError:
+        return None
+
+
+def is_loopback(url: str) -> bool:
+    """Whether a URL's host is this machine (localhost, 127.0.0.0/8 or ::1)."""
+    host = (urlsplit(url).hostname or "").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _ca_file(environ: Mapping[str, str], *names: str) -> str | None:
+    """The first CA file named by `names`, which must exist: requests would otherwise
+    fail on the first call with an OSError."""
+    for name in names:
+        value = _get(environ, name)
+        if value is None:
+            continue
+        if not Path(value).expanduser().is_file():
+            raise ConfigurationError(
+                f"{name} names the CA file {value}, which does not exist or is not a file."
+            )
+        return str(Path(value).expanduser())
+    return None
 
 
 def _positive_int(environ: Mapping[str, str], name: str, default: int) -> int:
@@ -93,7 +153,7 @@ class SalesforceSettings:
             security_token=_secret(env, "SALESFORCE_SECURITY_TOKEN"),
             domain=_get(env, "SALESFORCE_DOMAIN"),
             api_version=_get(env, "SALESFORCE_API_VERSION") or DEFAULT_SALESFORCE_API_VERSION,
-            ca_bundle=_get(env, "SALESFORCE_CA_BUNDLE") or _get(env, "REQUESTS_CA_BUNDLE"),
+            ca_bundle=_ca_file(env, "SALESFORCE_CA_BUNDLE", "REQUESTS_CA_BUNDLE"),
         )
         settings.validate()
         return settings
@@ -111,7 +171,8 @@ class SalesforceSettings:
                 )
             if not self.instance_url.startswith("https://"):
                 raise ConfigurationError(
-                    f"SALESFORCE_INSTANCE_URL must be an https:// URL, not {self.instance_url!r}."
+                    "SALESFORCE_INSTANCE_URL must be an https:// URL, not "
+                    f"{masked_url(self.instance_url)!r}."
                 )
             return
         if self.username and self.password is not None and self.security_token is not None:
@@ -124,7 +185,8 @@ class SalesforceSettings:
 
     def secrets(self) -> tuple[str, ...]:
         found = (self.access_token, self.password, self.security_token)
-        return tuple(s.reveal() for s in found if s is not None)
+        in_url = url_password(self.instance_url)
+        return tuple(s.reveal() for s in found if s is not None) + ((in_url,) if in_url else ())
 
 
 @dataclass(frozen=True)
@@ -153,11 +215,23 @@ class HubSpotSettings:
             )
         base_url = (_get(env, "HUBSPOT_BASE_URL") or DEFAULT_HUBSPOT_BASE_URL).rstrip("/")
         if not base_url.startswith(("https://", "http://")):
-            raise ConfigurationError(f"HUBSPOT_BASE_URL must be an http(s) URL, not {base_url!r}.")
+            raise ConfigurationError(
+                f"HUBSPOT_BASE_URL must be an http(s) URL, not {masked_url(base_url)!r}."
+            )
+        if (
+            base_url.startswith("http://")
+            and not is_loopback(base_url)
+            and _get(env, INSECURE_OPT_IN) != "1"
+        ):
+            raise ConfigurationError(
+                f"HUBSPOT_BASE_URL {masked_url(base_url)} is plain http:// to another host, "
+                f"which would send the access token unencrypted: use https://, or set "
+                f"{INSECURE_OPT_IN}=1 if you really mean it."
+            )
         return cls(
             access_token=token,
             base_url=base_url,
-            ca_bundle=_get(env, "HUBSPOT_CA_BUNDLE") or _get(env, "REQUESTS_CA_BUNDLE"),
+            ca_bundle=_ca_file(env, "HUBSPOT_CA_BUNDLE", "REQUESTS_CA_BUNDLE"),
             requests_per_10s=_positive_int(env, "HUBSPOT_REQUESTS_PER_10S", 100),
             searches_per_second=_positive_int(env, "HUBSPOT_SEARCHES_PER_SECOND", 5),
             search_lookback_seconds=_non_negative_int(
@@ -168,4 +242,5 @@ class HubSpotSettings:
         )
 
     def secrets(self) -> tuple[str, ...]:
-        return (self.access_token.reveal(),)
+        in_url = url_password(self.base_url)
+        return (self.access_token.reveal(),) + ((in_url,) if in_url else ())

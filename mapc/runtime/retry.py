@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import random
+import ssl
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -138,8 +139,26 @@ def _never_sent(exc: BaseException) -> bool:
     return False
 
 
+def is_certificate_error(exc: BaseException, depth: int = 0) -> bool:
+    """Whether a transport error is a TLS failure (an untrusted or wrong certificate):
+    retrying does not mend it, and it is a setting to fix, not an outage."""
+    if depth > 8:
+        return False
+    if isinstance(exc, requests.exceptions.SSLError | urllib3.exceptions.SSLError | ssl.SSLError):
+        return True
+    inner: list[BaseException] = []
+    if isinstance(exc, urllib3.exceptions.MaxRetryError) and exc.reason is not None:
+        inner.append(exc.reason)
+    inner += [a for a in exc.args if isinstance(a, BaseException)]
+    inner += [e for e in (exc.__cause__, exc.__context__) if e is not None]
+    return any(is_certificate_error(e, depth + 1) for e in inner)
+
+
 def failure_from_exception(exc: BaseException) -> Failure | None:
-    """A transport error (no HTTP response) as a Failure, or None if it is something else."""
+    """A transport error (no HTTP response) as a Failure, or None if it is something else
+    (a certificate that cannot be verified is something else: retrying will not help)."""
+    if is_certificate_error(exc):
+        return None
     transport = (
         requests.exceptions.ConnectionError,
         requests.exceptions.Timeout,

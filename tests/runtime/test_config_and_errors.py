@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from simple_salesforce.exceptions import SalesforceExpiredSession, SalesforceRefusedRequest
 
@@ -31,20 +33,22 @@ def test_salesforce_token_settings_hide_the_token() -> None:
     assert settings.secrets() == (TOKEN,)
 
 
-def test_salesforce_password_settings_and_ca_bundle() -> None:
+def test_salesforce_password_settings_and_ca_bundle(tmp_path: Path) -> None:
+    ca = tmp_path / "ca.pem"
+    ca.write_text("-----BEGIN CERTIFICATE-----\n")
     settings = SalesforceSettings.from_env(
         {
             "SALESFORCE_USERNAME": "a@b.c",
             "SALESFORCE_PASSWORD": "hunter22",
             "SALESFORCE_SECURITY_TOKEN": "tok123",
             "SALESFORCE_DOMAIN": "test",
-            "REQUESTS_CA_BUNDLE": "/tmp/ca.pem",
+            "REQUESTS_CA_BUNDLE": str(ca),
         }
     )
     assert (
         not settings.uses_token
         and settings.domain == "test"
-        and settings.ca_bundle == "/tmp/ca.pem"
+        and settings.ca_bundle == str(ca)
     )
     assert "hunter22" not in repr(settings) and "tok123" not in repr(settings)
 

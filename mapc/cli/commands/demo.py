@@ -151,7 +151,7 @@ def _sync(
     try:
         adapter = load_adapter(str(adapter_path))
         connections = connect()
-        state = open_state(args.state or str(tmp / "state.db"), "default")
+        state = open_state(args.state or str(tmp / "state.db"), "default", create=True)
     except (ConnectorError, SchemaTooNew) as error:
         console.print(f"mapc demo: {error}")
         return 2

@@ -30,6 +30,7 @@ def run(args: argparse.Namespace) -> int:
     from sqlalchemy.exc import SQLAlchemyError
 
     from mapc.cli import render
+    from mapc.runtime.errors import ConfigurationError
     from mapc.runtime.sync.runner import (
         StateOpenError,
         account_name,
@@ -48,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
         state = open_state(target, account_name(args.account))
         rows = state.errors(include_resolved=args.all, limit=args.limit)
         runs = state.recent_runs(5)
-    except (StateOpenError, SchemaTooNew) as error:
+    except (StateOpenError, ConfigurationError, SchemaTooNew) as error:
         print(f"mapc errors: {error}", file=sys.stderr)
         return 2
     except SQLAlchemyError as error:

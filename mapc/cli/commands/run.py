@@ -31,6 +31,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         action="store_true",
         help="read and decide, write nothing (same as `mapc plan`)",
     )
+    parser.add_argument(
+        "--init-state",
+        action="store_true",
+        help="create the state database if it holds no state yet (a first run); without "
+        "it a missing or empty state is an error, never a silent first run",
+    )
     parser.set_defaults(func=run)
 
 
@@ -90,11 +96,25 @@ def config_failure(error: BaseException) -> tuple[int, str]:
     return EXIT_CONFIG, f"{type(error).__name__}: {error}"
 
 
-def open_state(args: argparse.Namespace) -> Any:
+def open_state(args: argparse.Namespace, *, dry_run: bool) -> Any:
+    """The state; a plan with no state yet plans a first run on an empty one in memory
+    (creating nothing), a run needs --init-state (or `mapc state init`) to start one."""
     from mapc.runtime.sync.runner import account_name, state_target
     from mapc.runtime.sync.runner import open_state as open_store
+    from mapc.runtime.sync.schema import StateMissing
 
-    return open_store(state_target(args.state), account_name(args.account))
+    target, account = state_target(args.state), account_name(args.account)
+    try:
+        return open_store(target, account, create=bool(getattr(args, "init_state", False)))
+    except StateMissing:
+        if not dry_run:
+            raise
+        print(
+            f"mapc {args.command}: no state at {target} yet: planning a first run "
+            "(a run needs `mapc state init` or --init-state first)",
+            file=sys.stderr,
+        )
+        return open_store("sqlite://", account, create=True)
 
 
 def execute(args: argparse.Namespace, *, dry_run: bool, plan: bool = False) -> int:
@@ -125,7 +145,7 @@ def execute(args: argparse.Namespace, *, dry_run: bool, plan: bool = False) -> i
         every = parse_interval(args.every) if getattr(args, "every", None) else None
         adapter = load_adapter(args.adapter)
         connections = connect()
-        state = open_state(args)
+        state = open_state(args, dry_run=dry_run)
         with render.progress(err, not args.no_progress and args.format == "text") as step:
             code = run_loop(
                 adapter,

@@ -12,7 +12,7 @@ from typing import Any
 from hubspot import Client
 from urllib3.util.retry import Retry
 
-from mapc.runtime.config import HubSpotSettings
+from mapc.runtime.config import HubSpotSettings, masked_url
 from mapc.runtime.hubspot.batch import BATCH_SIZE
 from mapc.runtime.hubspot.http import HubSpotHttpError, HubSpotTransport
 from mapc.runtime.hubspot.keyset import ID_PROPERTY, FilterGroup, Sort, keyset_pages
@@ -75,7 +75,9 @@ class HubSpotConnector(HubSpotWrites):
         self._assoc = crm.associations.v4.batch_api
         self._owners = crm.owners.owners_api
         self._properties = crm.properties.core_api
-        self.marketing = HubSpotMarketing(self._client, self._http)
+        self.marketing = HubSpotMarketing(
+            self._client, self._http, settings.ca_bundle, settings.timeout
+        )
 
     @classmethod
     def from_env(
@@ -88,7 +90,7 @@ class HubSpotConnector(HubSpotWrites):
         return cls(HubSpotSettings.from_env(environ), retry=retry, limiter=limiter)
 
     def __repr__(self) -> str:
-        return f"HubSpotConnector(base_url={self._settings.base_url!r})"
+        return f"HubSpotConnector(base_url={masked_url(self._settings.base_url)!r})"
 
     @property
     def calls(self) -> Counter[str]:

@@ -17,6 +17,7 @@ import requests
 from mapc.runtime.errors import (
     ApiAccessError,
     AuthenticationError,
+    ConfigurationError,
     ConnectorError,
     RateLimitError,
     TransientError,
@@ -30,6 +31,7 @@ from mapc.runtime.retry import (
     daily_limit_exhausted,
     failure_from_exception,
     failure_from_response,
+    is_certificate_error,
     lower_headers,
 )
 
@@ -191,6 +193,13 @@ class HubSpotTransport:
         if isinstance(exc, ConnectorError):
             return exc
         http = exc if isinstance(exc, HubSpotHttpError) else _api_exception(exc)
+        if http is None and is_certificate_error(exc):
+            return ConfigurationError(
+                "HubSpot's TLS certificate could not be verified (it is not trusted, or not "
+                "for this host): set HUBSPOT_CA_BUNDLE to the CA file when using a local "
+                "emulator or a TLS-inspecting proxy.",
+                system=SYSTEM,
+            )
         if http is None:
             return TransientError(
                 f"Could not reach HubSpot while trying to {what} ({type(exc).__name__}), "

@@ -28,14 +28,33 @@ class HubSpotMarketing:
     """Communication Preferences and Email Events through `Client.api_request`, which
     builds its URL from the `base_url` option and applies no retry of its own."""
 
-    def __init__(self, client: Any, http: HubSpotTransport) -> None:
+    def __init__(
+        self,
+        client: Any,
+        http: HubSpotTransport,
+        ca_bundle: str | None = None,
+        timeout: float = 120.0,
+    ) -> None:
         self._client = client
         self._http = http
+        # `api_request` sends with requests' defaults: no timeout and the system CAs, not
+        # HUBSPOT_CA_BUNDLE. Its request builder still makes the URL, auth and body.
+        self._verify: str | bool = ca_bundle or True
+        self._timeout = timeout
+        self._session = requests.Session()
 
     def _send(self, endpoint: str, options: dict[str, Any], *, safe: bool, what: str) -> Any:
+        from hubspot.utils.requests.http_request_builder import Request
+
         def send() -> requests.Response:
-            response: requests.Response = self._client.api_request(dict(options))
-            return response
+            built = Request(self._client.config, dict(options))
+            return self._session.request(
+                built.get_method(),
+                built.get_url(),
+                verify=self._verify,
+                timeout=self._timeout,
+                **built.get_options_for_sending(),
+            )
 
         return self._http.raw(endpoint, send, safe=safe, what=what).body
 

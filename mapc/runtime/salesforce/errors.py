@@ -82,24 +82,29 @@ def translate(exc: BaseException, secrets: Sequence[str], what: str) -> Connecto
     if isinstance(exc, SalesforceError):
         return _from_status(exc.status, exc.content, secrets, what)
     if isinstance(exc, requests.exceptions.SSLError):
-        host = (
-            str(urlsplit(str(exc.request.url)).netloc) if exc.request is not None else "Salesforce"
-        )
+        host = _host(exc)
         return ConfigurationError(
             f"The TLS certificate of {host} could not be verified: set SALESFORCE_CA_BUNDLE "
             "(or REQUESTS_CA_BUNDLE) to the CA file when using a local emulator or a proxy.",
             system=SYSTEM,
         )
     if isinstance(exc, requests.exceptions.RequestException):
-        host = (
-            str(urlsplit(str(exc.request.url)).netloc) if exc.request is not None else "Salesforce"
-        )
+        host = _host(exc)
         return TransientError(
             f"Could not reach Salesforce at {host} while trying to {what} "
             f"({type(exc).__name__}), even after retrying.",
             system=SYSTEM,
         )
     return None
+
+
+def _host(exc: requests.exceptions.RequestException) -> str:
+    """The host a failed request went to, without any user or password in its URL."""
+    if exc.request is None:
+        return "Salesforce"
+    parts = urlsplit(str(exc.request.url))
+    host = parts.hostname or "Salesforce"
+    return f"{host}:{parts.port}" if parts.port else host
 
 
 def _from_status(status: int, content: Any, secrets: Sequence[str], what: str) -> ConnectorError:

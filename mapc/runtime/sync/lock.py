@@ -43,7 +43,13 @@ class RunLock:
         self.last_beat = 0.0
 
     def _stale(self, raw: str) -> bool:
-        holder = json.loads(raw)
+        try:
+            holder = json.loads(raw)
+            if not isinstance(holder, dict):
+                raise ValueError(raw)
+        except ValueError:
+            return True  # a damaged lock names no holder to wait for
+
         if holder.get("host") == self.me["host"] and not _alive(int(holder.get("pid", 0))):
             return True
         return time.time() - float(holder.get("beat", 0)) > STALE
@@ -57,7 +63,7 @@ class RunLock:
                 ).scalar_one_or_none()
                 if found is not None:
                     if not self._stale(found):
-                        holder = json.loads(found)
+                        holder = json.loads(found)  # _stale read it
                         raise StateLocked(
                             f"another run (pid {holder.get('pid')} on {holder.get('host')}) is "
                             f"using this state for account {self.state.account!r}; wait for it "

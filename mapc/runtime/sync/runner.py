@@ -116,14 +116,9 @@ def one_line(text: str) -> str:
 
 def safe_url(target: str) -> str:
     """A state database target fit to print: a URL's password masked."""
-    if "://" not in target:
-        return target
-    try:
-        from sqlalchemy.engine import make_url
+    from mapc.runtime.sync.state import masked
 
-        return make_url(target).render_as_string(hide_password=True)
-    except Exception:
-        return re.sub(r"(://[^:/@]*:)[^@/]*@", r"\1***@", target)
+    return masked(target)
 
 
 def database_error(error: BaseException) -> str:
@@ -132,15 +127,16 @@ def database_error(error: BaseException) -> str:
     return one_line(str(orig if orig is not None else error))
 
 
-def open_state(target: str, account: str) -> StateStore:
-    """The state store, or a StateOpenError saying in one sentence why not."""
+def open_state(target: str, account: str, *, create: bool = False) -> StateStore:
+    """The state store, or a StateOpenError saying in one sentence why not. A target with
+    no state yet is StateMissing unless `create` (a new state is made only when asked)."""
     from sqlalchemy.exc import SQLAlchemyError
 
     from mapc.runtime.sync.schema import SchemaTooNew
 
     try:
-        return StateStore(target, account=account)
-    except SchemaTooNew:
+        return StateStore(target, account=account, create=create)
+    except (SchemaTooNew, ConfigurationError):
         raise
     except (SQLAlchemyError, ImportError, ValueError, OSError) as exc:
         if isinstance(exc, ImportError):

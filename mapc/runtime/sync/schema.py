@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
+from typing import Any
 
 from sqlalchemy import (
     Boolean,
@@ -17,6 +19,8 @@ from sqlalchemy import (
     UniqueConstraint,
     select,
 )
+
+from mapc.runtime.errors import ConfigurationError
 
 SCHEMA_VERSION = 1
 # Ids and keys go to `IN (...)` in slices this long: under SQLite's and PostgreSQL's
@@ -185,6 +189,34 @@ MIGRATIONS: dict[int, Migration] = {
 
 class SchemaTooNew(Exception):
     """The state database was written by a newer mapc."""
+
+
+class StateCorrupt(ConfigurationError):
+    """The state database holds something mapc did not write (a damaged row or file)."""
+
+
+class StateOpenTargetError(ConfigurationError):
+    """A --state value that cannot be what was meant."""
+
+
+class StateMissing(ConfigurationError):
+    """No state where one was expected: a new one is made only when asked for."""
+
+
+def loads(text: str | None, where: str) -> Any:
+    """A JSON column's value, or StateCorrupt naming the row it came from."""
+    try:
+        return json.loads(text or "")
+    except (ValueError, TypeError, RecursionError):
+        raise StateCorrupt(
+            f"The state database is corrupt: {where} does not hold valid JSON; restore it "
+            "from a backup (or, knowing what it costs, start a new state)."
+        ) from None
+
+
+def has_schema(conn: Connection) -> bool:
+    """Whether the database holds a mapc state (any version)."""
+    return bool(conn.dialect.has_table(conn, meta.name))
 
 
 def current_version(conn: Connection) -> int:

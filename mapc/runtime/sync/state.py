@@ -7,6 +7,7 @@ method is its own transaction, so what one returns has been committed.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,6 +43,51 @@ def database_url(target: str) -> str:
     return f"sqlite:///{Path(target).expanduser()}"
 
 
+def masked(target: str) -> str:
+    """A state target fit to print: a URL's password masked."""
+    if "://" not in target:
+        return target
+    try:
+        from sqlalchemy.engine import make_url
+
+        return make_url(target).render_as_string(hide_password=True)
+    except Exception:
+        return re.sub(r"(://[^:/@]*:)[^@/]*@", r"\1***@", target)
+
+
+# user[:password]@host[:port][/db] with its scheme forgotten: not a file name anyone means.
+_SCHEMELESS_URL = re.compile(r"^[^/\\@\s]+@[^/@\s]+(/[^@]*)?$")
+
+
+def missing_message(target: str) -> str:
+    return (
+        f"There is no mapc state at {masked(target)}: against orgs synced before, a new "
+        "state would create every record again, so give the state they were synced with, "
+        "or create a new one on purpose with `mapc state init` (or `mapc run --init-state`)."
+    )
+
+
+def check_target(target: str, url: str, *, create: bool) -> None:
+    """Refuse targets that would silently become a new, empty state."""
+    if "://" not in target and _SCHEMELESS_URL.match(target):
+        shown = re.sub(r"^([^:@]*):[^@]*@", r"\1:***@", target)
+        raise s.StateOpenTargetError(
+            f"--state {shown!r} looks like a database URL without its scheme: write it as "
+            "postgresql+psycopg://user:password@host/db (or ./name for a file of that name)."
+        )
+    if not url.startswith("sqlite:///") or url in ("sqlite:///:memory:",):
+        return
+    path = Path(url.removeprefix("sqlite:///"))
+    if not create and not path.exists():
+        raise s.StateMissing(missing_message(target))  # SQLite would create the file
+    if path.is_file() and path.stat().st_size == 0:
+        raise s.StateCorrupt(
+            f"The state file {target} is empty (0 bytes), not a mapc state: a state that "
+            "lost its contents must not be taken for a first run. Restore it from a backup, "
+            "or remove it and run `mapc state init` if a new state is really meant."
+        )
+
+
 @dataclass
 class Link:
     """One synced pair and the last values synced on each side."""
@@ -66,8 +112,14 @@ class Link:
 class StateStore(RunLog):
     """The state of one HubSpot account's sync with one Salesforce org (R11)."""
 
-    def __init__(self, target: str = "mapc-state.db", *, account: str = "default") -> None:
+    def __init__(
+        self, target: str = "mapc-state.db", *, account: str = "default", create: bool = True
+    ) -> None:
+        """Open the state at `target`. With `create=False` a target that holds no state
+        yet (a missing file, an empty database) is StateMissing, never a silent new state;
+        a 0-byte file is StateCorrupt either way (SQLite would take it for a new one)."""
         url = database_url(target)
+        check_target(target, url, create=create)
         self.url = url
         self.account = account
         kwargs: dict[str, Any] = {}
@@ -76,8 +128,14 @@ class StateStore(RunLog):
         self.engine: Engine = create_engine(url, **kwargs)
         if url.startswith("sqlite"):
             event.listen(self.engine, "connect", _sqlite_pragmas)
-        with self.engine.begin() as conn:
-            self.schema_version = s.migrate(conn)
+        try:
+            with self.engine.begin() as conn:
+                if not create and not s.has_schema(conn):
+                    raise s.StateMissing(missing_message(target))
+                self.schema_version = s.migrate(conn)
+        except BaseException:
+            self.engine.dispose()
+            raise
 
     def close(self) -> None:
         self.engine.dispose()
@@ -91,8 +149,8 @@ class StateStore(RunLog):
             sf_object=row.sf_object,
             sf_id=row.sf_id,
             origin=row.origin,
-            hs_values=json.loads(row.hs_values),
-            sf_values=json.loads(row.sf_values),
+            hs_values=s.loads(row.hs_values, f"link {row.id} ({row.object} {row.hubspot_id})"),
+            sf_values=s.loads(row.sf_values, f"link {row.id} ({row.object} {row.sf_id})"),
             hs_parent=row.hs_parent,
             sf_parent=row.sf_parent,
             id=row.id,
@@ -303,7 +361,10 @@ class StateStore(RunLog):
                 .where(s.pending.c.account == self.account, s.pending.c.object == obj)
                 .order_by(s.pending.c.id)
             )
-            return [{**r._asdict(), "fingerprint": json.loads(r.fingerprint)} for r in rows]
+            return [
+                {**r._asdict(), "fingerprint": s.loads(r.fingerprint, f"pending create {r.id}")}
+                for r in rows
+            ]
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:

@@ -7,6 +7,7 @@ is recorded and the rest of its batch proceeds. A dry run queues nothing.
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -48,6 +49,9 @@ class Queue:
     def flush(self) -> None:
         while self.items:
             batch, self.items = self.items[: self.size], self.items[self.size :]
+            batch = screened(batch)
+            if not batch:
+                continue
             if self.before is not None:
                 self.before(batch)
             results = self.send([item.payload for item in batch])
@@ -60,6 +64,33 @@ class Queue:
                 item.on_done(result)
             if self.after is not None:
                 self.after(batch)
+
+
+def non_finite(payload: Any) -> list[str]:
+    """The fields of a record whose value is an infinite or NaN number (`1e400` read as
+    a float): no JSON can carry it, and `Infinity` is not a value either API accepts."""
+    if not isinstance(payload, Mapping):
+        return []
+    return sorted(
+        str(k) for k, v in payload.items() if isinstance(v, float) and not math.isfinite(v)
+    )
+
+
+def screened(batch: list[Item]) -> list[Item]:
+    """The items fit to send; each record with a non-finite number gets its own error."""
+    kept: list[Item] = []
+    for item in batch:
+        bad = non_finite(item.payload)
+        if not bad:
+            kept.append(item)
+            continue
+        values = ", ".join(f"{k}={item.payload[k]}" for k in bad)
+        item.on_done(
+            WriteResult.failure(
+                0, "NON_FINITE_NUMBER", f"not a finite number, so not sent: {values}", bad
+            )
+        )
+    return kept
 
 
 class Writes:

@@ -25,6 +25,7 @@ def cli_env(emulator_env: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) 
     monkeypatch.setenv("MAPC_STATE", str(tmp_path / "state.db"))
     emulator_env.seed(base_seed())
     emulator_env.seed(mixed_seed())
+    assert main(["state", "init"]) == 0  # a first run is asked for, never assumed
     return emulator_env
 
 
@@ -324,7 +325,7 @@ def test_a_catalog_field_missing_in_the_org_is_a_configuration_error(
         monkeypatch.setenv(name, value)
     monkeypatch.setenv("MAPC_STATE", str(tmp_path / "state.db"))
     emulator_env.seed(mixed_seed())
-    assert main(["run", ADAPTER, "--no-progress"]) == 2
+    assert main(["run", ADAPTER, "--no-progress", "--init-state"]) == 2
     err = capsys.readouterr().err.strip()
     assert "Traceback" not in err and len(err.splitlines()) == 1, err
     assert "Lifecycle_Stage__c" in err
