@@ -94,19 +94,22 @@ def is_loopback(url: str) -> bool:
         return False
 
 
-def _ca_file(environ: Mapping[str, str], *names: str) -> str | None:
-    """The first CA file named by `names`, which must exist: requests would otherwise
-    fail on the first call with an OSError."""
+def _ca_file(environ: Mapping[str, str], *names: str) -> tuple[str | None, str]:
+    """The first CA file named by `names` and the variable that named it."""
     for name in names:
         value = _get(environ, name)
-        if value is None:
-            continue
-        if not Path(value).expanduser().is_file():
-            raise ConfigurationError(
-                f"{name} names the CA file {value}, which does not exist or is not a file."
-            )
-        return str(Path(value).expanduser())
-    return None
+        if value is not None:
+            return str(Path(value).expanduser()), name
+    return None, names[0]
+
+
+def check_ca_file(path: str | None, variable: str) -> None:
+    """A CA file must exist before a connector uses it: requests would otherwise fail on
+    the first call with an OSError (a traceback, not a sentence)."""
+    if path is not None and not Path(path).is_file():
+        raise ConfigurationError(
+            f"{variable} names the CA file {path}, which does not exist or is not a file."
+        )
 
 
 def _positive_int(environ: Mapping[str, str], name: str, default: int) -> int:
@@ -141,10 +144,12 @@ class SalesforceSettings:
     api_version: str = DEFAULT_SALESFORCE_API_VERSION
     ca_bundle: str | None = None
     timeout: float = 120.0
+    ca_variable: str = "SALESFORCE_CA_BUNDLE"
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> SalesforceSettings:
         env = os.environ if environ is None else environ
+        ca_bundle, ca_variable = _ca_file(env, "SALESFORCE_CA_BUNDLE", "REQUESTS_CA_BUNDLE")
         settings = cls(
             instance_url=_get(env, "SALESFORCE_INSTANCE_URL"),
             access_token=_secret(env, "SALESFORCE_ACCESS_TOKEN"),
@@ -153,7 +158,8 @@ class SalesforceSettings:
             security_token=_secret(env, "SALESFORCE_SECURITY_TOKEN"),
             domain=_get(env, "SALESFORCE_DOMAIN"),
             api_version=_get(env, "SALESFORCE_API_VERSION") or DEFAULT_SALESFORCE_API_VERSION,
-            ca_bundle=_ca_file(env, "SALESFORCE_CA_BUNDLE", "REQUESTS_CA_BUNDLE"),
+            ca_bundle=ca_bundle,
+            ca_variable=ca_variable,
         )
         settings.validate()
         return settings
@@ -203,6 +209,7 @@ class HubSpotSettings:
     searches_per_second: int = 5
     timeout: float = 120.0
     search_lookback_seconds: int = DEFAULT_HUBSPOT_SEARCH_LOOKBACK_SECONDS
+    ca_variable: str = "HUBSPOT_CA_BUNDLE"
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> HubSpotSettings:
@@ -228,10 +235,12 @@ class HubSpotSettings:
                 f"which would send the access token unencrypted: use https://, or set "
                 f"{INSECURE_OPT_IN}=1 if you really mean it."
             )
+        ca_bundle, ca_variable = _ca_file(env, "HUBSPOT_CA_BUNDLE", "REQUESTS_CA_BUNDLE")
         return cls(
             access_token=token,
             base_url=base_url,
-            ca_bundle=_ca_file(env, "HUBSPOT_CA_BUNDLE", "REQUESTS_CA_BUNDLE"),
+            ca_bundle=ca_bundle,
+            ca_variable=ca_variable,
             requests_per_10s=_positive_int(env, "HUBSPOT_REQUESTS_PER_10S", 100),
             searches_per_second=_positive_int(env, "HUBSPOT_SEARCHES_PER_SECOND", 5),
             search_lookback_seconds=_non_negative_int(

@@ -45,11 +45,7 @@ def test_salesforce_password_settings_and_ca_bundle(tmp_path: Path) -> None:
             "REQUESTS_CA_BUNDLE": str(ca),
         }
     )
-    assert (
-        not settings.uses_token
-        and settings.domain == "test"
-        and settings.ca_bundle == str(ca)
-    )
+    assert not settings.uses_token and settings.domain == "test" and settings.ca_bundle == str(ca)
     assert "hunter22" not in repr(settings) and "tok123" not in repr(settings)
 
 

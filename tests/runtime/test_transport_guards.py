@@ -29,9 +29,9 @@ def test_a_missing_ca_file_is_one_sentence_naming_the_variable() -> None:
         "SALESFORCE_CA_BUNDLE": "/nonexistent/ca.pem",
     }
     with pytest.raises(ConfigurationError, match="SALESFORCE_CA_BUNDLE names the CA file"):
-        SalesforceSettings.from_env(env)
+        SalesforceConnector.from_env(env)
     with pytest.raises(ConfigurationError, match="HUBSPOT_CA_BUNDLE"):
-        HubSpotSettings.from_env(
+        HubSpotConnector.from_env(
             {"HUBSPOT_ACCESS_TOKEN": TOKEN, "HUBSPOT_CA_BUNDLE": "/nonexistent/ca.pem"}
         )
 
@@ -125,7 +125,11 @@ def test_hubspot_ca_bundle_is_used_by_the_email_events_calls(
     tls_hubspot: tuple[str, Path],
 ) -> None:
     url, ca_path = tls_hubspot
-    env = {"HUBSPOT_ACCESS_TOKEN": TOKEN, "HUBSPOT_BASE_URL": url, "HUBSPOT_CA_BUNDLE": str(ca_path)}
+    env = {
+        "HUBSPOT_ACCESS_TOKEN": TOKEN,
+        "HUBSPOT_BASE_URL": url,
+        "HUBSPOT_CA_BUNDLE": str(ca_path),
+    }
     connector = HubSpotConnector.from_env(env, limiter=HubSpotLimiter(1000, 1000))
     assert [e["id"] for e in _events(connector)] == ["e1", "e1"]  # OPEN, then CLICK pages
 

@@ -12,7 +12,7 @@ from typing import Any
 from hubspot import Client
 from urllib3.util.retry import Retry
 
-from mapc.runtime.config import HubSpotSettings, masked_url
+from mapc.runtime.config import HubSpotSettings, check_ca_file, masked_url
 from mapc.runtime.hubspot.batch import BATCH_SIZE
 from mapc.runtime.hubspot.http import HubSpotHttpError, HubSpotTransport
 from mapc.runtime.hubspot.keyset import ID_PROPERTY, FilterGroup, Sort, keyset_pages
@@ -50,6 +50,7 @@ class HubSpotConnector(HubSpotWrites):
         limiter: HubSpotLimiter | None = None,
     ) -> None:
         self._settings = settings
+        check_ca_file(settings.ca_bundle, settings.ca_variable)
         options: dict[str, Any] = {
             "access_token": settings.access_token.reveal(),
             "host": settings.base_url,  # the generated clients

@@ -12,7 +12,7 @@ from simple_salesforce.api import Salesforce
 from simple_salesforce.exceptions import SalesforceError
 
 from mapc.runtime import soql
-from mapc.runtime.config import SalesforceSettings
+from mapc.runtime.config import SalesforceSettings, check_ca_file
 from mapc.runtime.errors import TransientError
 from mapc.runtime.records import (
     TRANSIENT,
@@ -86,6 +86,7 @@ class SalesforceConnector:
 
     def __init__(self, settings: SalesforceSettings, *, retry: RetryPolicy | None = None) -> None:
         settings.validate()
+        check_ca_file(settings.ca_bundle, settings.ca_variable)
         self._settings = settings
         self._secrets = settings.secrets()
         self._session = SalesforceSession(

@@ -59,7 +59,7 @@ def test_corrupt_json_in_the_state_is_a_clear_error(tmp_path: Path) -> None:
     with sqlite3.connect(path) as conn:
         conn.execute("UPDATE mapc_links SET hs_values = '{not json'")
     state = StateStore(str(path), create=False)
-    with pytest.raises(StateCorrupt, match="link 1 .* does not hold valid JSON"):
+    with pytest.raises(StateCorrupt, match=r"link 1 .* does not hold valid JSON"):
         state.links_by_hubspot("contacts", ["101"])
 
 
