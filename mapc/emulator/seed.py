@@ -11,7 +11,6 @@ from typing import Any
 from mapc.emulator.hubspot.errors import HsApiError
 from mapc.emulator.hubspot.marketing import make_event
 from mapc.emulator.hubspot.portal import Portal
-from mapc.emulator.hubspot.schema import CREATED, MODIFIED
 from mapc.emulator.salesforce.errors import SfApiError
 from mapc.emulator.salesforce.org import Org
 
@@ -192,9 +191,9 @@ def _seed_hubspot_record(
     )
     props = {k: _resolve(v, refs) for k, v in props.items()}
     if raw.get("createdAt"):
-        props.setdefault(CREATED[kind], raw["createdAt"])
+        props.setdefault(portal.types.created(kind), raw["createdAt"])
     if raw.get("updatedAt"):
-        props.setdefault(MODIFIED[kind], raw["updatedAt"])
+        props.setdefault(portal.types.modified(kind), raw["updatedAt"])
     values = portal.check(kind, props, creating=True, trusted=True)
     portal.conflict(kind, values, None)
     record = portal.create(kind, values, record_id=str(raw["id"]) if raw.get("id") else None)

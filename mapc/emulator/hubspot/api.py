@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from mapc.emulator.hubspot.association_api import AssociationResources
 from mapc.emulator.hubspot.errors import HsApiError, correlation_id
 from mapc.emulator.hubspot.limits import RateLimiter, retry_after
 from mapc.emulator.hubspot.marketing import EmailEventResources, PreferenceResources
-from mapc.emulator.hubspot.meta import AssociationResources, OwnerResources, PropertyResources
+from mapc.emulator.hubspot.meta import OwnerResources, PropertyResources
 from mapc.emulator.hubspot.objects import ObjectResources
 from mapc.emulator.hubspot.portal import Portal
 from mapc.emulator.routing import Router

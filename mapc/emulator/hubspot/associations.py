@@ -4,24 +4,26 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from mapc.emulator.hubspot.schema import DEFAULT_ASSOCIATION, INVERSE
+from mapc.emulator.hubspot.types import CrmTypes
 
 Key = tuple[str, str]  # (object type, id)
 
 
 class Associations:
-    def __init__(self) -> None:
+    def __init__(self, types: CrmTypes) -> None:
+        self._types = types
         # (from type, from id) -> (to type, to id) -> association type ids
         self._links: defaultdict[Key, dict[Key, set[int]]] = defaultdict(dict)
 
     def add(
         self, from_type: str, from_id: str, to_type: str, to_id: str, type_id: int | None = None
     ) -> int:
-        type_id = type_id or DEFAULT_ASSOCIATION[(from_type, to_type)]
+        default = self._types.default_association[(from_type, to_type)]
+        type_id = type_id or default
         self._links[(from_type, from_id)].setdefault((to_type, to_id), set()).add(type_id)
-        inverse = INVERSE.get(type_id, type_id)
+        inverse = self._types.inverse.get(type_id, type_id)
         self._links[(to_type, to_id)].setdefault((from_type, from_id), set()).add(inverse)
-        if type_id != DEFAULT_ASSOCIATION[(from_type, to_type)]:
+        if type_id != default:
             # A labelled association always comes with the unlabelled one, as in HubSpot.
             self.add(from_type, from_id, to_type, to_id, None)
         return type_id
@@ -30,7 +32,7 @@ class Associations:
         self, from_type: str, from_id: str, to_type: str, to_id: str, type_id: int
     ) -> None:
         self._links.get((from_type, from_id), {}).get((to_type, to_id), set()).discard(type_id)
-        inverse = INVERSE.get(type_id, type_id)
+        inverse = self._types.inverse.get(type_id, type_id)
         self._links.get((to_type, to_id), {}).get((from_type, from_id), set()).discard(inverse)
 
     def remove(self, from_type: str, from_id: str, to_type: str, to_id: str) -> None:

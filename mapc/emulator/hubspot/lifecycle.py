@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from mapc.emulator.hubspot.errors import HsApiError, not_found, validation
 from mapc.emulator.hubspot.portal import HsRecord, Portal
-from mapc.emulator.hubspot.schema import CREATED, MODIFIED, PRIMARY_ASSOCIATION
 
 Link = tuple[str, str, list[int]]
-_PRIMARY_TYPES = frozenset(PRIMARY_ASSOCIATION.values())
 # Properties a merge computes rather than copies.
 _OWN = frozenset({"hs_object_id", "hs_merged_object_ids", "hs_additional_emails"})
 
@@ -25,6 +23,7 @@ def merge(portal: Portal, kind: str, primary_id: str, other_id: str) -> HsRecord
         raise validation(f"Cannot merge {kind[:-1]} {primary.id} into itself")
     for record in (primary, other):
         portal.unindex(kind, record)
+    created = portal.types.created(kind)
     values: dict[str, str | None] = {}
     for record in (other, primary):
         for name, value in record.properties.items():
@@ -47,16 +46,16 @@ def merge(portal: Portal, kind: str, primary_id: str, other_id: str) -> HsRecord
         extra.update(e for e in emails[1:] if e and e != values.get("email"))
         if extra:
             values["hs_additional_emails"] = ";".join(sorted(extra))
-    values[CREATED[kind]] = min(
-        str(primary.properties.get(CREATED[kind]) or primary.created),
-        str(other.properties.get(CREATED[kind]) or other.created),
+    values[created] = min(
+        str(primary.properties.get(created) or primary.created),
+        str(other.properties.get(created) or other.created),
     )
-    values.pop(MODIFIED[kind], None)
+    values.pop(portal.types.modified(kind), None)
     links = [portal.associations.drop(kind, r.id) for r in (primary, other)]
     for record in (primary, other):
         del portal.objects[kind][record.id]
     record = portal.create(kind, values, stamp=None)
-    record.created = str(values[CREATED[kind]])
+    record.created = str(values[created])
     for record_id in merged_ids:
         portal.merged[kind][record_id] = record.id
     _relink(portal, kind, record.id, links[0], links[1])
@@ -70,7 +69,7 @@ def _relink(portal: Portal, kind: str, new_id: str, first: list[Link], second: l
             if to_id not in portal.objects.get(to_type, {}):
                 continue
             for type_id in types:
-                if type_id in _PRIMARY_TYPES:
+                if portal.types.labels.get(type_id) == "Primary":
                     if index and (to_type, type_id) in taken:
                         continue  # a second "Primary" of the same kind is dropped
                     taken.add((to_type, type_id))

@@ -8,12 +8,6 @@ from mapc.emulator.hubspot.common import batch_response, body_of, int_arg
 from mapc.emulator.hubspot.errors import HsApiError, too_many_inputs, validation
 from mapc.emulator.hubspot.lifecycle import merge
 from mapc.emulator.hubspot.portal import HsRecord, Portal
-from mapc.emulator.hubspot.schema import (
-    CREATED,
-    DEFAULT_READ,
-    MODIFIED,
-    association_pair,
-)
 from mapc.emulator.hubspot.search import Searcher
 from mapc.emulator.wire import Request, Response
 
@@ -24,13 +18,14 @@ LIST_LIMIT = 100
 
 
 def record_json(
+    portal: Portal,
     kind: str,
     record: HsRecord,
     wanted: list[str] | None,
     associations: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    names = list(wanted) if wanted else list(DEFAULT_READ[kind])
-    for always in ("hs_object_id", CREATED[kind], MODIFIED[kind]):
+    names = list(wanted) if wanted else list(portal.types.types[kind].default_read)
+    for always in ("hs_object_id", portal.types.created(kind), portal.types.modified(kind)):
         if always not in names:
             names.append(always)
     out: dict[str, Any] = {
@@ -66,7 +61,10 @@ class ObjectResources:
         page = ordered[:limit]
         wanted = request.args("properties")
         body: dict[str, Any] = {
-            "results": [record_json(kind, r, wanted, self._assoc(kind, r, request)) for r in page]
+            "results": [
+                record_json(self.portal, kind, r, wanted, self._assoc(kind, r, request))
+                for r in page
+            ]
         }
         if len(ordered) > limit:
             next_after = str(int(ordered[limit].id))
@@ -84,7 +82,11 @@ class ObjectResources:
         return Response(
             200,
             record_json(
-                kind, record, request.args("properties"), self._assoc(kind, record, request)
+                self.portal,
+                kind,
+                record,
+                request.args("properties"),
+                self._assoc(kind, record, request),
             ),
         )
 
@@ -119,7 +121,7 @@ class ObjectResources:
         if not primary or not other:
             raise validation("primaryObjectId and objectIdToMerge are required")
         record = merge(self.portal, kind, str(primary), str(other))
-        return Response(200, record_json(kind, record, None))
+        return Response(200, record_json(self.portal, kind, record, None))
 
     # ------------------------------------------------------------------ batch
 
@@ -137,7 +139,7 @@ class ObjectResources:
             if record is None:
                 missing.append(str(item.get("id")))
             else:
-                results.append(record_json(kind, record, wanted))
+                results.append(record_json(self.portal, kind, record, wanted))
         errors = []
         if missing:
             errors.append(
@@ -275,7 +277,7 @@ class ObjectResources:
         objects = self.portal.objects[kind]
         response: dict[str, Any] = {
             "total": len(ids),
-            "results": [record_json(kind, objects[i], wanted) for i in window],
+            "results": [record_json(self.portal, kind, objects[i], wanted) for i in window],
         }
         if after + limit < len(ids):
             response["paging"] = {"next": {"after": str(after + limit)}}
@@ -321,7 +323,7 @@ class ObjectResources:
             to_id = str((spec.get("to") or {}).get("id"))
             for type_spec in spec.get("types") or []:
                 type_id = int(type_spec.get("associationTypeId", 0))
-                pair = association_pair(type_id)
+                pair = self.portal.types.pair(type_id)
                 if pair is None or pair[0] != kind:
                     raise validation(
                         f"{type_id} is not a valid association type between "

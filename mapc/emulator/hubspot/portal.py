@@ -9,17 +9,9 @@ from typing import Any
 from mapc.emulator.clock import Clock
 from mapc.emulator.hubspot.associations import Associations
 from mapc.emulator.hubspot.errors import HsApiError, invalid_properties, not_found, validation
-from mapc.emulator.hubspot.schema import (
-    CREATED,
-    MODIFIED,
-    OBJECT_TYPE_IDS,
-    PRIMARY_ASSOCIATION,
-    REQUIRED_ON_CREATE,
-    PropertyDef,
-    default_properties,
-    object_type,
-)
+from mapc.emulator.hubspot.schema import PropertyDef, default_properties
 from mapc.emulator.hubspot.subscriptions import Subscriptions
+from mapc.emulator.hubspot.types import CrmTypes, ObjectType
 from mapc.emulator.hubspot.values import iso_ms, normalize, read_only_problem, unknown_problem
 
 PORTAL_ID = 62515
@@ -73,24 +65,40 @@ class Portal:
         # writes. 0 (the default): search sees every write at once. Batch reads and
         # other endpoints are not affected. A reset gives a new portal, back to 0.
         self.index_lag = 0.0
-        self.properties = default_properties()
-        self.objects: dict[str, dict[str, HsRecord]] = {t: {} for t in OBJECT_TYPE_IDS}
-        self.archived: dict[str, dict[str, HsRecord]] = {t: {} for t in OBJECT_TYPE_IDS}
-        self.versions: dict[str, int] = dict.fromkeys(OBJECT_TYPE_IDS, 0)
+        self.types = CrmTypes.standard()
+        self.properties: dict[str, dict[str, PropertyDef]] = {}
+        self.objects: dict[str, dict[str, HsRecord]] = {}
+        self.archived: dict[str, dict[str, HsRecord]] = {}
+        self.versions: dict[str, int] = {}
         # Ids merged away -> the id of the record they were merged into, per object type.
-        self.merged: dict[str, dict[str, str]] = {t: {} for t in OBJECT_TYPE_IDS}
+        self.merged: dict[str, dict[str, str]] = {}
+        self._next_id: dict[str, int] = {}
         self.emails: dict[str, str] = {}
         self.owners: dict[str, Owner] = {}
-        self.associations = Associations()
+        self.associations = Associations(self.types)
         self.subscriptions = Subscriptions()
         self.email_events: list[dict[str, Any]] = []
-        self._next_id = {t: 1001 + 100_000 * i for i, t in enumerate(OBJECT_TYPE_IDS)}
+        # Associations of one record per page of a v4 read (HubSpot pages them by 500).
+        self.association_page_size = 500
+        defaults = default_properties()
+        for kind in list(self.types.types.values()):
+            self.add_type(kind, list(defaults.get(kind.name, {}).values()))
         self._owner_ids = itertools.count(70_000_001)
 
     # ----------------------------------------------------------------- lookups
 
+    def add_type(self, kind: ObjectType, properties: list[PropertyDef]) -> None:
+        """Make an object type's records storable (a standard type, or a custom schema)."""
+        self.types.add_type(kind)
+        self.properties[kind.name] = {p.name: p for p in properties}
+        for table in (self.objects, self.archived, self.merged):
+            table.setdefault(kind.name, {})
+        self.versions.setdefault(kind.name, 0)
+        # Ids of each type start in their own range, so an id alone hints at its type.
+        self._next_id.setdefault(kind.name, 1001 + 100_000 * len(self._next_id))
+
     def kind(self, name: str) -> str:
-        resolved = object_type(name)
+        resolved = self.types.resolve(name)
         if resolved is None:
             raise validation(f"Unable to infer object type from: {name}")
         return resolved
@@ -165,7 +173,7 @@ class Portal:
             else:
                 values[prop.name] = stored
         if creating and not trusted:
-            for name in REQUIRED_ON_CREATE.get(kind, ()):
+            for name in self.types.types[kind].required:
                 if values.get(name) is None:
                     problems.append(
                         {
@@ -218,16 +226,16 @@ class Portal:
         if new_id.isdigit():
             self._next_id[kind] = max(self._next_id[kind], int(new_id) + 1)
         props: dict[str, str | None] = {k: v for k, v in values.items() if v is not None}
-        props.setdefault(CREATED[kind], now)
-        props[MODIFIED[kind]] = props.get(MODIFIED[kind]) or now
+        props.setdefault(self.types.created(kind), now)
+        props[self.types.modified(kind)] = props.get(self.types.modified(kind)) or now
         props["hs_object_id"] = new_id
         if kind == "deals":
             props.setdefault("pipeline", "default")
         record = HsRecord(
             new_id,
             props,
-            created=props[CREATED[kind]] or now,
-            updated=props[MODIFIED[kind]] or now,
+            created=props[self.types.created(kind)] or now,
+            updated=props[self.types.modified(kind)] or now,
             written_ms=self.clock.now_ms(),
         )
         self._derive(kind, record)
@@ -252,7 +260,7 @@ class Portal:
 
     def touch(self, kind: str, record: HsRecord) -> None:
         now = iso_ms(self.clock.now())
-        record.properties[MODIFIED[kind]] = now
+        record.properties[self.types.modified(kind)] = now
         record.updated = now
         record.written_ms = self.clock.now_ms()
         self.versions[kind] += 1
@@ -317,14 +325,14 @@ class Portal:
                         contact_id,
                         "companies",
                         primary,
-                        PRIMARY_ASSOCIATION[("contacts", "companies")],
+                        self.types.primary_association[("contacts", "companies")],
                     )
                 self.associations.add(
                     "contacts",
                     contact_id,
                     "companies",
                     company_id,
-                    PRIMARY_ASSOCIATION[("contacts", "companies")],
+                    self.types.primary_association[("contacts", "companies")],
                 )
             self.sync_company_id(contact_id)
         return used
@@ -345,7 +353,7 @@ class Portal:
         return None
 
     def _primary_company(self, contact_id: str) -> str | None:
-        primary = PRIMARY_ASSOCIATION[("contacts", "companies")]
+        primary = self.types.primary_association[("contacts", "companies")]
         return next(
             (
                 company
@@ -369,6 +377,10 @@ class Portal:
 
     def _derive(self, kind: str, record: HsRecord) -> None:
         props = record.properties
+        if kind == "line_items":
+            price, quantity = props.get("price"), props.get("quantity")
+            if price is not None and quantity is not None:
+                props["amount"] = _number_text(float(price) * float(quantity))
         if kind == "deals":
             stage = props.get("dealstage")
             props["hs_is_closed_won"] = "true" if stage == "closedwon" else "false"
@@ -401,3 +413,7 @@ class Portal:
         prop = PropertyDef.from_api(data)
         self.properties[kind][name] = prop
         return prop
+
+
+def _number_text(value: float) -> str:
+    return str(int(value)) if value.is_integer() else str(value)

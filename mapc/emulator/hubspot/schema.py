@@ -1,97 +1,9 @@
-"""HubSpot object types, their default properties, and the association types between them."""
+"""HubSpot properties: their definitions and the defaults each standard object type has."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
-
-OBJECT_TYPE_IDS = {"contacts": "0-1", "companies": "0-2", "deals": "0-3", "tasks": "0-27"}
-_ALIASES = {
-    **{name: name for name in OBJECT_TYPE_IDS},
-    **{type_id: name for name, type_id in OBJECT_TYPE_IDS.items()},
-    "contact": "contacts",
-    "company": "companies",
-    "deal": "deals",
-    "task": "tasks",
-}
-# Property names each object type keeps on its own; "modified" is what search filters on.
-CREATED = {
-    "contacts": "createdate",
-    "companies": "createdate",
-    "deals": "createdate",
-    "tasks": "hs_createdate",
-}
-MODIFIED = {
-    "contacts": "lastmodifieddate",
-    "companies": "hs_lastmodifieddate",
-    "deals": "hs_lastmodifieddate",
-    "tasks": "hs_lastmodifieddate",
-}
-DEFAULT_READ = {
-    "contacts": (
-        "createdate",
-        "email",
-        "firstname",
-        "hs_object_id",
-        "lastmodifieddate",
-        "lastname",
-    ),
-    "companies": ("createdate", "domain", "hs_lastmodifieddate", "hs_object_id", "name"),
-    "deals": (
-        "amount",
-        "closedate",
-        "createdate",
-        "dealname",
-        "dealstage",
-        "hs_lastmodifieddate",
-        "hs_object_id",
-        "pipeline",
-    ),
-    "tasks": (
-        "hs_createdate",
-        "hs_lastmodifieddate",
-        "hs_object_id",
-        "hs_task_subject",
-        "hs_task_status",
-        "hs_timestamp",
-    ),
-}
-# (from, to) -> HUBSPOT_DEFINED default type id, and the inverse each id pairs with.
-DEFAULT_ASSOCIATION = {
-    ("contacts", "companies"): 279,
-    ("companies", "contacts"): 280,
-    ("deals", "contacts"): 3,
-    ("contacts", "deals"): 4,
-    ("deals", "companies"): 341,
-    ("companies", "deals"): 342,
-    ("tasks", "contacts"): 204,
-    ("contacts", "tasks"): 203,
-    ("tasks", "companies"): 192,
-    ("companies", "tasks"): 191,
-    ("tasks", "deals"): 216,
-    ("deals", "tasks"): 215,
-}
-PRIMARY_ASSOCIATION = {
-    ("contacts", "companies"): 1,
-    ("companies", "contacts"): 2,
-    ("deals", "companies"): 5,
-    ("companies", "deals"): 6,
-}
-_PAIRS = [(279, 280), (3, 4), (341, 342), (204, 203), (192, 191), (216, 215), (1, 2), (5, 6)]
-INVERSE = {**dict(_PAIRS), **{b: a for a, b in _PAIRS}}
-ASSOCIATION_LABELS = {1: "Primary", 2: "Primary", 5: "Primary", 6: "Primary"}
-
-
-def object_type(name: str) -> str | None:
-    return _ALIASES.get(name.lower())
-
-
-def association_pair(type_id: int) -> tuple[str, str] | None:
-    for table in (DEFAULT_ASSOCIATION, PRIMARY_ASSOCIATION):
-        for pair, known in table.items():
-            if known == type_id:
-                return pair
-    return None
 
 
 @dataclass
@@ -195,6 +107,9 @@ DEAL_STAGES = (
     "closedlost",
 )
 
+# The default ticket pipeline "0": New, Waiting on contact, Waiting on us, Closed.
+TICKET_STAGES = ("1", "2", "3", "4")
+
 
 def default_properties() -> dict[str, dict[str, PropertyDef]]:
     common = [
@@ -288,6 +203,96 @@ def default_properties() -> dict[str, dict[str, PropertyDef]]:
         _p("hs_task_priority", "enumeration", options=("NONE", "LOW", "MEDIUM", "HIGH")),
         _p("hs_task_type", "enumeration", options=("TODO", "CALL", "EMAIL", "LINKED_IN")),
     ]
+    engagement = [
+        *common,
+        _p("hs_createdate", "datetime", **_RO),
+        _p("hs_lastmodifieddate", "datetime", **_RO),
+        _p("hs_timestamp", "datetime"),
+    ]
+    stamped = [
+        *common,
+        _p("createdate", "datetime", **_RO),
+        _p("hs_lastmodifieddate", "datetime", **_RO),
+    ]
+    tickets = [
+        *stamped,
+        _p("subject"),
+        _p("content", field_type="textarea"),
+        _p("hs_pipeline", "enumeration", options=("0",)),
+        _p("hs_pipeline_stage", "enumeration", options=TICKET_STAGES),
+        _p("hs_ticket_priority", "enumeration", options=("LOW", "MEDIUM", "HIGH", "URGENT")),
+        _p(
+            "hs_ticket_category",
+            "enumeration",
+            "checkbox",
+            options=("PRODUCT_ISSUE", "BILLING_ISSUE", "FEATURE_REQUEST", "GENERAL_INQUIRY"),
+        ),
+        _p("source_type", "enumeration", options=("EMAIL", "PHONE", "CHAT", "FORM")),
+        _p("closed_date", "datetime"),
+    ]
+    products = [
+        *stamped,
+        _p("name"),
+        _p("description", field_type="textarea"),
+        _p("price", "number"),
+        _p("hs_sku"),
+        _p("hs_cost_of_goods_sold", "number"),
+    ]
+    line_items = [
+        *stamped,
+        _p("name"),
+        _p("description", field_type="textarea"),
+        _p("price", "number"),
+        _p("quantity", "number"),
+        _p("amount", "number", calculated=True),
+        _p("hs_product_id"),
+        _p("hs_sku"),
+    ]
+    notes = [*engagement, _p("hs_note_body", field_type="textarea")]
+    meetings = [
+        *engagement,
+        _p("hs_meeting_title"),
+        _p("hs_meeting_body", field_type="textarea"),
+        _p("hs_internal_meeting_notes", field_type="textarea"),
+        _p("hs_meeting_start_time", "datetime"),
+        _p("hs_meeting_end_time", "datetime"),
+        _p(
+            "hs_meeting_outcome",
+            "enumeration",
+            options=("SCHEDULED", "COMPLETED", "RESCHEDULED", "NO_SHOW", "CANCELED"),
+        ),
+    ]
+    calls = [
+        *engagement,
+        _p("hs_call_title"),
+        _p("hs_call_body", field_type="textarea"),
+        _p("hs_call_duration", "number"),
+        _p("hs_call_direction", "enumeration", options=("INBOUND", "OUTBOUND")),
+        _p(
+            "hs_call_status",
+            "enumeration",
+            options=("BUSY", "CANCELED", "COMPLETED", "FAILED", "IN_PROGRESS", "NO_ANSWER"),
+        ),
+        _p("hs_call_disposition"),
+        _p("hs_call_to_number"),
+        _p("hs_call_from_number"),
+    ]
+    emails = [
+        *engagement,
+        _p("hs_email_subject"),
+        _p("hs_email_text", field_type="textarea"),
+        _p("hs_email_html", field_type="html"),
+        _p(
+            "hs_email_direction",
+            "enumeration",
+            options=("EMAIL", "INCOMING_EMAIL", "FORWARDED_EMAIL"),
+        ),
+        _p(
+            "hs_email_status",
+            "enumeration",
+            options=("BOUNCED", "FAILED", "SCHEDULED", "SENDING", "SENT"),
+        ),
+    ]
     return {
         name: {p.name: p for p in props}
         for name, props in (
@@ -295,8 +300,12 @@ def default_properties() -> dict[str, dict[str, PropertyDef]]:
             ("companies", companies),
             ("deals", deals),
             ("tasks", tasks),
+            ("tickets", tickets),
+            ("products", products),
+            ("line_items", line_items),
+            ("notes", notes),
+            ("meetings", meetings),
+            ("calls", calls),
+            ("emails", emails),
         )
     }
-
-
-REQUIRED_ON_CREATE = {"tasks": ("hs_timestamp",)}
