@@ -11,8 +11,16 @@ from urllib.parse import quote
 
 import requests
 
+from mapc.runtime.errors import TransientError
 from mapc.runtime.hubspot.http import HubSpotHttpError, HubSpotTransport
-from mapc.runtime.records import Record, RecordError, WriteResult, chunked, epoch_millis
+from mapc.runtime.records import (
+    TRANSIENT,
+    Record,
+    RecordError,
+    WriteResult,
+    chunked,
+    epoch_millis,
+)
 
 PREFERENCES = "/communication-preferences/v4/statuses"
 EVENTS = "/email/public/v1/events"
@@ -87,7 +95,18 @@ class HubSpotMarketing:
                 body = self._send(
                     "POST batch/unsubscribe-all", options, safe=True, what="unsubscribe contacts"
                 )
-            except HubSpotHttpError as exc:
+            except (TransientError, HubSpotHttpError) as exc:
+                error = self._http.translate(exc, "unsubscribe contacts")
+                if isinstance(error, TransientError):
+                    # Still failing after every retry: per record, so the run goes on and
+                    # the engine keeps these unsubscribes owed for the next run (R1).
+                    out += [
+                        WriteResult.failure(offset + i, TRANSIENT, str(error))
+                        for i in range(len(chunk))
+                    ]
+                    continue
+                if not isinstance(exc, HubSpotHttpError):
+                    raise error from None
                 if exc.status != 400 or len(chunk) == 1:
                     if exc.status in (400, 404, 409):
                         out += [

@@ -14,7 +14,8 @@ from mapc.runtime.sync.decide import (
     fields_for,
     snapshot,
 )
-from mapc.runtime.sync.state import Link
+from mapc.runtime.sync.optout import owe_unsubscribe
+from mapc.runtime.sync.state import Link, Owed
 from mapc.runtime.sync.values import canon_text, truthy
 from mapc.runtime.sync.writes import SALESFORCE_BATCH
 
@@ -250,7 +251,8 @@ def queue_person_opt_out(
 def queue_unsubscribe(
     ctx: Context, obj: ObjectSync, link: Link, email: Any, now_sf: dict[str, Any]
 ) -> None:
-    """R1: unsubscribe a HubSpot contact from all email (batched Communication Preferences)."""
+    """R1: unsubscribe a HubSpot contact from all email (batched Communication
+    Preferences), owed in the state until HubSpot confirms it."""
     name = obj.hubspot_object
     opt = next((f for f in obj.fields if f.hubspot == OPT_OUT_HUBSPOT), None)
     if not email or opt is None:
@@ -263,19 +265,20 @@ def queue_unsubscribe(
         (OPT_OUT_HUBSPOT,),
         "Email Opt Out set in Salesforce (R1)",
     )
+    if ctx.dry_run:
+        return
 
-    def done(result: WriteResult) -> None:
-        if result.ok:
-            counted()
-            link.hs_values[OPT_OUT_HUBSPOT] = "true"
-            link.sf_values[opt.salesforce] = now_sf.get(opt.salesforce, "true")
-            ctx.touch(link)
-        else:
-            for err in result.errors:
-                ctx.error(name, HUBSPOT, link.sf_id, err.code, err.message, (OPT_OUT_HUBSPOT,))
+    def confirmed() -> None:
+        counted()
+        link.hs_values[OPT_OUT_HUBSPOT] = "true"
+        link.sf_values[opt.salesforce] = now_sf.get(opt.salesforce, "true")
+        ctx.touch(link)
 
-    if not ctx.dry_run:
-        ctx.writes.add("hs:unsubscribe", str(email), done)
+    def failed(result: WriteResult) -> None:
+        for err in result.errors:
+            ctx.error(name, HUBSPOT, link.sf_id, err.code, err.message, (OPT_OUT_HUBSPOT,))
+
+    owe_unsubscribe(ctx, Owed(name, link.hubspot_id, link.sf_id, str(email)), confirmed, failed)
 
 
 def _text(value: Any) -> str | None:

@@ -14,7 +14,7 @@ from mapc.runtime.sync.owners import OwnerDirectory
 from mapc.runtime.sync.ports import HubSpotPort, SalesforcePort
 from mapc.runtime.sync.report import Report
 from mapc.runtime.sync.staging import Staging
-from mapc.runtime.sync.state import Link, StateStore
+from mapc.runtime.sync.state import Link, Owed, StateStore
 from mapc.runtime.sync.writes import Writes
 
 log = logging.getLogger("mapc.sync")
@@ -62,6 +62,12 @@ class Context:
     planned: set[str] = field(default_factory=set)
     association_candidates: set[str] = field(default_factory=set)
     """HubSpot ids of contacts (syncing with Salesforce Contacts) read or linked this run."""
+    owe: dict[tuple[str, str], Owed] = field(default_factory=dict)
+    """Unsubscribes decided this run, saved with the links before any is sent (R1)."""
+    unsubscribing: set[tuple[str, str]] = field(default_factory=set)
+    """(object, HubSpot id) of unsubscribes queued this run: each is sent once a run."""
+    paid: set[tuple[str, str]] = field(default_factory=set)
+    """(object, HubSpot id) of owed unsubscribes HubSpot confirmed this run."""
     new_companies: list[tuple[str, str]] = field(default_factory=list)
     """Company <-> account links made this run: their contacts' associations may follow."""
     """Dry runs save no links: the ids a plan already paired, so they count once."""
@@ -145,8 +151,10 @@ class Context:
         self.heartbeat()
         items = [*self.new_links, *self.dirty.values()]
         self.new_links, self.dirty = [], {}
-        if items:
-            self.state.save_links(items)
+        owe, paid = list(self.owe.values()), set(self.paid)
+        self.owe, self.paid = {}, set()
+        if items or owe or paid:
+            self.state.save_links(items, owe=owe, paid=paid)
         keys, self.new_keys = self.new_keys, []
         groups: dict[tuple[str, str], list[tuple[str, str | None]]] = {}
         for side, obj, rid, key in keys:

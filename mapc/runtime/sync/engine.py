@@ -19,6 +19,7 @@ from mapc.runtime.sync.context import HUBSPOT, Context
 from mapc.runtime.sync.email_events import CURSOR as EVENTS_CURSOR
 from mapc.runtime.sync.email_events import sync_email_events
 from mapc.runtime.sync.lock import RunLock
+from mapc.runtime.sync.optout import retry_owed
 from mapc.runtime.sync.owners import OwnerDirectory
 from mapc.runtime.sync.pairs import PairSync
 from mapc.runtime.sync.ports import HubSpotPort, SalesforcePort
@@ -124,6 +125,7 @@ class SyncEngine:
         objects = ordered(self.adapter.objects)
         for obj in objects:
             recover(ctx, obj)
+        retry_owed(ctx)
         syncs: list[PairSync] = []
         for obj in objects:
             self.progress(f"syncing {obj.hubspot_object}")

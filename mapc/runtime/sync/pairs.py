@@ -24,6 +24,7 @@ from mapc.runtime.sync.context import (
 from mapc.runtime.sync.creates import Creates
 from mapc.runtime.sync.decide import unchanged
 from mapc.runtime.sync.matching import hubspot_candidates, salesforce_candidates
+from mapc.runtime.sync.optout import unsubscribe_queue
 from mapc.runtime.sync.state import Link
 from mapc.runtime.sync.values import blank
 from mapc.runtime.sync.writes import HUBSPOT_BATCH, SALESFORCE_BATCH, Item
@@ -166,13 +167,7 @@ class PairSync(Creates):
             lambda recs: hs.update(self.name, recs),
             after=self._saved,
         )
-        ctx.writes.queue(
-            "hs:unsubscribe",
-            HUBSPOT_BATCH,
-            hs.unsubscribe_all_batch,
-            depends=("hs:create:contacts",),
-            after=self._saved,
-        )
+        unsubscribe_queue(ctx)
 
     def _journal(self, target: str, target_object: str) -> Any:
         def before(items: list[Item]) -> None:

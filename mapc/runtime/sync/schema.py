@@ -22,7 +22,7 @@ from sqlalchemy import (
 
 from mapc.runtime.errors import ConfigurationError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 # Ids and keys go to `IN (...)` in slices this long: under SQLite's and PostgreSQL's
 # parameter limits, large enough that a page of 200 records is one query.
 IN_CHUNK = 500
@@ -98,6 +98,20 @@ pending = Table(
     Column("source_id", String(64), nullable=False),
     Column("fingerprint", Text, nullable=False),
     Column("started_at", String(32), nullable=False),
+)
+
+# R1: unsubscribes owed to HubSpot. Written in the transaction that records the link (or
+# the decision) that owes it, before the call is made, and deleted only once HubSpot
+# confirms it: a failed or interrupted call stays owed and every run retries it.
+owed = Table(
+    "mapc_owed",
+    metadata,
+    Column("account", String(64), primary_key=True),
+    Column("object", String(64), primary_key=True),
+    Column("hubspot_id", String(64), primary_key=True),
+    Column("sf_id", String(18), nullable=False),
+    Column("email", String(320), nullable=False),
+    Column("since", String(32), nullable=False),
 )
 
 # R8: every email event turned into a task, exactly once (pending until the task exists).
@@ -184,6 +198,7 @@ Migration = Callable[[Connection], None]
 # MIGRATIONS[n] upgrades a database at version n to n + 1. Version 0 is an empty database.
 MIGRATIONS: dict[int, Migration] = {
     0: lambda conn: metadata.create_all(conn),
+    1: lambda conn: owed.create(conn, checkfirst=True),
 }
 
 

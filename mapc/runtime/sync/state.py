@@ -33,7 +33,7 @@ from mapc.runtime.records import chunked
 from mapc.runtime.sync import schema as s
 from mapc.runtime.sync.runlog import ErrorRow, RunLog, now_iso
 
-__all__ = ["ErrorRow", "Link", "StateStore", "database_url", "now_iso"]
+__all__ = ["ErrorRow", "Link", "Owed", "StateStore", "database_url", "now_iso"]
 
 
 def database_url(target: str) -> str:
@@ -86,6 +86,16 @@ def check_target(target: str, url: str, *, create: bool) -> None:
             "lost its contents must not be taken for a first run. Restore it from a backup, "
             "or remove it and run `mapc state init` if a new state is really meant."
         )
+
+
+@dataclass(frozen=True)
+class Owed:
+    """An unsubscribe-all HubSpot owes a contact (R1) until it confirms it."""
+
+    object: str
+    hubspot_id: str
+    sf_id: str
+    email: str
 
 
 @dataclass
@@ -205,8 +215,15 @@ class StateStore(RunLog):
         with self.engine.connect() as conn:
             return int(conn.execute(query).scalar_one())
 
-    def save_links(self, items: Iterable[Link]) -> None:
-        """Insert new links (setting their ids) and update known ones, in one transaction."""
+    def save_links(
+        self,
+        items: Iterable[Link],
+        *,
+        owe: Iterable[Owed] = (),
+        paid: Iterable[tuple[str, str]] = (),
+    ) -> None:
+        """Insert new links (setting their ids) and update known ones, record the
+        unsubscribes they owe and forget those HubSpot confirmed, in one transaction."""
         stamp = now_iso()
         fresh: list[Link] = []
         inserts: list[dict[str, Any]] = []
@@ -230,7 +247,31 @@ class StateStore(RunLog):
                 inserts.append(row)
             else:
                 updates.append({**row, "_id": link.id})
+        owed_rows = {
+            (o.object, o.hubspot_id): {
+                "account": self.account,
+                "object": o.object,
+                "hubspot_id": o.hubspot_id,
+                "sf_id": o.sf_id,
+                "email": o.email,
+                "since": stamp,
+            }
+            for o in owe
+        }
+        done = sorted(set(paid))
+        for key in done:
+            owed_rows.pop(key, None)
         with self.engine.begin() as conn:
+            for obj, hs_id in [*done, *owed_rows]:
+                conn.execute(
+                    delete(s.owed).where(
+                        s.owed.c.account == self.account,
+                        s.owed.c.object == obj,
+                        s.owed.c.hubspot_id == hs_id,
+                    )
+                )
+            if owed_rows:
+                conn.execute(insert(s.owed), list(owed_rows.values()))
             if inserts:
                 result = conn.execute(
                     insert(s.links).returning(s.links.c.id, sort_by_parameter_order=True),
@@ -244,6 +285,16 @@ class StateStore(RunLog):
                     update(s.links).where(s.links.c.id == bindparam("_id")).values(columns),
                     updates,
                 )
+
+    def owed_unsubscribes(self) -> list[Owed]:
+        """Unsubscribes HubSpot has not confirmed yet, oldest first (R1)."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(s.owed)
+                .where(s.owed.c.account == self.account)
+                .order_by(s.owed.c.since, s.owed.c.object, s.owed.c.hubspot_id)
+            )
+            return [Owed(r.object, r.hubspot_id, r.sf_id, r.email) for r in rows]
 
     def parents_of(
         self, obj: str, *, hs_parent: str | None = None, sf_parent: str | None = None

@@ -43,10 +43,23 @@ def test_migrations_run_in_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     path = str(tmp_path / "s.db")
     StateStore(path).close()
     ran: list[int] = []
-    monkeypatch.setattr(schema, "SCHEMA_VERSION", 2)
-    monkeypatch.setitem(schema.MIGRATIONS, 1, lambda conn: ran.append(1))
-    assert StateStore(path).schema_version == 2
-    assert ran == [1]
+    current = schema.SCHEMA_VERSION
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", current + 1)
+    monkeypatch.setitem(schema.MIGRATIONS, current, lambda conn: ran.append(current))
+    assert StateStore(path).schema_version == current + 1
+    assert ran == [current]
+
+
+def test_a_version_1_state_gains_the_owed_unsubscribes(tmp_path: Path) -> None:
+    path = str(tmp_path / "s.db")
+    StateStore(path).close()
+    store = StateStore(path)
+    with store.engine.begin() as conn:
+        conn.execute(text("DROP TABLE mapc_owed"))
+        conn.execute(text("UPDATE mapc_meta SET value = '1' WHERE key = 'schema_version'"))
+    store.close()
+    again = StateStore(path)
+    assert again.schema_version == 2 and again.owed_unsubscribes() == []
 
 
 def test_accounts_are_separate_and_links_update_in_place() -> None:
