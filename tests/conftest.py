@@ -18,6 +18,18 @@ settings.load_profile(
 )
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _check_cache_apart(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """`mapc check` caches results in .mapc_cache/ of the working directory: not the tests'."""
+    saved = os.environ.get("MAPC_CACHE_DIR")
+    os.environ["MAPC_CACHE_DIR"] = str(tmp_path_factory.mktemp("mapc_cache"))
+    yield
+    if saved is None:
+        os.environ.pop("MAPC_CACHE_DIR", None)
+    else:
+        os.environ["MAPC_CACHE_DIR"] = saved
+
+
 @pytest.fixture(scope="session")
 def emulator_session() -> Iterator[Emulator]:
     """The emulator itself, started once; prefer `emulator`, which also resets it."""

@@ -7,10 +7,10 @@ character in place so positions stay true, and parses again.
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from dataclasses import dataclass
 
+import msgspec.structs
 from lark import Token, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
@@ -176,7 +176,7 @@ def _unexpected_token(source: Source, text: str, error: UnexpectedToken) -> Diag
         if token.value in {"=", "=>", "<=>", "<>"} or token.type in {"COMPARATOR", "EQUAL"}:
             # The lexer splits `=>` and `<=>`; name and underline what was written.
             written = _arrow_at(source, token) or str(token.value)
-            span = dataclasses.replace(span, end_column=span.column + len(written))
+            span = msgspec.structs.replace(span, end_column=span.column + len(written))
             return Diagnostic(
                 "E007",
                 f"unknown arrow `{written}`",

@@ -9,14 +9,19 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from mapc.compiler import ir
-from mapc.compiler.catalog import Catalog, CatalogError, load_catalog
-from mapc.compiler.check import check
 from mapc.compiler.diagnostics import Diagnostic, has_errors
-from mapc.compiler.frontend import parse
-from mapc.compiler.plan import Plan
 from mapc.compiler.source import Source, Span
+
+if TYPE_CHECKING:
+    from mapc.compiler import ir
+    from mapc.compiler.cache import CheckCache
+    from mapc.compiler.catalog import Catalog
+    from mapc.compiler.plan import Plan
+
+# The IR, parser, checker and catalogs (lark, pydantic) are imported when a file is
+# checked, not with this module: a check answered from the cache needs none of them.
 
 SUFFIX = ".mapc"
 
@@ -32,6 +37,8 @@ class CheckResult:
     mapping: ir.MappingFile | None
     plan: Plan | None
     diagnostics: tuple[Diagnostic, ...]
+    cached: bool = False
+    """Answered from the check cache: the diagnostics only, no mapping and no plan."""
 
     @property
     def ok(self) -> bool:
@@ -64,11 +71,12 @@ def find_mappings(paths: Iterable[Path]) -> list[Path]:
     return found
 
 
-def check_paths(paths: Sequence[Path]) -> list[CheckResult]:
-    return [check_file(path) for path in find_mappings(paths)]
+def check_paths(paths: Sequence[Path], *, cache: CheckCache | None = None) -> list[CheckResult]:
+    return [check_file(path, cache=cache) for path in find_mappings(paths)]
 
 
-def check_file(path: Path) -> CheckResult:
+def check_file(path: Path, *, cache: CheckCache | None = None) -> CheckResult:
+    """Check one file; with a cache, an unchanged file's diagnostics come from it."""
     name = display_name(path)
     try:
         source = Source.from_path(path, name)
@@ -83,7 +91,15 @@ def check_file(path: Path) -> CheckResult:
         return CheckResult(path, None, None, None, (diagnostic,))
     except OSError as error:
         raise UsageError(f"{name}: cannot read: {error.strerror or error}") from None
-    return check_source(source, base_dir=path.parent)
+    if cache is None:
+        return check_source(source, base_dir=path.parent)
+    key = cache.key(source, path.parent)
+    diagnostics = cache.get(key)
+    if diagnostics is not None:
+        return CheckResult(Path(source.name), source, None, None, diagnostics, cached=True)
+    result = check_source(source, base_dir=path.parent)
+    cache.put(key, result.diagnostics, _catalog_dirs(result.mapping, path.parent))
+    return result
 
 
 @contextmanager
@@ -111,6 +127,9 @@ def check_source(
 
 
 def _check_source(source: Source, catalog: Catalog | None, base_dir: Path | None) -> CheckResult:
+    from mapc.compiler.check import check
+    from mapc.compiler.frontend import parse
+
     path = Path(source.name)
     parsed = parse(source, keep_comments=False)
     if parsed.mapping is None:
@@ -130,8 +149,10 @@ def _check_source(source: Source, catalog: Catalog | None, base_dir: Path | None
     )
 
 
-def _project_catalog(mapping: ir.MappingFile, base_dir: Path) -> tuple[Catalog, Diagnostic | None]:
-    setting = next(
+def _catalog_setting(mapping: ir.MappingFile) -> ir.Setting | None:
+    from mapc.compiler import ir
+
+    return next(
         (
             s
             for block in mapping.of_type(ir.SettingsBlock)
@@ -142,6 +163,23 @@ def _project_catalog(mapping: ir.MappingFile, base_dir: Path) -> tuple[Catalog, 
         ),
         None,
     )
+
+
+def _catalog_dirs(mapping: ir.MappingFile | None, base_dir: Path) -> tuple[Path, ...]:
+    """The project catalog directory a mapping reads, if any: its checks depend on it."""
+    setting = _catalog_setting(mapping) if mapping is not None else None
+    if setting is None:
+        return ()
+    try:
+        return ((base_dir / str(setting.value.value)).resolve(),)
+    except (ValueError, OSError):
+        return ()
+
+
+def _project_catalog(mapping: ir.MappingFile, base_dir: Path) -> tuple[Catalog, Diagnostic | None]:
+    from mapc.compiler.catalog import CatalogError
+
+    setting = _catalog_setting(mapping)
     if setting is None:
         return _catalog(()), None
     try:
@@ -171,4 +209,6 @@ def _project_catalog(mapping: ir.MappingFile, base_dir: Path) -> tuple[Catalog, 
 
 @cache
 def _catalog(directories: tuple[str, ...]) -> Catalog:
+    from mapc.compiler.catalog import load_catalog
+
     return load_catalog([Path(d) for d in directories])

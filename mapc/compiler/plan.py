@@ -6,15 +6,14 @@ Everything here is sorted or in written order and frozen, so generation is deter
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from msgspec import Struct
 
 from mapc.compiler import ir
 from mapc.compiler.source import Span
 from mapc.runtime.adapter import Behaviour, CreateContacts, MatchKind, Rule
 
 
-@dataclass(frozen=True, slots=True)
-class PlannedField:
+class PlannedField(Struct, frozen=True, gc=False):
     hubspot: str
     hubspot_kind: str
     """mapc type kind of the HubSpot property (text, enumeration, bool, ...)."""
@@ -29,8 +28,7 @@ class PlannedField:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
-class PlannedValueMap:
+class PlannedValueMap(Struct, frozen=True, gc=False):
     name: str
     pairs: tuple[tuple[str, str], ...]
     """(HubSpot option, Salesforce value) in written order."""
@@ -38,23 +36,20 @@ class PlannedValueMap:
     """Used by a mapping that flows Salesforce -> HubSpot too (so it is one-to-one)."""
 
 
-@dataclass(frozen=True, slots=True)
-class PlannedMatch:
+class PlannedMatch(Struct, frozen=True, gc=False):
     kind: MatchKind
     hubspot_field: str | None = None
     salesforce_field: str | None = None
     ignore_case: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class PlannedDefault:
+class PlannedDefault(Struct, frozen=True, gc=False):
     salesforce_object: str
     field: str
     value: ir.Scalar
 
 
-@dataclass(frozen=True, slots=True)
-class PlannedAssociation:
+class PlannedAssociation(Struct, frozen=True, gc=False):
     """`associate contacts <-> ContactId`: see `adapter.AssociationSync`."""
 
     hubspot_object: str
@@ -65,8 +60,7 @@ class PlannedAssociation:
     to_hubspot: bool
 
 
-@dataclass(frozen=True, slots=True)
-class PlannedObject:
+class PlannedObject(Struct, frozen=True, gc=False):
     hubspot_object: str
     salesforce_objects: tuple[str, ...]
     match: PlannedMatch
@@ -85,23 +79,20 @@ class PlannedObject:
     """The connector's named behaviours this pair has, in `Behaviour`'s order."""
 
 
-@dataclass(frozen=True, slots=True)
-class PlannedClosedWon:
+class PlannedClosedWon(Struct, frozen=True, gc=False):
     hubspot_object: str
     hubspot_property: str
     value: ir.Scalar
     via: str
 
 
-@dataclass(frozen=True, slots=True)
-class PlannedEmailEvents:
+class PlannedEmailEvents(Struct, frozen=True, gc=False):
     event_types: tuple[str, ...]
     """Email Events API types, e.g. ("OPEN", "CLICK")."""
     salesforce_object: str
 
 
-@dataclass(frozen=True, slots=True)
-class Plan:
+class Plan(Struct, frozen=True, gc=False):
     name: str
     source_path: str
     source_sha256: str

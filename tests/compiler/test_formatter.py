@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -34,7 +34,7 @@ def _without_spans(value: Any) -> Any:
 def _meaning(text: str) -> Any:
     parsed = parse(Source("x.mapc", text))
     assert parsed.mapping is not None, [d.message for d in parsed.diagnostics]
-    dumped = dataclasses.asdict(parsed.mapping)
+    dumped = msgspec.to_builtins(parsed.mapping)
     dumped["comments"] = [c["text"] for c in dumped["comments"]]
     return _without_spans(dumped)
 

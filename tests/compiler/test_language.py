@@ -7,11 +7,11 @@ express (CRLF, U+2028, exit codes, output formats, formatting, docs, fuzzing).
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import re
 from pathlib import Path
 
+import msgspec
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -482,7 +482,7 @@ def _meaning(plan: object) -> object:
         return value
 
     assert plan is not None
-    return strip(dataclasses.asdict(plan))
+    return strip(msgspec.to_builtins(plan))
 
 
 @pytest.mark.parametrize("path", _parsable_cases(), ids=lambda p: p.stem)

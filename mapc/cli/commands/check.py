@@ -20,6 +20,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     parser.add_argument("paths", nargs="+", type=Path, metavar="PATH")
     add_format_argument(parser)
+    parser.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="check every file again, neither reading nor writing the cache of results "
+        "(kept in .mapc_cache/, or in $MAPC_CACHE_DIR)",
+    )
     parser.set_defaults(func=run)
 
 
@@ -32,10 +38,12 @@ def add_format_argument(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from mapc.compiler.cache import CheckCache, default_directory
     from mapc.compiler.pipeline import UsageError, check_paths
 
+    cache = None if args.no_cache else CheckCache(default_directory())
     try:
-        results = check_paths(args.paths)
+        results = check_paths(args.paths, cache=cache)
     except UsageError as error:
         print(f"mapc check: {error}", file=sys.stderr)
         return 2

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import dataclasses
 import random
 from types import ModuleType
+
+import msgspec
 
 from mapc.compiler import ir
 from mapc.compiler.codegen import generate
@@ -65,7 +66,7 @@ def hostile_plan(names: tuple[str, ...] = HOSTILE) -> Plan:
         )
     )
     fields.append(field(names[3], names[4], Rule.PREFER_SALESFORCE, objects=("Lead",)))
-    fields.append(dataclasses.replace(OPT_OUT, salesforce_objects=("Lead",)))
+    fields.append(msgspec.structs.replace(OPT_OUT, salesforce_objects=("Lead",)))
     value_map = PlannedValueMap(
         name=names[2], pairs=tuple((n, f"SF {n}") for n in names), two_way=True
     )
@@ -166,7 +167,7 @@ def random_plan(rng: random.Random, pieces: tuple[str, ...]) -> Plan:
                     owner=hs_kind == "reference" and rng.random() < 0.5,
                 )
             )
-        fields.append(dataclasses.replace(OPT_OUT, salesforce_objects=sobjects))
+        fields.append(msgspec.structs.replace(OPT_OUT, salesforce_objects=sobjects))
         props = [(f.hubspot, f.hubspot_kind) for f in fields]
         include = _expr(rng, props, 3) if rng.random() < 0.8 else None
         defaults = tuple(
@@ -186,7 +187,7 @@ def random_plan(rng: random.Random, pieces: tuple[str, ...]) -> Plan:
             hubspot_object=f"{name()}{o}",
         )
         if rng.random() < 0.3:
-            obj = dataclasses.replace(obj, match=PlannedMatch(kind=MatchKind.NONE))
+            obj = msgspec.structs.replace(obj, match=PlannedMatch(kind=MatchKind.NONE))
         objects.append(obj)
     extra: dict[str, object] = {}
     if rng.random() < 0.5:

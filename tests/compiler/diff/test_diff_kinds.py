@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import dataclasses
-
+import msgspec
 import pytest
 
 from mapc.compiler import ir
@@ -281,14 +280,14 @@ def test_direction_reversed_is_B302() -> None:
     for statement in mapping.statements:
         if isinstance(statement, ir.SyncBlock) and statement.hubspot_object.value == "contacts":
             items = tuple(
-                dataclasses.replace(item, direction=ir.Direction.TO_HUBSPOT)
+                msgspec.structs.replace(item, direction=ir.Direction.TO_HUBSPOT)
                 if isinstance(item, ir.FieldMap) and item.hubspot.field.value == "lifecyclestage"
                 else item
                 for item in statement.items
             )
-            statement = dataclasses.replace(statement, items=items)
+            statement = msgspec.structs.replace(statement, items=items)
         statements.append(statement)
-    reversed_mapping = dataclasses.replace(mapping, statements=tuple(statements))
+    reversed_mapping = msgspec.structs.replace(mapping, statements=tuple(statements))
     from mapc.compiler.diff import compare_mappings
 
     changes = compare_mappings(mapping, reversed_mapping)
