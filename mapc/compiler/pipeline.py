@@ -38,22 +38,27 @@ class CheckResult:
     plan: Plan | None
     diagnostics: tuple[Diagnostic, ...]
     cached: bool = False
-    """Answered from the check cache: the diagnostics only, no mapping and no plan."""
+    """Answered from the check cache: the diagnostics only, no mapping and no plan (and no
+    source when the file was not read: untouched, and with nothing to show)."""
 
     @property
     def ok(self) -> bool:
         return not has_errors(self.diagnostics)
 
 
-def display_name(path: Path) -> str:
-    """The path as diagnostics and generated headers show it: relative when possible."""
+def display_name(path: Path, cwd: str | None = None) -> str:
+    """The path as diagnostics and generated headers show it: relative when possible.
+
+    `cwd`, the working directory, saves asking the system for it for each of many files.
+    """
+    start = cwd or os.getcwd()
     try:
-        shown = os.path.relpath(path)
+        shown = os.path.relpath(os.path.join(start, path), start)
     except ValueError:  # another drive on Windows
         shown = str(path)
     if shown.startswith(".."):
         shown = str(path)
-    return Path(shown).as_posix()
+    return shown if os.sep == "/" else Path(shown).as_posix()
 
 
 def find_mappings(paths: Iterable[Path]) -> list[Path]:
@@ -61,7 +66,11 @@ def find_mappings(paths: Iterable[Path]) -> list[Path]:
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
-            found.extend(sorted(p for p in path.glob(f"*{SUFFIX}") if p.is_file()))
+            # What path.glob("*.mapc") would find, without a stat per file (the directory
+            # entry knows its type); in one directory, ordering by name is by path.
+            with os.scandir(path) as entries:
+                names = sorted(e.name for e in entries if e.name.endswith(SUFFIX) and e.is_file())
+            found.extend(path / name for name in names)
         elif path.is_file():
             found.append(path)
         else:
@@ -72,12 +81,27 @@ def find_mappings(paths: Iterable[Path]) -> list[Path]:
 
 
 def check_paths(paths: Sequence[Path], *, cache: CheckCache | None = None) -> list[CheckResult]:
-    return [check_file(path, cache=cache) for path in find_mappings(paths)]
+    cwd = os.getcwd()
+    results = [check_file(path, cache=cache, cwd=cwd) for path in find_mappings(paths)]
+    if cache is not None:
+        cache.save()
+    return results
 
 
-def check_file(path: Path, *, cache: CheckCache | None = None) -> CheckResult:
-    """Check one file; with a cache, an unchanged file's diagnostics come from it."""
-    name = display_name(path)
+def check_file(
+    path: Path, *, cache: CheckCache | None = None, cwd: str | None = None
+) -> CheckResult:
+    """Check one file; with a cache, an unchanged file's diagnostics come from it (and new
+    results go to it: `cache.save()` writes them; `check_paths` does so itself)."""
+    name = display_name(path, cwd)
+    base_dir = path.parent
+    status = None
+    if cache is not None:
+        status = cache.status(path)
+        untouched = cache.unchanged(name, base_dir, status)
+        found = _cached(cache, untouched, path, name) if untouched else None
+        if found is not None:
+            return found
     try:
         source = Source.from_path(path, name)
     except UnicodeDecodeError as error:
@@ -92,14 +116,29 @@ def check_file(path: Path, *, cache: CheckCache | None = None) -> CheckResult:
     except OSError as error:
         raise UsageError(f"{name}: cannot read: {error.strerror or error}") from None
     if cache is None:
-        return check_source(source, base_dir=path.parent)
-    key = cache.key(source, path.parent)
+        return check_source(source, base_dir=base_dir)
+    key = cache.key(source, base_dir)
     diagnostics = cache.get(key)
     if diagnostics is not None:
         return CheckResult(Path(source.name), source, None, None, diagnostics, cached=True)
-    result = check_source(source, base_dir=path.parent)
-    cache.put(key, result.diagnostics, _catalog_dirs(result.mapping, path.parent))
+    result = check_source(source, base_dir=base_dir)
+    dirs = _catalog_dirs(result.mapping, base_dir)
+    cache.put(key, source, result.diagnostics, dirs, base_dir, status)
     return result
+
+
+def _cached(cache: CheckCache, key: str, path: Path, name: str) -> CheckResult | None:
+    """An untouched file's result; its text is read only to show its diagnostics."""
+    diagnostics = cache.get(key)
+    if diagnostics is None:
+        return None
+    source = None
+    if diagnostics:
+        try:
+            source = Source.from_path(path, name)
+        except (OSError, UnicodeDecodeError):
+            return None  # changed after all: check it the usual way
+    return CheckResult(Path(name), source, None, None, diagnostics, cached=True)
 
 
 @contextmanager

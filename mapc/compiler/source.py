@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from msgspec import Struct
@@ -32,15 +33,18 @@ class Source:
 
     name: str
     text: str
-    lines: tuple[str, ...] = field(init=False, repr=False, compare=False)
 
-    def __post_init__(self) -> None:
+    @cached_property
+    def lines(self) -> tuple[str, ...]:
+        # Split when first asked for: a check answered from the cache may never need it.
         # Lines as the lexer counts them: only "\n" ends a line (not U+2028, \x0c, a lone
         # \r... which str.splitlines() would also split on, shifting every line after).
         lines = self.text.split("\n")
         if lines and lines[-1] == "":
             lines.pop()
-        object.__setattr__(self, "lines", tuple(line.removesuffix("\r") for line in lines))
+        if "\r" not in self.text:
+            return tuple(lines)
+        return tuple(line.removesuffix("\r") for line in lines)
 
     @classmethod
     def from_path(cls, path: Path, display: str | None = None) -> Source:
