@@ -14,7 +14,7 @@ from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from mapc.compiler.json_positions import locate, locate_duplicate
+from mapc.compiler.json_positions import deepest_nesting, locate, locate_duplicate
 
 __all__ = [
     "ENUM_KINDS",
@@ -109,6 +109,7 @@ class FieldDef(BaseModel):
     calculated: bool = False
     custom: bool = False
     read_only: bool = False
+    restricted: bool = False
     reference_to: tuple[str, ...] = ()
     options: tuple[Option, ...] = ()
 
@@ -136,6 +137,11 @@ class FieldDef(BaseModel):
     @property
     def option_values(self) -> tuple[str, ...]:
         return tuple(o.value for o in self.options)
+
+    @property
+    def accepts_other_values(self) -> bool:
+        """An unrestricted picklist: the system stores values outside ``options`` too."""
+        return self.is_enum and not self.restricted
 
     def option(self, value: str) -> Option | None:
         return next((o for o in self.options if o.value == value), None)
@@ -165,6 +171,7 @@ class ObjectDef(BaseModel):
     name: str = Field(min_length=1)
     label: str
     key_prefix: str | None = None
+    source: str | None = None
     fields: dict[str, FieldDef]
 
     @model_validator(mode="before")
@@ -267,8 +274,9 @@ def load_catalog(extra_dirs: Sequence[Path | str] = ()) -> Catalog:
     """The default catalogs extended by each project catalog directory, in order.
 
     A directory holds ``hubspot.json`` and/or ``salesforce.json``. Objects are merged by name;
-    within an object a field entry replaces the default field of that name whole. Any problem
-    with a project file raises :class:`CatalogError`.
+    a field entry for a known field overrides the attributes it gives and keeps the others
+    (a new field is a complete definition). Any problem with a project file raises
+    :class:`CatalogError`.
     """
     catalog = load_default_catalog()
     for directory in extra_dirs:
@@ -278,7 +286,8 @@ def load_catalog(extra_dirs: Sequence[Path | str] = ()) -> Catalog:
         for system in SYSTEMS:
             path = d / f"{system}.json"
             if path.is_file():
-                catalog = _apply_overlay(catalog, _read_overlay(path, system))
+                text, overlay = _read_overlay(path, system)
+                catalog = _apply_overlay(catalog, overlay, path, text)
     return catalog
 
 
@@ -286,18 +295,18 @@ _DEFERRED = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
 class _OverlayObject(BaseModel):
-    """An object entry in a project catalog: the label may be left out for known objects."""
+    """An object entry in a project catalog: the label may be left out for known objects.
+
+    Field entries stay plain mappings here: whether one is complete depends on whether it
+    overrides a shipped field, so each is validated once merged (see ``_merge_field``).
+    """
 
     model_config = _DEFERRED
 
     label: str | None = None
     key_prefix: str | None = None
-    fields: dict[str, FieldDef] = {}
-
-    @model_validator(mode="before")
-    @classmethod
-    def _name_fields(cls, data: Any) -> Any:
-        return _name_children(data, "fields")
+    source: str | None = None
+    fields: dict[str, dict[str, Any]] = {}
 
 
 class _Overlay(BaseModel):
@@ -307,7 +316,7 @@ class _Overlay(BaseModel):
     objects: dict[str, _OverlayObject] = {}
 
 
-def _read_overlay(path: Path, system: str) -> _Overlay:
+def _read_overlay(path: Path, system: str) -> tuple[str, _Overlay]:
     try:
         text = path.read_text("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -321,6 +330,11 @@ def _read_overlay(path: Path, system: str) -> _Overlay:
         raise CatalogError(
             path, line, col, f"key {exc.key!r} appears twice in one object"
         ) from None
+    except RecursionError:
+        depth, line, col = deepest_nesting(text)
+        raise CatalogError(
+            path, line, col, f"invalid JSON: nested {depth} levels deep, too deep to read"
+        ) from None
     try:
         overlay = _Overlay.model_validate(data)
     except ValidationError as exc:
@@ -333,30 +347,56 @@ def _read_overlay(path: Path, system: str) -> _Overlay:
             col,
             f'{path.name} must declare "system": "{system}", not {overlay.system!r}',
         )
-    return overlay
+    return text, overlay
 
 
-def _apply_overlay(catalog: Catalog, overlay: _Overlay) -> Catalog:
+def _apply_overlay(catalog: Catalog, overlay: _Overlay, path: Path, text: str) -> Catalog:
     base = catalog.system(overlay.system)
     objects = dict(base.objects)
     for name, patch in overlay.objects.items():
         old = objects.get(name)
-        if old is None:
-            objects[name] = ObjectDef(
-                name=name,
-                label=patch.label if patch.label is not None else name,
-                key_prefix=patch.key_prefix,
-                fields=dict(patch.fields),
+        old_fields = old.fields if old is not None else {}
+        fields = dict(old_fields)
+        for field_name, entry in patch.fields.items():
+            where = ("objects", name, "fields", field_name)
+            fields[field_name] = _merge_field(
+                overlay.system, field_name, old_fields.get(field_name), entry, path, text, where
             )
-        else:
-            objects[name] = ObjectDef(
-                name=name,
-                label=patch.label if patch.label is not None else old.label,
-                key_prefix=patch.key_prefix if patch.key_prefix is not None else old.key_prefix,
-                fields={**old.fields, **patch.fields},
-            )
+        objects[name] = ObjectDef(
+            name=name,
+            label=_given(patch.label, old.label if old is not None else name),
+            key_prefix=_given(patch.key_prefix, old.key_prefix if old is not None else None),
+            source=_given(patch.source, old.source if old is not None else None),
+            fields=fields,
+        )
     merged = SystemCatalog(system=base.system, objects=objects)
     return catalog.model_copy(update={overlay.system: merged})
+
+
+def _given(value: str | None, otherwise: str | None) -> Any:
+    return value if value is not None else otherwise
+
+
+def _merge_field(
+    system: str,
+    name: str,
+    old: FieldDef | None,
+    entry: Mapping[str, Any],
+    path: Path,
+    text: str,
+    where: tuple[str, ...],
+) -> FieldDef:
+    """A project field entry on top of the shipped field of that name, attribute by attribute."""
+    data: dict[str, Any] = old.model_dump(exclude={"name"}) if old is not None else {}
+    data.update(entry)
+    # Every HubSpot enumeration is restricted to its options; a new one says so by default.
+    if old is None and system == "hubspot" and "restricted" not in entry:
+        data["restricted"] = data.get("type") in ENUM_KINDS
+    data["name"] = name
+    try:
+        return FieldDef.model_validate(data)
+    except ValidationError as exc:
+        raise _validation_error(path, text, exc, prefix=where, merged=old is not None) from None
 
 
 class _DuplicateKeyError(ValueError):
@@ -374,10 +414,17 @@ def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return out
 
 
-def _validation_error(path: Path, text: str, exc: ValidationError) -> CatalogError:
+def _validation_error(
+    path: Path,
+    text: str,
+    exc: ValidationError,
+    prefix: tuple[str, ...] = (),
+    *,
+    merged: bool = False,
+) -> CatalogError:
     errors = exc.errors(include_url=False)
     first = errors[0]
-    loc = tuple(first["loc"])
+    loc = (*prefix, *first["loc"])
     # Errors raised by a model validator point at the model itself; a missing key at its parent.
     line, col = locate(text, loc)
     where = ".".join(str(p) for p in loc) or "(top level)"
@@ -387,6 +434,8 @@ def _validation_error(path: Path, text: str, exc: ValidationError) -> CatalogErr
         message = f"missing required key {str(loc[-1])!r}"
     else:
         message = str(first["msg"]).removeprefix("Value error, ")
+        if merged and not first["loc"]:
+            message += " (with the shipped field's other attributes)"
     more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
     return CatalogError(path, line, col, f"{where}: {message}{more}")
 
@@ -430,6 +479,8 @@ def system_catalog_json(catalog: SystemCatalog) -> dict[str, Any]:
         entry: dict[str, Any] = {"label": obj.label}
         if obj.key_prefix is not None:
             entry["key_prefix"] = obj.key_prefix
+        if obj.source is not None:
+            entry["source"] = obj.source
         entry["fields"] = {fname: _field_json(f) for fname, f in obj.fields.items()}
         objects[name] = entry
     return {"system": catalog.system, "objects": objects}

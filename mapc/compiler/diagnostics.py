@@ -86,6 +86,7 @@ _CODES = (
     # warnings
     Code("W101", "contacts created automatically while several HubSpot accounts share the org"),
     Code("W102", "value map never used"),
+    Code("W103", "a longer text flows into a shorter field"),
 )
 
 CODES: dict[str, Code] = {c.code: c for c in _CODES}

@@ -19,7 +19,7 @@ def locate(text: str, loc: Sequence[Any]) -> tuple[int | None, int | None]:
     spans: dict[_Path, int] = {}
     try:
         _scan(text, _skip_ws(text, 0), (), spans, None)
-    except (IndexError, ValueError):
+    except (IndexError, ValueError, RecursionError):
         return None, None
     path: _Path = tuple(p for p in loc if isinstance(p, str | int))
     while path not in spans and path:
@@ -32,10 +32,38 @@ def locate_duplicate(text: str, key: str) -> tuple[int | None, int | None]:
     dupes: list[tuple[int, str]] = []
     try:
         _scan(text, _skip_ws(text, 0), (), {}, dupes)
-    except (IndexError, ValueError):
+    except (IndexError, ValueError, RecursionError):
         return None, None
     offsets = [offset for offset, k in dupes if k == key]
     return _line_col(text, offsets[0]) if offsets else (None, None)
+
+
+def deepest_nesting(text: str) -> tuple[int, int | None, int | None]:
+    """How deep arrays and objects nest, and the line and column of the deepest opening.
+
+    Iterative, so that a document too deep for json.loads (a RecursionError) still gets a
+    position.
+    """
+    depth = deepest = 0
+    at: int | None = None
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        if c == '"':
+            i += 1
+            while i < n and text[i] != '"':
+                i += 2 if text[i] == "\\" else 1
+        elif c in "[{":
+            depth += 1
+            if depth > deepest:
+                deepest, at = depth, i
+        elif c in "]}":
+            depth -= 1
+        i += 1
+    if at is None:
+        return deepest, None, None
+    line, col = _line_col(text, at)
+    return deepest, line, col
 
 
 def _line_col(text: str, offset: int) -> tuple[int, int]:

@@ -247,7 +247,7 @@ def test_project_catalog_adds_a_custom_field(tmp_path: Path) -> None:
     assert cat.hubspot is load_default_catalog().hubspot
 
 
-def test_project_catalog_overrides_a_field_whole(tmp_path: Path) -> None:
+def test_project_catalog_overrides_a_field(tmp_path: Path) -> None:
     write(
         tmp_path,
         "hubspot.json",
@@ -282,6 +282,71 @@ def test_project_catalog_overrides_a_field_whole(tmp_path: Path) -> None:
     assert life.option_values == ("lead", "customer", "1234567")
     assert field(cat, "hubspot", "p_projects", "name").nillable  # defaults filled in
     assert field(cat, "hubspot", "contacts", "email").type == "email"
+
+
+def test_project_field_entry_overrides_attribute_by_attribute(tmp_path: Path) -> None:
+    # Only the length and label change; `required`, the type and the flags stay the shipped ones.
+    data = {
+        "system": "salesforce",
+        "objects": {"Lead": {"fields": {"Company": {"length": 120, "label": "Firm"}}}},
+    }
+    cat = load_catalog([write(tmp_path, "salesforce.json", data).parent])
+    company = field(cat, "salesforce", "Lead", "Company")
+    shipped = field(load_default_catalog(), "salesforce", "Lead", "Company")
+    assert (company.length, company.label) == (120, "Firm")
+    assert company.required and not company.nillable and company.type == "text"
+    assert company.model_copy(update={"length": 120, "label": "Firm"}) == company
+    assert shipped.length == 255
+
+
+def test_project_options_replace_the_shipped_options_and_keep_restriction(tmp_path: Path) -> None:
+    options = [{"value": "lead", "label": "Lead"}, {"value": "churned", "label": "Churned"}]
+    data = {
+        "system": "hubspot",
+        "objects": {"contacts": {"fields": {"lifecyclestage": {"options": options}}}},
+    }
+    cat = load_catalog([write(tmp_path, "hubspot.json", data).parent])
+    life = field(cat, "hubspot", "contacts", "lifecyclestage")
+    assert life.option_values == ("lead", "churned")
+    assert life.restricted and life.label == "Lifecycle Stage"
+
+
+def test_new_hubspot_enumeration_is_restricted_by_default(tmp_path: Path) -> None:
+    tier = {
+        "label": "Tier",
+        "type": "enumeration",
+        "native_type": "enumeration/select",
+        "options": [{"value": "gold", "label": "Gold"}],
+    }
+    text_field = {"label": "Note", "type": "text", "native_type": "string/text"}
+    data = {
+        "system": "hubspot",
+        "objects": {"contacts": {"fields": {"tier": tier, "note": text_field}}},
+    }
+    cat = load_catalog([write(tmp_path, "hubspot.json", data).parent])
+    assert field(cat, "hubspot", "contacts", "tier").restricted
+    assert not field(cat, "hubspot", "contacts", "note").restricted
+    # a new Salesforce picklist is unrestricted unless it says so, as describe defaults
+    sf = {"system": "salesforce", "objects": {"Lead": {"fields": {"L__c": LIFECYCLE_FIELD}}}}
+    cat = load_catalog([write(tmp_path, "salesforce.json", sf).parent])
+    assert not field(cat, "salesforce", "Lead", "L__c").restricted
+
+
+def test_partial_override_that_breaks_the_field_is_reported(tmp_path: Path) -> None:
+    data = {
+        "system": "salesforce",
+        "objects": {"Lead": {"fields": {"Company": {"nillable": True}}}},
+    }
+    err = error_for(tmp_path, "salesforce.json", data)
+    assert "objects.Lead.fields.Company" in err.message
+    assert "cannot be nillable" in err.message and "shipped field" in err.message
+    assert err.line is not None
+
+
+def test_partial_entry_for_a_new_field_is_incomplete(tmp_path: Path) -> None:
+    data = {"system": "salesforce", "objects": {"Lead": {"fields": {"Nope__c": {"length": 3}}}}}
+    err = error_for(tmp_path, "salesforce.json", data)
+    assert "objects.Lead.fields.Nope__c" in err.message and "missing required key" in err.message
 
 
 def test_later_directories_win(tmp_path: Path) -> None:
@@ -389,6 +454,14 @@ def test_duplicate_keys(tmp_path: Path) -> None:
     assert "'objects' appears twice" in err.message and (err.line, err.column) == (3, 2)
 
 
+def test_deeply_nested_json_is_an_error_with_a_position(tmp_path: Path) -> None:
+    depth = 100_000
+    text = '{"system": "hubspot",\n "objects": ' + "[" * depth + "]" * depth + "}"
+    err = error_for(tmp_path, "hubspot.json", text)
+    assert "too deep" in err.message
+    assert (err.line, err.column) == (2, 13 + depth - 1)
+
+
 def test_missing_directory(tmp_path: Path) -> None:
     with pytest.raises(CatalogError, match="not found"):
         load_catalog([tmp_path / "nope"])
@@ -420,3 +493,211 @@ def test_dump_omits_defaults(cat: Catalog) -> None:
     data = json.loads(dump_catalog(cat.hubspot))
     email = data["objects"]["contacts"]["fields"]["email"]
     assert email == {"label": "Email", "type": "email", "native_type": "string/text"}
+
+
+# --- completeness: the fields integrators map, as the public metadata has them ---------
+
+MUST_HAVE = {
+    ("salesforce", "Lead"): (
+        "Fax",
+        "MiddleName",
+        "Suffix",
+        "RecordTypeId",
+        "Street",
+        "City",
+        "State",
+        "PostalCode",
+        "Country",
+        "LeadSource",
+        "Status",
+        "Industry",
+        "Rating",
+        "Website",
+        "HasOptedOutOfEmail",
+        "DoNotCall",
+        "HasOptedOutOfFax",
+        "IndividualId",
+    ),
+    ("salesforce", "Contact"): (
+        "Fax",
+        "MiddleName",
+        "Suffix",
+        "RecordTypeId",
+        "AccountId",
+        "MailingStreet",
+        "OtherStreet",
+        "HomePhone",
+        "OtherPhone",
+        "AssistantName",
+        "ReportsToId",
+        "Birthdate",
+        "Department",
+        "HasOptedOutOfEmail",
+        "DoNotCall",
+    ),
+    ("salesforce", "Account"): (
+        "RecordTypeId",
+        "AccountSource",
+        "Fax",
+        "Site",
+        "Sic",
+        "Ownership",
+        "TickerSymbol",
+        "ShippingStreet",
+        "ShippingCity",
+        "ShippingState",
+        "ShippingPostalCode",
+        "ShippingCountry",
+        "BillingStreet",
+        "BillingCity",
+        "BillingState",
+        "BillingPostalCode",
+        "BillingCountry",
+        "IsPersonAccount",
+        "PersonEmail",
+        "PersonHasOptedOutOfEmail",
+    ),
+    ("salesforce", "Opportunity"): (
+        "CampaignId",
+        "NextStep",
+        "RecordTypeId",
+        "Probability",
+        "ForecastCategoryName",
+        "LeadSource",
+        "Type",
+        "IsPrivate",
+        "Pricebook2Id",
+        "TotalOpportunityQuantity",
+    ),
+    ("salesforce", "OpportunityContactRole"): ("OpportunityId", "ContactId", "Role", "IsPrimary"),
+    ("salesforce", "Case"): (
+        "Subject",
+        "Status",
+        "Priority",
+        "Origin",
+        "Reason",
+        "ContactId",
+        "AccountId",
+        "Description",
+        "SuppliedEmail",
+        "RecordTypeId",
+    ),
+    ("salesforce", "Event"): ("Subject", "StartDateTime", "EndDateTime", "WhoId", "WhatId"),
+    ("salesforce", "Task"): ("Subject", "Status", "Priority", "WhoId", "WhatId", "TaskSubtype"),
+    ("hubspot", "contacts"): (
+        "fax",
+        "salutation",
+        "mobilephone",
+        "associatedcompanyid",
+        "numemployees",
+        "hs_buying_role",
+        "work_email",
+    ),
+    ("hubspot", "companies"): (
+        "hs_parent_company_id",
+        "founded_year",
+        "is_public",
+        "linkedin_company_page",
+        "about_us",
+    ),
+    ("hubspot", "deals"): (
+        "hs_priority",
+        "closed_won_reason",
+        "closed_lost_reason",
+        "hs_next_step",
+        "pipeline",
+        "hs_deal_stage_probability",
+        "hs_forecast_amount",
+    ),
+    ("hubspot", "tickets"): (
+        "subject",
+        "content",
+        "hs_pipeline",
+        "hs_pipeline_stage",
+        "hs_ticket_priority",
+        "hs_ticket_category",
+        "source_type",
+        "hubspot_owner_id",
+    ),
+    ("hubspot", "products"): ("name", "price", "hs_sku"),
+    ("hubspot", "line_items"): ("name", "quantity", "price", "hs_product_id"),
+    ("hubspot", "calls"): ("hs_timestamp", "hs_call_body", "hs_call_direction"),
+    ("hubspot", "meetings"): ("hs_timestamp", "hs_meeting_title", "hs_meeting_outcome"),
+    ("hubspot", "notes"): ("hs_timestamp", "hs_note_body"),
+    ("hubspot", "emails"): ("hs_timestamp", "hs_email_subject", "hs_email_direction"),
+}
+
+
+@pytest.mark.parametrize(("where", "names"), MUST_HAVE.items(), ids=lambda v: str(v))
+def test_must_have_fields(cat: Catalog, where: tuple[str, str], names: tuple[str, ...]) -> None:
+    system, obj = where
+    missing = [n for n in names if cat.system(system).field(obj, n) is None]  # type: ignore[arg-type]
+    assert not missing, f"{system} {obj} lacks {missing}"
+
+
+def test_every_object_says_where_it_came_from(cat: Catalog) -> None:
+    for system in (cat.hubspot, cat.salesforce):
+        for obj in system.objects.values():
+            assert obj.source and ("http" in obj.source or "describe" in obj.source), obj.name
+
+
+@pytest.mark.parametrize(
+    ("obj", "name", "length"),
+    [
+        # describe's lengths: picklists are 255 (40 was a guess), Account.Type 40
+        ("Lead", "Status", 255),
+        ("Lead", "LeadSource", 255),
+        ("Lead", "Industry", 255),
+        ("Lead", "Rating", 255),
+        ("Contact", "LeadSource", 255),
+        ("Opportunity", "LeadSource", 255),
+        ("Account", "Type", 40),
+        ("Lead", "Fax", 40),
+        ("Lead", "MiddleName", 40),
+        ("Account", "ShippingStreet", 255),
+        ("Account", "ShippingCity", 40),
+        ("Opportunity", "NextStep", 255),
+    ],
+)
+def test_lengths_as_describe_gives_them(cat: Catalog, obj: str, name: str, length: int) -> None:
+    assert field(cat, "salesforce", obj, name).length == length
+
+
+def test_restricted_picklists_as_describe_gives_them(cat: Catalog) -> None:
+    # Salesforce's standard picklists accept other values through the API unless restricted.
+    for obj, name in [("Lead", "LeadSource"), ("Lead", "Status"), ("Opportunity", "StageName")]:
+        f = field(cat, "salesforce", obj, name)
+        assert not f.restricted and f.accepts_other_values
+    assert field(cat, "salesforce", "Opportunity", "ForecastCategoryName").restricted
+    # Every HubSpot enumeration is restricted to its options.
+    for system_obj in cat.hubspot.objects.values():
+        for f in system_obj.fields.values():
+            if f.is_enum and system_obj.name != "owners":
+                assert f.restricted and not f.accepts_other_values, f"{system_obj.name}.{f.name}"
+    assert not field(cat, "salesforce", "Lead", "Company").accepts_other_values  # not a picklist
+
+
+def test_hubspot_default_deal_pipeline_stage_ids(cat: Catalog) -> None:
+    assert field(cat, "hubspot", "deals", "dealstage").option_values == (
+        "appointmentscheduled",
+        "qualifiedtobuy",
+        "presentationscheduled",
+        "decisionmakerboughtin",
+        "contractsent",
+        "closedwon",
+        "closedlost",
+    )
+
+
+@pytest.mark.parametrize(
+    ("obj", "names"),
+    [
+        ("deals", ("dealname", "dealstage")),
+        ("tickets", ("subject", "hs_pipeline_stage")),
+        ("calls", ("hs_timestamp",)),
+    ],
+)
+def test_hubspot_required_on_create(cat: Catalog, obj: str, names: tuple[str, ...]) -> None:
+    required = {f.name for f in cat.hubspot.object(obj).fields.values() if f.required}  # type: ignore[union-attr]
+    assert required == set(names)
+    assert not any(f.required for f in cat.hubspot.object("contacts").fields.values())  # type: ignore[union-attr]

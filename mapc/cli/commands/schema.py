@@ -163,6 +163,7 @@ def salesforce_field(item: Mapping[str, Any]) -> dict[str, Any] | None:
         "required": not nillable and createable and not item.get("defaultedOnCreate", False),
         "calculated": bool(item.get("calculated", False)),
         "custom": bool(item.get("custom", False)),
+        "restricted": bool(item.get("restrictedPicklist", False)),
     }
     if kind == "reference":
         field["reference_to"] = references
@@ -235,6 +236,8 @@ def hubspot_fields(properties: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
             "calculated": bool(prop.get("calculated", False)),
             "custom": not bool(prop.get("hubspotDefined", False)),
             "read_only": read_only,
+            # HubSpot rejects any value of an enumeration that is not one of its options.
+            "restricted": kind in ("enumeration", "multipicklist"),
         }
         if kind == "reference":
             field["reference_to"] = ["owners"]

@@ -280,6 +280,7 @@ def _check_types(
     to_hs: bool,
 ) -> None:
     hubspot = resolved.hubspot
+    too_short: list[tuple[str, FieldDef]] = []
     for object_name, sf_field in resolved.salesforce.items():
         owners = _is_owner(hubspot, sf_field)
         if clauses.owner is not None:
@@ -313,6 +314,19 @@ def _check_types(
                 break
         else:
             _check_enumerations(context, node, hubspot, sf_field, clauses)
+            if to_sf and types.may_not_fit(sf_field, hubspot):
+                too_short.append((object_name, sf_field))
+    if too_short:  # one warning for the line, naming every object whose field is too short
+        names = " and ".join(f"{o}.{f.name}" for o, f in too_short)
+        shortest = min(f.length or 0 for _, f in too_short)
+        context.warn(
+            "W103",
+            f"HubSpot {block.hubspot.name}.{hubspot.name} ({types.length_text(hubspot)}) "
+            f"may be longer than Salesforce {names} can hold ({shortest} characters)",
+            node.salesforce.span,
+            "Salesforce rejects a longer value (STRING_TOO_LONG): map it to a longer "
+            "field such as a text area, or send it only to HubSpot with `<-`",
+        )
 
 
 def _check_enumerations(

@@ -219,6 +219,7 @@ def _check_single_writer(context: Context, block: ResolvedBlock) -> None:
 
 
 def _check_required(context: Context, block: ResolvedBlock) -> None:
+    _check_required_in_hubspot(context, block)
     fed: set[tuple[str, str]] = {(o, f.name) for o, f, _ in block.defaults}
     for resolved in block.fields:
         if resolved.to_salesforce and resolved.rule is not Rule.OPT_OUT:
@@ -235,3 +236,20 @@ def _check_required(context: Context, block: ResolvedBlock) -> None:
                     name_node.span,
                     f"map a HubSpot property to it, or declare `default {obj.name}.{field.name} = ...`",
                 )
+
+
+def _check_required_in_hubspot(context: Context, block: ResolvedBlock) -> None:
+    """HubSpot's own required-on-create properties (a deal's stage, a ticket's subject)."""
+    to_hubspot = [r for r in block.fields if r.to_hubspot and r.rule is not Rule.OPT_OUT]
+    if not to_hubspot:
+        return  # nothing is created in HubSpot from this block
+    fed = {r.hubspot.name for r in to_hubspot}
+    for field in block.hubspot.fields.values():
+        if field.required and field.writable_on_create and field.name not in fed:
+            context.error(
+                "E410",
+                f"HubSpot {block.hubspot.name}.{field.name} is required on create, "
+                "and nothing sets it",
+                block.node.hubspot_object.span,
+                f"map a Salesforce field to it with `<->` or `<-` (HubSpot {field.label})",
+            )

@@ -37,6 +37,25 @@ def can_hold(target: FieldDef, source: FieldDef) -> bool:
     return source.type in ACCEPTS[target.type]
 
 
+def may_not_fit(target: FieldDef, source: FieldDef) -> bool:
+    """`source`'s values may be longer than `target` holds (checked in the flow's direction).
+
+    A longer declared length, or free text (a text area with no length, such as any HubSpot
+    multi-line property) flowing into a length-limited text field.
+    """
+    if target.length is None or target.type not in _TEXTUAL:
+        return False
+    if source.length is not None:
+        return source.type in _TEXTUAL and source.length > target.length
+    return source.type == "textarea"
+
+
+def length_text(field: FieldDef) -> str:
+    if field.length is not None:
+        return f"up to {field.length} characters"
+    return "free text, no length limit"
+
+
 def describe(field: FieldDef) -> str:
     if field.type == "reference":
         return f"reference to {', '.join(field.reference_to)}"

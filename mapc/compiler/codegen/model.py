@@ -71,15 +71,18 @@ class ModuleView:
 def _value_maps(
     ctx: ModuleContext, plan: Plan
 ) -> tuple[list[ValueMapView], dict[str, str], dict[str, str]]:
-    reverse_needed = {
-        f.value_map for o in plan.objects for f in o.fields if f.value_map and f.to_hubspot
-    }
+    fields = [f for o in plan.objects for f in o.fields if f.value_map]
+    forward_needed = {f.value_map for f in fields if f.to_salesforce}
+    reverse_needed = {f.value_map for f in fields if f.to_hubspot}
     views: list[ValueMapView] = []
     forward: dict[str, str] = {}
     reverse: dict[str, str] = {}
     for vm in plan.value_maps:
-        forward[vm.name] = ctx.names.take(vm.name, upper=True)
-        views.append(_map_view(forward[vm.name], vm, vm.pairs, "HubSpot option -> Salesforce"))
+        # Only the directions in use: a one-way `<-` map may send several Salesforce values
+        # to one HubSpot option, and has no HubSpot -> Salesforce table to write.
+        if vm.name in forward_needed:
+            forward[vm.name] = ctx.names.take(vm.name, upper=True)
+            views.append(_map_view(forward[vm.name], vm, vm.pairs, "HubSpot option -> Salesforce"))
         if vm.name in reverse_needed:
             reverse[vm.name] = ctx.names.take(vm.name, "reverse", upper=True)
             pairs: dict[str, str] = {}
