@@ -41,13 +41,22 @@ def may_not_fit(target: FieldDef, source: FieldDef) -> bool:
     """`source`'s values may be longer than `target` holds (checked in the flow's direction).
 
     A longer declared length, or free text (a text area with no length, such as any HubSpot
-    multi-line property) flowing into a length-limited text field.
+    multi-line property) flowing into a length-limited text field that is not itself a long
+    text area.
     """
     if target.length is None or target.type not in _TEXTUAL:
         return False
     if source.length is not None:
         return source.type in _TEXTUAL and source.length > target.length
-    return source.type == "textarea"
+    # Free text into a long text area is what such a field is for.
+    return source.type == "textarea" and not _long_text_area(target)
+
+
+def _long_text_area(field: FieldDef) -> bool:
+    return field.type == "textarea" and (field.length or 0) > _SHORT_TEXT
+
+
+_SHORT_TEXT = 255  # Salesforce's longest single-line text field
 
 
 def length_text(field: FieldDef) -> str:

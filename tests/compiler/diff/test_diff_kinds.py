@@ -101,7 +101,7 @@ CASES: list[tuple[str, str, list[str]]] = [
     ),
     (
         "B306-value-map-changed",
-        edit(BASE, ("always salesforce, values deal_stages", "always salesforce, values stages")),
+        edit(BASE, ("two way, values deal_stages", "two way, values lifecycle_stages")),
         ["B306"],
     ),
     (

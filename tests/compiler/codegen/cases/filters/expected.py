@@ -10,6 +10,7 @@ from typing import Any
 
 from mapc.runtime.adapter import (
     Adapter,
+    Behaviour,
     CreateContacts,
     FieldSync,
     MatchKind,
@@ -348,6 +349,7 @@ CONTACTS = ObjectSync(
             "LastName": "[not provided]",
         },
     },
+    behaviours=(Behaviour.LEADS_AND_CONTACTS, Behaviour.COMMUNICATION_PREFERENCES),
 )
 
 
@@ -452,11 +454,9 @@ DEALS = ObjectSync(
     ),
     salesforce_fields={
         "Opportunity": (
-            "AccountId",
             "Amount",
             "CloseDate",
             "Id",
-            "IsWon",
             "LastModifiedDate",
             "Name",
             "StageName",
