@@ -20,9 +20,8 @@ class Parsed:
 
 def parse(source: Source, *, keep_comments: bool = True) -> Parsed:
     """Parse and build. Checking needs no comments; the formatter keeps every one."""
-    result = parse_source(source)
+    result = parse_source(source, comments=keep_comments)
     if result.tree is None:
         return Parsed(source, None, result.diagnostics)
-    comments = result.comments if keep_comments else ()
-    mapping, diagnostics = build_ir(source, result.tree, comments)
+    mapping, diagnostics = build_ir(source, result.tree, result.comments)
     return Parsed(source, mapping, diagnostics)

@@ -45,13 +45,15 @@ class ParseResult:
     diagnostics: tuple[Diagnostic, ...]
 
 
-def parse_source(source: Source) -> ParseResult:
+def parse_source(source: Source, *, comments: bool = True) -> ParseResult:
+    """Parse, recovering to report more errors; `comments=False` keeps no comment tokens
+    (only the formatter needs them, and on a large file they weigh)."""
     parser = lark_parser()
     text = source.text
     diagnostics: list[Diagnostic] = []
     seen: set[tuple[int, int]] = set()
     while True:
-        comments = start_collecting_comments()
+        collected = start_collecting_comments() if comments else []
         try:
             tree = parser.parse(text)
         except UnexpectedInput as error:
@@ -74,7 +76,7 @@ def parse_source(source: Source) -> ParseResult:
             stop_collecting_comments()
         if diagnostics:
             return ParseResult(None, (), tuple(diagnostics))
-        return ParseResult(tree, tuple(comments), ())
+        return ParseResult(tree, tuple(collected), ())
 
 
 def _diagnose(source: Source, text: str, error: UnexpectedInput) -> Diagnostic:

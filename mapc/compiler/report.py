@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import PurePath
 from typing import Literal
-from urllib.parse import quote
 
 from mapc import __version__
 from mapc.compiler.diagnostics import CODES, Code, Diagnostic, Severity
@@ -245,6 +244,8 @@ def artifact_uri(file: str) -> str:
     path = PurePath(file)
     if path.is_absolute():
         return path.as_uri()
+    from urllib.parse import quote  # only SARIF needs it: not on every check's start
+
     return quote(path.as_posix(), safe="/")
 
 
