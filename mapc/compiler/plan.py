@@ -75,6 +75,11 @@ class PlannedObject(Struct, frozen=True, gc=False):
     """(Salesforce object, select list), in the pair's order."""
     associations: tuple[PlannedAssociation, ...] = ()
     """In written order."""
+    hubspot_defaults: tuple[tuple[str, ir.Scalar], ...] = ()
+    """(HubSpot property, value) set on the HubSpot records mapc creates, written order."""
+    hubspot_to_salesforce: bool = True
+    salesforce_to_hubspot: bool = True
+    """The block's arrow: which ways records travel (and are created)."""
     behaviours: tuple[Behaviour, ...] = ()
     """The connector's named behaviours this pair has, in `Behaviour`'s order."""
 

@@ -149,7 +149,14 @@ class ObjectSync:
     """The same filter as HubSpot search filterGroups, when it can be expressed there."""
     create_defaults: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     """Per Salesforce object, values for fields required on create that no mapping fed."""
+    hubspot_create_defaults: Mapping[str, Any] = field(default_factory=dict)
+    """Values for HubSpot properties the records mapc creates there need and no mapping
+    fed (`default tickets.hs_pipeline_stage = "1"`)."""
     associations: tuple[AssociationSync, ...] = ()
+    hubspot_to_salesforce: bool = True
+    """The block's arrow lets records travel HubSpot -> Salesforce (`<->` or `->`)."""
+    salesforce_to_hubspot: bool = True
+    """The block's arrow lets records travel Salesforce -> HubSpot (`<->` or `<-`)."""
     behaviours: tuple[Behaviour, ...] = ()
     """The connector's behaviours this pair has (the compiler decides from the mapping)."""
 

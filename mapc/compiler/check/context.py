@@ -48,6 +48,7 @@ class ResolvedBlock:
     fields: list[ResolvedField] = field(default_factory=list)
     defaults: list[tuple[str, FieldDef, ir.Default]] = field(default_factory=list)
     associations: list[ResolvedAssociation] = field(default_factory=list)
+    hubspot_defaults: list[tuple[FieldDef, ir.Default]] = field(default_factory=list)
 
 
 @dataclass

@@ -92,6 +92,10 @@ def _check_includes(context: Context, block: ResolvedBlock, includes: list[ir.In
 
 
 def _check_default(context: Context, block: ResolvedBlock, node: ir.Default) -> None:
+    qualifier = node.target.object.value if node.target.object else None
+    if qualifier == block.hubspot.name and qualifier not in block.salesforce:
+        _check_hubspot_default(context, block, node)
+        return
     targets = salesforce_targets(context, block.salesforce, node.target)
     if targets is None:
         return
@@ -111,6 +115,28 @@ def _check_default(context: Context, block: ResolvedBlock, node: ir.Default) -> 
             context.error("E412", f"two defaults for {where}", node.span, "keep one")
             continue
         block.defaults.append((object_name, field, node))
+
+
+def _check_hubspot_default(context: Context, block: ResolvedBlock, node: ir.Default) -> None:
+    """`default tickets.hs_pipeline_stage = "1"`: a HubSpot property set when mapc creates a
+    HubSpot record and no mapping gives it a value."""
+    field = resolve_hubspot(context, block.hubspot, node.target)
+    if field is None:
+        return
+    where = f"HubSpot {block.hubspot.name}.{field.name}"
+    if not field.writable_on_create:
+        context.error(
+            "E411",
+            f"{where} cannot be set on create",
+            node.target.span,
+            "a default fills a property HubSpot requires on create; this one is read-only",
+        )
+        return
+    check_literal(context, node.value, field, where)
+    if any(f.name == field.name for f, _ in block.hubspot_defaults):
+        context.error("E412", f"two defaults for {where}", node.span, "keep one")
+        return
+    block.hubspot_defaults.append((field, node))
 
 
 def _check_closed_won(context: Context, block: ResolvedBlock, events: list[ir.OnEvent]) -> None:

@@ -138,6 +138,9 @@ def _plan_object(context: Context, block: ResolvedBlock) -> PlannedObject:
         hubspot_properties=tuple(sorted(hubspot_properties)),
         salesforce_fields=tuple(salesforce_fields),
         associations=associations,
+        hubspot_defaults=tuple((f.name, d.value.value) for f, d in block.hubspot_defaults),
+        hubspot_to_salesforce=block.node.direction is not ir.Direction.TO_HUBSPOT,
+        salesforce_to_hubspot=block.node.direction is not ir.Direction.TO_SALESFORCE,
         behaviours=behaviours,
     )
 

@@ -218,9 +218,16 @@ def _object_sync(
     if defaults:
         items = tuple((ctx.lit(k), Dict(tuple(v), explode=True)) for k, v in defaults.items())
         kwargs.append(("create_defaults", Dict(items, explode=True)))
+    if obj.hubspot_defaults:
+        pairs = tuple((ctx.lit(k), ctx.lit(v)) for k, v in obj.hubspot_defaults)
+        kwargs.append(("hubspot_create_defaults", Dict(pairs, explode=True)))
     if obj.associations:
         calls = tuple(_association(ctx, a) for a in obj.associations)
         kwargs.append(("associations", Seq(calls, explode=True)))
+    if not obj.hubspot_to_salesforce:
+        kwargs.append(("hubspot_to_salesforce", "False"))
+    if not obj.salesforce_to_hubspot:
+        kwargs.append(("salesforce_to_hubspot", "False"))
     if obj.behaviours:
         kwargs.append(("behaviours", Seq(tuple(f"Behaviour.{b.name}" for b in obj.behaviours))))
     return Call("ObjectSync", tuple(kwargs), explode=True)

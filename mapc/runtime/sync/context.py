@@ -68,6 +68,9 @@ class Context:
     """(object, HubSpot id) of unsubscribes queued this run: each is sent once a run."""
     paid: set[tuple[str, str]] = field(default_factory=set)
     """(object, HubSpot id) of owed unsubscribes HubSpot confirmed this run."""
+    touched: dict[str, set[str]] = field(default_factory=dict)
+    """Per HubSpot object, ids of the links made or changed this run (declared
+    associations look at these)."""
     new_companies: list[tuple[str, str]] = field(default_factory=list)
     """Company <-> account links made this run: their contacts' associations may follow."""
     """Dry runs save no links: the ids a plan already paired, so they count once."""
@@ -134,6 +137,7 @@ class Context:
     # -- bookkeeping ------------------------------------------------------------------
 
     def touch(self, link: Link) -> None:
+        self.touched.setdefault(link.object, set()).add(link.hubspot_id)
         if link.object == "contacts" and link.sf_object == "Contact":
             self.association_candidates.add(link.hubspot_id)
         if self.dry_run:

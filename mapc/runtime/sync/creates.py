@@ -207,6 +207,9 @@ class Creates:
                 or sf.get(f.salesforce) != placeholders[f.salesforce]
             ):
                 values[f.hubspot] = proposed[f.hubspot]
+        for key, default in obj.hubspot_create_defaults.items():
+            if blank(values.get(key)):
+                values[key] = default
         return values
 
 

@@ -19,6 +19,7 @@ from mapc.runtime.sync.context import HUBSPOT, Context
 from mapc.runtime.sync.email_events import CURSOR as EVENTS_CURSOR
 from mapc.runtime.sync.email_events import sync_email_events
 from mapc.runtime.sync.lock import RunLock
+from mapc.runtime.sync.lookups import sync_lookups
 from mapc.runtime.sync.optout import retry_owed
 from mapc.runtime.sync.owners import OwnerDirectory
 from mapc.runtime.sync.pairs import PairSync
@@ -138,6 +139,9 @@ class SyncEngine:
             ):
                 self.progress("syncing contact <-> company associations")
                 sync_associations(ctx)
+        if any(obj.associations for obj in objects):
+            self.progress("syncing declared associations")
+            sync_lookups(ctx, objects)
         if self.adapter.closed_won is not None:
             self.progress("applying Closed/Won opportunities")
             apply_closed_won(ctx, self.adapter.closed_won)

@@ -70,7 +70,14 @@ class PairSync(Creates):
     def stage(self) -> None:
         ctx, obj = self.ctx, self.obj
         props = ctx.hubspot_properties(obj)
-        for page in ctx.hubspot.read_changed(self.name, props, self._since(HUBSPOT, self.name)):
+        # A one-way block reads only the side whose changes travel: the other side's
+        # changes could neither be written nor create anything.
+        hubspot_pages = (
+            ctx.hubspot.read_changed(self.name, props, self._since(HUBSPOT, self.name))
+            if obj.hubspot_to_salesforce
+            else ()
+        )
+        for page in hubspot_pages:
             ctx.report.reads += 1
             ctx.staging.add(HUBSPOT, self.name, page.records, obj.match_key, "id")
             if obj.match_key is not None and not ctx.dry_run:
@@ -80,7 +87,7 @@ class PairSync(Creates):
             if page.cursor is not None:
                 self.cursors[(HUBSPOT, self.name)] = page.cursor
             self._count("reading HubSpot", len(page.records))
-        for sobject in obj.salesforce_objects:
+        for sobject in obj.salesforce_objects if obj.salesforce_to_hubspot else ():
             fields = ctx.salesforce_fields(obj, sobject)
             key = obj.salesforce_match_key
             for page in ctx.salesforce.read_changed(
