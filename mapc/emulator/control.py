@@ -102,6 +102,11 @@ def _hs_restore(emu: Emulator, request: Request, body: Any) -> Any:
     return {"results": emu.hubspot_restore(str(body["objectType"]), list(body["ids"]))}
 
 
+def _sf_object(emu: Emulator, request: Request, body: Any) -> Any:
+    emu.add_salesforce_object(dict(body or {}))
+    return {"ok": True}
+
+
 _ROUTES: dict[tuple[str, str], ControlHandler] = {
     ("GET", "info"): _info,
     ("POST", "reset"): _reset,
@@ -121,6 +126,7 @@ _ROUTES: dict[tuple[str, str], ControlHandler] = {
     ("POST", "salesforce/merge"): _sf_merge,
     ("POST", "salesforce/convert-lead"): _sf_convert_lead,
     ("POST", "hubspot/restore"): _hs_restore,
+    ("POST", "salesforce/objects"): _sf_object,
 }
 
 

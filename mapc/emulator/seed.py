@@ -11,6 +11,7 @@ from typing import Any
 from mapc.emulator.hubspot.errors import HsApiError
 from mapc.emulator.hubspot.marketing import make_event
 from mapc.emulator.hubspot.portal import Portal
+from mapc.emulator.hubspot.schemas import add_schema, schema_seed
 from mapc.emulator.salesforce.errors import SfApiError
 from mapc.emulator.salesforce.org import Org
 
@@ -33,11 +34,13 @@ _SHAPES: dict[str, dict[str, str]] = {
     "salesforce": {
         "person_accounts": "bool",
         "edition": "str",
+        "custom_objects": "list",
         "custom_fields": "lists",
         "records": "lists",
         "deleted": "lists",
     },
     "hubspot": {
+        "schemas": "list",
         "properties": "lists",
         "owners": "list",
         "unsubscribed": "strs",
@@ -131,6 +134,9 @@ def at(path: str) -> Iterator[None]:
 
 def seed_salesforce(org: Org, data: dict[str, Any], refs: dict[str, str]) -> None:
     """Seed records may carry "_ref": "name"; any later value "@name" becomes that id."""
+    for n, definition in enumerate(data.get("custom_objects") or []):
+        with at(f"salesforce.custom_objects[{n}]"):
+            org.add_custom_object(definition)
     for object_name, fields in (data.get("custom_fields") or {}).items():
         for n, field in enumerate(fields):
             with at(f"salesforce.custom_fields.{object_name}[{n}]"):
@@ -147,6 +153,9 @@ def seed_salesforce(org: Org, data: dict[str, Any], refs: dict[str, str]) -> Non
 
 
 def seed_hubspot(portal: Portal, data: dict[str, Any], refs: dict[str, str]) -> None:
+    for n, schema in enumerate(data.get("schemas") or []):
+        with at(f"hubspot.schemas[{n}]"):
+            add_schema(portal, schema)
     for kind, props in (data.get("properties") or {}).items():
         for n, prop in enumerate(props):
             with at(f"hubspot.properties.{kind}[{n}]"):
@@ -209,6 +218,9 @@ def dump_salesforce(org: Org) -> dict[str, Any]:
     return {
         "person_accounts": org.person_accounts,
         "edition": org.edition,
+        "custom_objects": [
+            {"name": obj.name, "label": obj.label} for obj in org.objects.values() if obj.custom
+        ],
         "custom_fields": {k: v for k, v in custom.items() if v},
         "records": {
             name: sorted(records.values(), key=lambda r: r["Id"])
@@ -223,10 +235,11 @@ def dump_salesforce(org: Org) -> dict[str, Any]:
 
 def dump_hubspot(portal: Portal) -> dict[str, Any]:
     return {
+        "schemas": [schema_seed(portal, fqn) for fqn in portal.schemas],
         "properties": {
             kind: [p.describe() for p in props.values() if not p.hubspot_defined]
             for kind, props in portal.properties.items()
-            if any(not p.hubspot_defined for p in props.values())
+            if kind not in portal.schemas and any(not p.hubspot_defined for p in props.values())
         },
         "owners": [o.json("2024-01-01T00:00:00.000Z") for o in portal.owners.values()],
         "records": {

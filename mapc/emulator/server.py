@@ -21,6 +21,7 @@ from mapc.emulator.hubspot.errors import HsApiError
 from mapc.emulator.hubspot.limits import RateLimit, RateLimiter
 from mapc.emulator.hubspot.marketing import make_event
 from mapc.emulator.hubspot.portal import Portal
+from mapc.emulator.hubspot.schemas import add_schema
 from mapc.emulator.salesforce import lifecycle as salesforce_lifecycle
 from mapc.emulator.salesforce.api import SalesforceApi
 from mapc.emulator.salesforce.convert import convert_lead
@@ -227,6 +228,16 @@ class Emulator:
         """Define a `__c` field (keys as describe() prints them) until the next reset."""
         with self.lock:
             self.org.add_custom_field(object_name, definition)
+
+    def add_salesforce_object(self, definition: dict[str, Any]) -> None:
+        """Deploy a `__c` object (`name`, `label`, `fields`), as the Metadata API would."""
+        with self.lock:
+            self.org.add_custom_object(definition)
+
+    def add_hubspot_schema(self, definition: dict[str, Any]) -> dict[str, Any]:
+        """Define a HubSpot custom object (an ObjectSchemaEgg, as POST /crm/v3/schemas)."""
+        with self.lock:
+            return add_schema(self.portal, definition)
 
     def add_hubspot_property(self, object_type: str, definition: dict[str, Any]) -> None:
         """Define a custom property (keys as the properties API takes them)."""

@@ -11,6 +11,7 @@ from mapc.emulator.hubspot.marketing import EmailEventResources, PreferenceResou
 from mapc.emulator.hubspot.meta import OwnerResources, PropertyResources
 from mapc.emulator.hubspot.objects import ObjectResources
 from mapc.emulator.hubspot.portal import Portal
+from mapc.emulator.hubspot.schemas import SchemaResources
 from mapc.emulator.routing import Router
 from mapc.emulator.wire import Request, Response
 
@@ -39,6 +40,7 @@ class HubSpotApi:
         props, owners = PropertyResources(self.portal), OwnerResources(self.portal)
         assoc, events = AssociationResources(self.portal), EmailEventResources(self.portal)
         prefs = PreferenceResources(self.portal)
+        schemas = SchemaResources(self.portal)
         r.add("GET", _O, o.page)
         r.add("POST", _O, o.create)
         r.add("POST", f"{_O}/search", o.search)
@@ -56,6 +58,11 @@ class HubSpotApi:
         r.add("POST", "/crm/v3/properties/{object_type}/batch/read", props.batch_read)
         r.add("POST", "/crm/v3/properties/{object_type}/batch/create", props.batch_create)
         r.add("GET", "/crm/v3/properties/{object_type}/{name}", props.get)
+        # The schemas API answers on both paths; hubspot-api-client uses the second.
+        for base in ("/crm/v3/schemas", "/crm-object-schemas/v3/schemas"):
+            r.add("GET", base, schemas.all)
+            r.add("POST", base, schemas.create)
+            r.add("GET", f"{base}/{{object_type}}", schemas.get)
         r.add("GET", "/crm/v3/owners", owners.page)
         r.add("GET", "/crm/v3/owners/{owner_id}", owners.get)
         r.add("POST", f"{_A4}/read", assoc.batch_read)

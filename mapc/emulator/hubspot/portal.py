@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from mapc.emulator.clock import Clock
 from mapc.emulator.hubspot.associations import Associations
 from mapc.emulator.hubspot.errors import HsApiError, invalid_properties, not_found, validation
-from mapc.emulator.hubspot.schema import PropertyDef, default_properties
+from mapc.emulator.hubspot.schema import PropertyDef, catalog_required, standard_properties
 from mapc.emulator.hubspot.subscriptions import Subscriptions
 from mapc.emulator.hubspot.types import CrmTypes, ObjectType
 from mapc.emulator.hubspot.values import iso_ms, normalize, read_only_problem, unknown_problem
@@ -80,9 +80,15 @@ class Portal:
         self.email_events: list[dict[str, Any]] = []
         # Associations of one record per page of a v4 read (HubSpot pages them by 500).
         self.association_page_size = 500
-        defaults = default_properties()
-        for kind in list(self.types.types.values()):
-            self.add_type(kind, list(defaults.get(kind.name, {}).values()))
+        # Custom object schemas by fully qualified name (p62515_cars), as /crm/v3/schemas shows.
+        self.schemas: dict[str, dict[str, Any]] = {}
+        standard = list(self.types.types.values())
+        defaults = standard_properties(tuple(kind.name for kind in standard))
+        for kind in standard:
+            extra = tuple(p for p in catalog_required(kind.name) if p not in kind.required)
+            self.add_type(
+                replace(kind, required=kind.required + extra), list(defaults[kind.name].values())
+            )
         self._owner_ids = itertools.count(70_000_001)
 
     # ----------------------------------------------------------------- lookups

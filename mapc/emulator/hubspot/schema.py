@@ -1,9 +1,11 @@
-"""HubSpot properties: their definitions and the defaults each standard object type has."""
+"""HubSpot properties: definitions, and each standard object type's from mapc's catalog."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
+
+from mapc.emulator.catalogs import shipped_catalog
 
 
 @dataclass
@@ -14,6 +16,7 @@ class PropertyDef:
     label: str = ""
     group: str = "information"
     options: tuple[str, ...] = ()
+    option_labels: tuple[str, ...] = ()
     read_only: bool = False
     calculated: bool = False
     unique: bool = False
@@ -32,7 +35,11 @@ class PropertyDef:
             "groupName": self.group,
             "options": [
                 {
-                    "label": o.replace("_", " ").title(),
+                    "label": (
+                        self.option_labels[i]
+                        if i < len(self.option_labels)
+                        else o.replace("_", " ").title()
+                    ),
                     "value": o,
                     "displayOrder": i,
                     "hidden": False,
@@ -87,104 +94,53 @@ def _p(name: str, kind: str = "string", field_type: str | None = None, **kw: Any
 
 
 _RO: dict[str, Any] = {"read_only": True}
-LIFECYCLE = (
-    "subscriber",
-    "lead",
-    "marketingqualifiedlead",
-    "salesqualifiedlead",
-    "opportunity",
-    "customer",
-    "evangelist",
-    "other",
-)
-DEAL_STAGES = (
-    "appointmentscheduled",
-    "qualifiedtobuy",
-    "presentationscheduled",
-    "decisionmakerboughtin",
-    "contractsent",
-    "closedwon",
-    "closedlost",
-)
-
 # The default ticket pipeline "0": New, Waiting on contact, Waiting on us, Closed.
 TICKET_STAGES = ("1", "2", "3", "4")
 
 
-def default_properties() -> dict[str, dict[str, PropertyDef]]:
+def property_from_catalog(name: str, data: dict[str, Any]) -> PropertyDef:
+    """A catalog property (native_type "type/fieldType") as the properties API describes it."""
+    native = str(data.get("native_type") or "string/text")
+    kind, _, field_type = native.partition("/")
+    options = data.get("options") or ()
+    writable = data.get("createable", True) or data.get("updateable", True)
+    return PropertyDef(
+        name=name,
+        type=kind,
+        field_type=field_type or "text",
+        label=str(data.get("label") or ""),
+        options=tuple(str(o["value"]) for o in options),
+        option_labels=tuple(str(o.get("label") or o["value"]) for o in options),
+        read_only=bool(data.get("read_only", False)) or not writable,
+        calculated=bool(data.get("calculated", False)),
+    )
+
+
+def _gap_properties() -> dict[str, list[PropertyDef]]:
+    """Properties the emulator needs that the shipped catalog may not (yet) list, and the
+    object types it has none of."""
     common = [
         _p("hs_object_id", "number", calculated=True),
         _p("hubspot_owner_id", "enumeration"),
         _p("hs_merged_object_ids", "enumeration", "checkbox", calculated=True),
     ]
+    stamped = [
+        *common,
+        _p("createdate", "datetime", **_RO),
+        _p("hs_lastmodifieddate", "datetime", **_RO),
+    ]
     contacts = [
         *common,
         _p("createdate", "datetime", **_RO),
         _p("lastmodifieddate", "datetime", **_RO),
-        _p("email"),
-        _p("firstname"),
-        _p("lastname"),
-        _p("phone"),
-        _p("mobilephone"),
-        _p("company"),
-        _p("jobtitle"),
-        _p("website"),
-        _p("address"),
-        _p("city"),
-        _p("state"),
-        _p("zip"),
-        _p("country"),
         _p("associatedcompanyid", "number", **_RO),
-        _p("lifecyclestage", "enumeration", options=LIFECYCLE),
-        _p(
-            "hs_lead_status",
-            "enumeration",
-            options=(
-                "NEW",
-                "OPEN",
-                "IN_PROGRESS",
-                "OPEN_DEAL",
-                "UNQUALIFIED",
-                "ATTEMPTED_TO_CONTACT",
-                "CONNECTED",
-                "BAD_TIMING",
-            ),
-        ),
         _p("hs_email_optout", "bool", label="Unsubscribed from all email", **_RO),
         _p("hs_persona", "enumeration", options=("persona_1", "persona_2", "persona_3")),
         _p("hs_additional_emails", "enumeration", "checkbox", **_RO),
     ]
-    companies = [
-        *common,
-        _p("createdate", "datetime", **_RO),
-        _p("hs_lastmodifieddate", "datetime", **_RO),
-        _p("name"),
-        _p("domain"),
-        _p("phone"),
-        _p("website"),
-        _p("address"),
-        _p("city"),
-        _p("state"),
-        _p("zip"),
-        _p("country"),
-        _p("industry"),
-        _p("description", field_type="textarea"),
-        _p("numberofemployees", "number"),
-        _p("annualrevenue", "number"),
-        _p("lifecyclestage", "enumeration", options=LIFECYCLE),
-        _p("type", "enumeration", options=("PROSPECT", "PARTNER", "RESELLER", "VENDOR", "OTHER")),
-    ]
     deals = [
-        *common,
-        _p("createdate", "datetime", **_RO),
-        _p("hs_lastmodifieddate", "datetime", **_RO),
-        _p("dealname"),
-        _p("amount", "number"),
-        _p("closedate", "datetime"),
-        _p("dealstage", "enumeration", options=DEAL_STAGES),
+        *stamped,
         _p("pipeline", "enumeration", options=("default",)),
-        _p("dealtype", "enumeration", options=("newbusiness", "existingbusiness")),
-        _p("description", field_type="textarea"),
         _p("hs_is_closed_won", "bool", calculated=True),
         _p("hs_is_closed", "bool", calculated=True),
     ]
@@ -208,11 +164,6 @@ def default_properties() -> dict[str, dict[str, PropertyDef]]:
         _p("hs_createdate", "datetime", **_RO),
         _p("hs_lastmodifieddate", "datetime", **_RO),
         _p("hs_timestamp", "datetime"),
-    ]
-    stamped = [
-        *common,
-        _p("createdate", "datetime", **_RO),
-        _p("hs_lastmodifieddate", "datetime", **_RO),
     ]
     tickets = [
         *stamped,
@@ -294,10 +245,10 @@ def default_properties() -> dict[str, dict[str, PropertyDef]]:
         ),
     ]
     return {
-        name: {p.name: p for p in props}
+        name: props
         for name, props in (
             ("contacts", contacts),
-            ("companies", companies),
+            ("companies", stamped),
             ("deals", deals),
             ("tasks", tasks),
             ("tickets", tickets),
@@ -309,3 +260,23 @@ def default_properties() -> dict[str, dict[str, PropertyDef]]:
             ("emails", emails),
         )
     }
+
+
+def standard_properties(types: tuple[str, ...]) -> dict[str, dict[str, PropertyDef]]:
+    """Each standard object type's properties: all of the shipped catalog's, then the gaps."""
+    catalog: dict[str, Any] = shipped_catalog("hubspot").get("objects") or {}
+    gaps = _gap_properties()
+    out: dict[str, dict[str, PropertyDef]] = {}
+    for kind in types:
+        fields = (catalog.get(kind) or {}).get("fields") or {}
+        props = {name: property_from_catalog(name, data) for name, data in fields.items()}
+        for prop in gaps.get(kind, []):
+            props.setdefault(prop.name, prop)
+        out[kind] = props
+    return out
+
+
+def catalog_required(kind: str) -> tuple[str, ...]:
+    """Properties the shipped catalog says a new record of `kind` must have."""
+    fields = ((shipped_catalog("hubspot").get("objects") or {}).get(kind) or {}).get("fields")
+    return tuple(name for name, data in (fields or {}).items() if data.get("required"))

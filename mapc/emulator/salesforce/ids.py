@@ -22,9 +22,28 @@ KEY_PREFIXES: dict[str, str] = {
     "RecordType": "012",
     "Organization": "00D",
 }
-# Custom objects would get a3x... prefixes; the emulator has none, but keep the table
-# reversible so an id alone tells which object it belongs to.
+# Reversible, so that an id alone tells which object it belongs to. Objects from a grown
+# catalog and custom objects register theirs (process-wide: a prefix names one object).
 OBJECT_BY_PREFIX = {prefix: name for name, prefix in KEY_PREFIXES.items()}
+_LOCK = threading.Lock()
+
+
+def register_prefix(name: str, prefix: str) -> None:
+    with _LOCK:
+        if OBJECT_BY_PREFIX.get(prefix, name) != name:
+            raise ValueError(f"key prefix {prefix} already names {OBJECT_BY_PREFIX[prefix]}")
+        KEY_PREFIXES[name] = prefix
+        OBJECT_BY_PREFIX[prefix] = name
+
+
+def custom_prefix(name: str) -> str:
+    """The prefix of a custom object: a00, a01, ... as an org hands them out, kept per name."""
+    with _LOCK:
+        if name in KEY_PREFIXES:
+            return KEY_PREFIXES[name]
+        used = sum(1 for prefix in OBJECT_BY_PREFIX if prefix.startswith("a"))
+        first, second = divmod(used, 62)
+        return f"a{_BASE62[first]}{_BASE62[second]}"
 
 
 def checksum(id15: str) -> str:

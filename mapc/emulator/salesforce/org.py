@@ -11,7 +11,13 @@ from mapc.emulator.clock import Clock
 from mapc.emulator.salesforce import person
 from mapc.emulator.salesforce.errors import NOT_FOUND, SfApiError, SfError
 from mapc.emulator.salesforce.ids import IdFactory, object_of, to18
-from mapc.emulator.salesforce.schema import STAGES, ObjectDef, custom_field, standard_objects
+from mapc.emulator.salesforce.schema import (
+    CLOSED_CASE_STATUSES,
+    STAGES,
+    ObjectDef,
+    custom_field,
+)
+from mapc.emulator.salesforce.standard import custom_object, standard_objects
 from mapc.emulator.salesforce.validate import check_payload, missing_required, sf_datetime
 
 Record = dict[str, Any]
@@ -42,6 +48,7 @@ class Org:
         self.deleted_with: dict[str, tuple[str, int]] = {}
         self._delete_root: str | None = None
         self._delete_seq = 0
+        self._auto_numbers = 1000
         self._journal: list[tuple[str, str, Record | None, Record | None]] | None = None
         self.record_types = person.record_types(self.ids)
         # The user the API token belongs to: it owns and stamps what the API writes.
@@ -66,6 +73,18 @@ class Org:
             if obj.name.lower() == name.lower():
                 return obj
         raise SfApiError.one(404, *NOT_FOUND)
+
+    def add_custom_object(self, data: dict[str, Any]) -> ObjectDef:
+        """Deploy a `__c` object (metadata API): describe, SOQL and Collections then know it."""
+        obj = custom_object(data)
+        if obj.name in self.objects:
+            raise SfApiError.one(
+                400, "DUPLICATE_DEVELOPER_NAME", f"An object named {obj.name} already exists"
+            )
+        self.objects[obj.name] = obj
+        self.records[obj.name] = {}
+        self.deleted[obj.name] = {}
+        return obj
 
     def add_custom_field(self, object_name: str, data: dict[str, Any]) -> None:
         definition = custom_field(data)
@@ -290,6 +309,12 @@ class Org:
         record.update(values)
         record_id = to18(str(record["Id"])) if trusted and record.get("Id") else None
         record["Id"] = record_id or self.ids.new(obj.key_prefix)
+        for definition in obj.fields.values():
+            if definition.auto_number and not record.get(definition.name):
+                self._auto_numbers += 1
+                record[definition.name] = f"{self._auto_numbers:08d}"
+        if obj.custom and "Name" in obj.fields and not record.get("Name"):
+            record["Name"] = record["Id"]  # a custom object's record is named by its id
         person.derive(self, obj.name, record, creating=True, changed=values)
         if not trusted:
             missing = missing_required(obj, record, frozenset({"OwnerId"}))
@@ -354,8 +379,9 @@ class Org:
             self.deleted[name][record_id] = deleted
 
 
-def derive_common(object_name: str, record: Record, changed: Record) -> None:
-    """Fields Salesforce computes from others: names, stage flags, task closure."""
+def derive_common(org: Org, object_name: str, record: Record, changed: Record) -> None:
+    """Fields Salesforce computes from others: names, stage flags, closure, revenue."""
+    fields = org.objects[object_name].fields
     if object_name in ("Lead", "Contact", "User"):
         parts = [record.get("FirstName"), record.get("LastName")]
         record["Name"] = " ".join(p for p in parts if p) or None
@@ -366,3 +392,15 @@ def derive_common(object_name: str, record: Record, changed: Record) -> None:
             record["Probability"] = probability
     elif object_name == "Task":
         record["IsClosed"] = record.get("Status") == "Completed"
+    elif object_name == "Case":
+        closed = record.get("Status") in CLOSED_CASE_STATUSES
+        if closed and not record.get("IsClosed"):
+            record["ClosedDate"] = sf_datetime(org.clock.now().isoformat())
+        elif not closed:
+            record["ClosedDate"] = None
+        record["IsClosed"] = closed
+    if "ExpectedRevenue" in fields:
+        amount, chance = record.get("Amount"), record.get("Probability")
+        record["ExpectedRevenue"] = (
+            None if amount is None or chance is None else float(amount) * float(chance) / 100
+        )

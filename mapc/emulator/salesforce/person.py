@@ -37,7 +37,7 @@ def derive(
 ) -> None:
     from mapc.emulator.salesforce.org import derive_common
 
-    derive_common(object_name, record, changed)
+    derive_common(org, object_name, record, changed)
     if object_name != "Account" or not org.person_accounts:
         return
     if creating:
