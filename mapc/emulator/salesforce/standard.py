@@ -7,7 +7,7 @@ from dataclasses import replace
 from typing import Any
 
 from mapc.emulator.catalogs import shipped_catalog
-from mapc.emulator.salesforce.ids import custom_prefix, register_prefix
+from mapc.emulator.salesforce.ids import KEY_PREFIXES, custom_prefix, register_prefix
 from mapc.emulator.salesforce.schema import FieldDef, ObjectDef, custom_field, relationship_name
 
 _DEFAULT_LENGTHS = {"id": 18, "reference": 18, "email": 80, "phone": 40, "url": 255}
@@ -31,6 +31,7 @@ FACTS: dict[str, dict[str, dict[str, Any]]] = {
         "UserType": {"default_value": "Standard", "defaulted_on_create": True},
     },
     "Case": {
+        "CaseNumber": {"auto_number": True, "defaulted_on_create": True, "name_field": True},
         "Status": {"default_value": "New", "restricted": True},
         "Priority": {"default_value": "Medium"},
     },
@@ -203,6 +204,7 @@ def field_from_catalog(name: str, data: dict[str, Any]) -> FieldDef:
         relationship_name=relationship_name(name) if kind == "reference" else None,
         picklist=tuple(str(o["value"]) for o in data.get("options") or ()),
         calculated=bool(data.get("calculated", False)),
+        restricted=bool(data.get("restricted", False)),
         # A field that may not be null yet is not required is one the org fills in.
         defaulted_on_create=boolean or (not nillable and not required),
         default_value=False if boolean else None,
@@ -216,8 +218,9 @@ def standard_objects(person_accounts: bool = False) -> dict[str, ObjectDef]:
     catalog: dict[str, Any] = shipped_catalog("salesforce").get("objects") or {}
     objects: dict[str, ObjectDef] = {}
     for name, data in catalog.items():
-        if data.get("key_prefix"):
-            register_prefix(name, str(data["key_prefix"]))
+        register_prefix(
+            name, str(data.get("key_prefix") or KEY_PREFIXES.get(name) or "") or custom_prefix(name)
+        )
         fields = {
             field_name: field_from_catalog(field_name, field)
             for field_name, field in (data.get("fields") or {}).items()
@@ -233,8 +236,11 @@ def standard_objects(person_accounts: bool = False) -> dict[str, ObjectDef]:
         for definition in [*_system_fields(name), *gaps.get(name, [])]:
             if obj.field(definition.name) is None:
                 obj.add(definition)
-        for field_name, changes in FACTS.get(name, {}).items():
+        for field_name, facts in FACTS.get(name, {}).items():
             current = obj.field(field_name)
+            listed = ((catalog.get(name) or {}).get("fields") or {}).get(field_name) or {}
+            # What the catalog states outright (say `restricted`) is not overridden.
+            changes = {k: v for k, v in facts.items() if k not in listed}
             if current is not None:
                 # A field with a default value is one the org fills in on create.
                 defaulted = {"defaulted_on_create": True} if "default_value" in changes else {}
