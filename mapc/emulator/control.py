@@ -107,6 +107,14 @@ def _sf_object(emu: Emulator, request: Request, body: Any) -> Any:
     return {"ok": True}
 
 
+def _hs_webhooks(emu: Emulator, request: Request, body: Any) -> Any:
+    return emu.subscribe_webhooks(dict(body or {}))
+
+
+def _hs_deliveries(emu: Emulator, request: Request, body: Any) -> Any:
+    return {"deliveries": emu.flush_webhooks()}
+
+
 _ROUTES: dict[tuple[str, str], ControlHandler] = {
     ("GET", "info"): _info,
     ("POST", "reset"): _reset,
@@ -127,6 +135,8 @@ _ROUTES: dict[tuple[str, str], ControlHandler] = {
     ("POST", "salesforce/convert-lead"): _sf_convert_lead,
     ("POST", "hubspot/restore"): _hs_restore,
     ("POST", "salesforce/objects"): _sf_object,
+    ("POST", "hubspot/webhooks"): _hs_webhooks,
+    ("GET", "hubspot/webhooks"): _hs_deliveries,
 }
 
 

@@ -153,6 +153,15 @@ def seed_salesforce(org: Org, data: dict[str, Any], refs: dict[str, str]) -> Non
 
 
 def seed_hubspot(portal: Portal, data: dict[str, Any], refs: dict[str, str]) -> None:
+    """Load as data loading would: no webhook calls."""
+    quiet, portal.quiet = portal.quiet, True
+    try:
+        _seed_hubspot(portal, data, refs)
+    finally:
+        portal.quiet = quiet
+
+
+def _seed_hubspot(portal: Portal, data: dict[str, Any], refs: dict[str, str]) -> None:
     for n, schema in enumerate(data.get("schemas") or []):
         with at(f"hubspot.schemas[{n}]"):
             add_schema(portal, schema)

@@ -285,6 +285,16 @@ class Emulator:
                     out.append({"id": str(record_id), "restored": False, "error": exc.body()})
             return out
 
+    def subscribe_webhooks(self, definition: dict[str, Any]) -> dict[str, Any]:
+        """Send HubSpot webhook calls (`targetUrl` on 127.0.0.1, `clientSecret`, optional
+        `subscriptions` such as ["contact.creation"] and `appId`) for API changes."""
+        with self.lock:
+            return self.portal.webhooks.subscribe(definition)
+
+    def flush_webhooks(self, timeout: float = 5.0) -> list[dict[str, Any]]:
+        """Wait until queued webhook calls went out; returns the delivery log."""
+        return self.portal.webhooks.flush(timeout)
+
     # ------------------------------------------------------------------ test controls
 
     def calls(self, pattern: str | None = None) -> dict[str, int]:

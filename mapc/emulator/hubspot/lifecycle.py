@@ -54,11 +54,24 @@ def merge(portal: Portal, kind: str, primary_id: str, other_id: str) -> HsRecord
     links = [portal.associations.drop(kind, r.id) for r in (primary, other)]
     for record in (primary, other):
         del portal.objects[kind][record.id]
-    record = portal.create(kind, values, stamp=None)
+    quiet, portal.quiet = portal.quiet, True  # a merge is one event, not a creation
+    try:
+        record = portal.create(kind, values, stamp=None)
+    finally:
+        portal.quiet = quiet
     record.created = str(values[created])
     for record_id in merged_ids:
         portal.merged[kind][record_id] = record.id
     _relink(portal, kind, record.id, links[0], links[1])
+    portal.event(
+        kind,
+        "merge",
+        primary.id,
+        primaryObjectId=int(primary.id),
+        mergedObjectIds=[int(i) for i in sorted(merged_ids, key=_numeric) if i.isdigit()],
+        newObjectId=int(record.id),
+        numberOfPropertiesMoved=len(values),
+    )
     return record
 
 
@@ -108,6 +121,7 @@ def restore(portal: Portal, kind: str, record_id: str) -> HsRecord:
                 portal.associations.add(kind, record.id, to_type, to_id, type_id)
     _refresh_companies(portal, kind, record.id, links)
     portal.touch(kind, record)
+    portal.event(kind, "restore", record.id)
     return record
 
 

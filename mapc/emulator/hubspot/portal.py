@@ -13,6 +13,7 @@ from mapc.emulator.hubspot.schema import PropertyDef, catalog_required, standard
 from mapc.emulator.hubspot.subscriptions import Subscriptions
 from mapc.emulator.hubspot.types import CrmTypes, ObjectType
 from mapc.emulator.hubspot.values import iso_ms, normalize, read_only_problem, unknown_problem
+from mapc.emulator.hubspot.webhooks import Webhooks
 
 PORTAL_ID = 62515
 
@@ -78,6 +79,9 @@ class Portal:
         self.associations = Associations(self.types)
         self.subscriptions = Subscriptions()
         self.email_events: list[dict[str, Any]] = []
+        # Webhook calls for API changes; seeds load quietly (`quiet`), as data loading would.
+        self.webhooks = Webhooks()
+        self.quiet = False
         # Associations of one record per page of a v4 read (HubSpot pages them by 500).
         self.association_page_size = 500
         # Custom object schemas by fully qualified name (p62515_cars), as /crm/v3/schemas shows.
@@ -92,6 +96,13 @@ class Portal:
         self._owner_ids = itertools.count(70_000_001)
 
     # ----------------------------------------------------------------- lookups
+
+    def event(self, kind: str, action: str, record_id: str, **extra: Any) -> None:
+        """A webhook event for a change made through the API."""
+        if not self.quiet:
+            type_id = self.types.types[kind].type_id
+            occurred = self.clock.now_ms()
+            self.webhooks.emit(PORTAL_ID, kind, type_id, action, record_id, occurred, **extra)
 
     def add_type(self, kind: ObjectType, properties: list[PropertyDef]) -> None:
         """Make an object type's records storable (a standard type, or a custom schema)."""
@@ -248,20 +259,29 @@ class Portal:
         self.objects[kind][new_id] = record
         self.reindex(kind, record)
         self.versions[kind] += 1
+        self.event(kind, "creation", new_id)
         return record
 
     def update(self, kind: str, record: HsRecord, values: dict[str, str | None]) -> HsRecord:
-        changed = False
+        changed: list[str] = []
         if kind == "contacts" and "email" in values:
             self.unindex(kind, record)
         for name, value in values.items():
             if record.properties.get(name) != value:
-                changed = True
+                changed.append(name)
             record.properties[name] = value
         self._derive(kind, record)
         self.reindex(kind, record)
         if changed:
             self.touch(kind, record)
+        for name in changed:
+            self.event(
+                kind,
+                "propertyChange",
+                record.id,
+                propertyName=name,
+                propertyValue=record.properties.get(name),
+            )
         return record
 
     def touch(self, kind: str, record: HsRecord) -> None:
@@ -288,6 +308,7 @@ class Portal:
         for contact_id in linked_contacts:
             self.sync_company_id(contact_id)
         self.versions[kind] += 1
+        self.event(kind, "deletion", record_id)
 
     def add_owner(self, data: dict[str, Any]) -> Owner:
         owner = Owner(

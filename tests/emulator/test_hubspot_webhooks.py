@@ -1,0 +1,116 @@
+"""Webhook calls on CRM changes, signed with X-HubSpot-Signature-v3, to a 127.0.0.1 target."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pytest
+import requests
+from hubspot.crm.contacts import PublicMergeInput, SimplePublicObjectInput
+from hubspot.crm.contacts import SimplePublicObjectInputForCreate as ContactInput
+
+from mapc.emulator import Emulator
+
+SECRET = "app-secret-for-tests"
+
+
+class _Receiver(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self) -> None:
+        self.received: list[tuple[dict[str, str], bytes]] = []
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                receiver.received.append((dict(self.headers.items()), self.rfile.read(length)))
+                self.send_response(204)
+                self.end_headers()
+
+            def log_message(self, *args: Any) -> None:
+                return
+
+        super().__init__(("127.0.0.1", 0), Handler)
+
+
+@pytest.fixture
+def receiver() -> Iterator[_Receiver]:
+    server = _Receiver()
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+def _subscribe(emulator: Emulator, receiver: _Receiver, **extra: Any) -> str:
+    url = f"http://127.0.0.1:{receiver.server_address[1]}/hooks?source=hubspot"
+    answer = requests.post(
+        f"{emulator.hubspot_url}/_emulator/hubspot/webhooks",
+        json={"targetUrl": url, "clientSecret": SECRET, **extra},
+        timeout=5,
+    )
+    assert answer.status_code == 200, answer.text
+    return url
+
+
+def _events(receiver: _Receiver) -> list[dict[str, Any]]:
+    return [event for _, body in receiver.received for event in json.loads(body)]
+
+
+def test_events_are_sent_signed_with_v3(hs: Any, emulator: Emulator, receiver: _Receiver) -> None:
+    url = _subscribe(emulator, receiver)
+    created = hs.crm.contacts.basic_api.create(ContactInput(properties={"email": "a@x.io"}))
+    hs.crm.contacts.basic_api.update(
+        created.id, SimplePublicObjectInput(properties={"firstname": "Ada"})
+    )
+    other = hs.crm.contacts.basic_api.create(ContactInput(properties={"email": "b@x.io"}))
+    merged = hs.crm.contacts.basic_api.merge(
+        PublicMergeInput(primary_object_id=created.id, object_id_to_merge=other.id)
+    )
+    hs.crm.contacts.basic_api.archive(merged.id)
+    emulator.flush_webhooks()
+    kinds = [(e["subscriptionType"], str(e["objectId"])) for e in _events(receiver)]
+    assert ("contact.creation", created.id) in kinds
+    assert ("contact.propertyChange", created.id) in kinds
+    assert ("contact.deletion", merged.id) in kinds
+    [merge] = [e for e in _events(receiver) if e["subscriptionType"] == "contact.merge"]
+    assert merge["newObjectId"] == int(merged.id)
+    assert sorted(map(str, merge["mergedObjectIds"])) == sorted([created.id, other.id])
+    [change] = [
+        e
+        for e in _events(receiver)
+        if e["subscriptionType"] == "contact.propertyChange" and e["propertyName"] == "firstname"
+    ]
+    assert change["propertyValue"] == "Ada"
+    for headers, body in receiver.received:
+        timestamp = headers["X-HubSpot-Request-Timestamp"]
+        source = b"POST" + url.encode() + body + timestamp.encode()
+        expected = base64.b64encode(hmac.new(SECRET.encode(), source, hashlib.sha256).digest())
+        assert headers["X-HubSpot-Signature-v3"] == expected.decode()
+        assert headers["X-HubSpot-Signature"] == hashlib.sha256(SECRET.encode() + body).hexdigest()
+
+
+def test_only_subscribed_events_go_out(hs: Any, emulator: Emulator, receiver: _Receiver) -> None:
+    _subscribe(emulator, receiver, subscriptions=["contact.deletion"])
+    created = hs.crm.contacts.basic_api.create(ContactInput(properties={"email": "a@x.io"}))
+    hs.crm.contacts.basic_api.archive(created.id)
+    emulator.flush_webhooks()
+    assert [e["subscriptionType"] for e in _events(receiver)] == ["contact.deletion"]
+
+
+def test_targets_off_this_machine_are_refused(emulator: Emulator) -> None:
+    answer = requests.post(
+        f"{emulator.hubspot_url}/_emulator/hubspot/webhooks",
+        json={"targetUrl": "https://example.com/hooks", "clientSecret": SECRET},
+        timeout=5,
+    )
+    assert answer.status_code == 400 and "127.0.0.1" in answer.json()["error"]
