@@ -17,7 +17,8 @@ def check_literal(context: Context, literal: ir.Literal, field: FieldDef, where:
         if not isinstance(value, str):
             return _wrong_type(context, literal, field, where, "a string naming one of its options")
         options = field.option_values
-        if options and value not in options:
+        # An unrestricted picklist stores other values too: an org's own value is no error.
+        if options and value not in options and not field.accepts_other_values:
             shown = ", ".join(repr(o) for o in options[:12]) + (
                 ", ..." if len(options) > 12 else ""
             )

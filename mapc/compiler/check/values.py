@@ -110,7 +110,8 @@ def _check_side(
         for lit in (e.hubspot if left else e.salesforce for e in block.entries)
     ]
     for value, literal in written:
-        if value not in options:
+        # An unrestricted Salesforce picklist stores values outside its options as well.
+        if value not in options and not field.accepts_other_values:
             shown = ", ".join(repr(o) for o in options[:10]) + (
                 ", ..." if len(options) > 10 else ""
             )
