@@ -269,13 +269,14 @@ def _check_required_in_hubspot(context: Context, block: ResolvedBlock) -> None:
     to_hubspot = [r for r in block.fields if r.to_hubspot and r.rule is not Rule.OPT_OUT]
     if not to_hubspot:
         return  # nothing is created in HubSpot from this block
-    fed = {r.hubspot.name for r in to_hubspot}
+    fed = {r.hubspot.name for r in to_hubspot} | {f.name for f, _ in block.hubspot_defaults}
     for field in block.hubspot.fields.values():
         if field.required and field.writable_on_create and field.name not in fed:
+            name = f"{block.hubspot.name}.{field.name}"
             context.error(
                 "E410",
-                f"HubSpot {block.hubspot.name}.{field.name} is required on create, "
-                "and nothing sets it",
+                f"HubSpot {name} is required on create, and nothing sets it",
                 block.node.hubspot_object.span,
-                f"map a Salesforce field to it with `<->` or `<-` (HubSpot {field.label})",
+                f"map a Salesforce field to it with `<->` or `<-`, or declare "
+                f"`default {name} = ...`",
             )
