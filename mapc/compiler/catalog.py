@@ -15,6 +15,7 @@ from typing import Any, Literal, get_args
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from mapc.compiler.json_positions import deepest_nesting, locate, locate_duplicate
+from mapc.errors import MapcError
 
 __all__ = [
     "ENUM_KINDS",
@@ -61,7 +62,7 @@ SystemName = Literal["hubspot", "salesforce"]
 SYSTEMS: tuple[str, ...] = get_args(SystemName)
 
 
-class CatalogError(Exception):
+class CatalogError(MapcError):
     """A project catalog that cannot be used: unreadable, not JSON, or not the catalog format."""
 
     def __init__(self, path: Path | str, line: int | None, column: int | None, message: str):

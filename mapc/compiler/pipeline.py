@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from mapc.compiler.diagnostics import Diagnostic, has_errors
 from mapc.compiler.source import Source, Span
+from mapc.errors import MapcError
 
 if TYPE_CHECKING:
     from mapc.compiler import ir
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
 SUFFIX = ".mapc"
 
 
-class UsageError(Exception):
+class UsageError(MapcError):
     """A problem with the command, not with a mapping (exit code 2)."""
 
 

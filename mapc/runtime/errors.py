@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from mapc.errors import MapcError
 
-class ConnectorError(Exception):
+
+class ConnectorError(MapcError):
     """A connector could not do what was asked. `str(error)` is one sentence for a person.
 
     `system` is "salesforce" or "hubspot", `status` the HTTP status when there was one and

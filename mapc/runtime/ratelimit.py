@@ -1,5 +1,6 @@
-"""Client-side rate limiting: keep HubSpot under its per-10-second and search limits
-instead of running into 429s. Clock and sleep are injectable for tests."""
+"""Client-side rate limiting: a sliding window of calls that spaces requests so an API's
+burst limit is never hit instead of running into 429s (HubSpot's limiter, in
+runtime/hubspot/limits.py, builds on it). Clock and sleep are injectable for tests."""
 
 from __future__ import annotations
 
@@ -65,37 +66,3 @@ class SlidingWindowLimiter:
         """Let no call start for `seconds` (the server said its window is used up)."""
         with self._lock:
             self._not_before = max(self._not_before, self._clock() + seconds)
-
-
-class HubSpotLimiter:
-    """HubSpot's burst limit (requests per 10 seconds, per account and app) and the
-    separate CRM search limit (requests per second); a search counts against both."""
-
-    def __init__(
-        self,
-        requests_per_10s: int = 100,
-        searches_per_second: int = 5,
-        *,
-        clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], None] = time.sleep,
-    ) -> None:
-        self.general = SlidingWindowLimiter(requests_per_10s, 10.0, clock=clock, sleep=sleep)
-        self.search = SlidingWindowLimiter(searches_per_second, 1.0, clock=clock, sleep=sleep)
-
-    def acquire(self, *, search: bool = False) -> None:
-        if search:
-            self.search.acquire()
-        self.general.acquire()
-
-    def observe(self, headers: dict[str, str]) -> None:
-        """Follow HubSpot's X-HubSpot-RateLimit-* headers (lower-cased names): when the
-        rolling window has no calls left, hold further calls until our oldest call in it
-        drops out (if other clients share the budget, a 429 may still come; it is retried)."""
-        remaining = headers.get("x-hubspot-ratelimit-remaining")
-        interval = headers.get("x-hubspot-ratelimit-interval-milliseconds")
-        if remaining is not None and remaining.strip() == "0" and interval and interval.isdigit():
-            self.general.pause(self.general.until_frees(int(interval) / 1000.0))
-
-    @property
-    def waited(self) -> float:
-        return self.general.waited + self.search.waited

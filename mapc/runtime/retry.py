@@ -1,5 +1,6 @@
-"""Retries with exponential backoff and jitter, honouring Retry-After and HubSpot's
-X-HubSpot-RateLimit-* headers, and repeating only what is safe to repeat.
+"""Retries with exponential backoff and jitter, honouring Retry-After and an API's own
+rate-limit signals (HubSpot's headers plug in from runtime/hubspot/limits.py), and
+repeating only what is safe to repeat.
 
 A call is *safe* when doing it twice has the same effect as once: reads, searches,
 batch/read, upserts, updates, archives, association writes. Creates are not (a repeat
@@ -61,23 +62,6 @@ def parse_retry_after(value: str | None, now: Callable[[], float] = time.time) -
     return max(0.0, moment.timestamp() - now())
 
 
-def hubspot_window_wait(failure: Failure) -> float | None:
-    """When HubSpot says the current window is used up, how long until it resets."""
-    remaining = failure.header("x-hubspot-ratelimit-remaining")
-    interval = failure.header("x-hubspot-ratelimit-interval-milliseconds")
-    if remaining is not None and remaining.strip() == "0" and interval and interval.isdigit():
-        return int(interval) / 1000.0
-    secondly = failure.header("x-hubspot-ratelimit-secondly-remaining")
-    if secondly is not None and secondly.strip() == "0":
-        return 1.0
-    return None
-
-
-def daily_limit_exhausted(failure: Failure) -> bool:
-    remaining = failure.header("x-hubspot-ratelimit-daily-remaining")
-    return failure.status == 429 and remaining is not None and remaining.strip() == "0"
-
-
 @dataclass(frozen=True)
 class RetryPolicy:
     """When to retry and how long to wait. `sleep` and `jitter` are injectable so tests
@@ -89,6 +73,11 @@ class RetryPolicy:
     max_retry_after: float = 300.0
     sleep: Callable[[float], None] = time.sleep
     jitter: Callable[[], float] = random.random
+    window_wait: Callable[[Failure], float | None] = lambda _failure: None
+    """An API's own word on when its rate-limit window resets (HubSpot's headers: see
+    runtime/hubspot/limits.py); None when it says nothing."""
+    exhausted: Callable[[Failure], bool] = lambda _failure: False
+    """A limit no wait within the run can fix (HubSpot's daily limit)."""
 
     def backoff(self, attempt: int) -> float:
         """Exponential backoff with jitter: half fixed, half random ("equal jitter")."""
@@ -97,7 +86,7 @@ class RetryPolicy:
 
     def decide(self, failure: Failure, attempt: int, *, safe: bool) -> float | None:
         """Seconds to wait before attempt `attempt + 1`, or None to stop retrying."""
-        if attempt >= self.max_attempts or daily_limit_exhausted(failure):
+        if attempt >= self.max_attempts or self.exhausted(failure):
             return None
         if failure.status is None:
             retry = safe or not failure.sent
@@ -111,7 +100,7 @@ class RetryPolicy:
         if told is not None:
             return min(told, self.max_retry_after)
         if failure.status == 429:
-            window = hubspot_window_wait(failure)
+            window = self.window_wait(failure)
             if window is not None:
                 return window + self.jitter() * 0.1
         return self.backoff(attempt)

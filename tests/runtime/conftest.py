@@ -6,7 +6,7 @@ import pytest
 
 from mapc.emulator import Emulator
 from mapc.runtime.hubspot.client import HubSpotConnector
-from mapc.runtime.ratelimit import HubSpotLimiter
+from mapc.runtime.hubspot.limits import HubSpotLimiter
 from mapc.runtime.retry import RetryPolicy
 from mapc.runtime.salesforce.client import SalesforceConnector
 

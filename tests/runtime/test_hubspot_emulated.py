@@ -189,7 +189,7 @@ def test_429_with_retry_after_waits_and_succeeds(
 def test_the_limiter_follows_hubspot_rate_limit_headers(
     emulator: Emulator, sleeps: list[float]
 ) -> None:
-    from mapc.runtime.ratelimit import HubSpotLimiter
+    from mapc.runtime.hubspot.limits import HubSpotLimiter
 
     emulator.configure(rate_limit={"max_per_interval": 3, "interval_ms": 300})
     limiter = HubSpotLimiter(1000, 1000)  # generous client-side limits: the headers decide

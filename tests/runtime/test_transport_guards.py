@@ -14,7 +14,7 @@ from mapc.emulator.wire import Request, Response, serve
 from mapc.runtime.config import INSECURE_OPT_IN, HubSpotSettings, SalesforceSettings
 from mapc.runtime.errors import ConfigurationError, TransientError
 from mapc.runtime.hubspot.client import HubSpotConnector
-from mapc.runtime.ratelimit import HubSpotLimiter
+from mapc.runtime.hubspot.limits import HubSpotLimiter
 from mapc.runtime.retry import RetryPolicy
 from mapc.runtime.salesforce.client import SalesforceConnector
 from tests.runtime.test_unreachable import closed_port

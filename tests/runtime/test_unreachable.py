@@ -8,7 +8,7 @@ import pytest
 
 from mapc.runtime.errors import TransientError
 from mapc.runtime.hubspot.client import HubSpotConnector
-from mapc.runtime.ratelimit import HubSpotLimiter
+from mapc.runtime.hubspot.limits import HubSpotLimiter
 from mapc.runtime.records import TRANSIENT
 from mapc.runtime.retry import RetryPolicy
 from mapc.runtime.salesforce.client import SalesforceConnector

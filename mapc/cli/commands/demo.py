@@ -142,17 +142,16 @@ def _sync(
     started: float,
 ) -> int:
     from mapc.cli import render
-    from mapc.runtime.errors import ConnectorError
+    from mapc.errors import MapcError
     from mapc.runtime.sync.engine import SyncEngine
     from mapc.runtime.sync.runner import connect, load_adapter, open_state
-    from mapc.runtime.sync.schema import SchemaTooNew
 
     render.setup_logging("error")
     try:
         adapter = load_adapter(str(adapter_path))
         connections = connect()
         state = open_state(args.state or str(tmp / "state.db"), "default", create=True)
-    except (ConnectorError, SchemaTooNew) as error:
+    except MapcError as error:
         console.print(f"mapc demo: {error}")
         return 2
 

@@ -30,16 +30,14 @@ def run(args: argparse.Namespace) -> int:
     from sqlalchemy.exc import SQLAlchemyError
 
     from mapc.cli import render
-    from mapc.runtime.errors import ConfigurationError
+    from mapc.errors import MapcError
     from mapc.runtime.sync.runner import (
-        StateOpenError,
         account_name,
         database_error,
         open_state,
         safe_url,
         state_target,
     )
-    from mapc.runtime.sync.schema import SchemaTooNew
 
     target = state_target(args.state)
     if "://" not in target and not Path(target).exists():
@@ -49,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
         state = open_state(target, account_name(args.account))
         rows = state.errors(include_resolved=args.all, limit=args.limit)
         runs = state.recent_runs(5)
-    except (StateOpenError, ConfigurationError, SchemaTooNew) as error:
+    except MapcError as error:
         print(f"mapc errors: {error}", file=sys.stderr)
         return 2
     except SQLAlchemyError as error:

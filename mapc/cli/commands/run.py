@@ -122,10 +122,8 @@ def execute(args: argparse.Namespace, *, dry_run: bool, plan: bool = False) -> i
     from sqlalchemy.exc import SQLAlchemyError
 
     from mapc.cli import render
-    from mapc.runtime.errors import ConnectorError
-    from mapc.runtime.sync.lock import StateLocked
+    from mapc.errors import MapcError
     from mapc.runtime.sync.runner import connect, load_adapter, parse_interval, run_loop
-    from mapc.runtime.sync.schema import SchemaTooNew
 
     render.setup_logging(args.log_level, args.log_format)
     out = render.console(sys.stdout)
@@ -156,7 +154,7 @@ def execute(args: argparse.Namespace, *, dry_run: bool, plan: bool = False) -> i
                 progress=step,
                 on_report=show,
             )
-    except (ConnectorError, SchemaTooNew, StateLocked, SQLAlchemyError) as error:
+    except (MapcError, SQLAlchemyError) as error:
         status, message = config_failure(error)
         print(f"mapc {args.command}: {message}", file=sys.stderr)
         if plan and getattr(args, "detailed_exitcode", False):

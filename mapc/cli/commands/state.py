@@ -36,16 +36,16 @@ def _usage(parser: argparse.ArgumentParser) -> int:
 
 
 def run_init(args: argparse.Namespace) -> int:
-    from mapc.runtime.errors import ConfigurationError
+    from mapc.errors import MapcError
     from mapc.runtime.sync.runner import open_state, safe_url, state_target
-    from mapc.runtime.sync.schema import SchemaTooNew, StateMissing
+    from mapc.runtime.sync.schema import StateMissing
 
     target = state_target(args.state)
     try:
         existing = open_state(target, "default", create=False)
     except StateMissing:
         pass
-    except (ConfigurationError, SchemaTooNew) as error:
+    except MapcError as error:
         print(f"mapc state init: {error}", file=sys.stderr)
         return 2
     else:
@@ -57,7 +57,7 @@ def run_init(args: argparse.Namespace) -> int:
         return 2
     try:
         open_state(target, "default", create=True).close()
-    except (ConfigurationError, SchemaTooNew) as error:
+    except MapcError as error:
         print(f"mapc state init: {error}", file=sys.stderr)
         return 2
     print(f"created a new mapc state at {safe_url(target)}")

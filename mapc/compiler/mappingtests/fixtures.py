@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from mapc.errors import MapcError
+
 __all__ = ["ACTIONS", "Case", "Fixture", "FixtureError", "find_fixtures", "load_fixture"]
 
 ACTIONS = ("to_salesforce", "to_hubspot", "include", "match_key", "email_task", "inspect")
@@ -31,7 +33,7 @@ _KEYS = ("name", *ACTIONS, *_EXPECTS)
 _MISSING = object()
 
 
-class FixtureError(Exception):
+class FixtureError(MapcError):
     """A fixture that cannot be run at all: unreadable, not YAML, or not the fixture format."""
 
 

@@ -16,9 +16,9 @@ from mapc.runtime.config import HubSpotSettings, check_ca_file, masked_url
 from mapc.runtime.hubspot.batch import BATCH_SIZE
 from mapc.runtime.hubspot.http import HubSpotHttpError, HubSpotTransport
 from mapc.runtime.hubspot.keyset import ID_PROPERTY, FilterGroup, Sort, keyset_pages
+from mapc.runtime.hubspot.limits import HubSpotLimiter
 from mapc.runtime.hubspot.marketing import HubSpotMarketing
 from mapc.runtime.hubspot.writes import HubSpotWrites
-from mapc.runtime.ratelimit import HubSpotLimiter
 from mapc.runtime.records import Cursor, Page, Record, WriteResult, chunked
 from mapc.runtime.retry import RetryPolicy
 

@@ -23,12 +23,11 @@ from mapc.runtime.errors import (
     TransientError,
     redact,
 )
-from mapc.runtime.ratelimit import HubSpotLimiter
+from mapc.runtime.hubspot.limits import HubSpotLimiter, daily_limit_exhausted, hubspot_policy
 from mapc.runtime.retry import (
     Failure,
     RetryPolicy,
     call_with_retry,
-    daily_limit_exhausted,
     failure_from_exception,
     failure_from_response,
     is_certificate_error,
@@ -99,7 +98,7 @@ class HubSpotTransport:
         timeout: float = 120.0,
     ) -> None:
         self.timeout = timeout
-        self.policy = policy
+        self.policy = hubspot_policy(policy)
         self.limiter = limiter
         self.secrets = secrets
         self.calls: Counter[str] = Counter()

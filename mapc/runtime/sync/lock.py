@@ -11,6 +11,7 @@ import time
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from mapc.errors import MapcError
 from mapc.runtime.sync import schema as s
 from mapc.runtime.sync.state import StateStore
 
@@ -20,7 +21,7 @@ BEAT_EVERY = 30.0
 """Heartbeats are written at most this often (the engine offers one per page and chunk)."""
 
 
-class StateLocked(Exception):
+class StateLocked(MapcError):
     """Another run holds this state."""
 
 

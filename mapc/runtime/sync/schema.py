@@ -20,6 +20,7 @@ from sqlalchemy import (
     select,
 )
 
+from mapc.errors import MapcError
 from mapc.runtime.errors import ConfigurationError
 
 SCHEMA_VERSION = 2
@@ -202,7 +203,7 @@ MIGRATIONS: dict[int, Migration] = {
 }
 
 
-class SchemaTooNew(Exception):
+class SchemaTooNew(MapcError):
     """The state database was written by a newer mapc."""
 
 

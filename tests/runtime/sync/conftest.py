@@ -12,7 +12,7 @@ import pytest
 
 from mapc.runtime.adapter import Adapter
 from mapc.runtime.hubspot.client import HubSpotConnector
-from mapc.runtime.ratelimit import HubSpotLimiter
+from mapc.runtime.hubspot.limits import HubSpotLimiter
 from mapc.runtime.retry import RetryPolicy
 from mapc.runtime.salesforce.client import SalesforceConnector
 from mapc.runtime.sync.engine import SyncEngine

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from mapc.cli.commands.schema import hubspot_fields, salesforce_object
 from mapc.compiler.catalog import catalog_from_json, dump_catalog
+from mapc.compiler.catalog_convert import hubspot_fields, salesforce_object
 
 
 def test_salesforce_describe_becomes_a_valid_catalog_object() -> None:

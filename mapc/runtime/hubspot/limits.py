@@ -1,0 +1,67 @@
+"""HubSpot's rate limits: its burst and search limits on the client side, and what its
+X-HubSpot-RateLimit-* headers say to the retry policy."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import replace
+
+from mapc.runtime.ratelimit import SlidingWindowLimiter
+from mapc.runtime.retry import Failure, RetryPolicy
+
+
+def hubspot_window_wait(failure: Failure) -> float | None:
+    """When HubSpot says the current window is used up, how long until it resets."""
+    remaining = failure.header("x-hubspot-ratelimit-remaining")
+    interval = failure.header("x-hubspot-ratelimit-interval-milliseconds")
+    if remaining is not None and remaining.strip() == "0" and interval and interval.isdigit():
+        return int(interval) / 1000.0
+    secondly = failure.header("x-hubspot-ratelimit-secondly-remaining")
+    if secondly is not None and secondly.strip() == "0":
+        return 1.0
+    return None
+
+
+def daily_limit_exhausted(failure: Failure) -> bool:
+    remaining = failure.header("x-hubspot-ratelimit-daily-remaining")
+    return failure.status == 429 and remaining is not None and remaining.strip() == "0"
+
+
+def hubspot_policy(policy: RetryPolicy) -> RetryPolicy:
+    """`policy`, reading HubSpot's rate-limit headers."""
+    return replace(policy, window_wait=hubspot_window_wait, exhausted=daily_limit_exhausted)
+
+
+class HubSpotLimiter:
+    """HubSpot's burst limit (requests per 10 seconds, per account and app) and the
+    separate CRM search limit (requests per second); a search counts against both."""
+
+    def __init__(
+        self,
+        requests_per_10s: int = 100,
+        searches_per_second: int = 5,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.general = SlidingWindowLimiter(requests_per_10s, 10.0, clock=clock, sleep=sleep)
+        self.search = SlidingWindowLimiter(searches_per_second, 1.0, clock=clock, sleep=sleep)
+
+    def acquire(self, *, search: bool = False) -> None:
+        if search:
+            self.search.acquire()
+        self.general.acquire()
+
+    def observe(self, headers: dict[str, str]) -> None:
+        """Follow HubSpot's X-HubSpot-RateLimit-* headers (lower-cased names): when the
+        rolling window has no calls left, hold further calls until our oldest call in it
+        drops out (if other clients share the budget, a 429 may still come; it is retried)."""
+        remaining = headers.get("x-hubspot-ratelimit-remaining")
+        interval = headers.get("x-hubspot-ratelimit-interval-milliseconds")
+        if remaining is not None and remaining.strip() == "0" and interval and interval.isdigit():
+            self.general.pause(self.general.until_frees(int(interval) / 1000.0))
+
+    @property
+    def waited(self) -> float:
+        return self.general.waited + self.search.waited
