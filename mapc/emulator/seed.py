@@ -232,7 +232,11 @@ def dump_salesforce(org: Org) -> dict[str, Any]:
         ],
         "custom_fields": {k: v for k, v in custom.items() if v},
         "records": {
-            name: sorted(records.values(), key=lambda r: r["Id"])
+            # Only the object's fields: a record also carries stamps its object may not show.
+            name: [
+                {k: v for k, v in record.items() if k in org.objects[name].fields}
+                for record in sorted(records.values(), key=lambda r: r["Id"])
+            ]
             for name, records in org.records.items()
             if records
         },

@@ -85,7 +85,13 @@ def test_a_field_or_object_added_to_the_catalog_reaches_the_emulator(
                 "label": "Campaign",
                 "key_prefix": "701",
                 "fields": {
-                    "Name": {"label": "Name", "native_type": "string", "length": 80, "type": "text"}
+                    "Id": {"label": "Campaign ID", "native_type": "id", "type": "id"},
+                    "Name": {
+                        "label": "Name",
+                        "native_type": "string",
+                        "length": 80,
+                        "type": "text",
+                    },
                 },
             },
         }
@@ -100,4 +106,15 @@ def test_a_field_or_object_added_to_the_catalog_reaches_the_emulator(
     objects = standard_objects()
     assert objects["Lead"].fields["Jigsaw"].length == 20
     assert objects["Campaign"].key_prefix == "701"
-    assert objects["Campaign"].fields["Id"].type == "id"  # system fields come with it
+    assert objects["Campaign"].fields["Name"].length == 80
+    assert objects["Campaign"].fields["Id"].length == 18  # describe's length for ids
+
+
+def test_the_emulator_refuses_a_catalog_without_the_fields_it_needs(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    shrunk = {"objects": {**_catalog("salesforce")}}
+    shrunk["objects"]["Lead"]["fields"].pop("MasterRecordId")
+    monkeypatch.setattr(standard, "shipped_catalog", lambda system: shrunk)
+    with pytest.raises(ValueError, match=r"Lead\.MasterRecordId"):
+        standard_objects()

@@ -94,8 +94,6 @@ def _p(name: str, kind: str = "string", field_type: str | None = None, **kw: Any
 
 
 _RO: dict[str, Any] = {"read_only": True}
-# The default ticket pipeline "0": New, Waiting on contact, Waiting on us, Closed.
-TICKET_STAGES = ("1", "2", "3", "4")
 
 
 def property_from_catalog(name: str, data: dict[str, Any]) -> PropertyDef:
@@ -117,35 +115,14 @@ def property_from_catalog(name: str, data: dict[str, Any]) -> PropertyDef:
 
 
 def _gap_properties() -> dict[str, list[PropertyDef]]:
-    """Properties the emulator needs that the shipped catalog may not (yet) list, and the
-    object types it has none of."""
-    common = [
-        _p("hs_object_id", "number", calculated=True),
-        _p("hubspot_owner_id", "enumeration"),
-        _p("hs_merged_object_ids", "enumeration", "checkbox", calculated=True),
-    ]
-    stamped = [
-        *common,
-        _p("createdate", "datetime", **_RO),
-        _p("hs_lastmodifieddate", "datetime", **_RO),
-    ]
-    contacts = [
-        *common,
-        _p("createdate", "datetime", **_RO),
-        _p("lastmodifieddate", "datetime", **_RO),
-        _p("associatedcompanyid", "number", **_RO),
-        _p("hs_email_optout", "bool", label="Unsubscribed from all email", **_RO),
-        _p("hs_persona", "enumeration", options=("persona_1", "persona_2", "persona_3")),
-        _p("hs_additional_emails", "enumeration", "checkbox", **_RO),
-    ]
-    deals = [
-        *stamped,
-        _p("pipeline", "enumeration", options=("default",)),
-        _p("hs_is_closed_won", "bool", calculated=True),
-        _p("hs_is_closed", "bool", calculated=True),
-    ]
+    """Properties HubSpot has that the shipped catalog does not list, and the object types
+    it has none of (tasks)."""
+    merged = _p("hs_merged_object_ids", "enumeration", "checkbox", calculated=True)
+    owner = _p("hubspot_owner_id", "enumeration")
     tasks = [
-        *common,
+        _p("hs_object_id", "number", calculated=True),
+        owner,
+        merged,
         _p("hs_createdate", "datetime", **_RO),
         _p("hs_lastmodifieddate", "datetime", **_RO),
         _p("hs_timestamp", "datetime"),
@@ -159,107 +136,25 @@ def _gap_properties() -> dict[str, list[PropertyDef]]:
         _p("hs_task_priority", "enumeration", options=("NONE", "LOW", "MEDIUM", "HIGH")),
         _p("hs_task_type", "enumeration", options=("TODO", "CALL", "EMAIL", "LINKED_IN")),
     ]
-    engagement = [
-        *common,
-        _p("hs_createdate", "datetime", **_RO),
-        _p("hs_lastmodifieddate", "datetime", **_RO),
-        _p("hs_timestamp", "datetime"),
+    contacts = [
+        merged,
+        _p("hs_persona", "enumeration", options=("persona_1", "persona_2", "persona_3")),
+        _p("hs_additional_emails", "enumeration", "checkbox", **_RO),
     ]
-    tickets = [
-        *stamped,
-        _p("subject"),
-        _p("content", field_type="textarea"),
-        _p("hs_pipeline", "enumeration", options=("0",)),
-        _p("hs_pipeline_stage", "enumeration", options=TICKET_STAGES),
-        _p("hs_ticket_priority", "enumeration", options=("LOW", "MEDIUM", "HIGH", "URGENT")),
-        _p(
-            "hs_ticket_category",
-            "enumeration",
-            "checkbox",
-            options=("PRODUCT_ISSUE", "BILLING_ISSUE", "FEATURE_REQUEST", "GENERAL_INQUIRY"),
-        ),
-        _p("source_type", "enumeration", options=("EMAIL", "PHONE", "CHAT", "FORM")),
-        _p("closed_date", "datetime"),
-    ]
-    products = [
-        *stamped,
-        _p("name"),
-        _p("description", field_type="textarea"),
-        _p("price", "number"),
-        _p("hs_sku"),
-        _p("hs_cost_of_goods_sold", "number"),
-    ]
-    line_items = [
-        *stamped,
-        _p("name"),
-        _p("description", field_type="textarea"),
-        _p("price", "number"),
-        _p("quantity", "number"),
-        _p("amount", "number", calculated=True),
-        _p("hs_product_id"),
-        _p("hs_sku"),
-    ]
-    notes = [*engagement, _p("hs_note_body", field_type="textarea")]
-    meetings = [
-        *engagement,
-        _p("hs_meeting_title"),
-        _p("hs_meeting_body", field_type="textarea"),
-        _p("hs_internal_meeting_notes", field_type="textarea"),
-        _p("hs_meeting_start_time", "datetime"),
-        _p("hs_meeting_end_time", "datetime"),
-        _p(
-            "hs_meeting_outcome",
-            "enumeration",
-            options=("SCHEDULED", "COMPLETED", "RESCHEDULED", "NO_SHOW", "CANCELED"),
-        ),
-    ]
-    calls = [
-        *engagement,
-        _p("hs_call_title"),
-        _p("hs_call_body", field_type="textarea"),
-        _p("hs_call_duration", "number"),
-        _p("hs_call_direction", "enumeration", options=("INBOUND", "OUTBOUND")),
-        _p(
-            "hs_call_status",
-            "enumeration",
-            options=("BUSY", "CANCELED", "COMPLETED", "FAILED", "IN_PROGRESS", "NO_ANSWER"),
-        ),
-        _p("hs_call_disposition"),
-        _p("hs_call_to_number"),
-        _p("hs_call_from_number"),
-    ]
-    emails = [
-        *engagement,
-        _p("hs_email_subject"),
-        _p("hs_email_text", field_type="textarea"),
-        _p("hs_email_html", field_type="html"),
-        _p(
-            "hs_email_direction",
-            "enumeration",
-            options=("EMAIL", "INCOMING_EMAIL", "FORWARDED_EMAIL"),
-        ),
-        _p(
-            "hs_email_status",
-            "enumeration",
-            options=("BOUNCED", "FAILED", "SCHEDULED", "SENDING", "SENT"),
-        ),
-    ]
-    return {
-        name: props
-        for name, props in (
-            ("contacts", contacts),
-            ("companies", stamped),
-            ("deals", deals),
-            ("tasks", tasks),
-            ("tickets", tickets),
-            ("products", products),
-            ("line_items", line_items),
-            ("notes", notes),
-            ("meetings", meetings),
-            ("calls", calls),
-            ("emails", emails),
-        )
-    }
+    gaps: dict[str, list[PropertyDef]] = {"tasks": tasks, "contacts": contacts}
+    for kind in ("companies", "deals", "tickets", "notes", "meetings", "calls", "emails"):
+        gaps[kind] = [merged]
+    for kind in ("products", "line_items"):
+        gaps[kind] = [merged, owner]
+    return gaps
+
+
+# Properties the emulator's own behaviours read or derive: the catalog must have them.
+NEEDED = {
+    "contacts": ("email", "associatedcompanyid", "hs_email_optout"),
+    "deals": ("dealstage", "pipeline", "hs_is_closed_won", "hs_is_closed"),
+    "line_items": ("price", "quantity", "amount"),
+}
 
 
 def standard_properties(types: tuple[str, ...]) -> dict[str, dict[str, PropertyDef]]:
@@ -273,6 +168,11 @@ def standard_properties(types: tuple[str, ...]) -> dict[str, dict[str, PropertyD
         for prop in gaps.get(kind, []):
             props.setdefault(prop.name, prop)
         out[kind] = props
+    missing = [f"{k}.{name}" for k, names in NEEDED.items() for name in names if name not in out[k]]
+    if missing:
+        raise ValueError(
+            f"mapc's HubSpot catalog lacks {', '.join(missing)}, which the emulator needs"
+        )
     return out
 
 

@@ -1,5 +1,5 @@
 """The standard objects of an org: every field of mapc's shipped catalog, plus what only an
-org knows (system fields, defaults, restricted picklists, the person-account shape)."""
+org knows (defaults, restricted picklists, auto numbers, the person-account shape)."""
 
 from __future__ import annotations
 
@@ -37,15 +37,38 @@ FACTS: dict[str, dict[str, dict[str, Any]]] = {
     },
 }
 _READ_ONLY: dict[str, Any] = {"createable": False, "updateable": False}
-# Objects whose records have an owner, and what may own them.
-_OWNERS: dict[str, tuple[str, ...]] = {
-    "Lead": ("User", "Group"),
-    "Task": ("User", "Group"),
-    "Case": ("User", "Group"),
-    "Group": ("User",),
-    "Account": ("User",),
-    "Contact": ("User",),
-    "Opportunity": ("User",),
+# Fields the emulator's own behaviours read and write (merge, convertLead, closure flags,
+# person accounts): the catalog must list them, or the emulator refuses to start.
+NEEDED: dict[str, tuple[str, ...]] = {
+    "Lead": (
+        "Company",
+        "Status",
+        "MasterRecordId",
+        "IsConverted",
+        "ConvertedDate",
+        "ConvertedAccountId",
+        "ConvertedContactId",
+        "ConvertedOpportunityId",
+    ),
+    "Contact": ("AccountId", "MasterRecordId"),
+    "Account": ("Name", "MasterRecordId"),
+    "Opportunity": ("AccountId", "StageName", "IsClosed", "IsWon"),
+    "OpportunityContactRole": ("OpportunityId", "ContactId", "IsPrimary"),
+    "Task": ("WhoId", "WhatId", "IsClosed"),
+    "Case": ("CaseNumber", "Status", "IsClosed", "ClosedDate"),
+}
+PERSON_NEEDED: dict[str, tuple[str, ...]] = {
+    "Account": (
+        "FirstName",
+        "LastName",
+        "PersonEmail",
+        "PersonHasOptedOutOfEmail",
+        "PersonMobilePhone",
+        "IsPersonAccount",
+        "PersonContactId",
+        "RecordTypeId",
+    ),
+    "Contact": ("IsPersonAccount",),
 }
 
 
@@ -66,10 +89,10 @@ def _flag(name: str, **kw: Any) -> FieldDef:
     )
 
 
-def _system_fields(name: str) -> list[FieldDef]:
-    """Every object has these; the catalog may list some of them, and then it wins."""
+def _system_fields() -> list[FieldDef]:
+    """What every custom object has (standard objects have them from the catalog)."""
     stamp = {"nillable": False, "defaulted_on_create": True, **_READ_ONLY}
-    fields = [
+    return [
         FieldDef("Id", "id", label="Record ID", length=18, **stamp),
         _flag("IsDeleted", **_READ_ONLY),
         FieldDef("CreatedDate", "datetime", **stamp),
@@ -77,90 +100,10 @@ def _system_fields(name: str) -> list[FieldDef]:
         FieldDef("LastModifiedDate", "datetime", **stamp),
         _ref("LastModifiedById", "User", **stamp),
         FieldDef("SystemModstamp", "datetime", **stamp),
-    ]
-    if name in _OWNERS:
-        fields.append(_ref("OwnerId", *_OWNERS[name], nillable=False, defaulted_on_create=True))
-    return fields
-
-
-def _gap_fields(person_accounts: bool) -> dict[str, list[FieldDef]]:
-    """Standard fields the emulator needs that the shipped catalog may not (yet) list."""
-    gaps = {
-        "Lead": [
-            _ref("MasterRecordId", "Lead", **_READ_ONLY),
-            _flag("IsConverted", updateable=False),
-            FieldDef("ConvertedDate", "date", **_READ_ONLY),
-            _ref("ConvertedAccountId", "Account", **_READ_ONLY),
-            _ref("ConvertedContactId", "Contact", **_READ_ONLY),
-            _ref("ConvertedOpportunityId", "Opportunity", **_READ_ONLY),
-        ],
-        "Contact": [_ref("MasterRecordId", "Contact", **_READ_ONLY)],
-        "Account": [_ref("MasterRecordId", "Account", **_READ_ONLY)],
-        "Opportunity": [
-            _flag("IsClosed", **_READ_ONLY),
-            _flag("IsWon", **_READ_ONLY),
-        ],
-        "Task": [_flag("IsClosed", **_READ_ONLY)],
-    }
-    if person_accounts:
-        gaps["Account"] += [
-            FieldDef("FirstName", "string", length=40),
-            FieldDef("LastName", "string", length=80),
-            FieldDef("PersonEmail", "email", length=80),
-            _flag("PersonHasOptedOutOfEmail"),
-            FieldDef("PersonMobilePhone", "phone", length=40),
-            _flag("IsPersonAccount", **_READ_ONLY),
-            _ref("PersonContactId", "Contact", **_READ_ONLY),
-            _ref("RecordTypeId", "RecordType", defaulted_on_create=True),
-        ]
-        gaps["Contact"] += [_flag("IsPersonAccount", **_READ_ONLY)]
-    return gaps
-
-
-def _case() -> list[FieldDef]:
-    """Case, for as long as the shipped catalog has no Case of its own."""
-    return [
-        FieldDef(
-            "CaseNumber",
-            "string",
-            label="Case Number",
-            length=30,
-            name_field=True,
-            auto_number=True,
-            nillable=False,
-            defaulted_on_create=True,
-            **_READ_ONLY,
-        ),
-        FieldDef("Subject", "string", length=255),
-        FieldDef("Description", "textarea", length=32000),
-        FieldDef(
-            "Status",
-            "picklist",
-            length=40,
-            nillable=False,
-            picklist=("New", "Working", "Escalated", "Closed"),
-        ),
-        FieldDef("Priority", "picklist", length=40, picklist=("High", "Medium", "Low")),
-        FieldDef("Origin", "picklist", length=40, picklist=("Phone", "Email", "Web")),
-        FieldDef(
-            "Type",
-            "picklist",
-            length=40,
-            picklist=("Mechanical", "Electrical", "Electronic", "Structural", "Other"),
-        ),
-        FieldDef("Reason", "picklist", length=40),
-        _ref("ContactId", "Contact"),
-        _ref("AccountId", "Account"),
-        _ref("ParentId", "Case"),
-        _ref("MasterRecordId", "Case", **_READ_ONLY),
-        FieldDef("SuppliedEmail", "email", length=80),
-        FieldDef("SuppliedName", "string", length=80),
-        _flag("IsClosed", **_READ_ONLY),
-        FieldDef("ClosedDate", "datetime", **_READ_ONLY),
+        _ref("OwnerId", "User", "Group", nillable=False, defaulted_on_create=True),
     ]
 
 
-_GAP_OBJECTS = {"Case": ("Case", "500", _case)}
 # Fields only an org with person accounts has.
 _PERSON_ONLY = {
     "Account": frozenset(
@@ -227,15 +170,8 @@ def standard_objects(person_accounts: bool = False) -> dict[str, ObjectDef]:
             if person_accounts or not is_person_field(name, field_name)
         }
         objects[name] = ObjectDef(name, str(data.get("label") or name), fields)
-    for name, (label, prefix, make_fields) in _GAP_OBJECTS.items():
-        if name not in objects:
-            register_prefix(name, prefix)
-            objects[name] = ObjectDef(name, label, {f.name: f for f in make_fields()})
-    gaps = _gap_fields(person_accounts)
+    _check_needed(objects, _with_person() if person_accounts else NEEDED)
     for name, obj in objects.items():
-        for definition in [*_system_fields(name), *gaps.get(name, [])]:
-            if obj.field(definition.name) is None:
-                obj.add(definition)
         for field_name, facts in FACTS.get(name, {}).items():
             current = obj.field(field_name)
             listed = ((catalog.get(name) or {}).get("fields") or {}).get(field_name) or {}
@@ -248,6 +184,23 @@ def standard_objects(person_accounts: bool = False) -> dict[str, ObjectDef]:
     if person_accounts:
         _person_account_shape(objects)
     return objects
+
+
+def _with_person() -> dict[str, tuple[str, ...]]:
+    return {k: NEEDED.get(k, ()) + PERSON_NEEDED.get(k, ()) for k in {*NEEDED, *PERSON_NEEDED}}
+
+
+def _check_needed(objects: dict[str, ObjectDef], needed: dict[str, tuple[str, ...]]) -> None:
+    missing = [
+        f"{name}.{field}"
+        for name, fields in needed.items()
+        for field in fields
+        if name not in objects or objects[name].field(field) is None
+    ]
+    if missing:
+        raise ValueError(
+            f"mapc's Salesforce catalog lacks {', '.join(missing)}, which the emulator needs"
+        )
 
 
 def _person_account_shape(objects: dict[str, ObjectDef]) -> None:
@@ -267,9 +220,8 @@ def custom_object(data: dict[str, Any]) -> ObjectDef:
     register_prefix(name, custom_prefix(name))
     label = str(data.get("label") or name[:-3].replace("_", " "))
     obj = ObjectDef(name, label, {}, custom=True)
-    for definition in _system_fields(name):
+    for definition in _system_fields():
         obj.add(definition)
-    obj.add(_ref("OwnerId", "User", "Group", nillable=False, defaulted_on_create=True))
     # A text Name the org fills with the record's id when none is given.
     obj.add(FieldDef("Name", "string", label=f"{label} Name", length=80, name_field=True))
     for field in data.get("fields") or ():
