@@ -470,7 +470,12 @@ def _unknown_kind_message(value: Any) -> str:
 
 def _field_json(f: FieldDef) -> dict[str, Any]:
     # label, type and native_type have no defaults, so they are always written.
-    return f.model_dump(mode="json", exclude={"name"}, exclude_defaults=True)
+    data = f.model_dump(mode="json", exclude={"name"}, exclude_defaults=True)
+    if f.is_enum:
+        # Said outright for every picklist, false included: a reader of the file (the
+        # emulator) must not guess a restriction the system does not have.
+        data["restricted"] = f.restricted
+    return data
 
 
 def system_catalog_json(catalog: SystemCatalog) -> dict[str, Any]:

@@ -701,3 +701,13 @@ def test_hubspot_required_on_create(cat: Catalog, obj: str, names: tuple[str, ..
     required = {f.name for f in cat.hubspot.object(obj).fields.values() if f.required}  # type: ignore[union-attr]
     assert required == set(names)
     assert not any(f.required for f in cat.hubspot.object("contacts").fields.values())  # type: ignore[union-attr]
+
+
+def test_every_picklist_states_its_restriction_in_the_file() -> None:
+    # Readers of the files (the emulator) must not guess: false is written out too.
+    for system in ("hubspot", "salesforce"):
+        data = json.loads((CATALOG_DIR / f"{system}.json").read_text("utf-8"))
+        for obj_name, obj in data["objects"].items():
+            for name, f in obj["fields"].items():
+                if f["type"] in ("enumeration", "picklist", "multipicklist"):
+                    assert "restricted" in f, f"{system} {obj_name}.{name}"

@@ -52,7 +52,7 @@ def test_all_or_none_rolls_back_everything(sf: Salesforce, emulator: Emulator) -
     existing = sf.Lead.create({"LastName": "Keep", "Company": "Acme"})["id"]
     updates = [
         {"attributes": {"type": "Lead"}, "id": existing, "LastName": "Changed"},
-        {"attributes": {"type": "Lead"}, "id": existing, "Status": "Bogus"},
+        {"attributes": {"type": "Lead"}, "id": existing, "GeocodeAccuracy": "Bogus"},
     ]
     results = sf.restful(
         "composite/sobjects", method="PATCH", json={"allOrNone": True, "records": updates}

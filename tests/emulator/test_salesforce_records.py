@@ -77,9 +77,9 @@ def test_ids_carry_each_objects_key_prefix(sf: Salesforce, emulator: Emulator) -
         ),
         ({"LastName": "x" * 81, "Company": "y"}, "STRING_TOO_LONG", ["LastName"]),
         (
-            {"LastName": "x", "Company": "y", "Status": "Nope"},
+            {"LastName": "x", "Company": "y", "GeocodeAccuracy": "Nope"},
             "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST",
-            ["Status"],
+            ["GeocodeAccuracy"],
         ),
         (
             {"LastName": "x", "Company": "y", "Email": "not-an-email"},
