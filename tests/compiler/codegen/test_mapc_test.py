@@ -56,7 +56,7 @@ def test_an_exception_in_a_case_is_a_failure(
         tmp_path,
         """
   - name: no such object
-    include: {object: tickets, hubspot: {}}
+    include: {object: products, hubspot: {}}
     expect: true
 """,
     )

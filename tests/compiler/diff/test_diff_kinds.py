@@ -18,8 +18,10 @@ FIRSTNAME = "  firstname        <-> FirstName          : prefer salesforce unles
 FILTER = 'include where lifecyclestage != "subscriber"'
 CLOSED_WON = '  on closed_won: contacts.lifecyclestage = "customer" via contact_roles\n'
 EVANGELIST = '  evangelist             -> "Evangelist"\n'
-NEW_PAIR = "\nsync tickets <-> Case {\n  match none\n  subject <-> Subject : two way\n}\n"
-ASSOCIATED = NEW_PAIR.replace("two way\n", "two way\n  associate contacts <-> ContactId\n")
+NEW_PAIR = (
+    "\nsync meetings <-> Event {\n  match none\n  hs_meeting_title <-> Subject : two way\n}\n"
+)
+ASSOCIATED = NEW_PAIR.replace("two way\n", "two way\n  associate contacts <-> WhoId\n")
 
 # (id, new version of BASE, expected codes)
 CASES: list[tuple[str, str, list[str]]] = [
@@ -349,7 +351,7 @@ def test_filter_widening_proof(old: str, new: str, widens: bool) -> None:
         (NEW_PAIR, ASSOCIATED, "S901"),
         (ASSOCIATED, NEW_PAIR, "B901"),
         (ASSOCIATED, ASSOCIATED.replace("contacts <->", "contacts ->"), "B901"),
-        (ASSOCIATED, ASSOCIATED.replace("ContactId", "Contact__c"), "B901"),
+        (ASSOCIATED, ASSOCIATED.replace("WhoId", "Who__c"), "B901"),
     ],
     ids=["added", "removed", "direction", "field"],
 )
