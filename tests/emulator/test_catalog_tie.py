@@ -118,3 +118,10 @@ def test_the_emulator_refuses_a_catalog_without_the_fields_it_needs(
     monkeypatch.setattr(standard, "shipped_catalog", lambda system: shrunk)
     with pytest.raises(ValueError, match=r"Lead\.MasterRecordId"):
         standard_objects()
+
+
+def test_each_org_gets_its_own_copy_of_the_standard_objects(emulator: Emulator) -> None:
+    emulator.add_salesforce_field("Contact", {"name": "Tier__c", "type": "string"})
+    assert emulator.org.object("Contact").field("Tier__c") is not None
+    emulator.reset()
+    assert emulator.org.object("Contact").field("Tier__c") is None

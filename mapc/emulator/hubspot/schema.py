@@ -157,9 +157,24 @@ NEEDED = {
 }
 
 
+# The properties built from a catalog: (the catalog read, the types asked, the properties).
+_BUILT: list[tuple[dict[str, Any], tuple[str, ...], dict[str, dict[str, PropertyDef]]]] = []
+
+
 def standard_properties(types: tuple[str, ...]) -> dict[str, dict[str, PropertyDef]]:
-    """Each standard object type's properties: all of the shipped catalog's, then the gaps."""
-    catalog: dict[str, Any] = shipped_catalog("hubspot").get("objects") or {}
+    """Each standard object type's properties: all of the shipped catalog's, then the gaps.
+
+    Built once per catalog (a reset makes a new portal each time); each portal gets its own
+    property tables to add custom properties to (the definitions themselves are shared and
+    never changed).
+    """
+    catalog = shipped_catalog("hubspot")
+    if not _BUILT or _BUILT[0][0] is not catalog or _BUILT[0][1] != types:
+        _BUILT[:] = [(catalog, types, _build(catalog.get("objects") or {}, types))]
+    return {kind: dict(props) for kind, props in _BUILT[0][2].items()}
+
+
+def _build(catalog: dict[str, Any], types: tuple[str, ...]) -> dict[str, dict[str, PropertyDef]]:
     gaps = _gap_properties()
     out: dict[str, dict[str, PropertyDef]] = {}
     for kind in types:

@@ -103,6 +103,10 @@ class ObjectDef:
     def __post_init__(self) -> None:
         self._by_lower = {name.lower(): f for name, f in self.fields.items()}
 
+    def copy(self) -> ObjectDef:
+        """Another object with the same (immutable) field definitions and its own field set."""
+        return ObjectDef(self.name, self.label, dict(self.fields), self.custom)
+
     def add(self, definition: FieldDef) -> None:
         self.fields[definition.name] = definition
         self._by_lower[definition.name.lower()] = definition

@@ -156,9 +156,25 @@ def field_from_catalog(name: str, data: dict[str, Any]) -> FieldDef:
     )
 
 
+# The definitions built from a catalog, per org shape: (the catalog read, the objects).
+_BUILT: dict[bool, tuple[dict[str, Any], dict[str, ObjectDef]]] = {}
+
+
 def standard_objects(person_accounts: bool = False) -> dict[str, ObjectDef]:
-    """Fresh definitions for one org (custom fields and objects are added per org)."""
-    catalog: dict[str, Any] = shipped_catalog("salesforce").get("objects") or {}
+    """Fresh definitions for one org (custom fields and objects are added per org).
+
+    Built once per catalog and org shape (an emulator reset makes a new org each time);
+    each org gets its own copies to add custom fields to.
+    """
+    catalog = shipped_catalog("salesforce")
+    built = _BUILT.get(person_accounts)
+    if built is None or built[0] is not catalog:
+        built = (catalog, _build(catalog.get("objects") or {}, person_accounts))
+        _BUILT[person_accounts] = built
+    return {name: obj.copy() for name, obj in built[1].items()}
+
+
+def _build(catalog: dict[str, Any], person_accounts: bool) -> dict[str, ObjectDef]:
     objects: dict[str, ObjectDef] = {}
     for name, data in catalog.items():
         register_prefix(
