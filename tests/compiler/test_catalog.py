@@ -583,7 +583,17 @@ MUST_HAVE = {
         "RecordTypeId",
     ),
     ("salesforce", "Event"): ("Subject", "StartDateTime", "EndDateTime", "WhoId", "WhatId"),
-    ("salesforce", "Task"): ("Subject", "Status", "Priority", "WhoId", "WhatId", "TaskSubtype"),
+    ("salesforce", "Task"): (
+        "Subject",
+        "Status",
+        "Priority",
+        "WhoId",
+        "WhatId",
+        "TaskSubtype",
+        "CallDisposition",
+        "IsReminderSet",
+        "ReminderDateTime",
+    ),
     ("hubspot", "contacts"): (
         "fax",
         "salutation",

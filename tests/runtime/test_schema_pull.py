@@ -44,6 +44,10 @@ def test_schema_pull_writes_catalogs_with_custom_fields(
     assert colour is not None and colour.custom and colour.option_values == ("red", "blue")
     optout = catalog.hubspot.field("contacts", "hs_email_optout")
     assert optout is not None and optout.read_only
+    # restrictions as the systems report them: describe's restrictedPicklist; HubSpot's always
+    assert lead.fields["Lifecycle_Stage__c"].restricted
+    assert not lead.fields["LeadSource"].restricted
+    assert colour.restricted
 
 
 def test_schema_pull_reports_a_bad_token_in_one_line(
