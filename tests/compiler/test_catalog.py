@@ -721,3 +721,21 @@ def test_every_picklist_states_its_restriction_in_the_file() -> None:
             for name, f in obj["fields"].items():
                 if f["type"] in ("enumeration", "picklist", "multipicklist"):
                     assert "restricted" in f, f"{system} {obj_name}.{name}"
+
+
+def test_mapc_check_reports_a_deeply_nested_catalog_as_e208(tmp_path: Path) -> None:
+    from mapc.compiler.pipeline import check_file
+
+    (tmp_path / "catalogs").mkdir()
+    depth = 5_000
+    write(
+        tmp_path / "catalogs",
+        "salesforce.json",
+        '{"system": "salesforce", "objects": ' + "[" * depth + "]" * depth + "}",
+    )
+    mapping = tmp_path / "deep.mapc"
+    mapping.write_text('mapping deep\n\nsettings {\n  catalogs: "catalogs"\n}\n', "utf-8")
+    result = check_file(mapping)
+    (diagnostic,) = [d for d in result.diagnostics if d.code == "E208"]
+    assert "too deep" in diagnostic.message and "salesforce.json:1:" in diagnostic.message
+    assert (diagnostic.span.line, diagnostic.span.column) == (4, 13)
