@@ -23,6 +23,7 @@ _Node = Tree[Token] | Token | None
 def build_ir(
     source: Source, tree: Tree[Token], comments: tuple[Token, ...]
 ) -> tuple[ir.MappingFile, tuple[Diagnostic, ...]]:
+    """Build the IR of a parse tree, consuming the tree (each subtree is emptied once built)."""
     builder = _Builder(source.name)
     statements = tuple(builder.node(child) for child in tree.children if child is not None)
     lines = source.lines
@@ -115,7 +116,11 @@ class _Builder:
         kind = item.data
         if kind in _RULES:
             return ir.Rule(span=span, kind=_RULES[kind])
-        return self._handlers[kind](item, span)
+        built = self._handlers[kind](item, span)
+        # The subtree is spent: let it go while the rest is built, so that a large file's
+        # tree and IR are not both held whole at once.
+        item.children = []
+        return built
 
     def nodes(self, items: Sequence[_Node]) -> list[Any]:
         built = (self.node(i) for i in items if i is not None)
