@@ -6,15 +6,26 @@ from typing import Any
 
 from mapc.runtime.adapter import FieldSync, ObjectSync
 from mapc.runtime.records import Record, WriteResult
+from mapc.runtime.sync.behaviours.names import (
+    ACCOUNT,
+    ACCOUNT_ID,
+    CONTACT,
+    EMAIL,
+    HUBSPOT_ID,
+    IS_PERSON_ACCOUNT,
+    OPT_OUT_HUBSPOT,
+    PERSON_OPT_OUT,
+    SALESFORCE_ID,
+)
+from mapc.runtime.sync.behaviours.opt_out import owe_unsubscribe
+from mapc.runtime.sync.behaviours.seed import company_link_candidate, leads_and_contacts
 from mapc.runtime.sync.context import HUBSPOT, SALESFORCE, Context, record_time
 from mapc.runtime.sync.decide import (
-    OPT_OUT_HUBSPOT,
     Decision,
     decide,
     fields_for,
     snapshot,
 )
-from mapc.runtime.sync.optout import owe_unsubscribe
 from mapc.runtime.sync.state import Link, Owed
 from mapc.runtime.sync.values import canon_text, truthy
 from mapc.runtime.sync.writes import SALESFORCE_BATCH
@@ -35,7 +46,7 @@ counts as a change the first time the record comes back."""
 
 def salesforce_writable(ctx: Context, sf: Record) -> bool:
     """Person accounts (and the contact behind one) are written through Salesforce only."""
-    return not (ctx.adapter.settings.person_accounts and truthy(sf.get("IsPersonAccount")))
+    return not (ctx.adapter.settings.person_accounts and truthy(sf.get(IS_PERSON_ACCOUNT)))
 
 
 def adopt_fresh(link: Link) -> None:
@@ -48,14 +59,14 @@ def snapshot_record(link: Link, side: str) -> Record:
     values = link.hs_values if side == HUBSPOT else link.sf_values
     record: Record = {k: v for k, v in values.items() if not k.startswith("@")}
     if side == HUBSPOT:
-        record["id"] = link.hubspot_id
+        record[HUBSPOT_ID] = link.hubspot_id
         record[INCLUDED] = values.get(INCLUDED, "1")
     else:
-        record["Id"] = link.sf_id
-        if link.sf_object == "Contact":
-            record["AccountId"] = link.sf_parent
+        record[SALESFORCE_ID] = link.sf_id
+        if link.sf_object == CONTACT:
+            record[ACCOUNT_ID] = link.sf_parent
         if PERSON in values:
-            record["IsPersonAccount"] = True
+            record[IS_PERSON_ACCOUNT] = True
     return record
 
 
@@ -71,13 +82,13 @@ def reconcile(ctx: Context, obj: ObjectSync, link: Link, hs: Record, sf: Record)
         link.hs_values[INCLUDED] = "1"  # only included contacts get here
     if not salesforce_writable(ctx, sf):
         link.sf_values[PERSON] = "1"
-    if name == "contacts" and sobject == "Contact":
+    if company_link_candidate(obj, sobject):
         ctx.association_candidates.add(link.hubspot_id)
-    if name == "contacts":
+    if leads_and_contacts(obj):
         if PARENT_KEY in hs:
             link.hs_parent = _text(hs.get(PARENT_KEY))
-        if sobject == "Contact":
-            link.sf_parent = _text(sf.get("AccountId"))
+        if sobject == CONTACT:
+            link.sf_parent = _text(sf.get(ACCOUNT_ID))
     # Placeholders Salesforce required on create ("[not provided]") are not data: to the
     # rules they are blanks, so HubSpot's value replaces them and they never reach HubSpot.
     ours = set(link.sf_values.get(PLACEHOLDERS, "").split(","))
@@ -169,7 +180,7 @@ def _queue_updates(
                     )
 
         if not ctx.dry_run:
-            ctx.writes.add(f"sf:update:{sobject}", {"Id": link.sf_id, **values}, sf_done)
+            ctx.writes.add(f"sf:update:{sobject}", {SALESFORCE_ID: link.sf_id, **values}, sf_done)
     if decision.to_hubspot:
         values = dict(decision.to_hubspot)
         fields = tuple(sorted(values))
@@ -195,14 +206,11 @@ def _queue_updates(
                     )
 
         if not ctx.dry_run:
-            ctx.writes.add(f"hs:update:{name}", {"id": link.hubspot_id, **values}, hs_done)
+            ctx.writes.add(f"hs:update:{name}", {HUBSPOT_ID: link.hubspot_id, **values}, hs_done)
     if decision.unsubscribe:
-        queue_unsubscribe(ctx, obj, link, hs.get("email"), now_sf)
+        queue_unsubscribe(ctx, obj, link, hs.get(EMAIL), now_sf)
     if decision.person_opt_out:
         queue_person_opt_out(ctx, obj, link, sf, now_hs)
-
-
-PERSON_OPT_OUT = "PersonHasOptedOutOfEmail"
 
 
 def queue_person_opt_out(
@@ -211,7 +219,7 @@ def queue_person_opt_out(
     """R1 + R7: HubSpot's unsubscribe reaches a person account through the Account."""
     name = obj.hubspot_object
     opt = next((f for f in obj.fields if f.hubspot == OPT_OUT_HUBSPOT), None)
-    account = sf.get("AccountId") or link.sf_parent
+    account = sf.get(ACCOUNT_ID) or link.sf_parent
     if opt is None or not account:
         return
     counted = ctx.will(
@@ -240,12 +248,14 @@ def queue_person_opt_out(
 
     sf_api = ctx.salesforce
     ctx.writes.queue(
-        "sf:update:Account",
+        f"sf:update:{ACCOUNT}",
         SALESFORCE_BATCH,
-        lambda records: sf_api.update("Account", records),
+        lambda records: sf_api.update(ACCOUNT, records),
         after=lambda _items: ctx.save(),
     )
-    ctx.writes.add("sf:update:Account", {"Id": str(account), PERSON_OPT_OUT: True}, done)
+    ctx.writes.add(
+        f"sf:update:{ACCOUNT}", {SALESFORCE_ID: str(account), PERSON_OPT_OUT: True}, done
+    )
 
 
 def queue_unsubscribe(

@@ -10,7 +10,24 @@ from typing import Any
 
 from mapc.runtime.adapter import Adapter, MatchKind, ObjectSync
 from mapc.runtime.records import Record, parse_timestamp
-from mapc.runtime.sync.owners import OwnerDirectory
+from mapc.runtime.sync.behaviours.names import (
+    ACCOUNT,
+    ACCOUNT_ID,
+    COMPANY_OF_CONTACT,
+    CONTACT,
+    HUBSPOT_ID,
+    HUBSPOT_TIMESTAMPS,
+    IS_PERSON_ACCOUNT,
+    SALESFORCE_ALWAYS_READ,
+    SALESFORCE_ID,
+    SALESFORCE_TIMESTAMPS,
+)
+from mapc.runtime.sync.behaviours.owners import OwnerDirectory
+from mapc.runtime.sync.behaviours.seed import (
+    company_link_candidate,
+    leads_and_contacts,
+    matches_by_contacts,
+)
 from mapc.runtime.sync.ports import HubSpotPort, SalesforcePort
 from mapc.runtime.sync.report import Report
 from mapc.runtime.sync.staging import Staging
@@ -25,12 +42,9 @@ READ_BATCH_SF = 200
 READ_BATCH_HS = 100
 PAIR_CHUNK = 200
 
-HUBSPOT_TIMESTAMPS = ("lastmodifieddate", "hs_lastmodifieddate")
-COMPANY_OF_CONTACT = "associatedcompanyid"
-
 
 def record_time(record: Record) -> datetime:
-    for name in (*HUBSPOT_TIMESTAMPS, "SystemModstamp", "LastModifiedDate"):
+    for name in (*HUBSPOT_TIMESTAMPS, *SALESFORCE_TIMESTAMPS):
         value = record.get(name)
         if value:
             try:
@@ -83,17 +97,17 @@ class Context:
 
     def hubspot_properties(self, obj: ObjectSync) -> list[str]:
         props = list(obj.hubspot_properties)
-        if obj.hubspot_object == "contacts" and self.syncs_companies:
+        if leads_and_contacts(obj) and self.syncs_companies:
             props.append(COMPANY_OF_CONTACT)
         return sorted(set(props))
 
     def salesforce_fields(self, obj: ObjectSync, sobject: str) -> list[str]:
         fields = list(obj.salesforce_fields.get(sobject, ()))
-        fields.extend(("Id", "SystemModstamp", "CreatedDate"))
-        if sobject == "Contact" and (self.syncs_companies or self.adapter.settings.person_accounts):
-            fields.append("AccountId")  # a person account's contact: its Account (R1, R7)
-        if self.adapter.settings.person_accounts and sobject in ("Contact", "Account"):
-            fields.append("IsPersonAccount")
+        fields.extend(SALESFORCE_ALWAYS_READ)
+        if sobject == CONTACT and (self.syncs_companies or self.adapter.settings.person_accounts):
+            fields.append(ACCOUNT_ID)  # a person account's contact: its Account (R1, R7)
+        if self.adapter.settings.person_accounts and sobject in (CONTACT, ACCOUNT):
+            fields.append(IS_PERSON_ACCOUNT)
         return sorted(set(fields))
 
     # -- fetching counterparts -----------------------------------------------------------
@@ -117,7 +131,7 @@ class Context:
                 for rec in self.salesforce.read_by_ids(
                     sobject, chunk, self.salesforce_fields(obj, sobject)
                 ):
-                    found[str(rec["Id"])] = rec
+                    found[str(rec[SALESFORCE_ID])] = rec
         return found
 
     def hubspot_records(self, obj: ObjectSync, ids: Iterable[str]) -> dict[str, Record]:
@@ -131,18 +145,19 @@ class Context:
         for start in range(0, len(missing), READ_BATCH_HS):
             chunk = missing[start : start + READ_BATCH_HS]
             for rec in self.hubspot.read_by_ids(obj.hubspot_object, chunk, props):
-                found[str(rec["id"])] = rec
+                found[str(rec[HUBSPOT_ID])] = rec
         return found
 
     # -- bookkeeping ------------------------------------------------------------------
 
     def touch(self, link: Link) -> None:
         self.touched.setdefault(link.object, set()).add(link.hubspot_id)
-        if link.object == "contacts" and link.sf_object == "Contact":
+        obj = self.adapter.object_for(link.object)
+        if company_link_candidate(obj, link.sf_object):
             self.association_candidates.add(link.hubspot_id)
         if self.dry_run:
             return
-        if link.id is None and link.object == "companies":
+        if link.id is None and matches_by_contacts(obj):
             self.new_companies.append((link.hubspot_id, link.sf_id))
         if link.id is None:
             self.new_links.append(link)

@@ -14,12 +14,20 @@ from mapc.runtime.sync.apply import (
     bracketed,
     queue_unsubscribe,
 )
+from mapc.runtime.sync.behaviours.names import (
+    ACCOUNT_ID,
+    CONTACT,
+    EMAIL,
+    HUBSPOT_ID,
+    NEVER_CREATE,
+    OPT_OUT_HUBSPOT,
+    SALESFORCE_ID,
+)
+from mapc.runtime.sync.behaviours.seed import leads_and_contacts
 from mapc.runtime.sync.context import HUBSPOT, SALESFORCE, Context
-from mapc.runtime.sync.decide import OPT_OUT_HUBSPOT, fields_for, snapshot
+from mapc.runtime.sync.decide import fields_for, snapshot
 from mapc.runtime.sync.state import Link
 from mapc.runtime.sync.values import blank, canon_text, truthy
-
-NEVER_CREATE = frozenset({"IsPersonAccount", "PersonEmail", "RecordTypeId"})
 
 
 class Creates:
@@ -31,7 +39,7 @@ class Creates:
 
     def create_in_salesforce(self, hs: Record) -> None:
         ctx, obj = self.ctx, self.obj
-        hs_id = str(hs["id"])
+        hs_id = str(hs[HUBSPOT_ID])
         if obj.match.kind is MatchKind.FIELD and obj.match_key and not obj.match_key(hs):
             ctx.report.add(
                 self.name,
@@ -110,16 +118,16 @@ class Creates:
         return {k: v for k, v in values.items() if k not in NEVER_CREATE}
 
     def _creates_from(self, sobject: str) -> bool:
-        if self.name != "contacts":
+        if not leads_and_contacts(self.obj):
             return True
         setting = self.ctx.adapter.settings.create_hubspot_contacts
         if setting is CreateContacts.NEVER:
             return False
-        return setting is CreateContacts.LEADS_AND_CONTACTS or sobject == "Contact"
+        return setting is CreateContacts.LEADS_AND_CONTACTS or sobject == CONTACT
 
     def create_in_hubspot(self, sobject: str, sf: Record) -> None:
         ctx, obj = self.ctx, self.obj
-        sf_id = str(sf["Id"])
+        sf_id = str(sf[SALESFORCE_ID])
         if not self._creates_from(sobject):
             ctx.report.add(
                 self.name,
@@ -175,12 +183,12 @@ class Creates:
                 origin=SALESFORCE,
                 hs_values=hs_values,
                 sf_values=dict(now_sf),
-                sf_parent=str(sf.get("AccountId") or "") or None,
+                sf_parent=str(sf.get(ACCOUNT_ID) or "") or None,
             )
             ctx.resolved(self.name, HUBSPOT, sf_id)
             ctx.touch(link)
             if opted_out:
-                queue_unsubscribe(ctx, obj, link, values.get("email"), now_sf)
+                queue_unsubscribe(ctx, obj, link, values.get(EMAIL), now_sf)
 
         ctx.writes.add(f"hs:create:{self.name}", {**values, "@source": sf_id}, done)
 

@@ -12,11 +12,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mapc.runtime.adapter import FieldSync, ObjectSync, Rule
-from mapc.runtime.sync.owners import OwnerDirectory
+from mapc.runtime.sync.behaviours.owners import OwnerDirectory
 from mapc.runtime.sync.values import blank, canon_text, truthy
 from mapc.runtime.sync.values import same as same_exact
-
-OPT_OUT_HUBSPOT = "hs_email_optout"
 
 
 @dataclass(frozen=True)

@@ -13,15 +13,16 @@ import logging
 from collections.abc import Callable
 
 from mapc.runtime.adapter import Adapter, CreateContacts, MatchKind, ObjectSync
-from mapc.runtime.sync.associations import sync_associations
-from mapc.runtime.sync.closed_won import apply_closed_won
+from mapc.runtime.sync.behaviours.closed_won import apply_closed_won
+from mapc.runtime.sync.behaviours.company_links import sync_associations
+from mapc.runtime.sync.behaviours.email_events import CURSOR as EVENTS_CURSOR
+from mapc.runtime.sync.behaviours.email_events import sync_email_events
+from mapc.runtime.sync.behaviours.names import CONTACTS
+from mapc.runtime.sync.behaviours.opt_out import retry_owed
+from mapc.runtime.sync.behaviours.owners import OwnerDirectory
 from mapc.runtime.sync.context import HUBSPOT, Context
-from mapc.runtime.sync.email_events import CURSOR as EVENTS_CURSOR
-from mapc.runtime.sync.email_events import sync_email_events
 from mapc.runtime.sync.lock import RunLock
 from mapc.runtime.sync.lookups import sync_lookups
-from mapc.runtime.sync.optout import retry_owed
-from mapc.runtime.sync.owners import OwnerDirectory
 from mapc.runtime.sync.pairs import PairSync
 from mapc.runtime.sync.ports import HubSpotPort, SalesforcePort
 from mapc.runtime.sync.recovery import recover
@@ -135,7 +136,7 @@ class SyncEngine:
             syncs.append(pair)
             if (
                 obj.match.kind is MatchKind.ASSOCIATED_CONTACTS
-                and self.adapter.object_for("contacts") is not None
+                and self.adapter.object_for(CONTACTS) is not None
             ):
                 self.progress("syncing contact <-> company associations")
                 sync_associations(ctx)

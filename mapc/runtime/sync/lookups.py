@@ -18,6 +18,7 @@ from typing import Any
 
 from mapc.runtime.adapter import AssociationSync, ObjectSync
 from mapc.runtime.records import WriteResult, chunked
+from mapc.runtime.sync.behaviours.names import HUBSPOT_ID, SALESFORCE_ID
 from mapc.runtime.sync.context import HUBSPOT, SALESFORCE, Context
 from mapc.runtime.sync.state import Link
 from mapc.runtime.sync.writes import HUBSPOT_BATCH, SALESFORCE_BATCH
@@ -80,10 +81,12 @@ def _candidates(ctx: Context, obj: ObjectSync) -> set[str]:
     have an association to sync, so the cost follows the changes."""
     ids = set(ctx.touched.get(obj.hubspot_object, ()))
     for chunk in ctx.staging.chunks(HUBSPOT, obj.hubspot_object, 500):
-        ids.update(str(r["id"]) for r in chunk)
+        ids.update(str(r[HUBSPOT_ID]) for r in chunk)
     for sobject in obj.salesforce_objects:
         for chunk in ctx.staging.chunks(SALESFORCE, sobject, 500):
-            links = ctx.state.links_by_salesforce(obj.hubspot_object, [str(r["Id"]) for r in chunk])
+            links = ctx.state.links_by_salesforce(
+                obj.hubspot_object, [str(r[SALESFORCE_ID]) for r in chunk]
+            )
             ids.update(link.hubspot_id for link in links.values())
     return ids
 
@@ -192,7 +195,7 @@ def _apply(
                 ctx.error(name, side, failed, err.code, err.message, what)
 
     if step.set_lookup is not None:
-        payload: Any = {"Id": link.sf_id, field: step.set_lookup}
+        payload: Any = {SALESFORCE_ID: link.sf_id, field: step.set_lookup}
         ctx.writes.add(f"sf:lookup:{link.sf_object}", payload, done)
     else:
         ctx.writes.add(

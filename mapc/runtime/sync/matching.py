@@ -13,9 +13,9 @@ from collections.abc import Iterable
 
 from mapc.runtime.adapter import MatchKind, ObjectSync
 from mapc.runtime.records import Record
+from mapc.runtime.sync.behaviours.names import CONTACTS, HUBSPOT_ID, SALESFORCE_ID
+from mapc.runtime.sync.behaviours.seed import contact_first
 from mapc.runtime.sync.context import HUBSPOT, SALESFORCE, Context
-
-CONTACTS = "contacts"
 
 
 def _merge(*found: dict[str, list[tuple[str, str]]]) -> dict[str, list[tuple[str, str]]]:
@@ -28,9 +28,7 @@ def _merge(*found: dict[str, list[tuple[str, str]]]) -> dict[str, list[tuple[str
 
 
 def _preference(item: tuple[str, str]) -> tuple[int, str]:
-    sobject, rid = item
-    # A contact is the converted, longer-lived record: prefer it to a lead with that email.
-    return (0 if sobject == "Contact" else 1, rid)
+    return contact_first(item)
 
 
 def salesforce_candidates(
@@ -39,7 +37,7 @@ def salesforce_candidates(
     """HubSpot id -> (sobject, Salesforce id) of the unlinked record it matches."""
     recs = list(records)
     if obj.match.kind is MatchKind.FIELD and obj.match_key is not None:
-        keys = {str(r["id"]): obj.match_key(r) for r in recs}
+        keys = {str(r[HUBSPOT_ID]): obj.match_key(r) for r in recs}
         wanted = [k for k in keys.values() if k]
         sobjects = obj.salesforce_objects
         found = _merge(
@@ -68,7 +66,7 @@ def salesforce_candidates(
     if obj.match.kind is MatchKind.ASSOCIATED_CONTACTS:
         result = {}
         for rec in recs:
-            hs_id = str(rec["id"])
+            hs_id = str(rec[HUBSPOT_ID])
             votes = Counter(
                 link.sf_parent
                 for link in ctx.state.parents_of(CONTACTS, hs_parent=hs_id)
@@ -87,7 +85,7 @@ def hubspot_candidates(ctx: Context, obj: ObjectSync, records: Iterable[Record])
     """Salesforce id -> HubSpot id of the record it matches (which may be linked already)."""
     recs = list(records)
     if obj.match.kind is MatchKind.FIELD and obj.salesforce_match_key is not None:
-        keys = {str(r["Id"]): obj.salesforce_match_key(r) for r in recs}
+        keys = {str(r[SALESFORCE_ID]): obj.salesforce_match_key(r) for r in recs}
         wanted = [k for k in keys.values() if k]
         kinds = (obj.hubspot_object,)
         found = _merge(
@@ -97,7 +95,7 @@ def hubspot_candidates(ctx: Context, obj: ObjectSync, records: Iterable[Record])
     if obj.match.kind is MatchKind.ASSOCIATED_CONTACTS:
         result: dict[str, str] = {}
         for rec in recs:
-            sf_id = str(rec["Id"])
+            sf_id = str(rec[SALESFORCE_ID])
             votes = Counter(
                 link.hs_parent
                 for link in ctx.state.parents_of(CONTACTS, sf_parent=sf_id)

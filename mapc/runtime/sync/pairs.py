@@ -14,8 +14,20 @@ from mapc.runtime.sync.apply import (
     reconcile,
     snapshot_record,
 )
-from mapc.runtime.sync.context import (
+from mapc.runtime.sync.behaviours.names import (
+    ACCOUNT_ID,
+    COMPANIES,
     COMPANY_OF_CONTACT,
+    CONTACT,
+    CONTACTS,
+    HUBSPOT_ID,
+    IDENTITY,
+    KEY_PREFIXES,
+    SALESFORCE_ID,
+)
+from mapc.runtime.sync.behaviours.opt_out import unsubscribe_queue
+from mapc.runtime.sync.behaviours.seed import company_link_candidate, leads_and_contacts
+from mapc.runtime.sync.context import (
     HUBSPOT,
     PAIR_CHUNK,
     SALESFORCE,
@@ -24,17 +36,11 @@ from mapc.runtime.sync.context import (
 from mapc.runtime.sync.creates import Creates
 from mapc.runtime.sync.decide import unchanged
 from mapc.runtime.sync.matching import hubspot_candidates, salesforce_candidates
-from mapc.runtime.sync.optout import unsubscribe_queue
 from mapc.runtime.sync.state import Link
 from mapc.runtime.sync.values import blank
 from mapc.runtime.sync.writes import HUBSPOT_BATCH, SALESFORCE_BATCH, Item
 
 log = logging.getLogger("mapc.sync")
-
-IDENTITY = ("Email", "email", "Name", "name", "dealname", "LastName", "lastname")
-
-
-KEY_PREFIXES = {"00Q": "Lead", "003": "Contact", "001": "Account", "006": "Opportunity"}
 
 
 def sobject_of(sf_id: str, objects: tuple[str, ...]) -> str:
@@ -79,10 +85,12 @@ class PairSync(Creates):
         )
         for page in hubspot_pages:
             ctx.report.reads += 1
-            ctx.staging.add(HUBSPOT, self.name, page.records, obj.match_key, "id")
+            ctx.staging.add(HUBSPOT, self.name, page.records, obj.match_key, HUBSPOT_ID)
             if obj.match_key is not None and not ctx.dry_run:
                 ctx.state.put_keys(
-                    HUBSPOT, self.name, [(str(r["id"]), obj.match_key(r)) for r in page.records]
+                    HUBSPOT,
+                    self.name,
+                    [(str(r[HUBSPOT_ID]), obj.match_key(r)) for r in page.records],
                 )
             if page.cursor is not None:
                 self.cursors[(HUBSPOT, self.name)] = page.cursor
@@ -94,10 +102,10 @@ class PairSync(Creates):
                 sobject, fields, self._since(SALESFORCE, sobject)
             ):
                 ctx.report.reads += 1
-                ctx.staging.add(SALESFORCE, sobject, page.records, key, "Id")
+                ctx.staging.add(SALESFORCE, sobject, page.records, key, SALESFORCE_ID)
                 if key is not None and not ctx.dry_run:
                     ctx.state.put_keys(
-                        SALESFORCE, sobject, [(str(r["Id"]), key(r)) for r in page.records]
+                        SALESFORCE, sobject, [(str(r[SALESFORCE_ID]), key(r)) for r in page.records]
                     )
                 if page.cursor is not None:
                     self.cursors[(SALESFORCE, sobject)] = page.cursor
@@ -111,7 +119,7 @@ class PairSync(Creates):
         missing = [i for i in hs_ids if i not in staged]
         if missing:
             records = list(ctx.hubspot_records(obj, missing).values())
-            ctx.staging.add(HUBSPOT, self.name, records, obj.match_key, "id")
+            ctx.staging.add(HUBSPOT, self.name, records, obj.match_key, HUBSPOT_ID)
         sf_ids = ctx.state.open_error_ids(self.name, HUBSPOT)
         staged = ctx.staging.get(SALESFORCE, sf_ids, obj.salesforce_objects)
         by_object: dict[str, list[str]] = {}
@@ -122,7 +130,7 @@ class PairSync(Creates):
             if sobject not in obj.salesforce_objects:
                 continue
             records = list(ctx.salesforce_records(obj, [(sobject, i) for i in ids]).values())
-            ctx.staging.add(SALESFORCE, sobject, records, obj.salesforce_match_key, "Id")
+            ctx.staging.add(SALESFORCE, sobject, records, obj.salesforce_match_key, SALESFORCE_ID)
 
     def commit_cursors(self) -> None:
         """Only once every write and link the staged changes led to is committed."""
@@ -209,9 +217,9 @@ class PairSync(Creates):
                 return False
             return unchanged(self.obj, link.sf_object, record, link.hs_values, HUBSPOT)
         if (
-            "AccountId" in record
-            and self.name == "contacts"
-            and (record.get("AccountId") or None) != link.sf_parent
+            ACCOUNT_ID in record
+            and leads_and_contacts(self.obj)
+            and (record.get(ACCOUNT_ID) or None) != link.sf_parent
         ):
             return False
         return unchanged(self.obj, link.sf_object, record, link.sf_values, SALESFORCE)
@@ -225,7 +233,7 @@ class PairSync(Creates):
         self.ctx.progress(f"{key}: {self._progress[key]:,} records")
 
     def _association_candidate(self, link: Link) -> None:
-        if self.name == "contacts" and link.sf_object == "Contact":
+        if company_link_candidate(self.obj, link.sf_object):
             self.ctx.association_candidates.add(link.hubspot_id)
 
     def _included(self, hs: Record) -> bool:
@@ -236,12 +244,12 @@ class PairSync(Creates):
     def reconcile_hubspot(self) -> None:
         ctx, obj = self.ctx, self.obj
         for chunk in ctx.staging.chunks(HUBSPOT, self.name, PAIR_CHUNK):
-            ids = [str(r["id"]) for r in chunk]
+            ids = [str(r[HUBSPOT_ID]) for r in chunk]
             links = ctx.state.links_by_hubspot(self.name, ids)
-            unlinked = [r for r in chunk if str(r["id"]) not in links]
-            by_id = {str(r["id"]): r for r in chunk}
+            unlinked = [r for r in chunk if str(r[HUBSPOT_ID]) not in links]
+            by_id = {str(r[HUBSPOT_ID]): r for r in chunk}
             matches = salesforce_candidates(ctx, obj, [r for r in unlinked if self._included(r)])
-            if self.name == "contacts" and ctx.syncs_companies:
+            if leads_and_contacts(obj) and ctx.syncs_companies:
                 self._add_companies(
                     by_id,
                     [
@@ -252,7 +260,7 @@ class PairSync(Creates):
                             if hs_id in links
                             else matches.get(hs_id, ("",))[0]
                         )
-                        == "Contact"
+                        == CONTACT
                     ],
                 )
             staged_sf = ctx.staging.get(
@@ -278,7 +286,7 @@ class PairSync(Creates):
             sf_records = ctx.salesforce_records(obj, wanted)
             sf_records.update(remembered)
             for hs in chunk:
-                hs_id = str(hs["id"])
+                hs_id = str(hs[HUBSPOT_ID])
                 link = links.get(hs_id)
                 if not self._included(hs):
                     ctx.report.add(
@@ -326,7 +334,7 @@ class PairSync(Creates):
         if not ids:
             return
         need = [i for i in ids if not by_id[i].get(COMPANY_OF_CONTACT)]
-        companies = self.ctx.hubspot.associations("contacts", "companies", need) if need else {}
+        companies = self.ctx.hubspot.associations(CONTACTS, COMPANIES, need) if need else {}
         self.ctx.report.reads += 1 if need else 0
         for hs_id in ids:
             hs = by_id[hs_id]
@@ -345,14 +353,14 @@ class PairSync(Creates):
 
     def _salesforce_chunk(self, sobject: str, chunk: list[Record]) -> None:
         ctx, obj = self.ctx, self.obj
-        links = ctx.state.links_by_salesforce(self.name, [str(r["Id"]) for r in chunk])
+        links = ctx.state.links_by_salesforce(self.name, [str(r[SALESFORCE_ID]) for r in chunk])
         staged_hs = ctx.staging.get(
             HUBSPOT, [link.hubspot_id for link in links.values()], (self.name,)
         )
-        unlinked = [r for r in chunk if str(r["Id"]) not in links]
+        unlinked = [r for r in chunk if str(r[SALESFORCE_ID]) not in links]
         matches = hubspot_candidates(ctx, obj, unlinked)
         taken = ctx.state.links_by_hubspot(self.name, matches.values())
-        by_id = {str(r["Id"]): r for r in chunk}
+        by_id = {str(r[SALESFORCE_ID]): r for r in chunk}
         settled = {
             sf_id
             for sf_id, link in links.items()
@@ -374,7 +382,7 @@ class PairSync(Creates):
         hs_records = ctx.hubspot_records(obj, wanted)
         hs_records.update(remembered)
         for sf in chunk:
-            sf_id = str(sf["Id"])
+            sf_id = str(sf[SALESFORCE_ID])
             if sf_id in ctx.planned:
                 continue
             link = links.get(sf_id)

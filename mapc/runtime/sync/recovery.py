@@ -11,6 +11,7 @@ from typing import Any
 
 from mapc.runtime.adapter import ObjectSync
 from mapc.runtime.records import Cursor, Record, parse_timestamp
+from mapc.runtime.sync.behaviours.names import CONTACT, HUBSPOT_ID, SALESFORCE_ID
 from mapc.runtime.sync.context import HUBSPOT, SALESFORCE, Context
 from mapc.runtime.sync.state import Link
 from mapc.runtime.sync.values import same
@@ -31,14 +32,16 @@ def recover(ctx: Context, obj: ObjectSync) -> int:
         since = min(parse_timestamp(r["started_at"]) for r in items) - timedelta(seconds=5)
         keys = sorted({k for r in items for k in r["fingerprint"]})
         if target == SALESFORCE:
-            pages = ctx.salesforce.read_changed(target_object, ["Id", *keys], Cursor.at(since))
-            id_field = "Id"
+            pages = ctx.salesforce.read_changed(
+                target_object, [SALESFORCE_ID, *keys], Cursor.at(since)
+            )
+            id_field = SALESFORCE_ID
         else:
             pages = ctx.hubspot.read_changed(target_object, keys, Cursor.at(since))
-            id_field = "id"
+            id_field = HUBSPOT_ID
         candidates = [r for page in pages for r in page.records]
         found += _link(ctx, obj, target, target_object, items, candidates, id_field)
-    ctx.state.clear_pending(r["id"] for r in rows)
+    ctx.state.clear_pending(r[HUBSPOT_ID] for r in rows)
     ctx.save()
     return found
 
@@ -87,4 +90,4 @@ def _link(
 def _sobject_of(sf_id: str) -> str:
     from mapc.runtime.sync.pairs import sobject_of
 
-    return sobject_of(sf_id, ("Contact",))
+    return sobject_of(sf_id, (CONTACT,))

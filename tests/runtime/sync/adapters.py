@@ -9,6 +9,7 @@ from typing import Any
 
 from mapc.runtime.adapter import (
     Adapter,
+    Behaviour,
     ClosedWonRule,
     CreateContacts,
     EmailEventsRule,
@@ -178,6 +179,11 @@ def contacts_sync(
         match_key=email_key("email"),
         salesforce_match_key=email_key("Email"),
         include=not_subscriber if include else None,
+        behaviours=(
+            Behaviour.LEADS_AND_CONTACTS,
+            Behaviour.COMMUNICATION_PREFERENCES,
+            Behaviour.CONTACT_COMPANY,
+        ),
         create_defaults={
             "Lead": {"LastName": "[not provided]", "Company": "[not provided]"},
             "Contact": {"LastName": "[not provided]"},
@@ -196,6 +202,7 @@ def companies_sync() -> ObjectSync:
             f("phone", "Phone", ("Account",), Rule.PREFER_SALESFORCE),
             f("hubspot_owner_id", "OwnerId", ("Account",), Rule.TWO_WAY, owner=True),
         ),
+        behaviours=(Behaviour.COMPANY_BY_CONTACTS,),
     )
 
 

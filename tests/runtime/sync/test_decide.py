@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from mapc.runtime.adapter import Rule
+from mapc.runtime.sync.behaviours.owners import OwnerDirectory
 from mapc.runtime.sync.decide import decide
-from mapc.runtime.sync.owners import OwnerDirectory
 from mapc.runtime.sync.values import same
 from tests.runtime.sync import adapters
 

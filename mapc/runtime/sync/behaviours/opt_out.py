@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from mapc.runtime.records import WriteResult
+from mapc.runtime.sync.behaviours.names import OPT_OUT_HUBSPOT
 from mapc.runtime.sync.context import HUBSPOT, Context
-from mapc.runtime.sync.decide import OPT_OUT_HUBSPOT
 from mapc.runtime.sync.state import Link, Owed
 from mapc.runtime.sync.writes import HUBSPOT_BATCH
 
