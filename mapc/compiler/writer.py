@@ -71,7 +71,7 @@ def write_files(files: Sequence[GeneratedFile], out_dir: Path) -> list[tuple[Pat
     written: list[tuple[Path, bool]] = []
     for file in files:
         target = out_dir / file.path
-        data = file.source.encode("utf-8")
+        data = file.data
         if _read(target) == data:
             written.append((target, False))
             continue
@@ -124,7 +124,7 @@ def check_files(files: Sequence[GeneratedFile], out_dir: Path, diff_lines: int =
         old = _read(target)
         if old is None:
             drift.append(Drift(target, "missing"))
-        elif old != file.source.encode("utf-8"):
+        elif old != file.data:
             text = old.decode("utf-8", errors="replace")
             diff = _diff(old, file.source, target, diff_lines)
             drift.append(Drift(target, "stale", diff, first_difference(text, file.source)))

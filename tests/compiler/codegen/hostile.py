@@ -46,9 +46,11 @@ HOSTILE = (
 
 
 def load(source: str, name: str = "generated_under_test") -> ModuleType:
-    """Execute generated source as a module (compile() first, like the generator)."""
+    """Execute generated source as a module, compiled from the bytes the writer writes (a
+    str would hide an encoding declaration, which Python honours when it reads a file)."""
     module = ModuleType(name)
-    exec(compile(source, f"<{name}>", "exec", dont_inherit=True), module.__dict__)
+    data = source.encode("utf-8")
+    exec(compile(data, f"<{name}>", "exec", dont_inherit=True), module.__dict__)
     return module
 
 

@@ -212,7 +212,7 @@ def test_fmt_check_syntax_error(mappings: Path, capsys: pytest.CaptureFixture[st
 
 @pytest.fixture
 def stale(mappings: Path, capsys: pytest.CaptureFixture[str]) -> Path:
-    """`good` compiled into generated/, then edited so the module is stale at line 2."""
+    """`good` compiled into generated/, then edited so the module is stale at line 4 (its sha256)."""
     assert run_cli(capsys, "compile", "good")[0] == 0
     path = mappings / "good" / "hubspot_salesforce.mapc"
     path.write_text(edit(BASE, ("jobtitle         <->", "jobtitle <->")), encoding="utf-8")
@@ -234,7 +234,7 @@ def test_compile_check_stale_text(stale: Path, capsys: pytest.CaptureFixture[str
     code, out, _ = run_cli(capsys, "compile", "--check", "good")
     assert code == 1
     assert out.startswith(
-        "generated/hubspot_salesforce.py:2:1: error[G001]: generated/hubspot_salesforce.py "
+        "generated/hubspot_salesforce.py:4:1: error[G001]: generated/hubspot_salesforce.py "
         "is out of date: it differs from what good/hubspot_salesforce.mapc generates now"
     )
     assert "  = help: run `mapc compile good` and commit the result" in out
@@ -250,7 +250,7 @@ def test_compile_check_stale_json(stale: Path, capsys: pytest.CaptureFixture[str
     assert diagnostic["title"] == "generated file missing or out of date"
     assert (diagnostic["file"], diagnostic["line"], diagnostic["column"]) == (
         "generated/hubspot_salesforce.py",
-        2,
+        4,
         1,
     )
     assert "stale" not in err and "out of date" not in err
@@ -261,7 +261,7 @@ def test_compile_check_stale_github(stale: Path, capsys: pytest.CaptureFixture[s
     assert code == 1
     (line,) = out.splitlines()
     assert line.startswith(
-        "::error file=generated/hubspot_salesforce.py,line=2,col=1,endLine=2,endColumn=82,"
+        "::error file=generated/hubspot_salesforce.py,line=4,col=1,endLine=4,endColumn=82,"
         "title=G001 generated file missing or out of date::"
     )
 
@@ -271,7 +271,7 @@ def test_compile_check_stale_sarif(stale: Path, capsys: pytest.CaptureFixture[st
     assert code == 1
     result = only_result(sarif(out))
     assert (result["ruleId"], result["level"]) == ("G001", "error")
-    assert location(result) == ("generated/hubspot_salesforce.py", 2, 1)
+    assert location(result) == ("generated/hubspot_salesforce.py", 4, 1)
     assert "docs/ci.md#g001" in sarif(out)["runs"][0]["tool"]["driver"]["rules"][0]["helpUri"]
 
 
