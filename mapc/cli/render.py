@@ -69,14 +69,17 @@ def print_plan(report: Report, console: Console, *, limit: int = 50) -> None:
     skips: dict[tuple[str, str], list[str]] = {}
     for (obj, side, reason), n in sorted(report.skip_reasons.items()):
         skips.setdefault((obj, side), []).append(f"  - skip {n} × {reason}")
-    for key in sorted(set(by_group) | set(skips)):
+    counted = {(o, s) for (o, s, op), n in report.counts.items() if op != "skip" and n}
+    for key in sorted(set(by_group) | set(skips) | counted):
         obj, side = key
         console.print(f"[bold]{obj} -> {side}[/bold]", highlight=False)
         for line in by_group.get(key, []):
             console.print(line, highlight=False, markup=False)
+        listed = len(by_group.get(key, []))  # none when the limit is 0 or details ran out
         total = sum(n for (o, s, op), n in report.counts.items() if (o, s) == key and op != "skip")
-        if total > len(by_group.get(key, [])):
-            console.print(f"  … and {total - len(by_group[key])} more", highlight=False)
+        if total > listed:
+            rest = f"… and {total - listed} more" if listed else f"{total} changes (not listed)"
+            console.print(f"  {rest}", highlight=False)
         for line in skips.get(key, []):
             console.print(line, highlight=False, markup=False)
     print_summary(report, console)

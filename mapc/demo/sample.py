@@ -6,7 +6,10 @@ inclusion list, a Closed/Won opportunity with contact roles, and email events.""
 from __future__ import annotations
 
 import random
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from mapc.demo.custom import CustomFields
 
 FIRST = (
     "Ada",
@@ -108,8 +111,9 @@ def _person(rng: random.Random, n: int, domain: str) -> tuple[str, str, str]:
     return first, last, f"{first}.{last}.{n}@{domain}".lower()
 
 
-def sample(seed: int = 7, scale: int = 1) -> dict[str, Any]:
-    """Both CRMs' records; `scale` multiplies the volume."""
+def sample(seed: int = 7, scale: int = 1, custom: CustomFields | None = None) -> dict[str, Any]:
+    """Both CRMs' records; `scale` multiplies the volume; `custom` adds the project
+    catalogs' custom fields to the orgs' schemas (their records leave them blank)."""
     rng = random.Random(seed)
     users = [
         {
@@ -278,10 +282,18 @@ def sample(seed: int = 7, scale: int = 1) -> dict[str, Any]:
         "type": "picklist",
         "picklistValues": list(LIFECYCLE),
     }
+    custom_fields: dict[str, list[dict[str, Any]]] = {"Lead": [lifecycle], "Contact": [lifecycle]}
+    properties: dict[str, list[dict[str, Any]]] = {}
+    if custom is not None:
+        for name, entries in custom.salesforce.items():
+            declared = {e["name"] for e in entries}
+            kept = [e for e in custom_fields.get(name, []) if e["name"] not in declared]
+            custom_fields[name] = kept + entries
+        properties = {kind: list(entries) for kind, entries in custom.hubspot.items()}
     return {
         "salesforce": {
             "person_accounts": True,
-            "custom_fields": {"Lead": [lifecycle], "Contact": [lifecycle]},
+            "custom_fields": custom_fields,
             "records": {
                 "User": users,
                 "Account": accounts,
@@ -292,6 +304,7 @@ def sample(seed: int = 7, scale: int = 1) -> dict[str, Any]:
             },
         },
         "hubspot": {
+            "properties": properties,
             "owners": owners,
             "unsubscribed": unsubscribed,
             "records": {"contacts": hs_contacts, "companies": companies, "deals": deals},

@@ -11,6 +11,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from mapc.cli.commands.plan import non_negative_int
+
 DEFAULT_ADAPTER = Path("generated") / "hubspot_salesforce.py"
 
 
@@ -41,9 +43,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     parser.add_argument(
         "--plan-lines",
-        type=int,
+        type=non_negative_int,
         default=6,
-        help="plan lines shown per object and side (default: 6)",
+        metavar="N",
+        help="plan lines shown per object and side, 0 for counts only (default: 6)",
     )
     parser.set_defaults(func=run)
 
@@ -105,11 +108,15 @@ def run(args: argparse.Namespace) -> int:
 def _with_emulator(
     args: argparse.Namespace, console: Any, adapter_path: Path, tmp: Path, started: float
 ) -> int:
+    from mapc.compiler.pipeline import find_mappings
+    from mapc.demo.custom import custom_fields
     from mapc.demo.sample import describe, sample
     from mapc.emulator import start_emulator
 
     console.rule("[bold]2. start the local emulator")
-    data = sample(scale=args.scale)
+    # The project catalogs' custom fields must exist in the emulator's orgs too.
+    custom = custom_fields(find_mappings([_project_path(args.mappings)]))
+    data = sample(scale=args.scale, custom=custom)
     emulator = start_emulator(person_accounts=True)
     saved = {
         k: os.environ.get(k)
@@ -160,6 +167,25 @@ def _sync(
             adapter, connections.salesforce, connections.hubspot, state, dry_run=dry_run
         )
 
+    try:
+        return _plan_and_sync(args, console, engine, state, emulator, started)
+    except ConnectorError as error:  # e.g. a field the mapping names that the org lacks
+        console.print(f"mapc demo: {error}")
+        return 2
+    finally:
+        state.close()
+
+
+def _plan_and_sync(
+    args: argparse.Namespace,
+    console: Any,
+    engine: Any,
+    state: Any,
+    emulator: Any,
+    started: float,
+) -> int:
+    from mapc.cli import render
+
     console.rule("[bold]3. plan (a dry run: nothing is written)")
     render.print_plan(engine(dry_run=True).run(), console, limit=args.plan_lines)
 
@@ -190,7 +216,6 @@ def _sync(
         "Run it on your own orgs: mapc compile mappings/ && "
         "mapc run generated/hubspot_salesforce.py (see docs/runner.md)"
     )
-    state.close()
     return 0 if ok else 1
 
 

@@ -21,11 +21,31 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         action="store_true",
         help="exit 2 when changes are pending (as terraform plan)",
     )
+    parser.add_argument(
+        "--limit",
+        type=non_negative_int,
+        default=2000,
+        metavar="N",
+        help="actions listed with their details (counts are always complete); 0 lists "
+        "them all; JSON says `actions_truncated` and `actions_total` (default: 2000)",
+    )
     parser.set_defaults(func=run)
+
+
+def non_negative_int(text: str) -> int:
+    """argparse type: a whole number of at least 0."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, not {value}")
+    return value
 
 
 def run(args: argparse.Namespace) -> int:
     from mapc.cli.commands.run import execute
 
     args.every = None
+    args.detail_limit = args.limit or None  # 0: every action
     return execute(args, dry_run=True, plan=True)

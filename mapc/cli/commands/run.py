@@ -123,6 +123,7 @@ def execute(args: argparse.Namespace, *, dry_run: bool, plan: bool = False) -> i
 
     from mapc.cli import render
     from mapc.errors import MapcError
+    from mapc.runtime.sync.report import DETAIL_LIMIT
     from mapc.runtime.sync.runner import connect, load_adapter, parse_interval, run_loop
 
     render.setup_logging(args.log_level, args.log_format)
@@ -153,6 +154,7 @@ def execute(args: argparse.Namespace, *, dry_run: bool, plan: bool = False) -> i
                 dry_run=dry_run,
                 progress=step,
                 on_report=show,
+                detail_limit=getattr(args, "detail_limit", DETAIL_LIMIT),
             )
     except (MapcError, SQLAlchemyError) as error:
         status, message = config_failure(error)

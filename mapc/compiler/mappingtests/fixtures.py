@@ -136,11 +136,43 @@ def _case(index: int, raw: object) -> Case:
     )
 
 
+class _AliasError(Exception):
+    def __init__(self, alias: str, line: int, column: int) -> None:
+        super().__init__(alias)
+        self.alias, self.line, self.column = alias, line, column
+
+
+def _read_yaml(text: str) -> Any:
+    """`text` as YAML (safe types only), refusing aliases: `*name` repeats a value without
+    copying it, so a kilobyte of nested aliases stands for gigabytes once anything walks
+    the data (the "billion laughs"). A fixture writes its values out instead."""
+    import yaml
+
+    class NoAliasLoader(yaml.SafeLoader):
+        def compose_node(self, parent: Any, index: Any) -> Any:
+            if self.check_event(yaml.AliasEvent):
+                event = self.peek_event()  # type: ignore[no-untyped-call]
+                mark = event.start_mark
+                raise _AliasError(str(event.anchor), mark.line + 1, mark.column + 1)
+            return super().compose_node(parent, index)
+
+    loader = NoAliasLoader(text)
+    try:
+        return loader.get_single_data()
+    finally:
+        loader.dispose()
+
+
 def load_fixture(path: Path) -> Fixture:
     import yaml
 
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = _read_yaml(path.read_text(encoding="utf-8"))
+    except _AliasError as error:
+        raise FixtureError(
+            f"{path}:{error.line}:{error.column}: YAML aliases (*{error.alias}) are not "
+            "allowed in fixtures: write the value out where it is used"
+        ) from None
     except OSError as error:
         raise FixtureError(f"{path}: cannot read: {error.strerror or error}") from None
     except RecursionError:

@@ -26,7 +26,7 @@ from mapc.runtime.sync.lookups import sync_lookups
 from mapc.runtime.sync.pairs import PairSync
 from mapc.runtime.sync.ports import HubSpotPort, SalesforcePort
 from mapc.runtime.sync.recovery import recover
-from mapc.runtime.sync.report import Report
+from mapc.runtime.sync.report import DETAIL_LIMIT, Report
 from mapc.runtime.sync.staging import Staging
 from mapc.runtime.sync.state import StateStore
 from mapc.runtime.sync.writes import Writes
@@ -57,8 +57,10 @@ class SyncEngine:
         *,
         dry_run: bool = False,
         progress: Progress | None = None,
+        detail_limit: int | None = DETAIL_LIMIT,
     ) -> None:
         self.adapter = adapter
+        self.detail_limit = detail_limit
         self.salesforce = salesforce
         self.hubspot = hubspot
         self.state = state
@@ -82,7 +84,7 @@ class SyncEngine:
 
     def _locked_run(self, lock: RunLock) -> Report:
         run_id = self.state.start_run(self.adapter.name, dry_run=self.dry_run)
-        report = Report(dry_run=self.dry_run, run_id=run_id)
+        report = Report(dry_run=self.dry_run, run_id=run_id, detail_limit=self.detail_limit)
         staging = Staging(self.state, run_id)
         ctx = Context(
             self.adapter,

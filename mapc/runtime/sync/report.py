@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 DETAIL_LIMIT = 2000
-"""Actions kept with their details (counts are always complete)."""
+"""Actions kept with their details by default (counts are always complete); `mapc plan
+--limit 0` keeps them all. A report says when it holds fewer than it counted."""
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,10 @@ class Report:
     actions: list[Action] = field(default_factory=list)
     conflicts: int = 0
     reads: int = 0
+    detail_limit: int | None = DETAIL_LIMIT
+    """How many actions to keep with their details; None keeps every one."""
+    action_total: int = 0
+    """Actions reported (skips are only counted, by reason), kept in `actions` or not."""
 
     def add(
         self,
@@ -55,8 +60,15 @@ class Report:
         self.counts[(obj, side, op)] += n
         if op == "skip":
             self.skip_reasons[(obj, side, reason)] += n
-        if len(self.actions) < DETAIL_LIMIT:
+            return
+        self.action_total += 1
+        if self.detail_limit is None or len(self.actions) < self.detail_limit:
             self.actions.append(Action(obj, side, op, record, fields, reason))
+
+    @property
+    def truncated(self) -> bool:
+        """Whether `actions` holds fewer actions than were reported."""
+        return len(self.actions) < self.action_total
 
     def total(self, op: str) -> int:
         return sum(n for (_, _, o), n in self.counts.items() if o == op)
@@ -101,5 +113,7 @@ class Report:
                 {"object": o, "side": s, "reason": r, "count": n}
                 for (o, s, r), n in sorted(self.skip_reasons.items())
             ],
-            "actions": [a.to_dict() for a in self.actions if a.op != "skip"],
+            "actions": [a.to_dict() for a in self.actions],
+            "actions_total": self.action_total,
+            "actions_truncated": self.truncated,
         }

@@ -25,7 +25,7 @@ from mapc.runtime.errors import (
 from mapc.runtime.sync.engine import Progress, SyncEngine
 from mapc.runtime.sync.lock import StateLocked
 from mapc.runtime.sync.ports import HubSpotPort, SalesforcePort
-from mapc.runtime.sync.report import Report
+from mapc.runtime.sync.report import DETAIL_LIMIT, Report
 from mapc.runtime.sync.state import StateStore
 
 log = logging.getLogger("mapc.sync")
@@ -171,6 +171,7 @@ def run_loop(
     on_report: Callable[[Report], None] = lambda _r: None,
     sleep: Callable[[float], None] = time.sleep,
     max_runs: int | None = None,
+    detail_limit: int | None = DETAIL_LIMIT,
 ) -> int:
     """Run once, or every `every` seconds until interrupted; the last run's exit code.
     On a schedule a run that hits an API failure is logged and the next one retries
@@ -186,6 +187,7 @@ def run_loop(
             state,
             dry_run=dry_run,
             progress=progress,
+            detail_limit=detail_limit,
         )
         try:
             report = engine.run()

@@ -163,3 +163,49 @@ def test_a_boolean_only_matches_a_boolean(
     out = capsys.readouterr().out
     assert "0 passed, 3 failed" in out
     assert "HasOptedOutOfEmail: expected 1, got True" in out
+
+
+def alias_bomb(levels: int = 9) -> str:
+    """A "billion laughs": each level repeats the one before nine times by alias, so 1.4 KB
+    stands for 9**9 strings once anything walks it (on main, `mapc test` reached 2 GB)."""
+    lines = ['l0: &l0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    for level in range(1, levels):
+        refs = ", ".join([f"*l{level - 1}"] * 9)
+        lines.append(f"l{level}: &l{level} [{refs}]")
+    cases = f"""
+  - name: bomb
+    include: {{object: contacts, hubspot: {{lifecyclestage: *l{levels - 1}}}}}
+    expect: true
+"""
+    return "\n".join(lines) + f"\nadapter: {ADAPTER}\ncases:{cases}"
+
+
+def test_a_yaml_alias_bomb_is_refused_before_anything_expands(tmp_path: Path) -> None:
+    from mapc.compiler.mappingtests.fixtures import FixtureError, load_fixture
+
+    path = tmp_path / "bomb.yaml"
+    path.write_text(alias_bomb())
+    assert len(path.read_bytes()) < 1500
+    with pytest.raises(FixtureError, match=r"bomb\.yaml:2:\d+: YAML aliases \(\*l0\) are not"):
+        load_fixture(path)
+
+
+def test_an_alias_in_a_fixture_is_a_clear_error_with_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write(
+        tmp_path,
+        """
+  - name: first
+    include: &same {object: contacts, hubspot: {lifecyclestage: lead}}
+    expect: true
+  - name: second
+    include: *same
+    expect: true
+""",
+    )
+    assert main(["test", str(path)]) == 2
+    captured = capsys.readouterr()
+    output = captured.out + captured.err
+    assert "case.yaml:8:14: YAML aliases (*same) are not allowed in fixtures" in output
+    assert "Traceback" not in output
