@@ -77,3 +77,45 @@ def test_installed_wheel_checks_from_another_folder(wheel: Path, tmp_path: Path)
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no problems" in result.stdout
+
+
+def test_generated_modules_type_check_against_the_installed_wheel(
+    wheel: Path, tmp_path: Path
+) -> None:
+    """A project's own `mypy --strict` on its generated module finds mapc through the
+    installed package's py.typed marker (PEP 561); without it mapc is untyped there."""
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    python = venv / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+    purelib = subprocess.run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    # What `pip install` does with a pure wheel; generated modules need no dependency.
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", purelib]
+        + [str(wheel)],
+        check=True,
+        capture_output=True,
+    )
+    project = tmp_path / "project"
+    project.mkdir()
+    for name, source in (
+        ("adapter_default.py", ROOT / "generated" / "hubspot_salesforce.py"),
+        ("adapter_hostile.py", ROOT / "tests/compiler/codegen/cases/hostile/expected.py"),
+    ):
+        (project / name).write_bytes(source.read_bytes())
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "MYPYPATH")}
+    result = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--no-incremental"]
+        + ["--python-executable", str(python), "adapter_default.py", "adapter_hostile.py"],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Success" in result.stdout
+    assert "mapc/py.typed" in set(zipfile.ZipFile(wheel).namelist())
