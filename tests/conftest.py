@@ -61,3 +61,17 @@ def emulator_env(emulator: Emulator, monkeypatch: pytest.MonkeyPatch) -> Emulato
     for name, value in emulator.env().items():
         monkeypatch.setenv(name, value)
     return emulator
+
+
+@pytest.fixture(autouse=True)
+def _restore_mapc_logger() -> Iterator[None]:
+    """`mapc run`, `plan` and `demo` set up their own log handler (and stop propagation) on
+    the "mapc" logger; put it back, so later tests' caplog still sees the connectors' logs."""
+    import logging
+
+    logger = logging.getLogger("mapc")
+    handlers, level, propagate = list(logger.handlers), logger.level, logger.propagate
+    yield
+    logger.handlers[:] = handlers
+    logger.setLevel(level)
+    logger.propagate = propagate

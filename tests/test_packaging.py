@@ -94,9 +94,9 @@ def test_generated_modules_type_check_against_the_installed_wheel(
         check=True,
     ).stdout.strip()
     # What `pip install` does with a pure wheel; generated modules need no dependency.
+    pip = [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", purelib]
     subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", purelib]
-        + [str(wheel)],
+        [*pip, str(wheel)],
         check=True,
         capture_output=True,
     )
@@ -109,8 +109,10 @@ def test_generated_modules_type_check_against_the_installed_wheel(
         (project / name).write_bytes(source.read_bytes())
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "MYPYPATH")}
     result = subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "--no-incremental"]
-        + ["--python-executable", str(python), "adapter_default.py", "adapter_hostile.py"],
+        [
+            *(sys.executable, "-m", "mypy", "--strict", "--no-incremental"),
+            *("--python-executable", str(python), "adapter_default.py", "adapter_hostile.py"),
+        ],
         cwd=project,
         env=env,
         capture_output=True,

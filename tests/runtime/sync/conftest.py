@@ -176,17 +176,3 @@ def sync(emulator: Any, tmp_path: Path) -> Iterator[SyncEnv]:
     state = StateStore(str(tmp_path / "state.db"))
     yield SyncEnv(emulator, sf, hs, state, adapters.adapter(), dict(refs))
     state.close()
-
-
-@pytest.fixture(autouse=True)
-def _restore_mapc_logger() -> Iterator[None]:
-    """`mapc run` sets up its own log handler (and stops propagation) on the "mapc" logger;
-    put it back, so later tests' caplog still sees the connectors' logs."""
-    import logging
-
-    logger = logging.getLogger("mapc")
-    handlers, level, propagate = list(logger.handlers), logger.level, logger.propagate
-    yield
-    logger.handlers[:] = handlers
-    logger.setLevel(level)
-    logger.propagate = propagate
