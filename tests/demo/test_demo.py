@@ -70,33 +70,39 @@ def test_plan_json_says_when_actions_are_left_out() -> None:
     assert len(document["actions"]) == 2001 and document["actions_truncated"] is False
 
 
+def _read(path: Path, system: str) -> dict[str, Any]:
+    if not path.is_file():
+        return {"system": system, "objects": {}}
+    data: dict[str, Any] = json.loads(path.read_text())
+    return data
+
+
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     """The default mapping plus a custom field on each side, declared in its catalogs."""
     (tmp_path / "pyproject.toml").write_text("[project]\nname = 'p'\n")
     mappings = tmp_path / "mappings"
     shutil.copytree(ROOT / "mappings", mappings, ignore=shutil.ignore_patterns("tests"))
-    sf = json.loads((mappings / "catalogs" / "salesforce.json").read_text())
-    sf["objects"]["Lead"]["fields"]["Region__c"] = {
+    catalogs = mappings / "catalogs"
+    sf = _read(catalogs / "salesforce.json", "salesforce")
+    lead = sf["objects"].setdefault("Lead", {"label": "Lead", "fields": {}})
+    lead.setdefault("fields", {})["Region__c"] = {
         "label": "Region",
         "type": "enumeration",
         "native_type": "picklist",
         "custom": True,
         "options": [{"value": "EMEA", "label": "EMEA"}, {"value": "APAC", "label": "APAC"}],
     }
-    (mappings / "catalogs" / "salesforce.json").write_text(json.dumps(sf))
-    hs = json.loads((mappings / "catalogs" / "hubspot.json").read_text())
-    hs["objects"]["contacts"] = {
-        "fields": {
-            "sales_region": {
-                "label": "Sales region",
-                "type": "enumeration",
-                "native_type": "enumeration/select",
-                "options": [{"value": "emea", "label": "EMEA"}, {"value": "apac", "label": "APAC"}],
-            }
-        }
+    (catalogs / "salesforce.json").write_text(json.dumps(sf))
+    hs = _read(catalogs / "hubspot.json", "hubspot")
+    contacts = hs["objects"].setdefault("contacts", {"fields": {}})
+    contacts.setdefault("fields", {})["sales_region"] = {
+        "label": "Sales region",
+        "type": "enumeration",
+        "native_type": "enumeration/select",
+        "options": [{"value": "emea", "label": "EMEA"}, {"value": "apac", "label": "APAC"}],
     }
-    (mappings / "catalogs" / "hubspot.json").write_text(json.dumps(hs))
+    (catalogs / "hubspot.json").write_text(json.dumps(hs))
     mapping = mappings / "hubspot_salesforce.mapc"
     text = mapping.read_text()
     anchor = "  hs_email_optout  <-> HasOptedOutOfEmail : standard opt_out\n"
