@@ -97,37 +97,38 @@ def _hubspot_entry(f: Any) -> dict[str, Any]:
     return entry
 
 
-def custom_fields(mapping_paths: Iterable[Path]) -> CustomFields:
-    """What the mappings' project catalogs declare beyond the emulator's standard schemas.
+def custom_fields(mapping_paths: Iterable[Path], emulator: Any | None = None) -> CustomFields:
+    """What the mappings' project catalogs declare beyond the shipped catalogs, less what
+    `emulator` (a started one, when given) already has.
 
-    Only fields the shipped catalogs lack count: Salesforce fields whose names end in
-    `__c` (the only ones an org can add), HubSpot properties the emulator has no property
-    of that name for. Raises
-    CatalogError for a broken catalog (the mappings then did not compile either).
+    Salesforce fields count when their names end in `__c` (the only ones an org can add)
+    on an object the org has; HubSpot properties when the portal has their object type.
+    Raises CatalogError for a broken catalog (the mappings then did not compile either).
     """
     from mapc.compiler.catalog import load_catalog, load_default_catalog
-    from mapc.emulator.hubspot.schema import default_properties
-    from mapc.emulator.salesforce.schema import standard_objects
 
     out = CustomFields()
     dirs = _catalog_dirs(mapping_paths)
     if not dirs:
         return out
     catalog, shipped = load_catalog(dirs), load_default_catalog()
-    standard_sf = standard_objects(person_accounts=True)
+    org = emulator.org if emulator is not None else None
+    portal = emulator.portal if emulator is not None else None
     for obj in catalog.salesforce.objects.values():
-        known = standard_sf.get(obj.name)
-        for f in obj.fields.values():
-            if not f.name.endswith("__c") or known is None or known.field(f.name) is not None:
-                continue
-            if shipped.salesforce.field(obj.name, f.name) is None:
-                out.salesforce.setdefault(obj.name, []).append(_salesforce_entry(f))
-    standard_hs = default_properties()
-    for obj in catalog.hubspot.objects.values():
-        known_props = standard_hs.get(obj.name)
-        if known_props is None:
+        known = org.objects.get(obj.name) if org is not None else None
+        if org is not None and known is None:
             continue
         for f in obj.fields.values():
-            if f.name not in known_props and shipped.hubspot.field(obj.name, f.name) is None:
-                out.hubspot.setdefault(obj.name, []).append(_hubspot_entry(f))
+            if not f.name.endswith("__c") or shipped.salesforce.field(obj.name, f.name):
+                continue
+            if known is None or known.field(f.name) is None:
+                out.salesforce.setdefault(obj.name, []).append(_salesforce_entry(f))
+    for obj in catalog.hubspot.objects.values():
+        props = portal.properties.get(obj.name) if portal is not None else None
+        if portal is not None and props is None:
+            continue
+        for f in obj.fields.values():
+            if shipped.hubspot.field(obj.name, f.name) or (props and f.name in props):
+                continue
+            out.hubspot.setdefault(obj.name, []).append(_hubspot_entry(f))
     return out

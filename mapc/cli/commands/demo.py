@@ -114,15 +114,15 @@ def _with_emulator(
     from mapc.emulator import start_emulator
 
     console.rule("[bold]2. start the local emulator")
-    # The project catalogs' custom fields must exist in the emulator's orgs too.
-    custom = custom_fields(find_mappings([_project_path(args.mappings)]))
-    data = sample(scale=args.scale, custom=custom)
     emulator = start_emulator(person_accounts=True)
     saved = {
         k: os.environ.get(k)
         for k in (*emulator.env(), "HUBSPOT_REQUESTS_PER_10S", "HUBSPOT_SEARCHES_PER_SECOND")
     }
     try:
+        # The project catalogs' custom fields must exist in the emulator's orgs too.
+        custom = custom_fields(find_mappings([_project_path(args.mappings)]), emulator)
+        data = sample(scale=args.scale, custom=custom)
         emulator.seed(data)
         os.environ.update(emulator.env())
         # A local emulator has no HubSpot rate limits worth waiting for.
