@@ -169,7 +169,7 @@ def _sync(
 
     try:
         return _plan_and_sync(args, console, engine, state, emulator, started)
-    except ConnectorError as error:  # e.g. a field the mapping names that the org lacks
+    except MapcError as error:  # e.g. a field the mapping names that the org lacks
         console.print(f"mapc demo: {error}")
         return 2
     finally:
