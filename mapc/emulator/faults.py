@@ -16,8 +16,14 @@ class FaultRule:
 
     `pattern` is a shell-style pattern over keys like "POST /crm/v3/objects/*/batch/*" or
     "GET /services/data/vXX.X/query*". With `first_n` only the first N matching calls
-    fail; with `every_nth` every Nth one does; with neither, all of them. A rule with no
-    `status` only adds `latency` seconds.
+    fail; with `every_nth` every Nth one does; with `nth` only the Nth; with none of
+    them, all. A rule with no `status` (and no `drop`) only adds `latency` seconds.
+
+    Faults a client cannot tell from success or failure: with `after_commit` the call is
+    carried out (and its changes kept) before the fault replaces its answer, e.g. a 504
+    from a gateway that gave up waiting; with `drop` the connection is closed without
+    any answer (the client sees it reset), before the call is carried out or, with
+    `after_commit`, after it.
     """
 
     pattern: str
@@ -29,6 +35,9 @@ class FaultRule:
     body: Any = None
     headers: dict[str, str] = field(default_factory=dict)
     service: str | None = None  # "salesforce", "hubspot" or None for both
+    nth: int | None = None
+    after_commit: bool = False
+    drop: bool = False
     id: int = 0
     seen: int = 0
     fired: int = 0
@@ -45,6 +54,9 @@ class FaultRule:
             "body",
             "headers",
             "service",
+            "nth",
+            "after_commit",
+            "drop",
         }
         unknown = set(data) - allowed
         if unknown:
@@ -61,12 +73,17 @@ class FaultRule:
             "every_nth": self.every_nth,
             "latency": self.latency,
             "service": self.service,
+            "nth": self.nth,
+            "after_commit": self.after_commit,
+            "drop": self.drop,
             "seen": self.seen,
             "fired": self.fired,
         }
 
     def _fires(self) -> bool:
         self.seen += 1
+        if self.nth is not None:
+            return self.seen == self.nth
         if self.first_n is not None:
             return self.seen <= self.first_n
         if self.every_nth is not None:

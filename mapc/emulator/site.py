@@ -5,11 +5,11 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from typing import Protocol
+from typing import Any, Protocol
 
-from mapc.emulator.faults import CallCounter, Faults
+from mapc.emulator.faults import CallCounter, FaultRule, Faults
 from mapc.emulator.routing import Router
-from mapc.emulator.wire import Request, Response
+from mapc.emulator.wire import NO_ANSWER, Request, Response
 
 
 class Service(Protocol):
@@ -53,9 +53,16 @@ class Site:
         service = self._service()
         route = service.router.match(request)
         self._counter.record(request.route_key, dict(request.headers.items()))
-        injected = self._inject(service, request)
+        rules = self._faults.match(service.service, request.route_key)
+        injected = self._inject(service, [r for r in rules if not r.after_commit])
         if injected is not None:
             return injected
+        response = self._carry_out(service, request, route)
+        # Faults after the call was carried out: its changes stay, its answer is lost.
+        replaced = self._inject(service, [r for r in rules if r.after_commit])
+        return replaced if replaced is not None else response
+
+    def _carry_out(self, service: Service, request: Request, route: Any) -> Response:
         # A request without a valid token is refused before it can count against (or be
         # refused by) the rate limits of an account it has not proved it belongs to.
         denied = service.authorize(request)
@@ -71,12 +78,13 @@ class Site:
         with self._lock:
             return service.handle(request, route.handler)
 
-    def _inject(self, service: Service, request: Request) -> Response | None:
-        rules = self._faults.match(service.service, request.route_key)
+    def _inject(self, service: Service, rules: list[FaultRule]) -> Response | None:
         delay = sum(rule.latency for rule in rules)
         if delay:
             time.sleep(delay)
         for rule in rules:
+            if rule.drop:
+                return Response(NO_ANSWER)
             if rule.status is None:
                 continue
             response = (

@@ -69,6 +69,10 @@ class Response:
 
 Handler = Callable[[Request], Response]
 
+# A Response with this status is no answer at all: the connection is closed unanswered
+# (an injected fault: the client cannot know whether the call was carried out).
+NO_ANSWER = 0
+
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
@@ -109,6 +113,9 @@ def serve(
                 response = app(request)
             except Exception as exc:  # a bug in the emulator must not hang the client
                 response = Response(500, {"emulator_error": repr(exc)})
+            if response.status == NO_ANSWER:
+                self.close_connection = True
+                return
             payload = response.encode()
             self.send_response(response.status)
             if response.body is not None and not isinstance(response.body, bytes):

@@ -107,6 +107,10 @@ class RecordError:
 TRANSIENT = "TRANSIENT_ERROR"
 
 
+# A record the API said nothing definite about (no result for it in the answer).
+NO_RESULT = "NO_RESULT"
+
+
 @dataclass(frozen=True)
 class WriteResult:
     """The outcome of writing one input record; `index` is its position in the input."""
@@ -122,3 +126,10 @@ class WriteResult:
         cls, index: int, code: str, message: str, fields: Sequence[str] = ()
     ) -> WriteResult:
         return cls(index, False, errors=(RecordError(code, message, tuple(fields)),))
+
+
+def maybe_done(result: WriteResult) -> bool:
+    """Whether a failed write may still have happened: the call timed out, its connection
+    dropped, a 5xx came back after it was sent, or the answer left the record out. A
+    create in this state is "maybe created", never "not created"."""
+    return not result.ok and any(e.code in (TRANSIENT, NO_RESULT) for e in result.errors)

@@ -7,7 +7,7 @@ from functools import partial
 from typing import Any
 
 from mapc.runtime.adapter import ObjectSync
-from mapc.runtime.records import Cursor, Record
+from mapc.runtime.records import Cursor, Record, WriteResult, maybe_done
 from mapc.runtime.sync.apply import (
     INCLUDED,
     PARENT_KEY,
@@ -185,17 +185,37 @@ class PairSync(Creates):
         unsubscribe_queue(ctx)
 
     def _journal(self, target: str, target_object: str) -> Any:
+        """Journal a batch of creates before it is sent. Each create's row is cleared once
+        its outcome is known (created and linked, or certainly refused); a create whose
+        answer was lost stays journalled, "maybe created", for the next run's recovery."""
+
         def before(items: list[Item]) -> None:
-            self._pending = self.ctx.state.add_pending(
+            ids = self.ctx.state.add_pending(
                 self.name,
                 target,
                 target_object,
                 [(item.payload.get("@source", ""), fingerprint(item.payload)) for item in items],
             )
-            for item in items:
+            self._pending = []
+            for item, pending_id in zip(items, ids, strict=True):
                 item.payload.pop("@source", None)
+                item.on_done = self._settles(pending_id, item.on_done)
 
         return before
+
+    def _settles(self, pending_id: int, on_done: Any) -> Any:
+        def done(result: WriteResult) -> None:
+            if maybe_done(result):
+                log.warning(
+                    "%s create outcome unknown (%s): kept for the next run to find",
+                    self.name,
+                    "; ".join(e.message for e in result.errors)[:200],
+                )
+            else:
+                self._pending.append(pending_id)
+            on_done(result)
+
+        return done
 
     def _unjournal(self, _items: list[Item]) -> None:
         self.ctx.save()

@@ -102,6 +102,8 @@ def transforms(
                 value = {v: k for k, v in vmap.items()}.get(str(value))
             if fs.hubspot == "closedate" and not _blank(value):
                 value = f"{value}T00:00:00.000Z"
+            if isinstance(value, float) and value.is_integer():
+                value = int(value)  # as the generated adapters write numbers: 42, not 42.0
             out[fs.hubspot] = (
                 None if _blank(value) else (str(value) if not isinstance(value, str) else value)
             )

@@ -17,6 +17,7 @@ from mapc.runtime.records import (
     WriteResult,
     format_timestamp,
     from_epoch_millis,
+    maybe_done,
     parse_timestamp,
 )
 from mapc.runtime.sync.apply import INCLUDED
@@ -153,7 +154,10 @@ def _task(
             counted()
             ctx.state.mark_events_done([(event_id, result.id)])
         else:
-            ctx.state.forget_events([event_id])
+            # A task that may have been created stays pending: the next run claims it (or,
+            # finding none, forgets the event and reads it again).
+            if not maybe_done(result):
+                ctx.state.forget_events([event_id])
             if isinstance(event.get("created"), int | float):
                 failed.append(from_epoch_millis(int(event["created"])))
             for err in result.errors:
