@@ -1,0 +1,1 @@
+"""Sync health for operators: error categories, record identities and links, run outcomes."""
