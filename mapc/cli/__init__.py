@@ -24,6 +24,7 @@ COMMANDS: dict[str, str] = {
     "run": "run a generated adapter: sync HubSpot and Salesforce",
     "plan": "show what `mapc run` would change, writing nothing",
     "errors": "list the records recent runs could not sync",
+    "status": "show recent runs, open errors by category and how far behind each object is",
     "state": "manage the state database (`mapc state init` creates a new one)",
     "demo": "compile, start a local emulator with sample data, sync it, and sync again",
 }

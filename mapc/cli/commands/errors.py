@@ -1,18 +1,46 @@
-"""`mapc errors`: the per-record errors of recent runs (like HubSpot's sync health)."""
+"""`mapc errors`: the per-record errors of recent runs, as things to act on (like HubSpot's
+Sync health error cards): category, side, record identity and links, filters, export."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from mapc.runtime.health.records import ErrorView
+
+FORMATS = ("table", "csv", "json")
+CSV_COLUMNS = (
+    "category",
+    "side",
+    "object",
+    "record_side",
+    "record_id",
+    "identity",
+    "field",
+    "code",
+    "message",
+    "record_url",
+    "linked_url",
+    "link_note",
+    "first_seen",
+    "last_seen",
+    "occurrences",
+    "resolved_at",
+    "run_id",
+)
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "errors",
         help="list the records recent runs could not sync",
-        description="List per-record sync errors from the state database: record, field, "
-        "the API's code and message, first and last seen. Resolved errors (the record "
-        "synced later) are hidden unless --all.",
+        description="List per-record sync errors from the state database: category, the "
+        "side that rejected the write, the record (email or name where known) with links to "
+        "it in HubSpot and Salesforce, field, the API's code and message. Resolved errors "
+        "(the record synced later) are hidden unless --all. With --fail-if-open the exit "
+        "code is 1 while any error (after filters) is open, for alerting from cron.",
     )
     parser.add_argument(
         "--state", metavar="URL", help="state database (default: $MAPC_STATE or mapc-state.db)"
@@ -20,17 +48,55 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--account", metavar="NAME", help="HubSpot account of the state")
     parser.add_argument("--all", action="store_true", help="include resolved errors")
     parser.add_argument("--limit", type=int, default=200, help="at most this many (200)")
-    parser.add_argument("--format", choices=("text", "json"), default="text")
+    parser.add_argument(
+        "--category",
+        metavar="NAME",
+        action="append",
+        help="only this category (repeatable): property_value, picklist, required_field, "
+        "duplicate, association, permission, deleted_record, rate_limit, other",
+    )
+    parser.add_argument(
+        "--object", metavar="NAME", action="append", help="only this object (repeatable)"
+    )
+    parser.add_argument(
+        "--side",
+        choices=("hubspot", "salesforce"),
+        help="only errors the given side rejected",
+    )
+    parser.add_argument(
+        "--format",
+        choices=(*FORMATS, "text"),
+        default="table",
+        help="table (default), csv or json (text = table)",
+    )
+    parser.add_argument(
+        "--salesforce-url",
+        metavar="URL",
+        help="Salesforce instance URL for record links (default: $SALESFORCE_INSTANCE_URL)",
+    )
+    parser.add_argument(
+        "--hubspot-portal",
+        metavar="ID",
+        help="HubSpot portal (account) id for record links (default: $HUBSPOT_PORTAL_ID)",
+    )
+    parser.add_argument(
+        "--fail-if-open",
+        action="store_true",
+        help="exit 1 while errors are open (after filters): for alerting",
+    )
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    import os
     from pathlib import Path
 
     from sqlalchemy.exc import SQLAlchemyError
 
-    from mapc.cli import render
     from mapc.errors import MapcError
+    from mapc.runtime.health.categories import parse_category
+    from mapc.runtime.health.records import Where, views
+    from mapc.runtime.health.status import run_history
     from mapc.runtime.sync.runner import (
         account_name,
         database_error,
@@ -39,14 +105,36 @@ def run(args: argparse.Namespace) -> int:
         state_target,
     )
 
+    categories = set()
+    for name in args.category or ():
+        try:
+            categories.add(parse_category(name))
+        except ValueError:
+            print(f"mapc errors: unknown category {name!r}", file=sys.stderr)
+            return 2
+    if args.limit < 1:
+        print("mapc errors: --limit wants a positive number", file=sys.stderr)
+        return 2
+    where = Where(
+        args.salesforce_url or os.environ.get("SALESFORCE_INSTANCE_URL") or None,
+        args.hubspot_portal or os.environ.get("HUBSPOT_PORTAL_ID") or None,
+    )
     target = state_target(args.state)
     if "://" not in target and not Path(target).exists():
         print(f"mapc errors: no state database at {target}: nothing has run yet", file=sys.stderr)
         return 2
     try:
         state = open_state(target, account_name(args.account))
-        rows = state.errors(include_resolved=args.all, limit=args.limit)
-        runs = state.recent_runs(5)
+        # Filters apply before the limit: read every matching error, then keep `limit`.
+        rows = [
+            r
+            for r in state.errors(include_resolved=args.all, limit=1_000_000)
+            if (not args.object or r.object in args.object)
+            and (args.side is None or r.side == args.side)
+        ]
+        found = [v for v in views(state, rows, where) if not categories or v.category in categories]
+        found = found[: args.limit]
+        runs = run_history(state, 1)
     except MapcError as error:
         print(f"mapc errors: {error}", file=sys.stderr)
         return 2
@@ -55,20 +143,61 @@ def run(args: argparse.Namespace) -> int:
             f"mapc errors: cannot read {safe_url(target)}: {database_error(error)}", file=sys.stderr
         )
         return 2
+    open_count = sum(1 for v in found if v.error.resolved_at is None)
+    code = 1 if args.fail_if_open and open_count else 0
     if args.format == "json":
-        print(render.errors_json(rows))
-        return 0
+        import json
+
+        print(json.dumps([v.to_dict() for v in found], indent=2, sort_keys=True))
+        return code
+    if args.format == "csv":
+        import csv
+
+        writer = csv.DictWriter(sys.stdout, fieldnames=CSV_COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        for v in found:
+            writer.writerow({k: v.to_dict()[k] for k in CSV_COLUMNS})
+        return code
+    from mapc.cli import render
+
     console = render.console(sys.stdout)
     if runs:
         last = runs[0]
         console.print(
-            f"last run #{last['id']} {last['status']} at {last['started_at'][:19]}: "
-            f"{last['counts'].get('writes', 0)} writes, "
-            f"{last['counts'].get('errors', 0)} errors",
+            f"last run #{last.id} {last.outcome} at {last.started_at[:19]}: "
+            f"{last.writes} writes, {last.errors} errors",
             highlight=False,
         )
-    if not rows:
-        console.print("no open per-record errors")
-        return 0
-    console.print(render.errors_table(rows, console.width))
-    return 0
+    if not found:
+        console.print("no open per-record errors" if not args.all else "no per-record errors")
+        return code
+    for line in _cards(found):
+        console.print(line, highlight=False, markup=False, soft_wrap=True)
+    return code
+
+
+def _cards(found: list[ErrorView]) -> list[str]:
+    """Error cards by category (as HubSpot's Sync health shows them): each record with
+    its identity, the field, the API's code and message, and its links. Lines are not
+    folded, so a link stays one clickable piece on any terminal width."""
+    groups: dict[str, list[ErrorView]] = {}
+    for v in found:
+        groups.setdefault(v.category.label, []).append(v)
+    lines: list[str] = []
+    for label, items in sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+        lines.append(f"{label} ({len(items)})")
+        for v in items:
+            e = v.error
+            who = v.identity if v.identity == e.record_id else f"{v.identity} [{e.record_id}]"
+            state = "resolved" if e.resolved_at else "open"
+            field = f" field {e.field}" if e.field else ""
+            lines.append(f"  {e.object} {who} ({v.record_side}): {e.side} rejected{field}")
+            lines.append(f"    {e.code}, message: {e.message}")
+            lines.append(
+                f"    {state}, {e.occurrences} time(s), first {e.first_seen[:19]}, "
+                f"last {e.last_seen[:19]}"
+            )
+            for name, url in ((v.record_side, v.record_url), (e.side, v.linked_url)):
+                if url:
+                    lines.append(f"    {name}: {url}")
+    return lines
