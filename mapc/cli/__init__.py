@@ -27,6 +27,7 @@ COMMANDS: dict[str, str] = {
     "status": "show recent runs, open errors by category and how far behind each object is",
     "state": "manage the state database (`mapc state init` creates a new one)",
     "demo": "compile, start a local emulator with sample data, sync it, and sync again",
+    "lsp": "run the language server (for editors)",
 }
 
 

@@ -1,0 +1,1 @@
+"""The mapc language server: diagnostics, hover, completion, navigation, formatting, fixes."""
