@@ -14,7 +14,6 @@ from pathlib import Path
 from mapc.compiler import ir
 from mapc.compiler.catalog import Catalog, CatalogError, FieldDef, ObjectDef, load_catalog
 from mapc.compiler.check.fieldmaps import clauses_of, effective_rule, flows
-from mapc.compiler.check.pairs import PAIRS
 from mapc.compiler.diagnostics import Diagnostic
 from mapc.compiler.formatter import field_ref, literal, name
 from mapc.compiler.source import Source, Span
@@ -414,11 +413,11 @@ def _filter_refs(node: ir.Expr) -> Iterator[ir.FieldRef]:
 
 
 def _pair_objects(catalog: Catalog, block: ir.SyncBlock) -> dict[str, ObjectDef]:
-    allowed = PAIRS.get(block.hubspot_object.value, ())
+    """The block's Salesforce objects that the catalogs know."""
     pair: dict[str, ObjectDef] = {}
     for object_name in block.salesforce_objects:
         obj = catalog.salesforce.object(object_name.value)
-        if obj is not None and obj.name in allowed:
+        if obj is not None:
             pair[obj.name] = obj
     return pair
 
