@@ -38,11 +38,11 @@ values lifecycle_stages {
   other                  -> "Other"
 }
 
-sync deals <-> Opportunity {
+sync deals -> Opportunity {
   match none
-  dealname  <-> Name      : two way
-  amount    <-> Amount    : two way
-  closedate <-> CloseDate : two way
+  dealname   -> Name
+  amount     -> Amount
+  closedate  -> CloseDate
   default Opportunity.StageName = "Prospecting"
 }
 """

@@ -173,7 +173,7 @@ def test_a_burst_of_edits_is_checked_once_it_settles(project: Path) -> None:
 def test_formatting_returns_the_formatter_output(lsp: LspClient, project: Path) -> None:
     path = project / "unformatted.mapc"
     messy = MAPPING.replace("  match none\n", "match   none  # keep me\n").replace(
-        "amount    <-> Amount", "amount <-> Amount"
+        "amount     -> Amount", "amount -> Amount"
     )
     lsp.open(path, messy)
     [edit] = lsp.request(
