@@ -14,6 +14,7 @@ from mapc.compiler.fixes import catalog_directory
 from mapc.compiler.frontend import Parsed, parse
 from mapc.compiler.pipeline import check_source
 from mapc.compiler.source import Source
+from mapc.lsp.incremental import reparse
 from mapc.lsp.positions import LineIndex
 
 
@@ -73,8 +74,12 @@ def analyze(
     path: Path | None,
     catalogs: Catalogs,
     encoding: str,
+    previous: Analysis | None = None,
 ) -> Analysis:
-    """Parse and check `text`, as `mapc check` would the file at `path`."""
+    """Parse and check `text`, as `mapc check` would the file at `path`.
+
+    Given the document's `previous` analysis, a one-line edit re-parses that line only.
+    """
     name = path.name if path is not None else uri
     base_dir = path.parent if path is not None else Path.cwd()
     # A byte-order mark becomes a space: the editor counts it, so positions stay true.
@@ -82,7 +87,9 @@ def analyze(
     enabled = gc.isenabled()
     gc.disable()  # as the pipeline does: the front end makes many small acyclic objects
     try:
-        parsed = parse(source)
+        parsed = (reparse(previous.parsed, source) if previous is not None else None) or parse(
+            source
+        )
         catalog = load_catalog()
         diagnostics = list(parsed.diagnostics)
         if parsed.mapping is not None:

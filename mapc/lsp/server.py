@@ -40,7 +40,9 @@ class MapcServer(LanguageServer):
         fs_path = to_fs_path(uri) if uri.startswith("file:") else None
         path = Path(fs_path) if fs_path else None
         encoding = str(self.workspace.position_encoding or types.PositionEncodingKind.Utf16)
-        analysis = analyze(uri, document.version, document.source, path, self.catalogs, encoding)
+        analysis = analyze(
+            uri, document.version, document.source, path, self.catalogs, encoding, known
+        )
         self.analyses[uri] = analysis
         return analysis
 
