@@ -63,7 +63,9 @@ def reparse(previous: Parsed, source: Source) -> Parsed | None:
     if found is None or not _one_item(old[line - 1]) or not _one_item(new[line - 1]):
         return None
     index, statement, position = found
-    built = _parse_line(source, line, "value_entry" if isinstance(statement, ir.ValuesBlock) else "sync_item_line")
+    built = _parse_line(
+        source, line, "value_entry" if isinstance(statement, ir.ValuesBlock) else "sync_item_line"
+    )
     if built is None:
         return None
     node, comments, diagnostics = built
@@ -118,7 +120,7 @@ def _one_item(text: str) -> bool:
                 escaped = True
             elif char == quote:
                 quote = None
-        elif char in "\"`":
+        elif char in '"`':
             quote = char
         elif char == "#":
             return True
@@ -179,7 +181,7 @@ def _shift(tree: Tree[Token], lines: int) -> None:
 
 def _replace(node: Any, **changes: Any) -> Any:
     """A copy of an IR node with some fields changed, whatever kind of record the IR uses."""
-    if dataclasses.is_dataclass(node):
+    if dataclasses.is_dataclass(node) and not isinstance(node, type):
         return dataclasses.replace(node, **changes)
     import msgspec
 

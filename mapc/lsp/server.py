@@ -120,6 +120,28 @@ def build_server() -> MapcServer:
             return []
         return [types.TextEdit(range=analysis.index.whole(), new_text=formatted)]
 
+    @server.feature(types.TEXT_DOCUMENT_HOVER)
+    def hover(ls: MapcServer, params: types.HoverParams) -> types.Hover | None:
+        from mapc.lsp.hover import hover
+
+        return hover(ls.current(params.text_document.uri), params.position)
+
+    @server.feature(
+        types.TEXT_DOCUMENT_COMPLETION,
+        types.CompletionOptions(trigger_characters=[".", ">", ":", " ", '"']),
+    )
+    def completion(ls: MapcServer, params: types.CompletionParams) -> types.CompletionList:
+        from mapc.lsp.completion import complete
+
+        items = complete(ls.current(params.text_document.uri), params.position)
+        return types.CompletionList(is_incomplete=False, items=items)
+
+    @server.feature(types.TEXT_DOCUMENT_DEFINITION)
+    def definition(ls: MapcServer, params: types.DefinitionParams) -> types.Location | None:
+        from mapc.lsp.navigation import definition
+
+        return definition(ls.current(params.text_document.uri), params.position)
+
     return server
 
 
