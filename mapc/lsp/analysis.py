@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -60,6 +61,19 @@ class Catalogs:
         return catalog
 
 
+_CATALOGS_SETTING = re.compile(r'^\s*catalogs\s*:\s*"([^"\\]*)"', re.MULTILINE)
+
+
+def _catalogs_setting(source: Source, base_dir: Path) -> Path | None:
+    match = _CATALOGS_SETTING.search(source.text)
+    if match is None:
+        return None
+    try:
+        return (base_dir / match.group(1)).resolve()
+    except (OSError, ValueError):
+        return None
+
+
 def _mtime(path: Path) -> int:
     try:
         return path.stat().st_mtime_ns
@@ -100,6 +114,10 @@ def analyze(
             else:
                 catalog = project
                 diagnostics.extend(check(source, parsed.mapping, catalog)[1])
+        else:
+            # Mid-edit the file may not parse: completion and hover still want the project's
+            # catalog, so read the setting from the text.
+            catalog = catalogs.get(_catalogs_setting(source, base_dir)) or catalog
     finally:
         if enabled:
             gc.enable()

@@ -95,14 +95,6 @@ def typing(lsp: LspClient, project: Path, replace: str, by: str) -> tuple[Path, 
     return path, complete(lsp, path, text, line, len(by))
 
 
-def test_completion_offers_hubspot_properties_left_of_the_arrow(
-    lsp: LspClient, project: Path
-) -> None:
-    _, result = typing(lsp, project, "  match none", "  match none\n  first")
-    # The new line is the one after `match none`; complete at its end.
-    assert result is not None
-
-
 def test_completion_on_each_side(lsp: LspClient, project: Path) -> None:
     anchor = '  default Lead.Company = "[not provided]"'
     # Left of the arrow in sync contacts: HubSpot contact properties, and item keywords.
@@ -134,14 +126,14 @@ def test_completion_on_each_side(lsp: LspClient, project: Path) -> None:
 
 
 def test_completion_of_objects_in_a_sync_header(lsp: LspClient, project: Path) -> None:
-    path, result = typing(lsp, project, "sync deals -> Opportunity {", "sync dea")
+    _, result = typing(lsp, project, "sync deals -> Opportunity {", "sync dea")
     assert "deals" in labels(result) and "owners" not in labels(result)
     _, result = typing(lsp, project, "sync deals -> Opportunity {", "sync deals -> Opp")
     assert "Opportunity" in labels(result)
 
 
 def test_completion_of_missing_value_map_entries(lsp: LspClient, project: Path) -> None:
-    entry = "  customer               -> \"Customer\""
+    entry = '  customer               -> "Customer"'
     _, result = typing(lsp, project, entry, "  ")
     # `customer` is the one option the map no longer covers: offered as a whole entry.
     assert labels(result) == ['customer -> "Customer"']

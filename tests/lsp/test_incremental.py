@@ -22,7 +22,7 @@ POOL = [
     '  default Lead.Status = "bad \\q escape"',
     '  include where lifecyclestage != "lead" and (email is blank or phone in ["1", 2,])',
     "  match email ignore case",
-    "  on closed_won: contacts.lifecyclestage = \"customer\" via contact_roles",
+    '  on closed_won: contacts.lifecyclestage = "customer" via contact_roles',
     "  `odd-name` <-> Description  # a comment",
     "  # only a comment",
     "",
@@ -36,7 +36,7 @@ POOL = [
     "  prénom <-> FirstName",
     "  a <=> B",
 ]
-ALPHABET = st.sampled_from(list("ab_ .:,<->=\"`#;{}()[]\\1é"))
+ALPHABET = st.sampled_from(list('ab_ .:,<->="`#;{}()[]\\1é'))
 
 
 def check_equivalent(number: int, replacement: str) -> bool:
