@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mapc.compiler import ir
 from mapc.compiler.catalog import Catalog, CatalogError, FieldDef, ObjectDef, load_catalog
@@ -17,6 +18,9 @@ from mapc.compiler.check.fieldmaps import clauses_of, effective_rule, flows
 from mapc.compiler.diagnostics import Diagnostic
 from mapc.compiler.formatter import field_ref, literal, name
 from mapc.compiler.source import Source, Span
+
+if TYPE_CHECKING:
+    from mapc.compiler.pipeline import CheckResult
 
 FIXABLE = frozenset({"E206", "E413", "E501"})
 
@@ -332,13 +336,19 @@ def _wrong_object(mapping: ir.MappingFile, catalog: Catalog, diagnostic: Diagnos
             if ref.object is None or ref.object.span != diagnostic.span:
                 continue
             if salesforce_side:
-                return _requalify_salesforce(catalog, block, ref, diagnostic)
+                return _requalify_salesforce(
+                    catalog, block, ref, diagnostic, _next_column(block, ref)
+                )
             return _requalify_hubspot(catalog, block, ref, diagnostic)
     return []
 
 
 def _requalify_salesforce(
-    catalog: Catalog, block: ir.SyncBlock, ref: ir.FieldRef, diagnostic: Diagnostic
+    catalog: Catalog,
+    block: ir.SyncBlock,
+    ref: ir.FieldRef,
+    diagnostic: Diagnostic,
+    next_column: int | None,
 ) -> list[Fix]:
     assert ref.object is not None
     pair = _pair_objects(catalog, block)
@@ -347,7 +357,10 @@ def _requalify_salesforce(
         Fix(
             f"Change `{ref.object.value}` to `{obj.name}`",
             diagnostic,
-            (Edit(ref.object.span, name(obj.name)),),
+            (
+                Edit(ref.object.span, name(obj.name)),
+                *_realign(ref, len(name(obj.name)) - len(name(ref.object.value)), next_column),
+            ),
             safe=len(having) == 1,
         )
         for obj in having
@@ -363,6 +376,39 @@ def _requalify_salesforce(
             )
         )
     return fixes
+
+
+def _next_column(block: ir.SyncBlock, ref: ir.FieldRef) -> int | None:
+    """Where the clauses of the field mapping whose Salesforce field is `ref` begin."""
+    for node in block.field_maps:
+        if node.salesforce is ref and node.clauses:
+            return node.clauses[0].span.column
+    return None
+
+
+def _realign(ref: ir.FieldRef, grow: int, next_column: int | None) -> tuple[Edit, ...]:
+    """Keep the ` : rule` column after a field reference that grew or shrank by `grow`."""
+    if next_column is None or grow == 0:
+        return ()
+    end = _point_after(ref.span)
+    if grow < 0:
+        return (Edit(end, " " * -grow),)
+    # The gap ends in ` : `; only the spaces before it may go.
+    removable = min(grow, next_column - ref.span.end_column - 3)
+    if removable <= 0:
+        return ()
+    return (
+        Edit(
+            Span(
+                file=end.file,
+                line=end.line,
+                column=end.column,
+                end_line=end.line,
+                end_column=end.column + removable,
+            ),
+            "",
+        ),
+    )
 
 
 def _requalify_hubspot(
@@ -467,4 +513,30 @@ def fix_source(
 ) -> tuple[str, list[Fix]]:
     """The source's text with every safe fix applied, and the fixes."""
     fixes = safe_fixes(mapping, catalog, diagnostics)
-    return apply_edits(source.text, [e for f in fixes for e in f.edits]), fixes
+    edits = [e for f in fixes for e in f.edits]
+    if "\r\n" in source.text:  # new lines follow the file's line endings
+        edits = [Edit(e.span, e.text.replace("\n", "\r\n")) for e in edits]
+    return apply_edits(source.text, edits), fixes
+
+
+MAX_ROUNDS = 5
+
+
+def fix_file(path: Path) -> tuple[CheckResult, list[Fix]]:
+    """Apply the safe fixes to the file at `path`, check it again, and repeat while any
+    applies (a fix may uncover another); the last check's result and every fix applied."""
+    from mapc.compiler.pipeline import check_file
+
+    applied: list[Fix] = []
+    result = check_file(path)
+    for _ in range(MAX_ROUNDS):
+        if result.mapping is None or result.source is None:
+            break
+        catalog = mapping_catalog(result.mapping, path.parent)
+        text, fixes = fix_source(result.source, result.mapping, catalog, result.diagnostics)
+        if not fixes or text == result.source.text:
+            break
+        path.write_text(text, encoding="utf-8", newline="")
+        applied.extend(fixes)
+        result = check_file(path)
+    return result, applied

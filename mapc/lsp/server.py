@@ -142,6 +142,17 @@ def build_server() -> MapcServer:
 
         return definition(ls.current(params.text_document.uri), params.position)
 
+    @server.feature(
+        types.TEXT_DOCUMENT_CODE_ACTION,
+        types.CodeActionOptions(
+            code_action_kinds=[types.CodeActionKind.QuickFix, types.CodeActionKind.SourceFixAll]
+        ),
+    )
+    def code_action(ls: MapcServer, params: types.CodeActionParams) -> list[types.CodeAction]:
+        from mapc.lsp.actions import code_actions
+
+        return code_actions(ls.current(params.text_document.uri), params)
+
     return server
 
 

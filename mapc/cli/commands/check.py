@@ -26,6 +26,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="check every file again, neither reading nor writing the cache of results "
         "(kept in .mapc_cache/, or in $MAPC_CACHE_DIR)",
     )
+    parser.add_argument(
+        "--fix",
+        action="store_true",
+        help="apply the safe fixes (arrow/rule disagreements E413, a field on the wrong "
+        "object E206, missing value map entries E501) to the files, then report what is left",
+    )
     parser.set_defaults(func=run)
 
 
@@ -41,11 +47,38 @@ def run(args: argparse.Namespace) -> int:
     from mapc.compiler.cache import CheckCache, default_directory
     from mapc.compiler.pipeline import UsageError, check_paths
 
+    if args.fix:
+        return run_fix(args)
     cache = None if args.no_cache else CheckCache(default_directory())
     try:
         results = check_paths(args.paths, cache=cache)
     except UsageError as error:
         print(f"mapc check: {error}", file=sys.stderr)
+        return 2
+    return print_results(results, args.format)
+
+
+def run_fix(args: argparse.Namespace) -> int:
+    from mapc.compiler.fixes import fix_file
+    from mapc.compiler.pipeline import UsageError, find_mappings
+
+    results = []
+    try:
+        for path in find_mappings(args.paths):
+            result, fixes = fix_file(path)
+            results.append(result)
+            for fix in fixes:
+                span = fix.diagnostic.span
+                print(
+                    f"{result.path.as_posix()}:{span.line}:{span.column}: fixed "
+                    f"{fix.diagnostic.code}: {fix.title}",
+                    file=sys.stderr,
+                )
+    except UsageError as error:
+        print(f"mapc check: {error}", file=sys.stderr)
+        return 2
+    except OSError as error:
+        print(f"mapc check: cannot write: {error}", file=sys.stderr)
         return 2
     return print_results(results, args.format)
 
