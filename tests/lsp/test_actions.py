@@ -93,8 +93,7 @@ def test_quick_fixes_for_the_arrow_the_object_and_the_value_map(
     assert entries["title"] == "Add 2 missing entries to `lifecycle_stages`"
     fixed = apply(BROKEN, entries["edit"]["changes"][path.as_uri()])
     assert (
-        '  evangelist             -> "Evangelist"\n  other                  -> "Other"\n}'
-        in fixed
+        '  evangelist             -> "Evangelist"\n  other                  -> "Other"\n}' in fixed
     )
 
 
