@@ -10,9 +10,9 @@ import functools
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, Literal, get_args
+from typing import Annotated, Any, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+import msgspec
 
 from mapc.compiler.json_positions import deepest_nesting, locate, locate_duplicate
 from mapc.errors import MapcError
@@ -81,28 +81,50 @@ class CatalogError(MapcError):
         return f"{where}: {self.message}"
 
 
-_FROZEN = ConfigDict(frozen=True, extra="forbid")
-
-
-class Option(BaseModel):
+class Option(msgspec.Struct, frozen=True, gc=False, kw_only=True, forbid_unknown_fields=True):
     """One value of an enumeration or picklist: the stored value and its display label."""
-
-    model_config = _FROZEN
 
     value: str
     label: str
 
 
-class FieldDef(BaseModel):
+def field_problem(
+    kind: str,
+    reference_to: Sequence[str],
+    required: bool,
+    nillable: bool,
+    option_values: Sequence[str],
+) -> str | None:
+    """Why a field's attributes contradict each other, or None when they agree."""
+    if kind == "reference" and not reference_to:
+        return "a reference field needs a non-empty 'reference_to'"
+    if required and nillable:
+        return "a required field cannot be nillable"
+    values = list(option_values)
+    if len(set(values)) != len(values):
+        dup = next(v for v in values if values.count(v) > 1)
+        return f"option value {dup!r} is listed twice"
+    return None
+
+
+_Name = Annotated[str, msgspec.Meta(min_length=1)]
+
+
+class FieldDef(
+    msgspec.Struct,
+    frozen=True,
+    gc=False,
+    kw_only=True,
+    forbid_unknown_fields=True,
+    omit_defaults=True,
+):
     """One field (Salesforce) or property (HubSpot). ``name`` comes from its key in the file."""
 
-    model_config = _FROZEN
-
-    name: str = Field(min_length=1)
+    name: _Name
     label: str
     type: Kind
     native_type: str
-    length: int | None = Field(default=None, ge=0)
+    length: Annotated[int, msgspec.Meta(ge=0)] | None = None
     createable: bool = True
     updateable: bool = True
     nillable: bool = True
@@ -114,17 +136,16 @@ class FieldDef(BaseModel):
     reference_to: tuple[str, ...] = ()
     options: tuple[Option, ...] = ()
 
-    @model_validator(mode="after")
-    def _consistent(self) -> FieldDef:
-        if self.type == "reference" and not self.reference_to:
-            raise ValueError("a reference field needs a non-empty 'reference_to'")
-        if self.required and self.nillable:
-            raise ValueError("a required field cannot be nillable")
-        values = [o.value for o in self.options]
-        if len(set(values)) != len(values):
-            dup = next(v for v in values if values.count(v) > 1)
-            raise ValueError(f"option value {dup!r} is listed twice")
-        return self
+    def __post_init__(self) -> None:
+        problem = field_problem(
+            self.type,
+            self.reference_to,
+            self.required,
+            self.nillable,
+            [o.value for o in self.options],
+        )
+        if problem:
+            raise ValueError(problem)
 
     @property
     def kind(self) -> str:
@@ -156,29 +177,29 @@ class FieldDef(BaseModel):
         return self.updateable and not self.read_only and not self.calculated
 
 
-def _name_children(data: Any, key: str) -> Any:
-    """Copy each child's key in ``data[key]`` into the child as its ``name``."""
+def named_document(data: Any) -> Any:
+    """A catalog document with each object's and field's key copied into it as its ``name``."""
+    return _name_children(data, "objects", lambda obj: _name_children(obj, "fields"))
+
+
+def _name_children(data: Any, key: str, inner: Any = None) -> Any:
     if isinstance(data, dict) and isinstance(data.get(key), dict):
-        named = {k: ({**v, "name": k} if isinstance(v, dict) else v) for k, v in data[key].items()}
+        named = {
+            k: ((inner or dict)({**v, "name": k}) if isinstance(v, dict) else v)
+            for k, v in data[key].items()
+        }
         return {**data, key: named}
     return data
 
 
-class ObjectDef(BaseModel):
+class ObjectDef(msgspec.Struct, frozen=True, gc=False, kw_only=True, forbid_unknown_fields=True):
     """One object: a HubSpot object type (``contacts``) or a Salesforce sObject (``Lead``)."""
 
-    model_config = _FROZEN
-
-    name: str = Field(min_length=1)
+    name: _Name
     label: str
     key_prefix: str | None = None
     source: str | None = None
     fields: dict[str, FieldDef]
-
-    @model_validator(mode="before")
-    @classmethod
-    def _name_fields(cls, data: Any) -> Any:
-        return _name_children(data, "fields")
 
     def field(self, name: str) -> FieldDef | None:
         """The field called exactly ``name``, or None."""
@@ -192,18 +213,13 @@ class ObjectDef(BaseModel):
         return suggest(name, self.fields, n)
 
 
-class SystemCatalog(BaseModel):
+class SystemCatalog(
+    msgspec.Struct, frozen=True, gc=False, kw_only=True, forbid_unknown_fields=True
+):
     """Every known object of one system."""
-
-    model_config = _FROZEN
 
     system: SystemName
     objects: dict[str, ObjectDef]
-
-    @model_validator(mode="before")
-    @classmethod
-    def _name_objects(cls, data: Any) -> Any:
-        return _name_children(data, "objects")
 
     def object(self, name: str) -> ObjectDef | None:
         """The object called exactly ``name``, or None."""
@@ -220,10 +236,8 @@ class SystemCatalog(BaseModel):
         return suggest(name, self.objects, n)
 
 
-class Catalog(BaseModel):
+class Catalog(msgspec.Struct, frozen=True, gc=False, kw_only=True):
     """Both systems' catalogs."""
-
-    model_config = _FROZEN
 
     hubspot: SystemCatalog
     salesforce: SystemCatalog
@@ -268,7 +282,7 @@ def _load_default_system(system: str) -> SystemCatalog:
         from importlib import resources
 
         text = resources.files("mapc.catalogs").joinpath(f"{system}.json").read_text("utf-8")
-    return SystemCatalog.model_validate(json.loads(text))
+    return msgspec.convert(named_document(msgspec.json.decode(text)), SystemCatalog)
 
 
 def load_catalog(extra_dirs: Sequence[Path | str] = ()) -> Catalog:
@@ -292,17 +306,12 @@ def load_catalog(extra_dirs: Sequence[Path | str] = ()) -> Catalog:
     return catalog
 
 
-_DEFERRED = ConfigDict(frozen=True, extra="forbid", defer_build=True)
-
-
-class _OverlayObject(BaseModel):
+class _OverlayObject(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """An object entry in a project catalog: the label may be left out for known objects.
 
     Field entries stay plain mappings here: whether one is complete depends on whether it
     overrides a shipped field, so each is validated once merged (see ``_merge_field``).
     """
-
-    model_config = _DEFERRED
 
     label: str | None = None
     key_prefix: str | None = None
@@ -310,9 +319,7 @@ class _OverlayObject(BaseModel):
     fields: dict[str, dict[str, Any]] = {}
 
 
-class _Overlay(BaseModel):
-    model_config = _DEFERRED
-
+class _Overlay(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     system: SystemName
     objects: dict[str, _OverlayObject] = {}
 
@@ -337,9 +344,12 @@ def _read_overlay(path: Path, system: str) -> tuple[str, _Overlay]:
             path, line, col, f"invalid JSON: nested {depth} levels deep, too deep to read"
         ) from None
     try:
-        overlay = _Overlay.model_validate(data)
-    except ValidationError as exc:
-        raise _validation_error(path, text, exc) from None
+        overlay = msgspec.convert(data, _Overlay)
+    except msgspec.ValidationError:
+        # msgspec is strict; the lenient validator accepts what it accepted before (or explains).
+        from mapc.compiler.catalog_validation import validate_overlay
+
+        overlay = msgspec.convert(validate_overlay(path, text, data), _Overlay)
     if overlay.system != system:
         line, col = locate(text, ("system",))
         raise CatalogError(
@@ -371,7 +381,7 @@ def _apply_overlay(catalog: Catalog, overlay: _Overlay, path: Path, text: str) -
             fields=fields,
         )
     merged = SystemCatalog(system=base.system, objects=objects)
-    return catalog.model_copy(update={overlay.system: merged})
+    return msgspec.structs.replace(catalog, **{overlay.system: merged})
 
 
 def _given(value: str | None, otherwise: str | None) -> Any:
@@ -388,16 +398,19 @@ def _merge_field(
     where: tuple[str, ...],
 ) -> FieldDef:
     """A project field entry on top of the shipped field of that name, attribute by attribute."""
-    data: dict[str, Any] = old.model_dump(exclude={"name"}) if old is not None else {}
+    data: dict[str, Any] = msgspec.to_builtins(old) if old is not None else {}
     data.update(entry)
     # Every HubSpot enumeration is restricted to its options; a new one says so by default.
     if old is None and system == "hubspot" and "restricted" not in entry:
         data["restricted"] = data.get("type") in ENUM_KINDS
     data["name"] = name
     try:
-        return FieldDef.model_validate(data)
-    except ValidationError as exc:
-        raise _validation_error(path, text, exc, prefix=where, merged=old is not None) from None
+        return msgspec.convert(data, FieldDef)
+    except msgspec.ValidationError:
+        from mapc.compiler.catalog_validation import validate_field
+
+        valid = validate_field(data, path, text, where, merged=old is not None)
+        return msgspec.convert(valid, FieldDef)
 
 
 class _DuplicateKeyError(ValueError):
@@ -413,32 +426,6 @@ def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
             raise _DuplicateKeyError(key)
         out[key] = value
     return out
-
-
-def _validation_error(
-    path: Path,
-    text: str,
-    exc: ValidationError,
-    prefix: tuple[str, ...] = (),
-    *,
-    merged: bool = False,
-) -> CatalogError:
-    errors = exc.errors(include_url=False)
-    first = errors[0]
-    loc = (*prefix, *first["loc"])
-    # Errors raised by a model validator point at the model itself; a missing key at its parent.
-    line, col = locate(text, loc)
-    where = ".".join(str(p) for p in loc) or "(top level)"
-    if first["type"] == "literal_error" and loc and loc[-1] == "type":
-        message = _unknown_kind_message(first["input"])
-    elif first["type"] == "missing":
-        message = f"missing required key {str(loc[-1])!r}"
-    else:
-        message = str(first["msg"]).removeprefix("Value error, ")
-        if merged and not first["loc"]:
-            message += " (with the shipped field's other attributes)"
-    more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
-    return CatalogError(path, line, col, f"{where}: {message}{more}")
 
 
 # Native type names people write in "type" by mistake, and the kind they mean.
@@ -470,7 +457,8 @@ def _unknown_kind_message(value: Any) -> str:
 
 def _field_json(f: FieldDef) -> dict[str, Any]:
     # label, type and native_type have no defaults, so they are always written.
-    data = f.model_dump(mode="json", exclude={"name"}, exclude_defaults=True)
+    data: dict[str, Any] = msgspec.to_builtins(f)  # defaults are left out (omit_defaults)
+    del data["name"]
     if f.is_enum:
         # Said outright for every picklist, false included: a reader of the file (the
         # emulator) must not guess a restriction the system does not have.
@@ -501,5 +489,6 @@ def dump_catalog(catalog: SystemCatalog) -> str:
 
 
 def catalog_from_json(data: Mapping[str, Any]) -> SystemCatalog:
-    """Validate an already-parsed catalog document (trusted input; raises ValidationError)."""
-    return SystemCatalog.model_validate(data)
+    """Validate an already-parsed catalog document (trusted input; raises msgspec's
+    ValidationError)."""
+    return msgspec.convert(named_document(data), SystemCatalog)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import msgspec
 import pytest
 
 from mapc.compiler.catalog import (
@@ -12,7 +13,7 @@ from mapc.compiler.catalog import (
     Catalog,
     CatalogError,
     FieldDef,
-    SystemCatalog,
+    catalog_from_json,
     dump_catalog,
     load_catalog,
     load_default_catalog,
@@ -295,7 +296,7 @@ def test_project_field_entry_overrides_attribute_by_attribute(tmp_path: Path) ->
     shipped = field(load_default_catalog(), "salesforce", "Lead", "Company")
     assert (company.length, company.label) == (120, "Firm")
     assert company.required and not company.nillable and company.type == "text"
-    assert company.model_copy(update={"length": 120, "label": "Firm"}) == company
+    assert msgspec.structs.replace(shipped, length=120, label="Firm") == company
     assert shipped.length == 255
 
 
@@ -480,7 +481,7 @@ def test_dump_load_round_trip(cat: Catalog, tmp_path: Path) -> None:
     for system in (cat.hubspot, cat.salesforce):
         text = dump_catalog(system)
         assert text.endswith("}\n") and '\n  "objects": {' in text
-        again = SystemCatalog.model_validate(json.loads(text))
+        again = catalog_from_json(json.loads(text))
         assert again == system
         assert dump_catalog(again) == text
     # a dumped catalog is also a valid project catalog, and changes nothing

@@ -61,7 +61,7 @@ def _names(values: Sequence[str] | None, default: Sequence[str]) -> list[str]:
 
 
 def run_pull(args: argparse.Namespace) -> int:
-    from pydantic import ValidationError
+    from msgspec import ValidationError
 
     from mapc.compiler.catalog import catalog_from_json, dump_catalog
     from mapc.runtime.errors import ConnectorError
