@@ -20,7 +20,7 @@ from collections.abc import Callable
 
 from mapc.emulator import Emulator, start_emulator
 from mapc.runtime.hubspot.client import HubSpotConnector
-from mapc.runtime.ratelimit import HubSpotLimiter
+from mapc.runtime.hubspot.limits import HubSpotLimiter
 from mapc.runtime.salesforce.client import SalesforceConnector
 
 SF = "* /services/data/*"

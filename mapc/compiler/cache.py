@@ -28,7 +28,7 @@ from mapc.compiler.source import Source, Span
 
 CACHE_ENV = "MAPC_CACHE_DIR"
 DEFAULT_DIR = ".mapc_cache"
-_INDEX = "check-1.json"
+_INDEX = "check-2.json"
 _PACKAGE = Path(__file__).resolve().parents[1]
 # A source checkout (an editable install) has the grammar beside the package: there mapc's
 # code changes without a new version number, so its files are part of the key.
@@ -48,11 +48,13 @@ class _Entry(msgspec.Struct, frozen=True):
 
 class _Index(msgspec.Struct):
     entries: dict[str, _Entry]
-    files: dict[str, tuple[int, int, int, str]] = {}
-    """File (key prefix and name) -> size, modification time, inode, and its entry's key."""
+    files: dict[str, tuple[int, int, int, int, str]] = {}
+    """File (key prefix and name) -> size, modification and change times, inode, and its
+    entry's key (the change time, as git's index keeps it, catches a rewrite that restored
+    the modification time)."""
 
 
-Status = tuple[int, int, int]
+Status = tuple[int, int, int, int]
 _RACY_NS = 2_000_000_000
 
 
@@ -93,7 +95,7 @@ class CheckCache:
             found = os.stat(path)
         except OSError:
             return None
-        return found.st_size, found.st_mtime_ns, found.st_ino
+        return found.st_size, found.st_mtime_ns, found.st_ctime_ns, found.st_ino
 
     def unchanged(self, name: str, base_dir: Path, status: Status | None) -> str | None:
         """The entry key of a file untouched since it was checked, without reading it."""
@@ -101,9 +103,9 @@ class CheckCache:
             return None
         file = self._prefix(base_dir) + name
         known = self._new_files.get(file) or self._load().files.get(file)
-        if known is None or known[:3] != status:
+        if known is None or known[:4] != status:
             return None
-        return known[3]
+        return known[4]
 
     def get(self, key: str) -> tuple[Diagnostic, ...] | None:
         entry = self._new.get(key) or self._load().entries.get(key)
@@ -146,11 +148,13 @@ class CheckCache:
             rechecked = {e.path for e in self._new.values()}
             entries = {k: e for k, e in latest.entries.items() if e.path not in rechecked}
             entries.update(self._new)
-            files = {f: s for f, s in latest.files.items() if s[3] in entries}
+            files = {f: s for f, s in latest.files.items() if s[4] in entries}
             files.update(self._new_files)
             self._write(msgspec.json.encode(_Index(entries, files)))
-        except OSError:
-            pass  # a read-only or full disk costs speed, never the check itself
+        except (OSError, ValueError):
+            # A read-only or full disk, or a file name no encoding can write (undecodable
+            # bytes), costs speed, never the check itself.
+            pass
         self._new.clear()
         self._new_files.clear()
 

@@ -150,7 +150,7 @@ def test_a_new_mapc_version_rechecks(project: Path, monkeypatch: pytest.MonkeyPa
 
 
 def _index(project: Path) -> Path:
-    return project / ".mapc_cache" / "check-1.json"
+    return project / ".mapc_cache" / "check-2.json"
 
 
 @pytest.mark.parametrize(
@@ -230,5 +230,30 @@ def test_the_command_caches_unless_told_not_to(
     assert cli.main(["check", "mappings"]) == 1
     assert cli.main(["check", "mappings"]) == 1
     cached = capsys.readouterr().out
-    assert len(json.loads((project / "elsewhere" / "check-1.json").read_text())["entries"]) == 3
+    assert len(json.loads((project / "elsewhere" / "check-2.json").read_text())["entries"]) == 3
     assert cached == uncached * 2
+
+
+def test_a_same_size_rewrite_with_its_old_time_restored_is_checked_again(project: Path) -> None:
+    # `cp -p`, `touch -r` or a checkout can restore the modification time after a rewrite
+    # of the same size; the change time still moves (as git's index notices).
+    _check(project)
+    broken = project / "mappings" / "b_broken.mapc"
+    before = broken.stat()
+    fixed = BROKEN.replace("emial", "email")
+    assert len(fixed) == len(BROKEN)
+    broken.write_text(fixed, encoding="utf-8")
+    os.utime(broken, ns=(before.st_atime_ns, before.st_mtime_ns))
+    results = _check(project)
+    assert not results[1].cached and results[1].ok
+
+
+def test_a_file_name_no_encoding_can_write_costs_only_the_cache(project: Path) -> None:
+    odd = project / "mappings" / os.fsdecode(b"odd\xff.mapc")
+    shutil.copy(project / "mappings" / "b_broken.mapc", odd)
+    _age(odd)
+    results = {r.path.name: r for r in _check(project)}
+    codes = [d.code for d in results[odd.name].diagnostics]
+    assert codes and codes == [d.code for d in results["b_broken.mapc"].diagnostics]
+    again = {r.path.name: r for r in _check(project)}
+    assert [d.code for d in again[odd.name].diagnostics] == codes

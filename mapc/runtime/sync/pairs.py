@@ -49,11 +49,17 @@ def sobject_of(sf_id: str, objects: tuple[str, ...]) -> str:
 
 
 def fingerprint(values: dict[str, Any]) -> dict[str, Any]:
-    """The value a killed run's created record is found again by (crash recovery)."""
+    """The values a killed run's created record is found again by (crash recovery): a
+    known identity field, else every text value the create sent (a custom object or any
+    pair without one of the seed's identity fields must not be created twice either)."""
     for key in IDENTITY:
         if not blank(values.get(key)):
             return {key: values[key]}
-    return {}
+    return {
+        key: value
+        for key, value in sorted(values.items())
+        if not key.startswith("@") and isinstance(value, str) and not blank(value)
+    }
 
 
 class PairSync(Creates):

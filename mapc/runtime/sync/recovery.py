@@ -11,8 +11,9 @@ from typing import Any
 
 from mapc.runtime.adapter import ObjectSync
 from mapc.runtime.records import Cursor, Record, parse_timestamp
-from mapc.runtime.sync.behaviours.names import CONTACT, HUBSPOT_ID, SALESFORCE_ID
+from mapc.runtime.sync.behaviours.names import HUBSPOT_ID, SALESFORCE_ID
 from mapc.runtime.sync.context import HUBSPOT, SALESFORCE, Context
+from mapc.runtime.sync.pairs import sobject_of
 from mapc.runtime.sync.state import Link
 from mapc.runtime.sync.values import same
 
@@ -80,14 +81,10 @@ def _link(
                 if target == SALESFORCE:
                     link = Link(name, source, target_object, cid, origin=HUBSPOT)
                 else:
-                    link = Link(name, cid, _sobject_of(source), source, origin=SALESFORCE)
+                    link = Link(
+                        name, cid, sobject_of(source, obj.salesforce_objects), source, origin=SALESFORCE
+                    )
                 log.info("recovered %s created by an interrupted run: %s", target_object, cid)
                 ctx.touch(link)
                 break
     return found
-
-
-def _sobject_of(sf_id: str) -> str:
-    from mapc.runtime.sync.pairs import sobject_of
-
-    return sobject_of(sf_id, (CONTACT,))

@@ -267,3 +267,51 @@ def test_a_custom_object_pair_matches_by_its_key_through_a_value_map(sync: SyncE
     again = sync.run()
     assert again.failed == 0, again.errors
     assert sync.write_count() == before, sync.writes()
+
+
+def test_a_custom_object_pair_survives_a_kill_after_every_write(
+    sync: SyncEnv, tmp_path: Any
+) -> None:
+    # Unmatched custom objects carry none of the seed's identity fields (email, name,
+    # subject) on the HubSpot side: crash recovery must still find what a killed run
+    # created instead of creating it again.
+    from mapc.runtime.sync.engine import SyncEngine
+    from mapc.runtime.sync.state import StateStore
+    from tests.runtime.sync.test_crash import Killed, Killer
+
+    def fresh() -> None:
+        sync.emulator.reset(person_accounts=True)
+        sync.seed(
+            {
+                "salesforce": {
+                    "custom_objects": [WIDGET_OBJECT],
+                    "records": {"Widget__c": [{"Name": "Gamma", "Code__c": "C-3"}]},
+                },
+                "hubspot": {
+                    "schemas": [WIDGET_SCHEMA],
+                    "records": {"widgets": [{"widget_name": "Beta", "widget_code": "B-2"}]},
+                },
+            }
+        )
+
+    def widgets() -> list[tuple[Any, ...]]:
+        hs = sorted((w["widget_name"], w.get("widget_code")) for w in sync.hs("widgets", ("widget_name", "widget_code")))
+        sf = sorted((r["Name"], r["Code__c"]) for r in sync.sf("Widget__c", fields="Id, Name, Code__c"))
+        return [tuple(hs), tuple(sf)]
+
+    sync.adapter = fixture("custom_unmatched")
+    fresh()
+    sync.emulator.reset_calls()
+    assert sync.run(state=StateStore(str(tmp_path / "ref.db"))).failed == 0
+    expected, total = widgets(), sync.write_count()
+    assert expected == [(("Beta", "B-2"), ("Gamma", "C-3"))] * 2
+    for at in range(1, total + 1):
+        fresh()
+        state = StateStore(str(tmp_path / f"kill-{at}.db"))
+        killer = Killer(at)
+        with pytest.raises(Killed):
+            SyncEngine(
+                sync.adapter, killer.wrap(sync.salesforce), killer.wrap(sync.hubspot), state
+            ).run()
+        assert sync.run(state=state).failed == 0
+        assert widgets() == expected, f"killed after write {at}"
