@@ -82,7 +82,11 @@ def _link(
                     link = Link(name, source, target_object, cid, origin=HUBSPOT)
                 else:
                     link = Link(
-                        name, cid, sobject_of(source, obj.salesforce_objects), source, origin=SALESFORCE
+                        name,
+                        cid,
+                        sobject_of(source, obj.salesforce_objects),
+                        source,
+                        origin=SALESFORCE,
                     )
                 log.info("recovered %s created by an interrupted run: %s", target_object, cid)
                 ctx.touch(link)

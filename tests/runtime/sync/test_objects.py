@@ -295,8 +295,13 @@ def test_a_custom_object_pair_survives_a_kill_after_every_write(
         )
 
     def widgets() -> list[tuple[Any, ...]]:
-        hs = sorted((w["widget_name"], w.get("widget_code")) for w in sync.hs("widgets", ("widget_name", "widget_code")))
-        sf = sorted((r["Name"], r["Code__c"]) for r in sync.sf("Widget__c", fields="Id, Name, Code__c"))
+        hs = sorted(
+            (w["widget_name"], w.get("widget_code"))
+            for w in sync.hs("widgets", ("widget_name", "widget_code"))
+        )
+        sf = sorted(
+            (r["Name"], r["Code__c"]) for r in sync.sf("Widget__c", fields="Id, Name, Code__c")
+        )
         return [tuple(hs), tuple(sf)]
 
     sync.adapter = fixture("custom_unmatched")
