@@ -72,7 +72,7 @@ class CheckCache:
         self.directory = directory
         self._index: _Index | None = None
         self._new: dict[str, _Entry] = {}
-        self._new_files: dict[str, tuple[int, int, int, str]] = {}
+        self._new_files: dict[str, tuple[int, int, int, int, str]] = {}
         self._prefixes: dict[Path, str] = {}
 
     def _prefix(self, base_dir: Path) -> str:
