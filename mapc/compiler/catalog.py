@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import json
+import sys
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_args
@@ -316,7 +317,9 @@ class _OverlayObject(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     label: str | None = None
     key_prefix: str | None = None
     source: str | None = None
-    fields: dict[str, dict[str, Any]] = {}
+    # Any: msgspec hands the entries over as they are; copying them would hold a big project
+    # catalog twice at the peak. Each must be a mapping (checked in _read_overlay).
+    fields: dict[str, Any] = {}
 
 
 class _Overlay(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -345,6 +348,9 @@ def _read_overlay(path: Path, system: str) -> tuple[str, _Overlay]:
         ) from None
     try:
         overlay = msgspec.convert(data, _Overlay)
+        entries = (e for o in overlay.objects.values() for e in o.fields.values())
+        if not all(isinstance(e, dict) for e in entries):
+            raise msgspec.ValidationError("a field entry is not an object")
     except msgspec.ValidationError:
         # msgspec is strict; the lenient validator accepts what it accepted before (or explains).
         from mapc.compiler.catalog_validation import validate_overlay
@@ -364,6 +370,7 @@ def _read_overlay(path: Path, system: str) -> tuple[str, _Overlay]:
 def _apply_overlay(catalog: Catalog, overlay: _Overlay, path: Path, text: str) -> Catalog:
     base = catalog.system(overlay.system)
     objects = dict(base.objects)
+    shared: dict[Any, FieldDef] = {}  # equal entries (one field on Lead and Contact) share one
     for name, patch in overlay.objects.items():
         old = objects.get(name)
         old_fields = old.fields if old is not None else {}
@@ -371,7 +378,12 @@ def _apply_overlay(catalog: Catalog, overlay: _Overlay, path: Path, text: str) -
         for field_name, entry in patch.fields.items():
             where = ("objects", name, "fields", field_name)
             fields[field_name] = _merge_field(
-                overlay.system, field_name, old_fields.get(field_name), entry, path, text, where
+                overlay.system,
+                field_name,
+                old_fields.get(field_name),
+                entry,
+                (path, text, where),
+                shared,
             )
         objects[name] = ObjectDef(
             name=name,
@@ -393,9 +405,8 @@ def _merge_field(
     name: str,
     old: FieldDef | None,
     entry: Mapping[str, Any],
-    path: Path,
-    text: str,
-    where: tuple[str, ...],
+    origin: tuple[Path, str, tuple[str, ...]],
+    shared: dict[Any, FieldDef],
 ) -> FieldDef:
     """A project field entry on top of the shipped field of that name, attribute by attribute."""
     data: dict[str, Any] = msgspec.to_builtins(old) if old is not None else {}
@@ -404,13 +415,27 @@ def _merge_field(
     if old is None and system == "hubspot" and "restricted" not in entry:
         data["restricted"] = data.get("type") in ENUM_KINDS
     data["name"] = name
+    for attr in ("type", "native_type"):  # a few distinct values, repeated on every field
+        if isinstance(data.get(attr), str):
+            data[attr] = sys.intern(data[attr])
+    try:  # the value's type is part of the key: 1 and True are equal but not the same entry
+        key: Any = tuple(sorted((k, type(v), v) for k, v in data.items()))
+        hash(key)
+    except TypeError:  # options or reference_to (lists): not shared
+        key = None
+    if key is not None and key in shared:
+        return shared[key]
     try:
-        return msgspec.convert(data, FieldDef)
+        made = msgspec.convert(data, FieldDef)
     except msgspec.ValidationError:
         from mapc.compiler.catalog_validation import validate_field
 
+        path, text, where = origin
         valid = validate_field(data, path, text, where, merged=old is not None)
-        return msgspec.convert(valid, FieldDef)
+        made = msgspec.convert(valid, FieldDef)
+    if key is not None:
+        shared[key] = made
+    return made
 
 
 class _DuplicateKeyError(ValueError):

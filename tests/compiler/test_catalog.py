@@ -740,3 +740,32 @@ def test_mapc_check_reports_a_deeply_nested_catalog_as_e208(tmp_path: Path) -> N
     (diagnostic,) = [d for d in result.diagnostics if d.code == "E208"]
     assert "too deep" in diagnostic.message and "salesforce.json:1:" in diagnostic.message
     assert (diagnostic.span.line, diagnostic.span.column) == (4, 13)
+
+
+def test_field_entry_that_is_not_an_object_is_pointed_at(tmp_path: Path) -> None:
+    data = {"system": "salesforce", "objects": {"Lead": {"fields": {"X__c": 5}}}}
+    with pytest.raises(CatalogError) as info:
+        load_catalog([write(tmp_path, "salesforce.json", data).parent])
+    assert str(info.value).endswith(
+        "salesforce.json:6:17: objects.Lead.fields.X__c: Input should be a valid dictionary"
+    )
+
+
+def test_equal_project_entries_share_one_field(tmp_path: Path) -> None:
+    # 50,000 custom fields declared on both Lead and Contact are held once, not twice.
+    entry = {"label": "Tier", "type": "text", "native_type": "string", "custom": True}
+    other = {**entry, "custom": 1}  # equal to True, yet a different entry: not shared
+    data = {
+        "system": "salesforce",
+        "objects": {
+            "Lead": {"fields": {"Tier__c": entry, "Other__c": other}},
+            "Contact": {"fields": {"Tier__c": entry, "Other__c": entry}},
+        },
+    }
+    cat = load_catalog([write(tmp_path, "salesforce.json", data).parent])
+    lead_tier = field(cat, "salesforce", "Lead", "Tier__c")
+    assert field(cat, "salesforce", "Contact", "Tier__c") is lead_tier
+    lead_other = field(cat, "salesforce", "Lead", "Other__c")
+    contact_other = field(cat, "salesforce", "Contact", "Other__c")
+    assert lead_other == contact_other and lead_other is not contact_other
+    assert lead_other.custom is True
