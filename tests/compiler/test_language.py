@@ -251,7 +251,8 @@ def test_unknown_property_gets_did_you_mean() -> None:
     result = check_text(MINIMAL.replace("email           <-> Email", "emial           <-> Email"))
     diagnostic = only(result, "E203")
     assert "emial" in diagnostic.message
-    assert diagnostic.hint == "did you mean `email`?"
+    assert (diagnostic.hint or "").startswith("did you mean `email`? If `emial` is a property")
+    assert "project catalog" in (diagnostic.hint or "")
 
 
 def test_unknown_salesforce_field_and_object_get_did_you_mean() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from enum import Enum
 
@@ -9,6 +10,7 @@ from mapc.compiler import ir
 from mapc.compiler.catalog import ENUM_KINDS, FieldDef
 from mapc.compiler.check import types
 from mapc.compiler.check.context import Context, ResolvedBlock, ResolvedField
+from mapc.compiler.check.likeness import same_meaning, squash, writable_namesake
 from mapc.compiler.check.names import did_you_mean, resolve_hubspot, salesforce_targets
 from mapc.runtime.adapter import Rule
 
@@ -72,7 +74,7 @@ def check_field_map(
     clauses = _sort_clauses(context, node)
     value_map = _value_map(context, clauses.values)
     hubspot = resolve_hubspot(context, block.hubspot, node.hubspot)
-    salesforce = salesforce_targets(context, block.salesforce, node.salesforce)
+    salesforce = salesforce_targets(context, block.salesforce, node.salesforce, hubspot)
     opt_out = _check_opt_out(context, block, node, clauses)
     if opt_out is _OptOut.REJECTED:
         return None  # E402/E403 said it all: no cascade of type or writer errors
@@ -270,6 +272,11 @@ def _check_opt_out(
     return _OptOut.STANDARD
 
 
+def _salesforce_names(fields: list[tuple[str, FieldDef]]) -> str:
+    """`Lead.Name and Contact.Name`: one diagnostic names every object a line fails on."""
+    return " and ".join(f"{o}.{f.name}" for o, f in fields)
+
+
 def _check_types(
     context: Context,
     block: ResolvedBlock,
@@ -279,50 +286,62 @@ def _check_types(
     to_sf: bool,
     to_hs: bool,
 ) -> None:
+    """Owners, types and options of one line, each problem reported once for all the
+    Salesforce objects it concerns."""
     hubspot = resolved.hubspot
-    too_short: list[tuple[str, FieldDef]] = []
-    for object_name, sf_field in resolved.salesforce.items():
-        owners = _is_owner(hubspot, sf_field)
-        if clauses.owner is not None:
-            if not owners:
-                context.error(
-                    "E409",
-                    f"`owner` applies to owner fields, not HubSpot {block.hubspot.name}.{hubspot.name} "
-                    f"and Salesforce {object_name}.{sf_field.name}",
-                    clauses.owner.span,
-                    "owners map `hubspot_owner_id <-> OwnerId : two way, owner`",
-                )
-            continue
-        if owners:
+    pairs = list(resolved.salesforce.items())
+    owners = [(o, f) for o, f in pairs if _is_owner(hubspot, f)]
+    if clauses.owner is not None:
+        wrong = [(o, f) for o, f in pairs if not _is_owner(hubspot, f)]
+        if wrong:
             context.error(
                 "E409",
-                "owner fields sync through owner resolution",
-                node.span,
-                "add `owner`: HubSpot owners reach Salesforce only when they match an active "
-                "Salesforce user by name and email",
+                f"`owner` applies to owner fields, not HubSpot {block.hubspot.name}.{hubspot.name} "
+                f"and Salesforce {_salesforce_names(wrong)}",
+                clauses.owner.span,
+                "owners map `hubspot_owner_id <-> OwnerId : two way, owner`",
             )
-            continue
+        return
+    if owners:
+        context.error(
+            "E409",
+            "owner fields sync through owner resolution",
+            node.span,
+            "add `owner`: HubSpot owners reach Salesforce only when they match an active "
+            "Salesforce user by name and email",
+        )
+        return
+    clashing: list[tuple[str, FieldDef, str]] = []
+    for object_name, sf_field in pairs:
         for target, source, ok in ((sf_field, hubspot, to_sf), (hubspot, sf_field, to_hs)):
             if ok and not types.can_hold(target, source):
-                context.error(
-                    "E301",
-                    f"HubSpot {block.hubspot.name}.{hubspot.name} ({types.describe(hubspot)}) cannot "
-                    f"sync with Salesforce {object_name}.{sf_field.name} ({types.describe(sf_field)})",
-                    node.salesforce.span,
-                    _type_hint(block, hubspot, sf_field, target, source),
+                clashing.append(
+                    (object_name, sf_field, _type_hint(block, hubspot, sf_field, target, source))
                 )
                 break
+    if clashing:
+        kinds = {types.describe(f) for _, f, _ in clashing}
+        if len(kinds) == 1:
+            shown = f"{_salesforce_names([(o, f) for o, f, _ in clashing])} ({kinds.pop()})"
         else:
-            _check_enumerations(context, node, hubspot, sf_field, clauses)
-            if to_sf and types.may_not_fit(sf_field, hubspot):
-                too_short.append((object_name, sf_field))
+            shown = " and ".join(f"{o}.{f.name} ({types.describe(f)})" for o, f, _ in clashing)
+        context.error(
+            "E301",
+            f"HubSpot {block.hubspot.name}.{hubspot.name} ({types.describe(hubspot)}) cannot "
+            f"sync with Salesforce {shown}",
+            node.salesforce.span,
+            "; ".join(dict.fromkeys(h for _, _, h in clashing)),
+        )
+        return
+    _check_enumerations(context, node, hubspot, pairs, clauses)
+    too_short = [(o, f) for o, f in pairs if to_sf and types.may_not_fit(f, hubspot)]
     if too_short:  # one warning for the line, naming every object whose field is too short
-        names = " and ".join(f"{o}.{f.name}" for o, f in too_short)
         shortest = min(f.length or 0 for _, f in too_short)
         context.warn(
             "W103",
             f"HubSpot {block.hubspot.name}.{hubspot.name} ({types.length_text(hubspot)}) "
-            f"may be longer than Salesforce {names} can hold ({shortest} characters)",
+            f"may be longer than Salesforce {_salesforce_names(too_short)} can hold "
+            f"({shortest} characters)",
             node.salesforce.span,
             "Salesforce rejects a longer value (STRING_TOO_LONG): map it to a longer "
             "field such as a text area, or send it only to HubSpot with `<-`",
@@ -330,35 +349,63 @@ def _check_types(
 
 
 def _check_enumerations(
-    context: Context, node: ir.FieldMap, hubspot: FieldDef, sf_field: FieldDef, clauses: Clauses
+    context: Context,
+    node: ir.FieldMap,
+    hubspot: FieldDef,
+    pairs: list[tuple[str, FieldDef]],
+    clauses: Clauses,
 ) -> None:
     if clauses.values is not None:
-        if hubspot.type not in ENUM_KINDS and sf_field.type not in ENUM_KINDS:
+        plain = [
+            (o, f) for o, f in pairs if hubspot.type not in ENUM_KINDS and f.type not in ENUM_KINDS
+        ]
+        if plain:
+            kinds = " and ".join(dict.fromkeys(f.type for _, f in plain))
             context.error(
                 "E303",
-                f"value map on {hubspot.name} ({hubspot.type}) and {sf_field.name} ({sf_field.type})",
+                f"value map on {hubspot.name} ({hubspot.type}) and "
+                f"{_salesforce_names(plain)} ({kinds})",
                 clauses.values.span,
                 "value maps translate enumeration and picklist options; remove it",
             )
         return
-    if types.both_enumerations(hubspot, sf_field) and set(hubspot.option_values) != set(
-        sf_field.option_values
-    ):
+    differing = [
+        (o, f)
+        for o, f in pairs
+        if types.both_enumerations(hubspot, f)
+        and set(hubspot.option_values) != set(f.option_values)
+    ]
+    if differing:
         context.error(
             "E302",
-            f"{hubspot.name} and {sf_field.name} have different options and no value map",
+            f"{hubspot.name} and {_salesforce_names(differing)} have different options and no "
+            f"value map",
             node.span,
-            _value_map_hint(context, hubspot.name),
+            _value_map_hint(context, hubspot, [f for _, f in differing]),
         )
 
 
-def _value_map_hint(context: Context, property_name: str) -> str:
-    unused = sorted(set(context.value_maps) - context.referenced_maps)
-    if unused:
-        return f"add `, values {unused[0]}` (declared, not used yet), or declare another map"
+def _value_map_hint(context: Context, hubspot: FieldDef, sf_fields: list[FieldDef]) -> str:
+    """Suggest only a value map whose every entry names options of both fields: any other
+    would trade this error for E502s, or translate one field's options into another's."""
+    fitting = [
+        name
+        for name, block in sorted(context.value_maps.items())
+        if block.entries
+        and all(
+            str(e.hubspot.value) in hubspot.option_values
+            and all(str(e.salesforce.value) in f.option_values for f in sf_fields)
+            for e in block.entries
+        )
+    ]
+    if fitting:
+        which = " or ".join(f"`, values {name}`" for name in fitting[:3])
+        return f"add {which}: its entries are options of both fields"
+    example = hubspot.option_values[0] if hubspot.option_values else "..."
+    partner = next((o for o in sf_fields[0].option_values if squash(o) == squash(example)), "...")
     return (
-        f"add `, values NAME` and declare `values NAME {{ ... }}` mapping every option "
-        f"of {property_name}"
+        f"add `, values NAME` and declare `values NAME {{ ... }}` with an entry for each "
+        f"option of {hubspot.name}, e.g. `{example} -> {json.dumps(partner)}`"
     )
 
 
@@ -391,21 +438,81 @@ def _check_writable(
     to_sf: bool,
     to_hs: bool,
 ) -> None:
-    if to_sf:
-        for object_name, sf_field in resolved.salesforce.items():
-            if not sf_field.writable_on_update:
-                context.error(
-                    "E411",
-                    f"Salesforce {object_name}.{sf_field.name} cannot be written"
-                    + (" (a formula field)" if sf_field.calculated else " (read-only)"),
-                    node.salesforce.span,
-                    "sync it Salesforce -> HubSpot only (`<-`), or map another field",
-                )
     hubspot = resolved.hubspot
-    if to_hs and (hubspot.read_only or hubspot.calculated):
+    hubspot_name = f"HubSpot {block.hubspot.name}.{hubspot.name}"
+    blocked = [(o, f) for o, f in resolved.salesforce.items() if to_sf and not f.writable_on_update]
+    hubspot_blocked = to_hs and (hubspot.read_only or hubspot.calculated)
+    if blocked and hubspot_blocked:
         context.error(
             "E411",
-            f"HubSpot {block.hubspot.name}.{hubspot.name} is read-only",
-            node.hubspot.span,
-            "sync it HubSpot -> Salesforce only (`->`), or map another property",
+            f"neither side can be written: {hubspot_name} and Salesforce "
+            f"{_salesforce_names(blocked)} are read-only",
+            node.span,
+            "both systems fill these in themselves; delete the line, or map each to a "
+            "writable field",
         )
+        return
+    if blocked:
+        formula = all(f.calculated for _, f in blocked)
+        context.error(
+            "E411",
+            f"Salesforce {_salesforce_names(blocked)} cannot be written"
+            + (" (a formula field)" if formula else " (read-only)"),
+            node.salesforce.span,
+            _salesforce_read_only_hint(block, node, hubspot, blocked, formula),
+        )
+    if hubspot_blocked:
+        context.error(
+            "E411",
+            f"{hubspot_name} is read-only",
+            node.hubspot.span,
+            _hubspot_read_only_hint(block, node, hubspot, resolved.salesforce),
+        )
+
+
+def _salesforce_read_only_hint(
+    block: ResolvedBlock,
+    node: ir.FieldMap,
+    hubspot: FieldDef,
+    blocked: list[tuple[str, FieldDef]],
+    formula: bool,
+) -> str:
+    """`<-` only when the read-only field holds what the property means: reading a
+    person's Full Name into Company would be a worse mistake than the error."""
+    field = blocked[0][1]
+    if all(same_meaning(hubspot, f) for _, f in blocked):
+        if not (hubspot.read_only or hubspot.calculated):
+            return f"sync it Salesforce -> HubSpot only: `{node.hubspot} <- {node.salesforce}`"
+        return (
+            f"Salesforce sets {field.name} and HubSpot sets {hubspot.name}, and neither can be "
+            "written: delete the line"
+        )
+    what = "a formula" if formula else "filled in by Salesforce"
+    told = f"{field.name} ({field.label}) is {what}, not {hubspot.label}"
+    for object_name in block.salesforce:
+        namesake = writable_namesake(hubspot, block.salesforce[object_name].fields.values())
+        if namesake is not None:
+            return (
+                f"{told}: map `{node.hubspot}` to `{object_name}.{namesake.name}` "
+                f"({namesake.label}) instead"
+            )
+    return f"{told}: map `{node.hubspot}` to a field Salesforce lets you write"
+
+
+def _hubspot_read_only_hint(
+    block: ResolvedBlock, node: ir.FieldMap, hubspot: FieldDef, salesforce: dict[str, FieldDef]
+) -> str:
+    """`->` only when the property holds what the Salesforce field means."""
+    field = next(iter(salesforce.values()))
+    if all(same_meaning(hubspot, f) for f in salesforce.values()):
+        if all(f.writable_on_update for f in salesforce.values()):
+            return f"sync it HubSpot -> Salesforce only: `{node.hubspot} -> {node.salesforce}`"
+        return (
+            f"HubSpot sets {hubspot.name} and Salesforce sets {field.name}, and neither can be "
+            "written: delete the line"
+        )
+    namesake = writable_namesake(field, block.hubspot.fields.values())
+    told = f"{hubspot.name} ({hubspot.label}) is filled in by HubSpot, not {field.label}"
+    if namesake is not None:
+        return f"{told}: map `{namesake.name}` ({namesake.label}) instead"
+    return f"{told}: map a property HubSpot lets you write"

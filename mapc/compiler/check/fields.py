@@ -226,6 +226,7 @@ def _check_single_writer(context: Context, block: ResolvedBlock) -> None:
             targets += [(o, f.name) for o, f in resolved.salesforce.items()]
         if resolved.to_hubspot:
             targets.append(("HubSpot", resolved.hubspot.name))
+        clashes: dict[int, list[str]] = {}  # the other mapping's line -> what both write
         for target in targets:
             first = writers.get(target)
             if first is None:
@@ -236,11 +237,17 @@ def _check_single_writer(context: Context, block: ResolvedBlock) -> None:
                 if target[0] == "HubSpot"
                 else "Salesforce " + target[0]
             )
+            clashes.setdefault(first.span.line, []).append(f"{system}.{target[1]}")
+        for line, written in clashes.items():
+            shown = " and ".join(
+                w.removeprefix("Salesforce ") if i and written[0].startswith("Salesforce ") else w
+                for i, w in enumerate(written)
+            )
             context.error(
                 "E412",
-                f"{system}.{target[1]} is written by two mappings",
+                f"{shown} {'is' if len(written) == 1 else 'are'} written by two mappings",
                 node.span,
-                f"the other is on line {first.span.line}; make one of them `do not sync` or one-way",
+                f"the other is on line {line}; make one of them `do not sync` or one-way",
             )
 
 
@@ -254,14 +261,26 @@ def _check_required(context: Context, block: ResolvedBlock) -> None:
         return  # nothing is created in Salesforce from this block
     for name_node in block.node.salesforce_objects:
         obj = block.salesforce[name_node.value]
-        for field in obj.fields.values():
-            if field.required and field.writable_on_create and (obj.name, field.name) not in fed:
-                context.error(
-                    "E410",
-                    f"Salesforce {obj.name}.{field.name} is required on create, and nothing sets it",
-                    name_node.span,
-                    f"map a HubSpot property to it, or declare `default {obj.name}.{field.name} = ...`",
-                )
+        unset = [
+            field.name
+            for field in obj.fields.values()
+            if field.required and field.writable_on_create and (obj.name, field.name) not in fed
+        ]
+        if not unset:
+            continue
+        # One diagnostic for the object: every field it names is the same mistake.
+        names = " and ".join(f"{obj.name}.{name}" for name in unset)
+        verb = "is" if len(unset) == 1 else "are"
+        context.error(
+            "E410",
+            f"Salesforce {names} {verb} required on create, and nothing sets "
+            + ("it" if len(unset) == 1 else "them"),
+            name_node.span,
+            "map a HubSpot property to "
+            + ("it" if len(unset) == 1 else "each")
+            + ", or declare "
+            + ", ".join(f"`default {obj.name}.{name} = ...`" for name in unset),
+        )
 
 
 def _check_required_in_hubspot(context: Context, block: ResolvedBlock) -> None:
@@ -270,13 +289,21 @@ def _check_required_in_hubspot(context: Context, block: ResolvedBlock) -> None:
     if not to_hubspot:
         return  # nothing is created in HubSpot from this block
     fed = {r.hubspot.name for r in to_hubspot} | {f.name for f, _ in block.hubspot_defaults}
-    for field in block.hubspot.fields.values():
-        if field.required and field.writable_on_create and field.name not in fed:
-            name = f"{block.hubspot.name}.{field.name}"
-            context.error(
-                "E410",
-                f"HubSpot {name} is required on create, and nothing sets it",
-                block.node.hubspot_object.span,
-                f"map a Salesforce field to it with `<->` or `<-`, or declare "
-                f"`default {name} = ...`",
-            )
+    unset = [
+        field
+        for field in block.hubspot.fields.values()
+        if field.required and field.writable_on_create and field.name not in fed
+    ]
+    if not unset:
+        return
+    # One diagnostic for the object: every property it names is the same mistake.
+    names = [f"{block.hubspot.name}.{f.name}" for f in unset]
+    one = len(unset) == 1
+    context.error(
+        "E410",
+        f"HubSpot {' and '.join(names)} {'is' if one else 'are'} required on create, "
+        f"and nothing sets {'it' if one else 'them'}",
+        block.node.hubspot_object.span,
+        f"map a Salesforce field to {'it' if one else 'each'} with `<->` or `<-`, or declare "
+        + ", ".join(f"`default {name} = ...`" for name in names),
+    )
