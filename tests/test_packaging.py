@@ -40,6 +40,29 @@ def test_wheel_contains_grammar_catalogs_and_templates(wheel: Path) -> None:
     assert "mapc/_grammar/mapc.lark" in names
     assert "mapc/catalogs/hubspot.json" in names
     assert "mapc/catalogs/salesforce.json" in names
+    assert "mapc/py.typed" in names
+    # what `mapc init` writes: the default mapping with its catalogs and tests, the template
+    for name in (
+        "mapc/_starter/mappings/hubspot_salesforce.mapc",
+        "mapc/_starter/mappings/catalogs/hubspot.json",
+        "mapc/_starter/mappings/tests/hubspot_salesforce.yaml",
+        "mapc/starter/template/github/workflows/mapc.yml",
+        "mapc/starter/template/pre-commit-config.yaml",
+        "mapc/starter/template/README.md",
+    ):
+        assert name in names, name
+    license_files = [n for n in names if n.endswith(".dist-info/licenses/LICENSE")]
+    assert license_files, sorted(n for n in names if ".dist-info/" in n)
+
+
+def test_wheel_metadata_is_ready_to_publish(wheel: Path) -> None:
+    archive = zipfile.ZipFile(wheel)
+    (name,) = [n for n in archive.namelist() if n.endswith(".dist-info/METADATA")]
+    metadata = archive.read(name).decode("utf-8")
+    for field in ("License-Expression: MIT", "Author: the mapc developers", "Keywords: "):
+        assert field in metadata, field
+    assert "Classifier: Typing :: Typed" in metadata
+    assert "Requires-Python: >=3.11" in metadata
 
 
 def test_installed_wheel_checks_from_another_folder(wheel: Path, tmp_path: Path) -> None:
@@ -121,3 +144,26 @@ def test_generated_modules_type_check_against_the_installed_wheel(
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Success" in result.stdout
     assert "mapc/py.typed" in set(zipfile.ZipFile(wheel).namelist())
+
+
+def test_installed_wheel_creates_a_project_that_checks_clean(wheel: Path, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    zipfile.ZipFile(wheel).extractall(site)
+    env = {**os.environ, "PYTHONPATH": str(site)}
+    made = subprocess.run(
+        [sys.executable, "-m", "mapc", "init", "p", "--requirement", "mapc==0.1.0"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert made.returncode == 0, made.stdout + made.stderr
+    for argv in (["check", "mappings"], ["compile", "--check", "mappings"], ["test"]):
+        done = subprocess.run(
+            [sys.executable, "-m", "mapc", *argv],
+            cwd=tmp_path / "p",
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+        assert done.returncode == 0, (argv, done.stdout + done.stderr)

@@ -14,6 +14,7 @@ from mapc import __version__
 # the command being run is imported: `mapc --help` lists the commands from this table, so
 # it and every command start without importing the others (tests keep the two in step).
 COMMANDS: dict[str, str] = {
+    "init": "create a mapping project: a starter mapping, tests, CI and pre-commit config",
     "check": "check mapping files and report problems",
     "fmt": "format mapping files",
     "compile": "generate sync adapter modules from mappings",
