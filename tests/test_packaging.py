@@ -44,7 +44,7 @@ def test_wheel_contains_grammar_catalogs_and_templates(wheel: Path) -> None:
     # what `mapc init` writes: the default mapping with its catalogs and tests, the template
     for name in (
         "mapc/_starter/mappings/hubspot_salesforce.mapc",
-        "mapc/_starter/mappings/catalogs/hubspot.json",
+        "mapc/_starter/mappings/catalogs/salesforce.json",
         "mapc/_starter/mappings/tests/hubspot_salesforce.yaml",
         "mapc/starter/template/github/workflows/mapc.yml",
         "mapc/starter/template/pre-commit-config.yaml",

@@ -20,17 +20,19 @@ from mapc.starter import installed_requirement
 
 ROOT = Path(__file__).resolve().parents[2]
 SPEC = "mapc @ git+https://git.example.com/acme/mapc@v0.1.0"
+STARTER = sorted(
+    p.relative_to(ROOT).as_posix()
+    for pattern in ("*.mapc", "catalogs/*.json", "tests/*.yaml")
+    for p in (ROOT / "mappings").glob(pattern)
+)
 FILES = {
     ".github/workflows/mapc.yml",
     ".gitignore",
     ".pre-commit-config.yaml",
     "README.md",
     "generated/hubspot_salesforce.py",
-    "mappings/catalogs/hubspot.json",
-    "mappings/catalogs/salesforce.json",
-    "mappings/hubspot_salesforce.mapc",
-    "mappings/tests/hubspot_salesforce.yaml",
     "requirements.txt",
+    *STARTER,
 }
 
 
@@ -51,12 +53,9 @@ def test_a_new_project_checks_compiles_and_tests_clean(
 ) -> None:
     assert files_in(project) == FILES
     # The starter is the connector's standard mapping, the one mapc ships and checks.
-    for name in (
-        "hubspot_salesforce.mapc",
-        "catalogs/hubspot.json",
-        "tests/hubspot_salesforce.yaml",
-    ):
-        assert (project / "mappings" / name).read_bytes() == (ROOT / "mappings" / name).read_bytes()
+    assert "mappings/hubspot_salesforce.mapc" in STARTER
+    for name in STARTER:
+        assert (project / name).read_bytes() == (ROOT / name).read_bytes()
     monkeypatch.chdir(project)
     assert main(["check", "mappings"]) == 0
     assert main(["fmt", "--check", "mappings"]) == 0
