@@ -10,6 +10,7 @@ from importlib.resources.abc import Traversable
 from pathlib import Path, PurePosixPath
 
 from mapc import __version__
+from mapc.errors import MapcError
 
 __all__ = [
     "ProjectFile",
@@ -36,7 +37,7 @@ _RENAMED = {
 _MAPPING_FILES = ("*.mapc", "catalogs/*.json", "tests/*.yaml")
 
 
-class StarterError(Exception):
+class StarterError(MapcError):
     """The starter mapping does not compile (a broken mapc checkout, never a user's doing)."""
 
 
