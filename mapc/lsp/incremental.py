@@ -21,6 +21,7 @@ from mapc.compiler.build import _Builder
 from mapc.compiler.frontend import Parsed
 from mapc.compiler.grammar import grammar_text
 from mapc.compiler.source import Source, Span
+from mapc.lsp.outline import code_part
 
 # Start symbols for one line of a block, added to the language's own grammar.
 _LINE_RULES = "\nsync_item_line: _sync_item\n"
@@ -110,23 +111,7 @@ def _item_on(
 
 def _one_item(text: str) -> bool:
     """No brace and no `;` outside strings, quoted names and comments."""
-    quote: str | None = None
-    escaped = False
-    for char in text:
-        if quote:
-            if escaped:
-                escaped = False
-            elif char == "\\" and quote == '"':
-                escaped = True
-            elif char == quote:
-                quote = None
-        elif char in '"`':
-            quote = char
-        elif char == "#":
-            return True
-        elif char in "{};":
-            return False
-    return True
+    return not any(char in "{};" for char in code_part(text))
 
 
 def _parse_line(
