@@ -769,3 +769,31 @@ def test_equal_project_entries_share_one_field(tmp_path: Path) -> None:
     contact_other = field(cat, "salesforce", "Contact", "Other__c")
     assert lead_other == contact_other and lead_other is not contact_other
     assert lead_other.custom is True
+
+
+def test_the_error_message_models_mirror_the_catalog_structs_field_for_field() -> None:
+    # catalog_validation's pydantic models exist only to word the errors of a rejected
+    # catalog; if they drift from the msgspec structs, a valid file could be reported bad
+    # (or a bad one explained wrongly).
+    from mapc.compiler import catalog, catalog_validation
+
+    pairs = [
+        (catalog.FieldDef, catalog_validation._Field),
+        (catalog.Option, catalog_validation._Option),
+        (catalog._OverlayObject, catalog_validation._OverlayObject),
+        (catalog._Overlay, catalog_validation._Overlay),
+    ]
+    for struct, model in pairs:
+        struct_fields = {
+            f.name: (f.required, None if f.required else _default(f))
+            for f in msgspec.structs.fields(struct)
+        }
+        model_fields = {
+            name: (info.is_required(), None if info.is_required() else info.get_default())
+            for name, info in model.model_fields.items()
+        }
+        assert model_fields == struct_fields, struct.__name__
+
+
+def _default(field: msgspec.structs.FieldInfo) -> object:
+    return field.default_factory() if field.default is msgspec.NODEFAULT else field.default
