@@ -49,6 +49,11 @@ def print_summary(report: Report, console: Console) -> None:
         f"{verb} {report.writes} change(s); {report.failed} record error(s); "
         f"{report.conflicts} conflict(s) resolved; {report.reads} page(s) read"
     )
+    if report.api:
+        calls = ", ".join(f"{side} {u['calls']}" for side, u in sorted(report.api.items()))
+        console.print(f"API calls: {calls}", highlight=False)
+    if report.stopped:
+        console.print(f"[bold]stopped early:[/bold] {report.stopped}", highlight=False)
 
 
 def print_plan(report: Report, console: Console, *, limit: int = 50) -> None:

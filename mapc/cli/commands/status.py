@@ -13,7 +13,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         description="Show the last runs with their outcome (completed, completed with record "
         "errors, failed) and counts, the open per-record errors grouped by category, and "
         "each object's cursor with its lag (now - cursor). Plans are not runs and are not "
-        "listed. API calls per side are shown as unknown: runs do not record them yet.",
+        "listed. API calls per side in the last 24 hours (every run and plan records its own) "
+        "are shown against mapc's allocation and the org's daily limit.",
     )
     parser.add_argument(
         "--state", metavar="URL", help="state database (default: $MAPC_STATE or mapc-state.db)"
@@ -31,11 +32,12 @@ def run(args: argparse.Namespace) -> int:
 
     from mapc.errors import MapcError
     from mapc.runtime.health.status import (
-        API_CALLS_UNKNOWN,
+        api_usage,
         human_duration,
         lags,
         open_errors_by_category,
         run_history,
+        usage_line,
     )
     from mapc.runtime.sync.runner import (
         account_name,
@@ -57,6 +59,7 @@ def run(args: argparse.Namespace) -> int:
         runs = run_history(state, args.runs)
         errors = open_errors_by_category(state)
         cursors = lags(state)
+        usage = api_usage(state)
     except MapcError as error:
         print(f"mapc status: {error}", file=sys.stderr)
         return 2
@@ -75,8 +78,7 @@ def run(args: argparse.Namespace) -> int:
                     "runs": [r.to_dict() for r in runs],
                     "open_errors": {c.value: n for c, n in errors.items()},
                     "cursors": [c.to_dict() for c in cursors],
-                    "api_calls_24h": {"hubspot": None, "salesforce": None},
-                    "api_calls_note": API_CALLS_UNKNOWN,
+                    "api_calls_24h": {side: u.to_dict() for side, u in usage.items()},
                 },
                 indent=2,
                 sort_keys=True,
@@ -125,5 +127,7 @@ def run(args: argparse.Namespace) -> int:
         console.print(table, highlight=False)
     else:
         console.print("cursors: none yet (no run has completed)", highlight=False)
-    console.print(f"API calls in the last 24 hours: {API_CALLS_UNKNOWN}", highlight=False)
+    console.print("API calls in the last 24 hours:", highlight=False)
+    for side_usage in usage.values():
+        console.print(f"  {usage_line(side_usage)}", highlight=False, markup=False)
     return 0

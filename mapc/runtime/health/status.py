@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -18,21 +18,23 @@ from mapc.runtime.sync.state import StateStore
 COMPLETED = "completed"
 COMPLETED_WITH_ERRORS = "completed with record errors"
 FAILED = "failed"
+STOPPED = "stopped: API budget"
 RUNNING = "running"
+SIDES = ("hubspot", "salesforce")
+DAY = timedelta(hours=24)
 
-API_CALLS_UNKNOWN = "unknown: API calls are not recorded per run yet"
+_OUTCOMES = {
+    "completed": COMPLETED,
+    "completed_with_errors": COMPLETED_WITH_ERRORS,
+    "failed": FAILED,
+    "stopped_budget": STOPPED,
+    "running": RUNNING,
+}
 
 
 def outcome(status: str, counts: dict[str, Any]) -> str:
-    """A run's outcome. The engine records "ok", "failed" (it finished, some records were
-    rejected) or "crashed" (it stopped on an exception); "failed" is not a failed run."""
-    if status in {"ok", COMPLETED}:
-        return COMPLETED
-    if status == "failed":
-        return COMPLETED_WITH_ERRORS if int(counts.get("errors") or 0) else FAILED
-    if status == RUNNING:
-        return RUNNING
-    return FAILED
+    """A run's outcome as a person reads it, from the status the run log stores."""
+    return _OUTCOMES.get(status, FAILED)
 
 
 @dataclass(frozen=True)
@@ -96,6 +98,79 @@ def run_history(state: StateStore, limit: int = 10) -> list[RunRow]:
             )
         )
     return out
+
+
+@dataclass(frozen=True)
+class ApiUsage:
+    """One side's API calls in the last 24 hours, by mapc's runs and plans (each records
+    its own), against mapc's allocation and the org's daily limit as last reported."""
+
+    side: str
+    calls: int
+    allocation: int | None
+    org_used: int | None
+    org_limit: int | None
+    measured_runs: int
+    """Runs and plans of the window that recorded their calls (older mapc did not)."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+def api_usage(state: StateStore, now: datetime | None = None) -> dict[str, ApiUsage]:
+    """Per side, the calls of every run and plan started in the last 24 hours."""
+    since = ((now or datetime.now(UTC)) - DAY).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    query = (
+        select(s.runs.c.counts)
+        .where(s.runs.c.account == state.account, s.runs.c.started_at >= since)
+        .order_by(s.runs.c.id)
+    )
+    calls = dict.fromkeys(SIDES, 0)
+    measured = dict.fromkeys(SIDES, 0)
+    latest: dict[str, dict[str, Any]] = {}
+    with state.engine.connect() as conn:
+        for (text,) in conn.execute(query):
+            api = _counts(text).get("api")
+            if not isinstance(api, dict):
+                continue
+            for side in SIDES:
+                entry = api.get(side)
+                if isinstance(entry, dict) and isinstance(entry.get("calls"), int):
+                    calls[side] += entry["calls"]
+                    measured[side] += 1
+                    latest[side] = entry
+    out = {}
+    for side in SIDES:
+        last = latest.get(side, {})
+        out[side] = ApiUsage(
+            side,
+            calls[side],
+            _int(last.get("allocation")),
+            _int(last.get("org_used")),
+            _int(last.get("org_limit")),
+            measured[side],
+        )
+    return out
+
+
+def _int(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def usage_line(usage: ApiUsage) -> str:
+    """ "salesforce: 1,204 calls of 5,000 allocated (24%); org 23,110 of 100,000 used"."""
+    if not usage.measured_runs:
+        return f"{usage.side}: no run recorded its calls in the last 24 hours"
+    text = f"{usage.side}: {usage.calls:,} calls"
+    if usage.allocation:
+        share = 100 * usage.calls / usage.allocation
+        text += f" of {usage.allocation:,} allocated ({share:.0f}%)"
+    else:
+        text += " (no allocation set)"
+    if usage.org_limit:
+        text += f"; {'org' if usage.side == 'salesforce' else 'account'} "
+        text += f"{usage.org_used or 0:,} of {usage.org_limit:,} used today"
+    return text
 
 
 def open_errors_by_category(state: StateStore) -> dict[Category, int]:

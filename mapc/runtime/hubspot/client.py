@@ -98,6 +98,12 @@ class HubSpotConnector(HubSpotWrites):
         """HTTP calls made so far, by endpoint (retries included)."""
         return self._http.calls
 
+    @property
+    def meter(self) -> HubSpotTransport:
+        """Where calls are counted and the account's daily usage is read (`calls`,
+        `org_usage`, `before_call`)."""
+        return self._http
+
     def _read(
         self, endpoint: str, what: str, call: Any, *args: Any, search: bool = False, **kwargs: Any
     ) -> Any:

@@ -102,6 +102,18 @@ class HubSpotTransport:
         self.limiter = limiter
         self.secrets = secrets
         self.calls: Counter[str] = Counter()
+        self.org_usage: tuple[int, int] | None = None
+        """The account's (used, limit) of daily API calls, as the last answer said
+        (search answers carry no rate-limit headers)."""
+        self.before_call: Callable[[], None] = lambda: None
+        """Called before every attempt: the run's API budget raises here to stop it."""
+
+    def _observe(self, headers: dict[str, str]) -> None:
+        self.limiter.observe(headers)
+        daily = headers.get("x-hubspot-ratelimit-daily", "").strip()
+        remaining = headers.get("x-hubspot-ratelimit-daily-remaining", "").strip()
+        if daily.isdigit() and remaining.isdigit():
+            self.org_usage = (max(int(daily) - int(remaining), 0), int(daily))
 
     def _failure_of_exception(self, exc: BaseException) -> Failure | None:
         http = _api_exception(exc)
@@ -124,6 +136,7 @@ class HubSpotTransport:
         """Call a generated client method, returning its raw JSON reply."""
 
         def attempt() -> Reply:
+            self.before_call()
             self.limiter.acquire(search=search)
             self.calls[endpoint] += 1
             response = call(*args, _preload_content=False, _request_timeout=self.timeout, **kwargs)
@@ -132,7 +145,7 @@ class HubSpotTransport:
                 headers = lower_headers(response.headers)
             finally:
                 response.release_conn()
-            self.limiter.observe(headers)
+            self._observe(headers)
             return Reply(response.status, headers, body)
 
         try:
@@ -147,7 +160,7 @@ class HubSpotTransport:
         except Exception as exc:
             http = _api_exception(exc)
             if http is not None:
-                self.limiter.observe(http.headers)
+                self._observe(http.headers)
                 raise http from None
             raise self.translate(exc, what) from None
 
@@ -163,6 +176,7 @@ class HubSpotTransport:
         itself); a non-2xx answer raises HubSpotHttpError."""
 
         def attempt() -> requests.Response:
+            self.before_call()
             self.limiter.acquire()
             self.calls[endpoint] += 1
             # api_request prints transport errors to stdout; keep stdout for mapc's output.
@@ -181,7 +195,7 @@ class HubSpotTransport:
         except Exception as exc:
             raise self.translate(exc, what) from None
         headers = lower_headers(response.headers)
-        self.limiter.observe(headers)
+        self._observe(headers)
         body = _json(response.content)
         if response.status_code >= 300:
             raise HubSpotHttpError(response.status_code, headers, body)

@@ -125,6 +125,12 @@ class SalesforceConnector:
         """HTTP calls made so far, by method and endpoint (retries included)."""
         return self._session.calls
 
+    @property
+    def meter(self) -> SalesforceSession:
+        """Where calls are counted and the org's usage is read (`calls`, `org_usage`,
+        `before_call`)."""
+        return self._session
+
     # -- low level ---------------------------------------------------------------------
 
     def _rest(self, path: str, method: str = "GET", **kwargs: Any) -> Any:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import re
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -24,6 +25,13 @@ CALL_OPTIONS = "client=mapc"
 QUERY_OPTIONS = "batchSize=2000"
 _VERSIONED = re.compile(r"^/services/data/v[0-9.]+/")
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "PATCH", "DELETE"})
+_LIMIT_INFO = re.compile(r"api-usage=(\d+)/(\d+)")
+
+
+def org_usage(header: str | None) -> tuple[int, int] | None:
+    """(calls used, daily limit) of the whole org from a `Sforce-Limit-Info` header."""
+    match = _LIMIT_INFO.search(header or "")
+    return (int(match.group(1)), int(match.group(2))) if match else None
 
 
 def endpoint_of(url: str) -> str:
@@ -65,6 +73,10 @@ class SalesforceSession(requests.Session):
         self.policy = policy
         self.timeout = timeout
         self.calls: Counter[str] = Counter()
+        self.org_usage: tuple[int, int] | None = None
+        """The org's (used, limit) of daily API requests, as the last answer said."""
+        self.before_call: Callable[[], None] = lambda: None
+        """Called before every attempt: the run's API budget raises here to stop it."""
         self.headers["Sforce-Call-Options"] = CALL_OPTIONS
         # Passed with each request: requests would let a REQUESTS_CA_BUNDLE in the process
         # environment override a session-level `verify`.
@@ -79,8 +91,10 @@ class SalesforceSession(requests.Session):
         endpoint = endpoint_of(url)
 
         def attempt() -> requests.Response:
+            self.before_call()
             self.calls[f"{method.upper()} {endpoint}"] += 1
             response = super(SalesforceSession, self).request(method, url, *args, **kwargs)
+            self.org_usage = org_usage(response.headers.get("Sforce-Limit-Info")) or self.org_usage
             log.debug("%s %s -> %s", method.upper(), endpoint, response.status_code)
             return response
 

@@ -13,6 +13,7 @@ import logging
 from collections.abc import Callable
 
 from mapc.runtime.adapter import Adapter, CreateContacts, MatchKind, ObjectSync
+from mapc.runtime.api_usage import RunUsage, meter_of
 from mapc.runtime.sync.behaviours.closed_won import apply_closed_won
 from mapc.runtime.sync.behaviours.company_links import sync_associations
 from mapc.runtime.sync.behaviours.email_events import CURSOR as EVENTS_CURSOR
@@ -20,7 +21,7 @@ from mapc.runtime.sync.behaviours.email_events import sync_email_events
 from mapc.runtime.sync.behaviours.names import CONTACTS
 from mapc.runtime.sync.behaviours.opt_out import retry_owed
 from mapc.runtime.sync.behaviours.owners import OwnerDirectory
-from mapc.runtime.sync.context import HUBSPOT, Context
+from mapc.runtime.sync.context import HUBSPOT, SALESFORCE, Context
 from mapc.runtime.sync.lock import RunLock
 from mapc.runtime.sync.lookups import sync_lookups
 from mapc.runtime.sync.pairs import PairSync
@@ -34,6 +35,12 @@ from mapc.runtime.sync.writes import Writes
 log = logging.getLogger("mapc.sync")
 
 Progress = Callable[[str], None]
+
+# A run's outcome as the run log stores it. A run with rejected records completed: only
+# a run that stopped on an exception (an API or the state failed) failed.
+COMPLETED = "completed"
+COMPLETED_WITH_ERRORS = "completed_with_errors"
+FAILED = "failed"
 
 
 def ordered(objects: tuple[ObjectSync, ...]) -> list[ObjectSync]:
@@ -85,6 +92,7 @@ class SyncEngine:
     def _locked_run(self, lock: RunLock) -> Report:
         run_id = self.state.start_run(self.adapter.name, dry_run=self.dry_run)
         report = Report(dry_run=self.dry_run, run_id=run_id, detail_limit=self.detail_limit)
+        usage = RunUsage({SALESFORCE: meter_of(self.salesforce), HUBSPOT: meter_of(self.hubspot)})
         staging = Staging(self.state, run_id)
         ctx = Context(
             self.adapter,
@@ -99,21 +107,23 @@ class SyncEngine:
             progress=self.progress,
             heartbeat=lock.beat,
         )
-        status = "crashed"
+        status = FAILED
         try:
             self._run(ctx)
-            status = "failed" if report.failed else "ok"
+            status = COMPLETED_WITH_ERRORS if report.failed else COMPLETED
             return report
         finally:
+            report.api = usage.as_dict()
             staging.clear()
             self.state.finish_run(run_id, status, report.as_counts())
             log.info(
-                "run %s %s: %s writes, %s errors, %s conflicts",
+                "run %s %s: %s writes, %s errors, %s conflicts, API calls %s",
                 run_id,
                 status,
                 report.writes,
                 report.failed,
                 report.conflicts,
+                usage.summary(),
             )
 
     def _run(self, ctx: Context) -> None:

@@ -46,6 +46,10 @@ class Report:
     """How many actions to keep with their details; None keeps every one."""
     action_total: int = 0
     """Actions reported (skips are only counted, by reason), kept in `actions` or not."""
+    api: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Per side: API calls this run made, and the org's daily usage the API reported."""
+    stopped: str = ""
+    """Why the run stopped before the end (its API budget ran out); "" when it finished."""
 
     def add(
         self,
@@ -99,6 +103,8 @@ class Report:
             "errors": self.failed,
             "conflicts": self.conflicts,
             "by_object": self.rows(),
+            "api": self.api,
+            **({"stopped": self.stopped} if self.stopped else {}),
         }
 
     def to_dict(self) -> dict[str, Any]:
@@ -116,4 +122,6 @@ class Report:
             "actions": [a.to_dict() for a in self.actions],
             "actions_total": self.action_total,
             "actions_truncated": self.truncated,
+            "api": self.api,
+            "stopped": self.stopped or None,
         }

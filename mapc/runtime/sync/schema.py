@@ -23,7 +23,7 @@ from sqlalchemy import (
 from mapc.errors import MapcError
 from mapc.runtime.errors import ConfigurationError
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 # Ids and keys go to `IN (...)` in slices this long: under SQLite's and PostgreSQL's
 # parameter limits, large enough that a page of 200 records is one query.
 IN_CHUNK = 500
@@ -162,6 +162,26 @@ record_errors = Table(
     ),
 )
 
+# A record that keeps failing (one row per record and rejecting side, whatever its error
+# codes): how often in a row, when the next automatic retry is due, and whether it is
+# parked (no more automatic retries) or ignored by hand. `stamp` is the record's own
+# modification time when it last failed: a different one later means it changed, which
+# un-parks it. A record that syncs loses its row.
+retries = Table(
+    "mapc_retries",
+    metadata,
+    Column("account", String(64), primary_key=True),
+    Column("object", String(64), primary_key=True),
+    Column("side", String(16), primary_key=True),
+    Column("record_id", String(64), primary_key=True),
+    Column("failures", Integer, nullable=False, default=0),
+    Column("next_at", String(32)),
+    Column("parked_at", String(32)),
+    Column("ignored_at", String(32)),
+    Column("stamp", String(32)),
+    Column("updated_at", String(32), nullable=False),
+)
+
 conflicts = Table(
     "mapc_conflicts",
     metadata,
@@ -196,10 +216,24 @@ Index("ix_staging_id", staging.c.run, staging.c.side, staging.c.record_id)
 
 Migration = Callable[[Connection], None]
 
+
 # MIGRATIONS[n] upgrades a database at version n to n + 1. Version 0 is an empty database.
+def _v3(conn: Connection) -> None:
+    """Retries and parking; run outcomes renamed so "failed" means the run failed (it
+    meant "completed with record errors" before)."""
+    retries.create(conn, checkfirst=True)
+    for old, new in (
+        ("failed", "completed_with_errors"),
+        ("ok", "completed"),
+        ("crashed", "failed"),
+    ):
+        conn.execute(runs.update().where(runs.c.status == old).values(status=new))
+
+
 MIGRATIONS: dict[int, Migration] = {
     0: lambda conn: metadata.create_all(conn),
     1: lambda conn: owed.create(conn, checkfirst=True),
+    2: _v3,
 }
 
 

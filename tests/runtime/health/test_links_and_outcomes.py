@@ -10,6 +10,7 @@ from mapc.runtime.health.status import (
     COMPLETED_WITH_ERRORS,
     FAILED,
     RUNNING,
+    STOPPED,
     human_duration,
     lags,
     outcome,
@@ -37,10 +38,10 @@ def test_hubspot_links_only_for_known_object_types_and_numeric_ids() -> None:
 
 
 def test_outcomes() -> None:
-    assert outcome("ok", {"errors": 0}) == COMPLETED
-    assert outcome("failed", {"errors": 2}) == COMPLETED_WITH_ERRORS
-    assert outcome("failed", {}) == FAILED
-    assert outcome("crashed", {"errors": 0}) == FAILED
+    assert outcome("completed", {"errors": 0}) == COMPLETED
+    assert outcome("completed_with_errors", {"errors": 2}) == COMPLETED_WITH_ERRORS
+    assert outcome("failed", {"errors": 2}) == FAILED  # the run stopped, errors or not
+    assert outcome("stopped_budget", {}) == STOPPED
     assert outcome("running", {}) == RUNNING
 
 

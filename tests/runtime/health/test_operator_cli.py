@@ -125,12 +125,22 @@ def test_errors_are_categorized_filtered_exported_and_alertable(ops_env: Any, ca
     assert status["open_errors"] == {"picklist": 1, "property_value": 1, "required_field": 1}
     lags = {(c["side"], c["object"]): c["seconds"] for c in status["cursors"]}
     assert ("hubspot", "contacts") in lags and lags[("hubspot", "contacts")] >= 0
-    assert status["api_calls_24h"] == {"hubspot": None, "salesforce": None}
+    # API calls: every call the plan and the run made, per side, as the APIs counted them.
+    usage = status["api_calls_24h"]
+    sf_calls = ops_env.call_count("* /services/*")
+    hs_calls = ops_env.call_count() - sf_calls
+    assert sf_calls > 0 and hs_calls > 0
+    assert (usage["salesforce"]["calls"], usage["hubspot"]["calls"]) == (sf_calls, hs_calls)
+    assert usage["salesforce"]["measured_runs"] == 2  # the plan's calls count too
+    assert usage["salesforce"]["org_limit"] == 100_000  # from Sforce-Limit-Info
+    assert 0 < usage["salesforce"]["org_used"] <= sf_calls
+    assert usage["hubspot"]["org_limit"] == 1_000_000  # X-HubSpot-RateLimit-Daily
     assert main(["status"]) == 0
     text = capsys.readouterr().out
     assert "completed with record errors" in text and "required field" in text
     assert "[required_field]" in text  # the name --category takes, not eaten as markup
-    assert "API calls in the last 24 hours: unknown" in text
+    assert f"salesforce: {sf_calls:,} calls (no allocation set)" in text
+    assert "org " in text and "of 100,000 used today" in text
 
 
 def test_status_without_state_is_a_usage_error(tmp_path: Path, capsys: Any) -> None:

@@ -59,7 +59,29 @@ def test_a_version_1_state_gains_the_owed_unsubscribes(tmp_path: Path) -> None:
         conn.execute(text("UPDATE mapc_meta SET value = '1' WHERE key = 'schema_version'"))
     store.close()
     again = StateStore(path)
-    assert again.schema_version == 2 and again.owed_unsubscribes() == []
+    assert again.schema_version == 3 and again.owed_unsubscribes() == []
+
+
+def test_a_version_2_state_gains_retries_and_its_run_outcomes_are_renamed(tmp_path: Path) -> None:
+    """Version 2 stored "failed" for a run that completed with record errors, "ok" and
+    "crashed": version 3 says "failed" only for a run that failed."""
+    path = str(tmp_path / "s.db")
+    store = StateStore(path)
+    for status in ("ok", "failed", "crashed"):
+        store.finish_run(store.start_run("a"), status, {})
+    with store.engine.begin() as conn:
+        conn.execute(text("DROP TABLE mapc_retries"))
+        conn.execute(text("UPDATE mapc_meta SET value = '2' WHERE key = 'schema_version'"))
+    store.close()
+    again = StateStore(path)
+    assert again.schema_version == 3
+    assert [r["status"] for r in again.recent_runs()] == [
+        "failed",
+        "completed_with_errors",
+        "completed",
+    ]
+    with again.engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM mapc_retries")).scalar_one() == 0
 
 
 def test_accounts_are_separate_and_links_update_in_place() -> None:
