@@ -304,6 +304,9 @@ class _Builder:
         target, value = tree.children
         return ir.Default(span=span, target=self.node(target), value=self.node(value))
 
+    def _tree_idempotency_key(self, tree: Tree[Token], span: Span) -> ir.IdempotencyKey:
+        return ir.IdempotencyKey(span=span, field=self.node(tree.children[0]))
+
     def _tree_on_event(self, tree: Tree[Token], span: Span) -> ir.OnEvent:
         event, target, value, via = tree.children
         return ir.OnEvent(

@@ -134,6 +134,8 @@ class FieldDef(
     custom: bool = False
     read_only: bool = False
     restricted: bool = False
+    external_id: bool = False
+    unique: bool = False
     reference_to: tuple[str, ...] = ()
     options: tuple[Option, ...] = ()
 

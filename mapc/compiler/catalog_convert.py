@@ -58,6 +58,11 @@ def salesforce_field(item: Mapping[str, Any]) -> dict[str, Any] | None:
         "custom": bool(item.get("custom", False)),
         "restricted": bool(item.get("restrictedPicklist", False)),
     }
+    # An idempotency key must be an external id and unique (docs/language.md).
+    if item.get("externalId"):
+        field["external_id"] = True
+    if item.get("unique"):
+        field["unique"] = True
     if kind == "reference":
         field["reference_to"] = references
     options = [
@@ -113,6 +118,8 @@ def hubspot_fields(properties: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
             # HubSpot rejects any value of an enumeration that is not one of its options.
             "restricted": kind in ("enumeration", "multipicklist"),
         }
+        if prop.get("hasUniqueValue"):
+            field["unique"] = True
         if kind == "reference":
             field["reference_to"] = ["owners"]
         elif kind in ("enumeration", "multipicklist"):

@@ -46,6 +46,8 @@ class _Field(BaseModel):
     custom: bool = False
     read_only: bool = False
     restricted: bool = False
+    external_id: bool = False
+    unique: bool = False
     reference_to: tuple[str, ...] = ()
     options: tuple[_Option, ...] = ()
 

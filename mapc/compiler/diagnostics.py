@@ -76,6 +76,9 @@ _CODES = (
     Code("E413", "direction and rule disagree"),
     Code("E414", "conflicting clauses on one field mapping"),
     Code("E415", "invalid association"),
+    Code("E416", "idempotency key is not a text field"),
+    Code("E417", "idempotency key is not unique"),
+    Code("E418", "two idempotency keys for one object"),
     # values
     Code("E501", "value map incomplete"),
     Code("E502", "value map names an unknown option"),

@@ -12,7 +12,17 @@ from mapc.compiler.source import Source
 INDENT = "  "
 _NAME = re.compile(r"[^\W\d]\w*\Z")
 # Words that would be read as a keyword where a name can also stand: quote them there.
-_RESERVED = {"match", "include", "default", "on", "associate", "not", "true", "false"}
+_RESERVED = {
+    "match",
+    "include",
+    "default",
+    "on",
+    "associate",
+    "idempotency",
+    "not",
+    "true",
+    "false",
+}
 _BINDING = {ir.Or: 1, ir.And: 2}
 
 
@@ -198,6 +208,8 @@ def _item(item: ir.SyncItem, left: int, right: int) -> str:
         return f"include where {expr(item.where)}"
     if isinstance(item, ir.Default):
         return f"default {field_ref(item.target)} = {literal(item.value.value)}"
+    if isinstance(item, ir.IdempotencyKey):
+        return f"idempotency key {field_ref(item.field)}"
     if isinstance(item, ir.Associate):
         return (
             f"associate {name(item.hubspot_object.value)} {item.direction.value} "

@@ -174,8 +174,23 @@ class Associate(Node, frozen=True):
     salesforce: FieldRef
 
 
+class IdempotencyKey(Node, frozen=True):
+    """`idempotency key Lead.HubSpot_Id__c`: a field of one side that holds the other
+    side's record id, unique there, so a create is an upsert by it (exactly once)."""
+
+    field: FieldRef
+
+
 SyncItem = (
-    FieldMap | MatchField | MatchAssociated | MatchNone | Include | Default | OnEvent | Associate
+    FieldMap
+    | MatchField
+    | MatchAssociated
+    | MatchNone
+    | Include
+    | Default
+    | OnEvent
+    | Associate
+    | IdempotencyKey
 )
 
 

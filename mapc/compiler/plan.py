@@ -82,6 +82,10 @@ class PlannedObject(Struct, frozen=True, gc=False):
     """The block's arrow: which ways records travel (and are created)."""
     behaviours: tuple[Behaviour, ...] = ()
     """The connector's named behaviours this pair has, in `Behaviour`'s order."""
+    salesforce_keys: tuple[tuple[str, str], ...] = ()
+    """(Salesforce object, its idempotency key field), in the pair's order."""
+    hubspot_key: str | None = None
+    """The HubSpot property that is the pair's idempotency key, if declared."""
 
 
 class PlannedClosedWon(Struct, frozen=True, gc=False):

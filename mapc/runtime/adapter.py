@@ -159,6 +159,13 @@ class ObjectSync:
     """The block's arrow lets records travel Salesforce -> HubSpot (`<->` or `<-`)."""
     behaviours: tuple[Behaviour, ...] = ()
     """The connector's behaviours this pair has (the compiler decides from the mapping)."""
+    salesforce_keys: Mapping[str, str] = field(default_factory=dict)
+    """Per Salesforce object, its idempotency key (`idempotency key Lead.HubSpot_Id__c`):
+    an external id, unique, that holds the HubSpot record's id. Records mapc creates there
+    are upserted by it, so a create retried after a lost answer finds the first one."""
+    hubspot_key: str | None = None
+    """The HubSpot idempotency key (`idempotency key contacts.salesforce_id`): a unique
+    property that holds the Salesforce record's id; creates are batch upserts by it."""
 
 
 @dataclass(frozen=True)

@@ -49,6 +49,10 @@ class ResolvedBlock:
     defaults: list[tuple[str, FieldDef, ir.Default]] = field(default_factory=list)
     associations: list[ResolvedAssociation] = field(default_factory=list)
     hubspot_defaults: list[tuple[FieldDef, ir.Default]] = field(default_factory=list)
+    salesforce_keys: dict[str, tuple[FieldDef, ir.IdempotencyKey]] = field(default_factory=dict)
+    """Salesforce object -> its idempotency key (an external id holding the HubSpot id)."""
+    hubspot_key: tuple[FieldDef, ir.IdempotencyKey] | None = None
+    """The HubSpot idempotency key (a unique property holding the Salesforce id)."""
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""Sync blocks end to end: pairs, matching, field mappings, filters, defaults, Closed/Won."""
+"""Sync blocks end to end: pairs, matching, field mappings, filters, defaults, keys, Closed/Won."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from mapc.compiler.check.fieldmaps import (
     check_field_map,
 )
 from mapc.compiler.check.filters import check_filter
+from mapc.compiler.check.keys import check_keys
 from mapc.compiler.check.literals import check_literal
 from mapc.compiler.check.names import resolve_hubspot, salesforce_targets
 from mapc.compiler.check.pairs import SEED_PAIRS, check_match, resolve_pair
@@ -51,6 +52,7 @@ def _check_block(context: Context, block: ResolvedBlock) -> None:
     check_match(context, block)
     includes: list[ir.Include] = []
     events: list[ir.OnEvent] = []
+    keys: list[ir.IdempotencyKey] = []
     for item in block.node.items:
         if isinstance(item, ir.FieldMap):
             resolved = check_field_map(context, block, item)
@@ -62,7 +64,10 @@ def _check_block(context: Context, block: ResolvedBlock) -> None:
             _check_default(context, block, item)
         elif isinstance(item, ir.OnEvent):
             events.append(item)
+        elif isinstance(item, ir.IdempotencyKey):
+            keys.append(item)
     _check_includes(context, block, includes)
+    check_keys(context, block, keys)
     _check_closed_won(context, block, events)
     if block.hubspot.name == "contacts":
         _require_opt_out(context, block)

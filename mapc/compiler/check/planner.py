@@ -105,6 +105,8 @@ def _plan_object(context: Context, block: ResolvedBlock) -> PlannedObject:
     )
     if match.hubspot_field:
         hubspot_properties.add(match.hubspot_field)
+    if block.hubspot_key is not None:
+        hubspot_properties.add(block.hubspot_key[0].name)
     associations = tuple(
         PlannedAssociation(
             hubspot_object=a.hubspot_object,
@@ -123,6 +125,8 @@ def _plan_object(context: Context, block: ResolvedBlock) -> PlannedObject:
         names |= {a.salesforce_field for a in associations if object_name in a.salesforce_objects}
         if match.salesforce_field:
             names.add(match.salesforce_field)
+        if object_name in block.salesforce_keys:
+            names.add(block.salesforce_keys[object_name][0].name)
         salesforce_fields.append((object_name, tuple(sorted(names))))
     return PlannedObject(
         hubspot_object=block.hubspot.name,
@@ -142,6 +146,10 @@ def _plan_object(context: Context, block: ResolvedBlock) -> PlannedObject:
         hubspot_to_salesforce=block.node.direction is not ir.Direction.TO_HUBSPOT,
         salesforce_to_hubspot=block.node.direction is not ir.Direction.TO_SALESFORCE,
         behaviours=behaviours,
+        salesforce_keys=tuple(
+            (o, block.salesforce_keys[o][0].name) for o in block.salesforce if o in block.salesforce_keys
+        ),
+        hubspot_key=block.hubspot_key[0].name if block.hubspot_key else None,
     )
 
 

@@ -230,6 +230,11 @@ def _object_sync(
         kwargs.append(("salesforce_to_hubspot", "False"))
     if obj.behaviours:
         kwargs.append(("behaviours", Seq(tuple(f"Behaviour.{b.name}" for b in obj.behaviours))))
+    if obj.salesforce_keys:
+        keys = tuple((ctx.lit(o), ctx.lit(f)) for o, f in obj.salesforce_keys)
+        kwargs.append(("salesforce_keys", Dict(keys, explode=len(keys) > 1)))
+    if obj.hubspot_key is not None:
+        kwargs.append(("hubspot_key", ctx.lit(obj.hubspot_key)))
     return Call("ObjectSync", tuple(kwargs), explode=True)
 
 

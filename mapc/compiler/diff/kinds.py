@@ -210,6 +210,20 @@ _KINDS = (
         "the association stops syncing (or syncs another way or through another field)",
     ),
     ChangeKind("S901", "association added", "the association starts syncing on the next run"),
+    # idempotency keys
+    ChangeKind(
+        "B902",
+        "idempotency key removed or changed",
+        "creates stop being upserts by the key (a lost answer is then recovered by fingerprint, "
+        "at least once); records created under an old key are not found by a new one, and "
+        "`mapc state rebuild` no longer reads the links they hold",
+    ),
+    ChangeKind(
+        "S902",
+        "idempotency key added",
+        "records created from now on are upserts by the key (exactly once); records created "
+        "before hold no key",
+    ),
 )
 
 KINDS: dict[str, ChangeKind] = {k.code: k for k in _KINDS}

@@ -53,6 +53,7 @@ def compare_pair(ctx: PairContext) -> Iterator[Change]:
     yield from _compare_defaults(ctx)
     yield from _compare_events(ctx)
     yield from _compare_associations(ctx)
+    yield from _compare_keys(ctx)
 
 
 def _items(block: ir.SyncBlock, kind: type[ir.SyncItem]) -> list[ir.SyncItem]:
@@ -240,3 +241,27 @@ def _compare_associations(ctx: PairContext) -> Iterator[Change]:
     for key, node in new.items():
         if key not in old:
             yield Change("S901", f"pair {ctx.name}: `{association_text(node)}` added", node.span)
+
+
+def _compare_keys(ctx: PairContext) -> Iterator[Change]:
+    """`idempotency key ...`: creates are upserts by it, and `mapc state rebuild` reads it."""
+
+    def index(block: ir.SyncBlock) -> dict[str, ir.IdempotencyKey]:
+        found: dict[str, ir.IdempotencyKey] = {}
+        for item in _items(block, ir.IdempotencyKey):
+            assert isinstance(item, ir.IdempotencyKey)
+            found.setdefault(str(item.field), item)
+        return found
+
+    old, new = index(ctx.old), index(ctx.new)
+    for key, node in old.items():
+        if key not in new:
+            yield Change(
+                "B902",
+                f"pair {ctx.name}: `idempotency key {key}` removed{was(node.span)}",
+                ctx.anchor,
+                node.span,
+            )
+    for key, node in new.items():
+        if key not in old:
+            yield Change("S902", f"pair {ctx.name}: `idempotency key {key}` added", node.span)

@@ -111,6 +111,7 @@ def property_from_catalog(name: str, data: dict[str, Any]) -> PropertyDef:
         option_labels=tuple(str(o.get("label") or o["value"]) for o in options),
         read_only=bool(data.get("read_only", False)) or not writable,
         calculated=bool(data.get("calculated", False)),
+        unique=bool(data.get("unique", False)),
     )
 
 

@@ -76,16 +76,43 @@ class CollectionResources:
                     "Provided external ID field does not "
                     f"exist or is not accessible: {request.params['field']}",
                 )
-            value = next((v for k, v in record.items() if k.lower() == field.name.lower()), None)
+            value = _key_of(record, field.name)
             if value in (None, ""):
                 raise SfApiError.one(
                     400, "MISSING_ARGUMENT", f"{field.name} not specified", field.name
                 )
-            record_id, created = self.org.upsert(
-                sobject.name, field.name, str(value), _fields(record)
-            )
+            if str(value).lower() in repeated:
+                # One request naming a key twice: neither is saved (Salesforce cannot tell
+                # which of the two the existing record, or the new one, should be).
+                raise SfApiError.one(
+                    400,
+                    "DUPLICATE_VALUE",
+                    f"Duplicate external id specified: {value}",
+                    field.name,
+                )
+            try:
+                record_id, created = self.org.upsert(
+                    sobject.name, field.name, str(value), _fields(record)
+                )
+            except SfApiError as exc:
+                if exc.status != 300:
+                    raise
+                # Several records already hold the key: per record, not the whole call.
+                found = self.org.lookup(sobject.name, field.name, str(value))
+                raise SfApiError.one(
+                    400,
+                    "DUPLICATE_EXTERNAL_ID",
+                    f"{field.name}: more than one record found for external id field: {found}",
+                    field.name,
+                ) from None
             return {"id": record_id, "success": True, "errors": [], "created": created}
 
+        keys = [
+            str(_key_of(r, field.name)).lower()
+            for r in records
+            if field is not None and isinstance(r, dict) and _key_of(r, field.name) not in (None, "")
+        ]
+        repeated = {k for k in keys if keys.count(k) > 1}
         return self._run(records, one, bool(body.get("allOrNone")))
 
     def delete(self, request: Request) -> Response:
@@ -186,6 +213,10 @@ class CollectionResources:
                 for r in results
             ]
         return Response(200, results)
+
+
+def _key_of(record: dict[str, Any], field: str) -> Any:
+    return next((v for k, v in record.items() if k.lower() == field.lower()), None)
 
 
 def _fields(record: dict[str, Any]) -> dict[str, Any]:

@@ -144,7 +144,24 @@ class Org:
         values, errors = check_payload(obj, payload, True, self.exists)
         if errors:
             raise SfApiError(400, errors)
+        self._unique(obj, values, None)
         return self._insert(obj, values)
+
+    def _unique(self, obj: ObjectDef, values: Record, own_id: str | None) -> None:
+        """A field marked Unique takes no value another record holds (case-insensitively,
+        as a text field's default): DUPLICATE_VALUE, the record is not saved."""
+        for name, value in values.items():
+            definition = obj.field(name)
+            if definition is None or not definition.unique or value in (None, ""):
+                continue
+            clash = [i for i in self.lookup(obj.name, definition.name, str(value)) if i != own_id]
+            if clash:
+                raise SfApiError.one(
+                    400,
+                    "DUPLICATE_VALUE",
+                    f"duplicate value found: {definition.name} duplicates value on record "
+                    f"with id: {clash[0]}",
+                )
 
     def seed(self, object_name: str, data: Record) -> str:
         """Insert as data loading would: system and read-only fields may be given."""
@@ -187,6 +204,7 @@ class Org:
         values, errors = check_payload(obj, payload, False, self.exists)
         if errors:
             raise SfApiError(400, errors)
+        self._unique(obj, values, record_id)
         merged = {**current, **values}
         person.derive(self, obj.name, merged, creating=False, changed=values)
         missing = missing_required(obj, merged, frozenset())

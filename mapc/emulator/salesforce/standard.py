@@ -148,6 +148,8 @@ def field_from_catalog(name: str, data: dict[str, Any]) -> FieldDef:
         picklist=tuple(str(o["value"]) for o in data.get("options") or ()),
         calculated=bool(data.get("calculated", False)),
         restricted=bool(data.get("restricted", False)),
+        external_id=bool(data.get("external_id", False)),
+        unique=bool(data.get("unique", False)),
         # A field that may not be null yet is not required is one the org fills in.
         defaulted_on_create=boolean or (not nillable and not required),
         default_value=False if boolean else None,

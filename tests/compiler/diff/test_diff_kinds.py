@@ -318,6 +318,7 @@ def test_removal_points_into_the_new_file_and_remembers_the_old_line() -> None:
 def test_every_kind_is_exercised() -> None:
     seen = {code for _, _, codes in CASES + REVERSED for code in codes} | {"B002", "S001"}
     seen |= {"B901", "S901"}  # test_association_changes
+    seen |= {"B902", "S902"}  # test_idempotency_key_changes
     assert seen == set(KINDS)
 
 
@@ -359,3 +360,21 @@ def test_association_changes(old: str, new: str, code: str) -> None:
     changes = diff_texts(BASE + old, BASE + new)
     assert [c.code for c in changes] == [code], [c.message for c in changes]
     assert "associate contacts" in changes[0].message
+
+
+KEYED = NEW_PAIR.replace("two way\n", "two way\n  idempotency key Event.HubSpot_Id__c\n")
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "code"),
+    [
+        (NEW_PAIR, KEYED, "S902"),
+        (KEYED, NEW_PAIR, "B902"),
+        (KEYED, KEYED.replace("HubSpot_Id__c", "Hs_Key__c"), "B902,S902"),
+    ],
+    ids=["added", "removed", "changed"],
+)
+def test_idempotency_key_changes(old: str, new: str, code: str) -> None:
+    changes = diff_texts(BASE + old, BASE + new)
+    assert [c.code for c in changes] == code.split(","), [c.message for c in changes]
+    assert all("idempotency key Event." in c.message for c in changes)
