@@ -261,3 +261,57 @@ def test_v4_associations(hs: Any, emulator: Emulator) -> None:
     # The first company became the primary one, which associatedcompanyid reflects.
     contact = hs.crm.contacts.basic_api.get_by_id(refs["c"], properties=["associatedcompanyid"])
     assert contact.properties["associatedcompanyid"] == refs["acme"]
+
+
+def test_batch_upsert_by_a_unique_property_is_exactly_once(hs: Any, emulator: Emulator) -> None:
+    """POST /crm/v3/objects/{type}/batch/upsert with idProperty: a value no record holds
+    creates (`new`), one a record holds updates it; the property stays unique."""
+    hs.crm.properties.core_api.create(
+        "contacts",
+        PropertyCreate(
+            name="salesforce_id",
+            label="Salesforce ID",
+            type="string",
+            field_type="text",
+            group_name="contactinformation",
+            has_unique_value=True,
+        ),
+    )
+
+    def upsert(*inputs: tuple[str, str]) -> Any:
+        return hs.crm.contacts.batch_api.upsert(
+            BatchInputSimplePublicObjectBatchInputUpsert(
+                inputs=[
+                    {"id": key, "idProperty": "salesforce_id", "properties": {"lastname": name}}
+                    for key, name in inputs
+                ]
+            )
+        )
+
+    first = upsert(("00Q1", "One"), ("00Q2", "Two"))
+    assert sorted((r.properties["salesforce_id"], r.new) for r in first.results) == [
+        ("00Q1", True),
+        ("00Q2", True),
+    ]
+    # Sent again, as after a lost answer: the same records, updated, none new.
+    again = upsert(("00Q1", "Uno"), ("00Q2", "Two"))
+    assert sorted((r.id, r.new) for r in again.results) == sorted(
+        (r.id, False) for r in first.results
+    )
+    assert len(emulator.portal.objects["contacts"]) == 2
+    with pytest.raises(ContactsError) as caught:  # the same key twice in one batch
+        upsert(("00Q3", "A"), ("00Q3", "B"))
+    assert caught.value.status == 400
+    with pytest.raises(ContactsError) as caught:  # a unique value another record holds
+        hs.crm.contacts.basic_api.create(
+            SimplePublicObjectInputForCreate(properties={"salesforce_id": "00Q1"})
+        )
+    assert caught.value.status == 409
+    with pytest.raises(ContactsError) as caught:  # idProperty must be a unique property
+        hs.crm.contacts.batch_api.upsert(
+            BatchInputSimplePublicObjectBatchInputUpsert(
+                inputs=[{"id": "x", "idProperty": "lastname", "properties": {}}]
+            )
+        )
+    assert caught.value.status == 400
+    assert len(emulator.portal.objects["contacts"]) == 2

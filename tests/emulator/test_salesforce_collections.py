@@ -111,8 +111,14 @@ def test_update_delete_upsert_and_retrieve(sf: Salesforce, emulator: Emulator) -
                     "LastName": "Up",
                     "Company": "Acme",
                 },
-                {"attributes": {"type": "Lead"}, "Ext_Id__c": "A1", "LastName": "Again"},
             ],
+        },
+    )
+    upserted += sf.restful(
+        "composite/sobjects/Lead/Ext_Id__c",
+        method="PATCH",
+        json={
+            "records": [{"attributes": {"type": "Lead"}, "Ext_Id__c": "A1", "LastName": "Again"}]
         },
     )
     assert [(r["success"], r["created"]) for r in upserted] == [(True, True), (True, False)]
@@ -131,3 +137,92 @@ def test_update_delete_upsert_and_retrieve(sf: Salesforce, emulator: Emulator) -
     assert len(emulator.org.records["Lead"]) == 2
     with pytest.raises(SalesforceMalformedRequest):
         sf.restful("composite/sobjects", method="DELETE", params={"ids": ",".join([ids[2]] * 201)})
+
+
+HUBSPOT_ID = {"name": "HubSpot_Id__c", "type": "string", "length": 18, "externalId": True}
+
+
+def _keyed(key: str, **values: Any) -> dict[str, Any]:
+    return {"attributes": {"type": "Lead"}, "HubSpot_Id__c": key, "Company": "Acme", **values}
+
+
+def test_upsert_by_a_unique_external_id_is_exactly_once(sf: Salesforce, emulator: Emulator) -> None:
+    """sObject Collections upsert (PATCH composite/sobjects/{SObject}/{ExternalIdField}):
+    a key no record holds creates, a key one record holds updates it (`created` says
+    which), and a Unique field refuses a second record with its value (DUPLICATE_VALUE)."""
+    emulator.seed({"salesforce": {"custom_fields": {"Lead": [{**HUBSPOT_ID, "unique": True}]}}})
+    path = "composite/sobjects/Lead/HubSpot_Id__c"
+    first = sf.restful(
+        path,
+        method="PATCH",
+        json={
+            "allOrNone": False,
+            "records": [_keyed("101", LastName="A"), _keyed("102", LastName="B")],
+        },
+    )
+    assert [(r["success"], r["created"]) for r in first] == [(True, True), (True, True)]
+    # The same call again, as a client does when the first answer was lost: no new record.
+    again = sf.restful(
+        path,
+        method="PATCH",
+        json={
+            "allOrNone": False,
+            "records": [_keyed("101", LastName="A2"), _keyed("102", LastName="B")],
+        },
+    )
+    assert [(r["id"], r["created"]) for r in again] == [
+        (first[0]["id"], False),
+        (first[1]["id"], False),
+    ]
+    assert len(emulator.org.records["Lead"]) == 2
+    assert sf.Lead.get(first[0]["id"])["LastName"] == "A2"
+    # One request naming a key twice: neither record is saved, the rest of the call is.
+    twice = sf.restful(
+        path,
+        method="PATCH",
+        json={
+            "allOrNone": False,
+            "records": [
+                _keyed("103", LastName="C"),
+                _keyed("103", LastName="D"),
+                _keyed("104", LastName="E"),
+            ],
+        },
+    )
+    assert [r["success"] for r in twice] == [False, False, True]
+    assert twice[0]["errors"][0]["statusCode"] == "DUPLICATE_VALUE"
+    assert "Duplicate external id specified: 103" in twice[0]["errors"][0]["message"]
+    # A plain create (or update) may not take a value another record holds.
+    with pytest.raises(SalesforceMalformedRequest) as caught:
+        sf.Lead.create({"LastName": "Dup", "Company": "Acme", "HubSpot_Id__c": "101"})
+    assert caught.value.content[0]["errorCode"] == "DUPLICATE_VALUE"
+    assert first[0]["id"] in caught.value.content[0]["message"]
+    assert len(emulator.org.records["Lead"]) == 3
+
+
+def test_upsert_by_a_non_unique_external_id_held_twice_fails_per_record(
+    sf: Salesforce, emulator: Emulator
+) -> None:
+    emulator.seed(
+        {
+            "salesforce": {
+                "custom_fields": {"Lead": [HUBSPOT_ID]},
+                "records": {
+                    "Lead": [
+                        {"LastName": "A", "Company": "Acme", "HubSpot_Id__c": "7"},
+                        {"LastName": "B", "Company": "Acme", "HubSpot_Id__c": "7"},
+                    ]
+                },
+            }
+        }
+    )
+    results = sf.restful(
+        "composite/sobjects/Lead/HubSpot_Id__c",
+        method="PATCH",
+        json={
+            "allOrNone": False,
+            "records": [_keyed("7", LastName="X"), _keyed("8", LastName="Y")],
+        },
+    )
+    assert [r["success"] for r in results] == [False, True]
+    assert results[0]["errors"][0]["statusCode"] == "DUPLICATE_EXTERNAL_ID"

@@ -147,7 +147,9 @@ def _plan_object(context: Context, block: ResolvedBlock) -> PlannedObject:
         salesforce_to_hubspot=block.node.direction is not ir.Direction.TO_SALESFORCE,
         behaviours=behaviours,
         salesforce_keys=tuple(
-            (o, block.salesforce_keys[o][0].name) for o in block.salesforce if o in block.salesforce_keys
+            (o, block.salesforce_keys[o][0].name)
+            for o in block.salesforce
+            if o in block.salesforce_keys
         ),
         hubspot_key=block.hubspot_key[0].name if block.hubspot_key else None,
     )

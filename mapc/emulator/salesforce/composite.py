@@ -110,7 +110,9 @@ class CollectionResources:
         keys = [
             str(_key_of(r, field.name)).lower()
             for r in records
-            if field is not None and isinstance(r, dict) and _key_of(r, field.name) not in (None, "")
+            if field is not None
+            and isinstance(r, dict)
+            and _key_of(r, field.name) not in (None, "")
         ]
         repeated = {k for k in keys if keys.count(k) > 1}
         return self._run(records, one, bool(body.get("allOrNone")))

@@ -92,7 +92,9 @@ class Creates:
             ctx.resolved(self.name, SALESFORCE, hs_id)
             ctx.touch(link)
 
-        ctx.writes.add(f"sf:create:{sobject}", {**values, "@source": hs_id}, done)
+        key = obj.salesforce_keys.get(sobject)
+        payload = {**values, key: hs_id} if key else {**values, "@source": hs_id}
+        ctx.writes.add(f"sf:create:{sobject}", payload, done)
 
     def create_values_for_salesforce(self, sobject: str, hs: Record) -> dict[str, Any]:
         obj = self.obj
@@ -190,7 +192,9 @@ class Creates:
             if opted_out:
                 queue_unsubscribe(ctx, obj, link, values.get(EMAIL), now_sf)
 
-        ctx.writes.add(f"hs:create:{self.name}", {**values, "@source": sf_id}, done)
+        key = obj.hubspot_key
+        payload = {**values, key: sf_id} if key else {**values, "@source": sf_id}
+        ctx.writes.add(f"hs:create:{self.name}", payload, done)
 
     def create_values_for_hubspot(self, sobject: str, sf: Record) -> dict[str, Any]:
         obj = self.obj

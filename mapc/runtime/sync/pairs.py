@@ -162,26 +162,46 @@ class PairSync(Creates):
         ctx = self.ctx
         hs, sf = ctx.hubspot, ctx.salesforce
         for sobject in self.obj.salesforce_objects:
-            ctx.writes.queue(
-                f"sf:create:{sobject}",
-                SALESFORCE_BATCH,
-                partial(sf.create, sobject),
-                before=self._journal(SALESFORCE, sobject),
-                after=self._unjournal,
-            )
+            key = self.obj.salesforce_keys.get(sobject)
+            if key is not None:
+                # Exactly once: a retried upsert finds what a lost answer created, so
+                # there is nothing to journal and nothing to find by fingerprint.
+                ctx.writes.queue(
+                    f"sf:create:{sobject}",
+                    SALESFORCE_BATCH,
+                    partial(sf.upsert, sobject, key),
+                    after=self._saved,
+                )
+            else:
+                ctx.writes.queue(
+                    f"sf:create:{sobject}",
+                    SALESFORCE_BATCH,
+                    partial(sf.create, sobject),
+                    before=self._journal(SALESFORCE, sobject),
+                    after=self._unjournal,
+                )
             ctx.writes.queue(
                 f"sf:update:{sobject}",
                 SALESFORCE_BATCH,
                 partial(sf.update, sobject),
                 after=self._saved,
             )
-        ctx.writes.queue(
-            f"hs:create:{self.name}",
-            HUBSPOT_BATCH,
-            lambda recs: hs.create(self.name, recs),
-            before=self._journal(HUBSPOT, self.name),
-            after=self._unjournal,
-        )
+        hubspot_key = self.obj.hubspot_key
+        if hubspot_key is not None:
+            ctx.writes.queue(
+                f"hs:create:{self.name}",
+                HUBSPOT_BATCH,
+                lambda recs: hs.upsert(self.name, recs, id_property=hubspot_key),
+                after=self._saved,
+            )
+        else:
+            ctx.writes.queue(
+                f"hs:create:{self.name}",
+                HUBSPOT_BATCH,
+                lambda recs: hs.create(self.name, recs),
+                before=self._journal(HUBSPOT, self.name),
+                after=self._unjournal,
+            )
         ctx.writes.queue(
             f"hs:update:{self.name}",
             HUBSPOT_BATCH,
