@@ -24,6 +24,8 @@ def test_salesforce_describe_becomes_a_valid_catalog_object() -> None:
              "picklistValues": [{"value": "Lead", "label": "Lead", "active": True},
                                 {"value": "Old", "label": "Old", "active": False},
                                 {"value": "Lead", "label": "Lead again", "active": True}]},
+            {"name": "HubSpot_Id__c", "label": "HubSpot Id", "type": "string", "length": 18,
+             "custom": True, "externalId": True, "unique": True},
             {"name": "Address", "label": "Address", "type": "address"},
             {"name": "HasOptedOutOfEmail", "label": "Email Opt Out", "type": "boolean",
              "nillable": False, "createable": True, "updateable": True, "defaultedOnCreate": True},
@@ -39,7 +41,11 @@ def test_salesforce_describe_becomes_a_valid_catalog_object() -> None:
         "OwnerId",
         "Lifecycle_Stage__c",
         "HasOptedOutOfEmail",
+        "HubSpot_Id__c",
     }
+    key = lead.fields["HubSpot_Id__c"]
+    assert key.external_id and key.unique  # what an idempotency key needs (E417)
+    assert not lead.fields["Company"].external_id and not lead.fields["Company"].unique
     assert lead.fields["Company"].required and lead.fields["Company"].type == "text"
     assert not lead.fields["OwnerId"].required and lead.fields["OwnerId"].reference_to == (
         "Group",
@@ -67,6 +73,8 @@ def test_hubspot_properties_become_fields_with_kinds() -> None:
          "fieldType": "text"},
         {"name": "amount", "label": "Amount", "type": "number", "fieldType": "number",
          "showCurrencySymbol": True, "hubspotDefined": True},
+        {"name": "salesforce_id", "label": "Salesforce ID", "type": "string", "fieldType": "text",
+         "hasUniqueValue": True},
         {"name": "gone", "label": "Gone", "type": "string", "fieldType": "text", "archived": True},
     ]  # fmt: skip
     fields = hubspot_fields(props)
@@ -82,3 +90,4 @@ def test_hubspot_properties_become_fields_with_kinds() -> None:
     assert contacts.fields["hubspot_owner_id"].type == "reference"
     assert contacts.fields["favourite_colour"].custom
     assert contacts.fields["amount"].type == "currency"
+    assert contacts.fields["salesforce_id"].unique and not contacts.fields["email"].unique
