@@ -60,3 +60,13 @@ def test_only_the_cli_prints() -> None:
             ):
                 offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}")
     assert offenders == []
+
+
+def test_the_web_page_reads_the_state_through_the_runtime_only() -> None:
+    for path in sorted((MAPC / "serve").rglob("*.py")):
+        bad = {
+            m
+            for m in _imports(path)
+            if m.startswith(("mapc.compiler", "mapc.emulator", "mapc.cli"))
+        }
+        assert not bad, (path, bad)

@@ -26,6 +26,7 @@ COMMANDS: dict[str, str] = {
     "plan": "show what `mapc run` would change, writing nothing",
     "errors": "list the records recent runs could not sync",
     "status": "show recent runs, open errors by category and how far behind each object is",
+    "serve": "serve the Sync health page, /metrics and /healthz from the state database",
     "state": "manage the state database (`mapc state init` creates a new one)",
     "demo": "compile, start a local emulator with sample data, sync it, and sync again",
     "lsp": "run the language server (for editors)",

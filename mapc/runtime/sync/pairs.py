@@ -91,6 +91,7 @@ class PairSync(Creates):
         )
         for page in hubspot_pages:
             ctx.report.reads += 1
+            ctx.report.read(self.name, HUBSPOT, len(page.records))
             ctx.staging.add(HUBSPOT, self.name, page.records, obj.match_key, HUBSPOT_ID)
             if obj.match_key is not None and not ctx.dry_run:
                 ctx.state.put_keys(
@@ -108,6 +109,7 @@ class PairSync(Creates):
                 sobject, fields, self._since(SALESFORCE, sobject)
             ):
                 ctx.report.reads += 1
+                ctx.report.read(self.name, SALESFORCE, len(page.records))
                 ctx.staging.add(SALESFORCE, sobject, page.records, key, SALESFORCE_ID)
                 if key is not None and not ctx.dry_run:
                     ctx.state.put_keys(

@@ -50,6 +50,8 @@ class Report:
     """Per side: API calls this run made, and the org's daily usage the API reported."""
     stopped: str = ""
     """Why the run stopped before the end (its API budget ran out); "" when it finished."""
+    records_read: Counter[tuple[str, str]] = field(default_factory=Counter)
+    """Changed records read per (pair, side read from)."""
 
     def add(
         self,
@@ -68,6 +70,9 @@ class Report:
         self.action_total += 1
         if self.detail_limit is None or len(self.actions) < self.detail_limit:
             self.actions.append(Action(obj, side, op, record, fields, reason))
+
+    def read(self, obj: str, side: str, n: int) -> None:
+        self.records_read[(obj, side)] += n
 
     @property
     def truncated(self) -> bool:
@@ -105,6 +110,10 @@ class Report:
             "by_object": self.rows(),
             "api": self.api,
             **({"stopped": self.stopped} if self.stopped else {}),
+            "read": [
+                {"object": obj, "side": side, "records": n}
+                for (obj, side), n in sorted(self.records_read.items())
+            ],
         }
 
     def to_dict(self) -> dict[str, Any]:

@@ -1,0 +1,146 @@
+"""Sync health in one read of the state: API usage, error cards, run history and lag per
+pair (what HubSpot's Sync health tab shows, for `mapc serve`)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+
+from mapc.runtime.health.categories import Category
+from mapc.runtime.health.records import HUBSPOT, ErrorView, Where, views
+from mapc.runtime.health.status import (
+    ApiUsage,
+    Lag,
+    RunRow,
+    api_usage,
+    lags,
+    open_errors_by_category,
+    run_history,
+)
+from mapc.runtime.records import parse_timestamp
+from mapc.runtime.sync import schema as s
+from mapc.runtime.sync.state import StateStore
+
+READ_LIMIT = 2000
+"""Open errors read for the cards (the counts are always complete)."""
+CARD_LIMIT = 25
+"""Records shown on one card; the card says how many more there are."""
+
+
+@dataclass(frozen=True)
+class ErrorCard:
+    category: Category
+    total: int
+    """Open errors of this category in the state (more than `records` when cut)."""
+    records: list[ErrorView]
+
+    @property
+    def hidden(self) -> int:
+        return max(self.total - len(self.records), 0)
+
+
+@dataclass(frozen=True)
+class PairLag:
+    pair: str
+    """The HubSpot object of the `sync` block the cursor belongs to."""
+    lag: Lag
+
+
+@dataclass(frozen=True)
+class Filters:
+    category: Category | None = None
+    side: str | None = None
+    object: str | None = None
+
+    @property
+    def any(self) -> bool:
+        return bool(self.category or self.side or self.object)
+
+
+@dataclass(frozen=True)
+class Overview:
+    usage: list[ApiUsage]
+    cards: list[ErrorCard]
+    open_errors: int
+    runs: list[RunRow]
+    lags: list[PairLag]
+    filters: Filters = field(default_factory=Filters)
+
+
+def duration(run: RunRow) -> float | None:
+    """Seconds from start to end, None while running or when unreadable."""
+    if not run.ended_at:
+        return None
+    try:
+        return (parse_timestamp(run.ended_at) - parse_timestamp(run.started_at)).total_seconds()
+    except (ValueError, TypeError):
+        return None
+
+
+def pair_of_objects(state: StateStore) -> dict[str, str]:
+    """Salesforce object -> the pair (HubSpot object) its links belong to."""
+    query = (
+        select(s.links.c.object, s.links.c.sf_object)
+        .distinct()
+        .where(s.links.c.account == state.account)
+    )
+    with state.engine.connect() as conn:
+        return {sf_object: obj for obj, sf_object in conn.execute(query)}
+
+
+def pair_lags(state: StateStore, now: datetime | None = None) -> list[PairLag]:
+    pairs = pair_of_objects(state)
+    found = [
+        PairLag(lag.object if lag.side == HUBSPOT else pairs.get(lag.object, lag.object), lag)
+        for lag in lags(state, now or datetime.now(UTC))
+    ]
+    return sorted(found, key=lambda p: (p.pair, p.lag.side, p.lag.object))
+
+
+def _cards(
+    found: Iterable[ErrorView], totals: dict[Category, int], filters: Filters
+) -> list[ErrorCard]:
+    groups: dict[Category, list[ErrorView]] = {}
+    for v in found:
+        if filters.category and v.category is not filters.category:
+            continue
+        groups.setdefault(v.category, []).append(v)
+    cards = []
+    for category, total in totals.items():
+        records = groups.get(category, [])
+        if filters.category and category is not filters.category:
+            continue
+        if filters.side or filters.object:
+            total = len(records)  # the filtered count is what was read
+        if total:
+            cards.append(ErrorCard(category, total, records[:CARD_LIMIT]))
+    return cards
+
+
+def overview(
+    state: StateStore,
+    where: Where,
+    *,
+    filters: Filters | None = None,
+    runs: int = 20,
+    now: datetime | None = None,
+) -> Overview:
+    wanted = filters or Filters()
+    rows = [
+        e
+        for e in state.errors(limit=READ_LIMIT)
+        if (wanted.side is None or e.side == wanted.side)
+        and (wanted.object is None or e.object == wanted.object)
+    ]
+    totals = open_errors_by_category(state)
+    return Overview(
+        usage=list(api_usage(state, now).values()),
+        cards=_cards(views(state, rows, where), totals, wanted),
+        open_errors=sum(totals.values()),
+        runs=run_history(state, runs),
+        lags=pair_lags(state, now),
+        filters=wanted,
+    )

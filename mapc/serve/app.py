@@ -1,0 +1,405 @@
+"""The web app: Sync health page, exports, retry/ignore behind a token, /metrics, /healthz.
+
+Starlette (ASGI) with Jinja2 templates, server-rendered, no JavaScript: a page that works
+on any phone browser and is fully testable by loading it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import (
+    HTMLResponse,
+    JSONResponse,
+    PlainTextResponse,
+    RedirectResponse,
+    Response,
+)
+from starlette.routing import Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from mapc.errors import MapcError
+from mapc.runtime.health import actions
+from mapc.runtime.health.categories import Category, parse_category
+from mapc.runtime.health.overview import Filters, Overview, duration, overview
+from mapc.runtime.health.records import HUBSPOT, SALESFORCE, Where, views
+from mapc.runtime.health.status import human_duration
+from mapc.runtime.sync import schema
+from mapc.runtime.sync.state import StateStore, masked
+from mapc.serve.auth import COOKIE, Token
+from mapc.serve.metrics import StateCollector
+
+log = logging.getLogger("mapc.serve")
+
+MAX_FORM = 16 * 1024
+SECURITY_HEADERS = {
+    # No scripts at all; styles from this server only; no framing; forms post here only.
+    "content-security-policy": "default-src 'none'; style-src 'self'; img-src 'self'; "
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "no-referrer",
+    "cache-control": "no-store",
+}
+DONE = {
+    "retry": "{n} record(s) will be retried by the next run.",
+    "ignore": "{n} record(s) ignored: not retried until they change.",
+    "unlocked": "Actions unlocked for this browser.",
+    "locked": "Actions locked.",
+    "badtoken": "That token is not the one this server was started with.",
+}
+
+
+@dataclass(frozen=True)
+class ServeConfig:
+    target: str
+    account: str
+    where: Where
+    token: Token
+
+
+class StateHolder:
+    """The state store, opened on first use and again after it failed (a database that
+    was down comes back without restarting the server)."""
+
+    def __init__(self, target: str, account: str) -> None:
+        self.target, self.account = target, account
+        self._state: StateStore | None = None
+        self._lock = threading.Lock()
+
+    def get(self) -> StateStore:
+        with self._lock:
+            if self._state is None:
+                self._state = StateStore(self.target, account=self.account, create=False)
+            return self._state
+
+    def drop(self) -> None:
+        with self._lock:
+            if self._state is not None:
+                self._state.close()
+            self._state = None
+
+
+class SecurityHeaders:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                present = {k.lower() for k, _ in headers}
+                for name, value in SECURITY_HEADERS.items():
+                    if name.encode() not in present:
+                        headers.append((name.encode(), value.encode()))
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
+def _templates() -> Environment:
+    env = Environment(
+        loader=PackageLoader("mapc.serve", "templates"),
+        autoescape=select_autoescape(["html"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["ago"] = human_duration
+    env.filters["seconds"] = _seconds
+    env.filters["number"] = lambda n: "unknown" if n is None else f"{n:,}"
+    env.filters["moment"] = lambda t: (t or "")[:19].replace("T", " ")
+    env.globals["duration"] = duration
+    return env
+
+
+def _seconds(value: float | None) -> str:
+    """A run's duration: tenths of a second while short, else as `mapc status` says it."""
+    if value is None:
+        return "unknown"
+    return f"{value:.1f}s" if value < 10 else human_duration(value)
+
+
+def _filters(request: Request) -> Filters:
+    q = request.query_params
+    category: Category | None = None
+    if q.get("category"):
+        try:
+            category = parse_category(q["category"])
+        except ValueError:
+            category = None
+    side = q.get("side") if q.get("side") in (HUBSPOT, SALESFORCE) else None
+    return Filters(category, side, q.get("object") or None)
+
+
+def create_app(config: ServeConfig, *, holder: StateHolder | None = None) -> Starlette:
+    states = holder or StateHolder(config.target, config.account)
+    token = config.token
+    env = _templates()
+    registry = CollectorRegistry(auto_describe=False)
+    registry.register(StateCollector(states.get))
+
+    def authorized(request: Request) -> bool:
+        if not token.enabled:
+            return False
+        bearer = request.headers.get("authorization", "")
+        if bearer.lower().startswith("bearer ") and token.matches(bearer[7:].strip()):
+            return True
+        return token.session_matches(request.cookies.get(COOKIE))
+
+    def read(what: Callable[[StateStore], Any]) -> Any:
+        try:
+            return what(states.get())
+        except Exception:
+            states.drop()  # open it again on the next request
+            raise
+
+    def page(request: Request) -> Response:
+        filters = _filters(request)
+        context: dict[str, Any] = {
+            "account": config.account,
+            "target": masked(config.target),
+            "now": datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC"),
+            "token_enabled": token.enabled,
+            "authorized": authorized(request),
+            "filters": filters,
+            "categories": list(Category),
+            "done": _done(request),
+            "link_note": _link_note(config.where),
+            "export_query": _export_query(filters),
+        }
+        try:
+            data: Overview = read(lambda st: overview(st, config.where, filters=filters))
+        except Exception as error:
+            log.warning("state unreadable: %s: %s", type(error).__name__, str(error)[:200])
+            context["unreadable"] = _why(error)
+            return HTMLResponse(env.get_template("page.html").render(context), status_code=503)
+        context["data"] = data
+        context["objects"] = sorted({v.error.object for c in data.cards for v in c.records})
+        return HTMLResponse(env.get_template("page.html").render(context))
+
+    def css(request: Request) -> Response:
+        del request
+        text = env.loader.get_source(env, "page.css")[0] if env.loader else ""
+        return Response(text, media_type="text/css")
+
+    def export(request: Request) -> Response:
+        filters = _filters(request)
+        fmt = request.path_params["fmt"]
+
+        def rows(state: StateStore) -> list[dict[str, Any]]:
+            found = [
+                v.to_dict()
+                for v in views(state, state.errors(limit=1_000_000), config.where)
+                if (filters.category is None or v.category is filters.category)
+                and (filters.side is None or v.error.side == filters.side)
+                and (filters.object is None or v.error.object == filters.object)
+            ]
+            return found
+
+        try:
+            found = read(rows)
+        except Exception as error:
+            return PlainTextResponse(_why(error), status_code=503)
+        if fmt == "json":
+            return JSONResponse(found)
+        out = io.StringIO()
+        columns = list(found[0]) if found else list(_COLUMNS)
+        writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(found)
+        return Response(
+            out.getvalue(),
+            media_type="text/csv",
+            headers={"content-disposition": 'attachment; filename="mapc-errors.csv"'},
+        )
+
+    def metrics(request: Request) -> Response:
+        del request
+        return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
+
+    def healthz(request: Request) -> Response:
+        del request
+        try:
+            version = read(_probe)
+        except Exception as error:
+            return JSONResponse({"status": "unavailable", "reason": _why(error)}, 503)
+        return JSONResponse({"status": "ok", "schema_version": version})
+
+    async def login(request: Request) -> Response:
+        if (refused := _refuse_post(request, token)) is not None:
+            return refused
+        form = await _form(request)
+        if not token.matches(form.get("token")):
+            return _back(request, "badtoken", status=303)
+        response = _back(request, "unlocked")
+        response.set_cookie(COOKIE, token.session_value(), httponly=True, samesite="strict")
+        return response
+
+    async def logout(request: Request) -> Response:
+        if (refused := _refuse_post(request, token)) is not None:
+            return refused
+        response = _back(request, "locked")
+        response.delete_cookie(COOKIE, httponly=True, samesite="strict")
+        return response
+
+    async def act(request: Request) -> Response:
+        if (refused := _refuse_post(request, token)) is not None:
+            return refused
+        if not authorized(request):
+            return PlainTextResponse("unlock the actions with the server's token first", 401)
+        what = request.path_params["action"]
+        form = await _form(request)
+        try:
+            selection = _selection(form)
+        except ValueError as error:
+            return PlainTextResponse(str(error), 400)
+        operation = actions.retry if what == "retry" else actions.ignore
+        try:
+            n = await run_in_threadpool(lambda: operation(states.get(), selection))
+        except Exception as error:
+            states.drop()
+            return PlainTextResponse(_why(error), status_code=503)
+        log.info("%s: %d record(s) (%s)", what, n, selection)
+        return _back(request, what, n=n)
+
+    routes = [
+        Route("/", page),
+        Route("/page.css", css),
+        Route("/errors.{fmt:str}", export),
+        Route("/metrics", metrics),
+        Route("/healthz", healthz),
+        Route("/login", login, methods=["POST"]),
+        Route("/logout", logout, methods=["POST"]),
+        Route("/errors/{action:str}", act, methods=["POST"]),
+    ]
+    app = Starlette(routes=routes)
+    app.add_middleware(SecurityHeaders)
+    return app
+
+
+_COLUMNS = (
+    "category",
+    "side",
+    "object",
+    "record_side",
+    "record_id",
+    "identity",
+    "field",
+    "code",
+    "message",
+    "record_url",
+    "linked_url",
+    "link_note",
+    "first_seen",
+    "last_seen",
+    "occurrences",
+    "resolved_at",
+    "run_id",
+)
+
+
+def _probe(state: StateStore) -> int:
+    with state.engine.connect() as conn:
+        return schema.current_version(conn)
+
+
+def _why(error: BaseException) -> str:
+    """One sentence for the page; a driver's own text can carry a URL, so it is not shown."""
+    if isinstance(error, MapcError):
+        return str(error).splitlines()[0]
+    return f"the state database cannot be read ({type(error).__name__}); see the server's log"
+
+
+def _link_note(where: Where) -> str:
+    missing = []
+    if not where.hubspot_portal:
+        missing.append("HubSpot links need HUBSPOT_PORTAL_ID (or --hubspot-portal)")
+    if not where.salesforce_url:
+        missing.append("Salesforce links need SALESFORCE_INSTANCE_URL (or --salesforce-url)")
+    return "; ".join(missing)
+
+
+def _export_query(filters: Filters) -> str:
+    query = {
+        "category": filters.category.value if filters.category else None,
+        "side": filters.side,
+        "object": filters.object,
+    }
+    kept = {k: v for k, v in query.items() if v}
+    return f"?{urlencode(kept)}" if kept else ""
+
+
+def _done(request: Request) -> str:
+    key = request.query_params.get("done", "")
+    template = DONE.get(key)
+    if template is None:
+        return ""
+    n = request.query_params.get("n", "0")
+    return template.format(n=int(n) if n.isdigit() else 0)
+
+
+def _back(request: Request, done: str, *, n: int | None = None, status: int = 303) -> Response:
+    """Back to the page (keeping its filters), saying what was done."""
+    query = {k: v for k, v in request.query_params.items() if k in {"category", "side", "object"}}
+    query["done"] = done
+    if n is not None:
+        query["n"] = str(n)
+    return RedirectResponse(f"/?{urlencode(query)}", status_code=status)
+
+
+def _refuse_post(request: Request, token: Token) -> Response | None:
+    if not token.enabled:
+        return PlainTextResponse(
+            "actions are off: start `mapc serve` with MAPC_SERVE_TOKEN set to turn them on", 403
+        )
+    # A form posted from another site is refused even with a valid cookie (the cookie is
+    # SameSite=Strict already; this also covers browsers that ignore it).
+    origin = request.headers.get("origin")
+    if origin and origin != "null" and urlsplit(origin).netloc != request.headers.get("host"):
+        return PlainTextResponse("cross-site request refused", 403)
+    return None
+
+
+async def _form(request: Request) -> dict[str, str]:
+    body = await request.body()
+    if len(body) > MAX_FORM:
+        return {}
+    parsed = parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True)
+    return {k: v[0] for k, v in parsed.items() if v}
+
+
+def _selection(form: dict[str, str]) -> actions.Selection:
+    side = form.get("side") or None
+    if side not in (None, HUBSPOT, SALESFORCE):
+        raise ValueError(f"unknown side {side!r}")
+    category = None
+    if form.get("category"):
+        category = parse_category(form["category"])
+    selection = actions.Selection(
+        category=category,
+        object=form.get("object") or None,
+        side=side,
+        record_id=form.get("record_id") or None,
+    )
+    if selection.record_id and not (selection.object and selection.side):
+        raise ValueError("a record is named by its object, side and record_id")
+    if not (selection.record_id or selection.category):
+        raise ValueError("name a record or a category")
+    return selection
