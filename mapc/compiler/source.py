@@ -53,7 +53,9 @@ class Source:
 
     @property
     def sha256(self) -> str:
-        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+        # A text from a file never holds a lone surrogate, one given as a str may (an
+        # editor's buffer, the fuzz tests): hash it rather than fail.
+        return hashlib.sha256(self.text.encode("utf-8", "surrogatepass")).hexdigest()
 
     def line_text(self, line: int) -> str:
         return self.lines[line - 1] if 0 < line <= len(self.lines) else ""

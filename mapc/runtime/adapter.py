@@ -76,6 +76,9 @@ class Behaviour(StrEnum):
     Salesforce only."""
     CLOSED_WON = "closed_won"
     """R9: Closed/Won opportunities set a property of their contact-role contacts."""
+    DEAL_CONTACT_ROLES = "deal_contact_roles"
+    """A deal's associated contacts are its opportunity's contact roles, both ways
+    (deals, when contacts sync with Salesforce Contacts)."""
 
 
 @dataclass(frozen=True)

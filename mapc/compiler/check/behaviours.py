@@ -50,6 +50,10 @@ def behaviours_of(context: Context, block: ResolvedBlock) -> tuple[Behaviour, ..
         on.add(Behaviour.PERSON_ACCOUNTS)
     if context.closed_won is not None and name == "deals":
         on.add(Behaviour.CLOSED_WON)
+    if name == "deals" and any(
+        b.hubspot.name == "contacts" and "Contact" in b.salesforce for b in context.blocks
+    ):
+        on.add(Behaviour.DEAL_CONTACT_ROLES)
     return tuple(b for b in Behaviour if b in on)
 
 

@@ -208,29 +208,46 @@ class HubSpotConnector(HubSpotWrites):
     def associations(
         self, from_type: str, to_type: str, ids: Sequence[str]
     ) -> dict[str, list[str]]:
-        """From each id to the ids of its `to_type` associations (v4 batch read)."""
+        """From each id to the ids of all its `to_type` associations (v4 batch read). A
+        record with more than one page of them (500) comes back with `paging.next.after`;
+        it is asked for again, with that cursor, until every page is read."""
         found: dict[str, list[str]] = {str(i): [] for i in ids}
-        for chunk in chunked(list(found), BATCH_SIZE):
-            body = {"inputs": [{"id": i} for i in chunk]}
-            try:
-                reply = self._http.generated(
-                    "POST associations/batch/read",
-                    self._assoc.get_page,
-                    from_type,
-                    to_type,
-                    batch_input_public_fetch_associations_batch_request=body,
-                    safe=True,
-                    what=f"read {from_type} to {to_type} associations",
-                )
-            except HubSpotHttpError as exc:
-                if exc.status == 404:
-                    continue
-                raise self._http.translate(exc, f"read {from_type} associations") from None
-            for result in (reply.body or {}).get("results", []):
-                source = str((result.get("from") or {}).get("id"))
-                targets = [str(t.get("toObjectId")) for t in result.get("to") or ()]
-                found.setdefault(source, []).extend(targets)
+        todo: list[tuple[str, str | None]] = [(i, None) for i in found]
+        while todo:
+            more: list[tuple[str, str | None]] = []
+            for chunk in chunked(todo, BATCH_SIZE):
+                for source, targets, after in self._association_page(from_type, to_type, chunk):
+                    found.setdefault(source, []).extend(targets)
+                    if after:
+                        more.append((source, after))
+            todo = more
         return found
+
+    def _association_page(
+        self, from_type: str, to_type: str, chunk: Sequence[tuple[str, str | None]]
+    ) -> list[tuple[str, list[str], str | None]]:
+        body = {"inputs": [{"id": i, **({"after": a} if a else {})} for i, a in chunk]}
+        try:
+            reply = self._http.generated(
+                "POST associations/batch/read",
+                self._assoc.get_page,
+                from_type,
+                to_type,
+                batch_input_public_fetch_associations_batch_request=body,
+                safe=True,
+                what=f"read {from_type} to {to_type} associations",
+            )
+        except HubSpotHttpError as exc:
+            if exc.status == 404:  # none of the inputs has an association
+                return []
+            raise self._http.translate(exc, f"read {from_type} associations") from None
+        out: list[tuple[str, list[str], str | None]] = []
+        for result in (reply.body or {}).get("results", []):
+            source = str((result.get("from") or {}).get("id"))
+            targets = [str(t.get("toObjectId")) for t in result.get("to") or ()]
+            after = (((result.get("paging") or {}).get("next")) or {}).get("after")
+            out.append((source, targets, str(after) if after else None))
+        return out
 
     # -- marketing (Communication Preferences, Email Events) ---------------------------
 

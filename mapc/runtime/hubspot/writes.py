@@ -208,3 +208,28 @@ class HubSpotWrites:
         return self._write_batches(
             list(enumerate(inputs)), send, parse, f"associate {from_type} with {to_type}"
         )
+
+    def dissociate(
+        self, from_type: str, to_type: str, pairs: Sequence[tuple[str, str]]
+    ) -> list[WriteResult]:
+        """Remove every association (of any label) between each pair; removing one that
+        does not exist changes nothing (v4 batch archive answers 204)."""
+        inputs = [{"from": {"id": str(a)}, "to": [{"id": str(b)}]} for a, b in pairs]
+
+        def send(batch: Batch) -> Reply:
+            return self._http.generated(
+                "POST associations/batch/archive",
+                self._assoc.archive,
+                from_type,
+                to_type,
+                batch_input_public_association_multi_archive={"inputs": [x for _, x in batch]},
+                safe=True,
+                what=f"remove {from_type} to {to_type} associations",
+            )
+
+        def parse(batch: Batch, _reply: Reply) -> list[WriteResult]:
+            return [WriteResult(i, True, str(item["from"]["id"])) for i, item in batch]
+
+        return self._write_batches(
+            list(enumerate(inputs)), send, parse, f"remove {from_type} to {to_type} associations"
+        )

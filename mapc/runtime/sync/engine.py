@@ -16,6 +16,7 @@ from mapc.runtime.adapter import Adapter, CreateContacts, MatchKind, ObjectSync
 from mapc.runtime.api_usage import RunUsage, meter_of
 from mapc.runtime.sync.behaviours.closed_won import apply_closed_won
 from mapc.runtime.sync.behaviours.company_links import sync_associations
+from mapc.runtime.sync.behaviours.contact_roles import sync_contact_roles, syncs_contact_roles
 from mapc.runtime.sync.behaviours.email_events import CURSOR as EVENTS_CURSOR
 from mapc.runtime.sync.behaviours.email_events import sync_email_events
 from mapc.runtime.sync.behaviours.names import CONTACTS
@@ -155,6 +156,9 @@ class SyncEngine:
         if any(obj.associations for obj in objects):
             self.progress("syncing declared associations")
             sync_lookups(ctx, objects)
+        if any(syncs_contact_roles(obj) for obj in objects):
+            self.progress("syncing deal <-> contact associations (contact roles)")
+            sync_contact_roles(ctx)
         if self.adapter.closed_won is not None:
             self.progress("applying Closed/Won opportunities")
             apply_closed_won(ctx, self.adapter.closed_won)

@@ -1,18 +1,22 @@
-"""Declared associations (`associate contacts <-> ContactId`): a HubSpot association with
+"""Declared associations (`associate companies <-> AccountId`): a HubSpot association with
 another synced object, as a Salesforce lookup, through the links of that object's pair.
 
 Salesforce's lookup holds one record, HubSpot may associate several: the two agree while
 the lookup's record is among the HubSpot associations' linked records. When they do not,
-the side that changed since the last sync wins (the lookup's last synced value is kept in
-the link's Salesforce snapshot, under the lookup's name); on a first sync, or when both
-changed, Salesforce's lookup is added to HubSpot (adding loses nothing), and an empty
-lookup takes HubSpot's first association.
+the side that changed since the last sync wins. The lookup's last synced value is kept in
+the link's Salesforce snapshot (under the lookup's name), the HubSpot associations' in the
+HubSpot snapshot (under `@` and the associated object): without the second, a lookup moved
+in Salesforce to a record HubSpot cannot show (one not linked) looked like HubSpot
+disagreeing and was put back on every run. A lookup that moves in Salesforce moves the
+association: the new one is added, the one to the old record removed. When both changed,
+or on a first sync, Salesforce's lookup is added to HubSpot (adding loses nothing), and an
+empty lookup takes HubSpot's first association.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
@@ -28,39 +32,77 @@ BATCH = 100
 
 @dataclass(frozen=True)
 class Step:
-    """What one link's association needs: nothing, a lookup to set, or an association to
-    add in HubSpot (the associated record's HubSpot id), and the value then in sync."""
+    """What one link's association needs: a lookup to set (or clear), an association to
+    add in HubSpot (the associated record's HubSpot id) and ones to remove, and the lookup
+    value then in sync."""
 
     set_lookup: str | None = None
+    clear_lookup: bool = False
     add_association: str | None = None
+    remove_associations: tuple[str, ...] = ()
     synced: str | None = None
+
+    @property
+    def writes(self) -> bool:
+        return bool(
+            self.set_lookup or self.clear_lookup or self.add_association or self.remove_associations
+        )
+
+
+@dataclass(frozen=True)
+class Sides:
+    """One link's association as both sides hold it now and held it at the last sync."""
+
+    lookup: str | None
+    """The Salesforce lookup now."""
+    last: str | None
+    """Its last synced value."""
+    first: bool
+    """No lookup value was ever synced."""
+    targets: list[str]
+    """The Salesforce ids the HubSpot associations point at, through the associated pair's
+    links, HubSpot's first association first."""
+    associated: frozenset[str]
+    """The HubSpot ids associated now, linked or not."""
+    associated_last: frozenset[str] | None
+    """The HubSpot ids associated at the last sync (None: never recorded)."""
+    added: list[str] = field(default_factory=list)
+    """`targets` whose HubSpot association is new since the last sync."""
 
 
 def decide_association(
-    lookup: str | None,
-    last: str | None,
-    first: bool,
-    hubspot_targets: list[str],
-    hubspot_of: dict[str, str],
-    association: AssociationSync,
+    sides: Sides, hubspot_of: dict[str, str], association: AssociationSync
 ) -> Step:
-    """One link's association. `lookup` is the Salesforce lookup now, `last` its last
-    synced value, `hubspot_targets` the Salesforce ids the HubSpot associations point at
-    (through the associated pair's links, first is HubSpot's first), `hubspot_of` maps a
-    linked Salesforce id to its HubSpot record."""
-    if (lookup is None and not hubspot_targets) or (lookup in hubspot_targets):
+    """One link's association. `hubspot_of` maps a linked Salesforce id (the lookup's now
+    and last) to its HubSpot record."""
+    lookup, last, targets = sides.lookup, sides.last, sides.targets
+    if (lookup is None and not targets) or (lookup in targets):
         return Step(synced=lookup)
-    lookup_changed = first or lookup != last
-    if (
-        lookup is not None
-        and association.to_hubspot
-        and lookup in hubspot_of
-        and (lookup_changed or not hubspot_targets)
-    ):
+    salesforce_changed = sides.first or lookup != last
+    hubspot_changed = sides.associated_last is None or sides.associated != sides.associated_last
+    linked = lookup is not None and lookup in hubspot_of
+    if salesforce_changed and not hubspot_changed and association.to_hubspot:
+        # Salesforce moved the lookup: HubSpot follows, and forgets the old record.
+        old = hubspot_of.get(last or "")
+        remove = (old,) if old is not None and old in sides.associated else ()
+        return Step(
+            add_association=hubspot_of[lookup] if linked and lookup else None,
+            remove_associations=remove,
+            synced=lookup,
+        )
+    if hubspot_changed and not salesforce_changed and association.to_salesforce:
+        if targets:
+            target = (sides.added or targets)[0]
+            return Step(set_lookup=target, synced=target)
+        if not sides.associated and lookup is not None:
+            return Step(clear_lookup=True, synced=None)  # HubSpot removed the association
+        return Step(synced=last)
+    if linked and lookup and association.to_hubspot:
+        # Both changed, a first sync, or a lookup whose record has been linked since.
         return Step(add_association=hubspot_of[lookup], synced=lookup)
-    if hubspot_targets and association.to_salesforce:
-        return Step(set_lookup=hubspot_targets[0], synced=hubspot_targets[0])
-    return Step(synced=last)
+    if targets and association.to_salesforce and (salesforce_changed or lookup is None):
+        return Step(set_lookup=targets[0], synced=targets[0])
+    return Step(synced=last if not salesforce_changed else lookup)
 
 
 def sync_lookups(ctx: Context, objects: Iterable[ObjectSync]) -> None:
@@ -91,6 +133,11 @@ def _candidates(ctx: Context, obj: ObjectSync) -> set[str]:
     return ids
 
 
+def snapshot_key(association: AssociationSync) -> str:
+    """Where a link's HubSpot snapshot keeps the ids of its associated records."""
+    return f"@{association.hubspot_object}"
+
+
 def _queues(ctx: Context, obj: ObjectSync, association: AssociationSync) -> None:
     hs, sf = ctx.hubspot, ctx.salesforce
     for sobject in association.salesforce_objects:
@@ -107,12 +154,22 @@ def _queues(ctx: Context, obj: ObjectSync, association: AssociationSync) -> None
         lambda pairs: hs.associate(name, other, pairs),
         after=lambda _items: ctx.save(),
     )
+    ctx.writes.queue(
+        f"hs:dissociate:{name}:{other}",
+        HUBSPOT_BATCH,
+        lambda pairs: hs.dissociate(name, other, pairs),
+        after=lambda _items: ctx.save(),
+    )
+
+
+def _by_hubspot_id(ids: Iterable[str]) -> list[str]:
+    return sorted(ids, key=lambda x: (len(x), x))
 
 
 def _sync_batch(
     ctx: Context, obj: ObjectSync, association: AssociationSync, ids: Sequence[str]
 ) -> None:
-    name, other, field = (
+    name, other, lookup_field = (
         obj.hubspot_object,
         association.hubspot_object,
         association.salesforce_field,
@@ -130,77 +187,135 @@ def _sync_batch(
         other, {i for found in associated.values() for i in found}
     )
     records = ctx.salesforce_records(obj, [(link.sf_object, link.sf_id) for link in links])
-    lookups = {link.sf_id: _text((records.get(link.sf_id) or {}).get(field)) for link in links}
+    lookups = {
+        link.sf_id: _text((records.get(link.sf_id) or {}).get(lookup_field)) for link in links
+    }
+    lasts = {link.sf_id: _text(link.sf_values.get(lookup_field)) for link in links}
     hubspot_of = {
         sf_id: link.hubspot_id
         for sf_id, link in ctx.state.links_by_salesforce(
-            other, {v for v in lookups.values() if v}
+            other, {v for v in (*lookups.values(), *lasts.values()) if v}
         ).items()
         if link.sf_object in association.targets
     }
+    key = snapshot_key(association)
     for link in links:
         if link.sf_id not in records:
             continue  # deleted or unreadable: the pair's own sync reports it
-        targets = [
-            other_links[h].sf_id
-            for h in sorted(associated.get(link.hubspot_id, ()), key=lambda x: (len(x), x))
-            if h in other_links and other_links[h].sf_object in association.targets
-        ]
-        step = decide_association(
-            lookups[link.sf_id],
-            _text(link.sf_values.get(field)),
-            field not in link.sf_values,
-            targets,
-            hubspot_of,
-            association,
+        now = _by_hubspot_id(associated.get(link.hubspot_id, ()))
+        recorded = link.hs_values.get(key)
+        before = frozenset(str(i) for i in recorded) if isinstance(recorded, list) else None
+
+        def linked(hubspot_ids: Iterable[str]) -> list[str]:
+            return [
+                other_links[h].sf_id
+                for h in hubspot_ids
+                if h in other_links and other_links[h].sf_object in association.targets
+            ]
+
+        sides = Sides(
+            lookup=lookups[link.sf_id],
+            last=lasts[link.sf_id],
+            first=lookup_field not in link.sf_values,
+            targets=linked(now),
+            associated=frozenset(now),
+            associated_last=before,
+            added=linked(h for h in now if before is not None and h not in before),
         )
-        _apply(ctx, obj, association, link, step)
+        step = decide_association(sides, hubspot_of, association)
+        _apply(ctx, obj, association, link, step, sides)
 
 
 def _apply(
-    ctx: Context, obj: ObjectSync, association: AssociationSync, link: Link, step: Step
+    ctx: Context,
+    obj: ObjectSync,
+    association: AssociationSync,
+    link: Link,
+    step: Step,
+    sides: Sides,
 ) -> None:
-    name, other, field = (
+    name, other, lookup_field = (
         obj.hubspot_object,
         association.hubspot_object,
         association.salesforce_field,
     )
+    key = snapshot_key(association)
+    after = set(sides.associated) - set(step.remove_associations)
+    if step.add_association:
+        after.add(step.add_association)
 
     def synced() -> None:
-        if field not in link.sf_values or link.sf_values[field] != step.synced:
-            link.sf_values[field] = step.synced
+        snapshot = _by_hubspot_id(after)
+        if (
+            lookup_field not in link.sf_values
+            or link.sf_values[lookup_field] != step.synced
+            or link.hs_values.get(key) != snapshot
+        ):
+            link.sf_values[lookup_field] = step.synced
+            link.hs_values[key] = snapshot
             ctx.touch(link)
 
-    if step.set_lookup is None and step.add_association is None:
+    if not step.writes:
         if not ctx.dry_run:
             synced()
         return
-    if step.set_lookup is not None:
-        side, record, what = SALESFORCE, f"{link.sf_object} {link.sf_id}", (field,)
-        reason = f"associated {other} in HubSpot"
-    else:
-        side, record, what = HUBSPOT, f"{name} {link.hubspot_id}", (other,)
-        reason = f"{link.sf_object}.{field} in Salesforce"
-    counted = ctx.will(name, side, "associate", record, what, reason)
-    if ctx.dry_run:
-        return
-
-    def done(result: WriteResult) -> None:
-        if result.ok:
-            counted()
-            synced()
-        else:
-            failed = link.hubspot_id if side == SALESFORCE else link.sf_id
-            for err in result.errors:
-                ctx.error(name, side, failed, err.code, err.message, what)
-
-    if step.set_lookup is not None:
-        payload: Any = {SALESFORCE_ID: link.sf_id, field: step.set_lookup}
-        ctx.writes.add(f"sf:lookup:{link.sf_object}", payload, done)
-    else:
-        ctx.writes.add(
-            f"hs:associate:{name}:{other}", (link.hubspot_id, step.add_association), done
+    writes: list[tuple[str, str, tuple[str, ...], str, str, Any]] = []
+    if step.set_lookup is not None or step.clear_lookup:
+        writes.append(
+            (
+                SALESFORCE,
+                f"{link.sf_object} {link.sf_id}",
+                (lookup_field,),
+                f"associated {other} in HubSpot" if step.set_lookup else f"no {other} in HubSpot",
+                f"sf:lookup:{link.sf_object}",
+                {SALESFORCE_ID: link.sf_id, lookup_field: step.set_lookup},
+            )
         )
+    reason = f"{link.sf_object}.{lookup_field} in Salesforce"
+    if step.add_association:
+        writes.append(
+            (
+                HUBSPOT,
+                f"{name} {link.hubspot_id}",
+                (other,),
+                reason,
+                f"hs:associate:{name}:{other}",
+                (link.hubspot_id, step.add_association),
+            )
+        )
+    for gone in step.remove_associations:
+        writes.append(
+            (
+                HUBSPOT,
+                f"{name} {link.hubspot_id}",
+                (other,),
+                f"{reason} no longer points at it",
+                f"hs:dissociate:{name}:{other}",
+                (link.hubspot_id, gone),
+            )
+        )
+    outstanding = [len(writes)]
+    failed = [False]
+    for side, record, what, why, queue, payload in writes:
+        counted = ctx.will(name, side, "associate", record, what, why)
+        if ctx.dry_run:
+            continue
+
+        def done(
+            result: WriteResult, counted: Any = counted, side: str = side, what: Any = what
+        ) -> None:
+            if result.ok:
+                counted()
+            else:
+                failed[0] = True
+                rejected = link.hubspot_id if side == SALESFORCE else link.sf_id
+                for err in result.errors:
+                    ctx.error(name, side, rejected, err.code, err.message, what)
+            outstanding[0] -= 1
+            if outstanding[0] == 0 and not failed[0]:
+                synced()  # only once every write landed: a failed one is tried again
+
+        ctx.writes.add(queue, payload, done)
 
 
 def _text(value: Any) -> str | None:

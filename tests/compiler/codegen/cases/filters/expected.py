@@ -471,6 +471,7 @@ DEALS = ObjectSync(
             "StageName": "Prospecting",
         },
     },
+    behaviours=(Behaviour.DEAL_CONTACT_ROLES,),
 )
 
 

@@ -1,0 +1,199 @@
+"""The association graph of the default mapping, both ways: a deal's company is its
+opportunity's account (`associate companies <-> AccountId`), its contacts are the
+opportunity's contact roles; asserting both CRMs, and that a further run writes nothing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.runtime.sync.compiled import DEFAULT_MAPPING, compiled
+from tests.runtime.sync.conftest import SyncEnv
+
+
+def quiet(sync: SyncEnv) -> None:
+    """A further run writes nothing and reports no error."""
+    sync.emulator.reset_calls()
+    report = sync.run()
+    assert not report.failed, report.actions
+    assert sync.write_count() == 0, sync.writes()
+
+
+def associated(sync: SyncEnv, deal: str, kind: str) -> list[str]:
+    """What HubSpot holds, read from the emulator itself (not through the connector)."""
+    return sorted(str(i) for i, _ in sync.emulator.portal.associations.of("deals", deal, kind))
+
+
+def deal_companies(sync: SyncEnv, deal: str) -> list[str]:
+    return associated(sync, deal, "companies")
+
+
+def deal_contacts(sync: SyncEnv, deal: str) -> list[str]:
+    return associated(sync, deal, "contacts")
+
+
+def roles(sync: SyncEnv, opportunity: str) -> list[str]:
+    return sorted(
+        str(r["ContactId"]) for r in sync.salesforce.opportunity_contact_roles([opportunity])
+    )
+
+
+def company_of_account(sync: SyncEnv, account: str) -> str:
+    (link,) = sync.state.links_by_salesforce("companies", [account]).values()
+    return link.hubspot_id
+
+
+def seed(sync: SyncEnv) -> dict[str, str]:
+    data: dict[str, Any] = {
+        "salesforce": {
+            "records": {
+                "Account": [
+                    {"_ref": "acme", "Name": "Acme Corp"},
+                    {"_ref": "beta", "Name": "Beta Ltd"},
+                ],
+                "Contact": [
+                    {
+                        "_ref": "ann",
+                        "LastName": "Lee",
+                        "Email": "ann@acme.example",
+                        "AccountId": "@acme",
+                    },
+                    {
+                        "_ref": "bob",
+                        "LastName": "Ng",
+                        "Email": "bob@beta.example",
+                        "AccountId": "@beta",
+                    },
+                ],
+            }
+        },
+        "hubspot": {
+            "records": {
+                "companies": [{"_ref": "c_acme", "name": "Acme Corp"}],
+                "contacts": [{"_ref": "h_ann", "email": "ann@acme.example", "lastname": "Lee"}],
+                "deals": [
+                    {
+                        "_ref": "d_big",
+                        "dealname": "Big deal",
+                        "dealstage": "appointmentscheduled",
+                        "amount": "1000",
+                        "closedate": "2027-03-31",
+                    }
+                ],
+            },
+            "associations": [
+                {
+                    "from": {"type": "contacts", "id": "@h_ann"},
+                    "to": {"type": "companies", "id": "@c_acme"},
+                },
+                {
+                    "from": {"type": "deals", "id": "@d_big"},
+                    "to": {"type": "companies", "id": "@c_acme"},
+                },
+                {
+                    "from": {"type": "deals", "id": "@d_big"},
+                    "to": {"type": "contacts", "id": "@h_ann"},
+                },
+            ],
+        },
+    }
+    return sync.seed(data)
+
+
+def test_a_hubspot_deal_on_a_linked_company_becomes_an_opportunity_of_its_account(
+    sync: SyncEnv,
+) -> None:
+    sync.adapter = compiled(DEFAULT_MAPPING)
+    refs = seed(sync)
+    report = sync.run()
+    assert not report.failed, report.actions
+    (opportunity,) = sync.sf("Opportunity", fields="Id, Name, AccountId")
+    assert opportunity["Name"] == "Big deal"
+    assert opportunity["AccountId"] == refs["acme"]
+    # Ann's HubSpot contact is the deal's: she becomes the opportunity's contact role.
+    assert roles(sync, opportunity["Id"]) == [refs["ann"]]
+    assert deal_companies(sync, refs["d_big"]) == [refs["c_acme"]]
+    quiet(sync)
+
+    # The account moves in Salesforce: the HubSpot association moves, the old one goes.
+    sync.salesforce.update("Opportunity", [{"Id": opportunity["Id"], "AccountId": refs["beta"]}])
+    sync.run()
+    beta_company = company_of_account(sync, refs["beta"])
+    assert deal_companies(sync, refs["d_big"]) == [beta_company]
+    quiet(sync)
+
+    # Bob gets a contact role in Salesforce, Ann loses hers: HubSpot follows both.
+    bob_contact = next(iter(sync.state.links_by_salesforce("contacts", [refs["bob"]]).values()))
+    (ann_role,) = sync.salesforce.opportunity_contact_roles([opportunity["Id"]])
+    sync.salesforce.create(
+        "OpportunityContactRole", [{"OpportunityId": opportunity["Id"], "ContactId": refs["bob"]}]
+    )
+    sync.salesforce.delete([str(ann_role["Id"])])
+    sync.salesforce.update("Opportunity", [{"Id": opportunity["Id"], "Amount": 1200}])
+    sync.run()
+    assert deal_contacts(sync, refs["d_big"]) == [bob_contact.hubspot_id]
+    quiet(sync)
+
+
+def test_an_opportunity_made_in_salesforce_brings_its_company_and_contacts(
+    sync: SyncEnv,
+) -> None:
+    sync.adapter = compiled(DEFAULT_MAPPING)
+    refs = seed(sync)
+    sync.seed(
+        {
+            "salesforce": {
+                "records": {
+                    "Opportunity": [
+                        {
+                            "_ref": "o_renewal",
+                            "Name": "Renewal",
+                            "StageName": "Prospecting",
+                            "CloseDate": "2027-01-31",
+                            "AccountId": "@beta",
+                        }
+                    ],
+                    "OpportunityContactRole": [
+                        {"OpportunityId": "@o_renewal", "ContactId": "@bob", "IsPrimary": True},
+                        {"OpportunityId": "@o_renewal", "ContactId": "@ann"},
+                    ],
+                }
+            }
+        }
+    )
+    # One association a page: every read must follow HubSpot's paging.
+    sync.emulator.portal.association_page_size = 1
+    report = sync.run()
+    assert not report.failed, report.actions
+    (deal,) = sync.state.links_by_salesforce("deals", [sync.refs["o_renewal"]]).values()
+    assert deal_companies(sync, deal.hubspot_id) == [company_of_account(sync, refs["beta"])]
+    people = sync.state.links_by_salesforce("contacts", [refs["bob"], refs["ann"]])
+    assert deal_contacts(sync, deal.hubspot_id) == sorted(k.hubspot_id for k in people.values())
+    assert len(people) == 2
+    # HubSpot's reads page: both contacts seen, so only the amount is written.
+    sync.salesforce.update("Opportunity", [{"Id": sync.refs["o_renewal"], "Amount": 5}])
+    sync.emulator.reset_calls()
+    sync.run()
+    assert sync.writes() == {"POST /crm/v3/objects/deals/batch/update": 1}
+    quiet(sync)
+
+
+def test_a_lookup_moved_to_an_account_hubspot_cannot_show_stays(sync: SyncEnv) -> None:
+    """Salesforce points the opportunity at an account with no HubSpot company (its
+    company could not be created): the old association goes, the lookup is never put
+    back, on this run or the next."""
+    sync.adapter = compiled(DEFAULT_MAPPING)
+    refs = seed(sync)
+    sync.run()
+    (opportunity,) = sync.sf("Opportunity", fields="Id, AccountId")
+    gamma = sync.salesforce.create("Account", [{"Name": "Gamma"}])[0].id
+    assert gamma is not None
+    sync.salesforce.update("Opportunity", [{"Id": opportunity["Id"], "AccountId": gamma}])
+    rule = sync.emulator.add_fault("POST /crm/v3/objects/companies/batch/create", status=400)
+    sync.run()
+    sync.emulator.faults.remove(rule.id)
+    [after] = sync.sf("Opportunity", fields="Id, AccountId")
+    assert after["AccountId"] == gamma
+    assert deal_companies(sync, refs["d_big"]) == []
+    sync.run()  # the company is created now; the lookup still is Salesforce's
+    [after] = sync.sf("Opportunity", fields="Id, AccountId")
+    assert after["AccountId"] == gamma
