@@ -202,6 +202,10 @@ class ObjectDef(msgspec.Struct, frozen=True, gc=False, kw_only=True, forbid_unkn
     label: str
     key_prefix: str | None = None
     source: str | None = None
+    type_id: str | None = None
+    """HubSpot's object type id: `0-1` for contacts, `2-<number>` for a custom object."""
+    custom: bool = False
+    """Defined by the account (a HubSpot custom object, a Salesforce `__c` object)."""
     fields: dict[str, FieldDef]
 
     def field(self, name: str) -> FieldDef | None:
@@ -225,8 +229,18 @@ class SystemCatalog(
     objects: dict[str, ObjectDef]
 
     def object(self, name: str) -> ObjectDef | None:
-        """The object called exactly ``name``, or None."""
-        return self.objects.get(name)
+        """The object called exactly ``name``, or None. A HubSpot object is also found by
+        the other names HubSpot's API knows it by: its type id (`0-1`, `2-4100001`) and, for a
+        custom object, `p_<name>` and `p<portal id>_<name>`."""
+        found = self.objects.get(name)
+        if found is not None or self.system != "hubspot":
+            return found
+        for obj in self.objects.values():
+            if obj.type_id == name:
+                return obj
+        base = unqualified_custom_name(name)
+        found = self.objects.get(base) if base is not None else None
+        return found if found is not None and found.custom else None
 
     def field(self, object_name: str, field_name: str) -> FieldDef | None:
         obj = self.objects.get(object_name)
@@ -237,6 +251,26 @@ class SystemCatalog(
 
     def suggest_objects(self, name: str, n: int = 3) -> list[str]:
         return suggest(name, self.objects, n)
+
+
+def unqualified_custom_name(name: str) -> str | None:
+    """`widgets` for `p_widgets` or `p62515_widgets` (HubSpot's qualified names of a custom
+    object), else None."""
+    head, sep, rest = name.partition("_")
+    if sep and rest and head[:1] == "p" and (head == "p" or head[1:].isdigit()):
+        return rest
+    return None
+
+
+def hubspot_api_name(obj: ObjectDef) -> str:
+    """The name HubSpot's API addresses ``obj`` by: its own for HubSpot's objects,
+    `p_<name>` for a custom object (HubSpot stopped accepting a custom object's bare name
+    on 2025-06-24; the short form, unlike the type id, is the same in every portal)."""
+    if not obj.custom or unqualified_custom_name(obj.name) is not None:
+        return obj.name
+    if obj.name.startswith("2-"):
+        return obj.name
+    return f"p_{obj.name}"
 
 
 class Catalog(msgspec.Struct, frozen=True, gc=False, kw_only=True):
@@ -319,6 +353,8 @@ class _OverlayObject(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     label: str | None = None
     key_prefix: str | None = None
     source: str | None = None
+    type_id: str | None = None
+    custom: bool | None = None
     # Any: msgspec hands the entries over as they are; copying them would hold a big project
     # catalog twice at the peak. Each must be a mapping (checked in _read_overlay).
     fields: dict[str, Any] = {}
@@ -392,6 +428,8 @@ def _apply_overlay(catalog: Catalog, overlay: _Overlay, path: Path, text: str) -
             label=_given(patch.label, old.label if old is not None else name),
             key_prefix=_given(patch.key_prefix, old.key_prefix if old is not None else None),
             source=_given(patch.source, old.source if old is not None else None),
+            type_id=_given(patch.type_id, old.type_id if old is not None else None),
+            custom=_is_custom(overlay.system, name, patch.custom, old),
             fields=fields,
         )
     merged = SystemCatalog(system=base.system, objects=objects)
@@ -400,6 +438,16 @@ def _apply_overlay(catalog: Catalog, overlay: _Overlay, path: Path, text: str) -
 
 def _given(value: str | None, otherwise: str | None) -> Any:
     return value if value is not None else otherwise
+
+
+def _is_custom(system: str, name: str, given: bool | None, old: ObjectDef | None) -> bool:
+    if given is not None:
+        return given
+    if old is not None:
+        return old.custom
+    # An object the shipped catalogs lack is the account's own: every HubSpot object a
+    # project adds is a custom object, and a Salesforce one is if its name says so.
+    return system == "hubspot" or name.endswith("__c")
 
 
 def _merge_field(
@@ -502,6 +550,10 @@ def system_catalog_json(catalog: SystemCatalog) -> dict[str, Any]:
             entry["key_prefix"] = obj.key_prefix
         if obj.source is not None:
             entry["source"] = obj.source
+        if obj.type_id is not None:
+            entry["type_id"] = obj.type_id
+        if obj.custom:
+            entry["custom"] = True
         entry["fields"] = {fname: _field_json(f) for fname, f in obj.fields.items()}
         objects[name] = entry
     return {"system": catalog.system, "objects": objects}

@@ -34,7 +34,36 @@ def salesforce_object(describe: Mapping[str, Any]) -> dict[str, Any]:
     }
     if describe.get("keyPrefix"):
         entry["key_prefix"] = str(describe["keyPrefix"])
+    if describe.get("custom"):
+        entry["custom"] = True
     return entry
+
+
+def is_custom_salesforce_object(summary: Mapping[str, Any]) -> bool:
+    """A describe-global entry for an object the org defined and mapc can read and write
+    (custom objects end in `__c`; `__mdt`, `__e`, `__x` and the like are not records)."""
+    name = str(summary.get("name") or "")
+    return (
+        bool(summary.get("custom"))
+        and name.endswith("__c")
+        and bool(summary.get("queryable", True))
+        and bool(summary.get("createable", True))
+    )
+
+
+def hubspot_custom_object(schema: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
+    """(name, catalog entry) for one `GET /crm/v3/schemas` result: a custom object with its
+    type id and properties, named as mappings name it (its bare name)."""
+    name = str(schema["name"])
+    labels = schema.get("labels") or {}
+    entry: dict[str, Any] = {
+        "label": str(labels.get("plural") or labels.get("singular") or name),
+        "custom": True,
+        "fields": hubspot_fields(schema.get("properties") or ()),
+    }
+    if schema.get("objectTypeId"):
+        entry["type_id"] = str(schema["objectTypeId"])
+    return name, entry
 
 
 def salesforce_field(item: Mapping[str, Any]) -> dict[str, Any] | None:

@@ -71,6 +71,8 @@ class _OverlayObject(BaseModel):
     label: str | None = None
     key_prefix: str | None = None
     source: str | None = None
+    type_id: str | None = None
+    custom: bool | None = None
     fields: dict[str, dict[str, Any]] = {}
 
 

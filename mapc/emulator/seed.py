@@ -10,7 +10,7 @@ from typing import Any
 
 from mapc.emulator.hubspot.errors import HsApiError
 from mapc.emulator.hubspot.marketing import make_event
-from mapc.emulator.hubspot.portal import Portal
+from mapc.emulator.hubspot.portal import PORTAL_ID, Portal
 from mapc.emulator.hubspot.schemas import add_schema, schema_seed
 from mapc.emulator.salesforce.errors import SfApiError
 from mapc.emulator.salesforce.org import Org
@@ -168,7 +168,7 @@ def _seed_hubspot(portal: Portal, data: dict[str, Any], refs: dict[str, str]) ->
     for kind, props in (data.get("properties") or {}).items():
         for n, prop in enumerate(props):
             with at(f"hubspot.properties.{kind}[{n}]"):
-                portal.add_property(portal.kind(kind), prop)
+                portal.add_property(_seed_kind(portal, kind), prop)
     for n, owner in enumerate(data.get("owners") or []):
         with at(f"hubspot.owners[{n}]"):
             added = portal.add_owner(owner)
@@ -178,7 +178,7 @@ def _seed_hubspot(portal: Portal, data: dict[str, Any], refs: dict[str, str]) ->
         portal.unsubscribe_all(str(email))
     for kind_name, records in (data.get("records") or {}).items():
         with at(f"hubspot.records.{kind_name}"):
-            kind = portal.kind(kind_name)
+            kind = _seed_kind(portal, kind_name)
         for n, raw in enumerate(records):
             with at(f"hubspot.records.{kind_name}[{n}]"):
                 _seed_hubspot_record(portal, kind, raw, refs)
@@ -188,9 +188,9 @@ def _seed_hubspot(portal: Portal, data: dict[str, Any], refs: dict[str, str]) ->
             types = link.get("types") or [None]
             for type_id in types:
                 portal.associate(
-                    portal.kind(source["type"]),
+                    _seed_kind(portal, source["type"]),
                     _resolve(source["id"], refs),
-                    portal.kind(target["type"]),
+                    _seed_kind(portal, target["type"]),
                     _resolve(target["id"], refs),
                     type_id,
                 )
@@ -198,6 +198,14 @@ def _seed_hubspot(portal: Portal, data: dict[str, Any], refs: dict[str, str]) ->
     for n, event in enumerate(data.get("email_events") or []):
         with at(f"hubspot.email_events[{n}]"):
             portal.email_events.append(make_event(event, now_ms))
+
+
+def _seed_kind(portal: Portal, name: str) -> str:
+    """An object type named in a seed: as the API names it, or a custom object by its bare
+    name (a seed is the emulator's own format; the API refuses bare names)."""
+    if f"p{PORTAL_ID}_{name}" in portal.schemas:
+        return f"p{PORTAL_ID}_{name}"
+    return portal.kind(name)
 
 
 def _seed_hubspot_record(

@@ -128,6 +128,8 @@ class ObjectSync:
     """One `sync` block: a HubSpot object and the Salesforce objects it pairs with."""
 
     hubspot_object: str
+    """The HubSpot object type as its API addresses it: `contacts`, or `p_widgets` for the
+    custom object a mapping calls `widgets`."""
     salesforce_objects: tuple[str, ...]
     match: MatchSpec
     fields: tuple[FieldSync, ...]
@@ -216,4 +218,10 @@ class Adapter:
     email_events: EmailEventsRule | None = None
 
     def object_for(self, hubspot_object: str) -> ObjectSync | None:
-        return next((o for o in self.objects if o.hubspot_object == hubspot_object), None)
+        """The pair of a HubSpot object, by the name its API knows (`p_widgets`) or, for a
+        custom object, by the name the mapping gave it (`widgets`)."""
+        for name in (hubspot_object, f"p_{hubspot_object}"):
+            found = next((o for o in self.objects if o.hubspot_object == name), None)
+            if found is not None:
+                return found
+        return None

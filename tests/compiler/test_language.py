@@ -658,6 +658,41 @@ def test_the_custom_object_example_checks_clean_with_its_catalog() -> None:
     pairs = {o.hubspot_object: o.salesforce_objects for o in result.plan.objects}
     assert pairs == {
         "tickets": ("Case",),
-        "widgets": ("Widget__c",),
+        # A custom object goes out under the name HubSpot's API addresses it by.
+        "p_widgets": ("Widget__c",),
         "contacts": ("Lead", "Contact"),
     }
+
+
+def _with_minimal_contacts(header_and_blocks: str) -> str:
+    blocks = _mapc_blocks((DOCS / "language.md").read_text(encoding="utf-8"))
+    contacts = next(b for b in blocks if b.startswith("mapping minimal"))
+    return header_and_blocks + contacts.split("\n", 1)[1]
+
+
+@pytest.mark.parametrize("written", ["widgets", "p_widgets", "p62515_widgets", "`2-4100001`"])
+def test_a_custom_object_is_named_as_the_mapping_pleases_and_sent_as_the_api_wants(
+    written: str,
+) -> None:
+    """By its name, HubSpot's short or fully qualified name, or its type id: one object,
+    addressed in the adapter as `p_widgets` (HubSpot refuses a custom object's bare name)."""
+    qualifier = written if written.startswith("p") else "widgets"
+    text = _with_minimal_contacts(
+        'mapping named\nsettings {\n  catalogs: "pair_catalogs"\n}\n'
+        f"sync {written} <-> Widget__c {{\n  match widget_code\n"
+        f"  {qualifier}.widget_code <-> Code__c : two way\n"
+        "  associate contacts <-> Owner_Contact__c\n}\n"
+    )
+    result = check_text(text, "named.mapc", CASES)
+    assert result.diagnostics == (), result.diagnostics
+    assert result.plan is not None
+    assert {o.hubspot_object for o in result.plan.objects} == {"contacts", "p_widgets"}
+
+
+def test_an_unknown_type_id_is_an_unknown_object() -> None:
+    text = _with_minimal_contacts(
+        'mapping named\nsettings {\n  catalogs: "pair_catalogs"\n}\n'
+        "sync `2-999` <-> Widget__c {\n  match none\n  widget_code <-> Code__c : two way\n}\n"
+    )
+    result = check_text(text, "named.mapc", CASES)
+    assert [d.code for d in result.diagnostics] == ["E201"]

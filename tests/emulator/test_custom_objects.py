@@ -126,7 +126,7 @@ def test_custom_objects_seed_and_dump_back(emulator: Emulator) -> None:
     emulator.reset()
     emulator.seed(dumped)
     assert [r["Plate__c"] for r in emulator.org.records["Vehicle__c"].values()] == ["X-1"]
-    kind = emulator.portal.kind("cars")
+    kind = emulator.portal.kind("p_cars")
     assert [r.properties["model"] for r in emulator.portal.objects[kind].values()] == ["T"]
     with pytest.raises(ValueError, match="end in __c"):
         emulator.add_salesforce_object({"name": "Vehicle"})
@@ -136,7 +136,8 @@ def test_custom_object_schema_and_records(hs: Any, emulator: Emulator) -> None:
     schema = hs.crm.schemas.core_api.create(ObjectSchemaEgg(**_snake(CARS)))
     assert schema.object_type_id.startswith("2-") and schema.fully_qualified_name.endswith("_cars")
     assert [s.name for s in hs.crm.schemas.core_api.get_all().results] == ["cars"]
-    assert hs.crm.schemas.core_api.get_by_id("cars").object_type_id == schema.object_type_id
+    by_name = hs.crm.schemas.core_api.get_by_id(schema.fully_qualified_name)
+    assert by_name.object_type_id == schema.object_type_id
     with pytest.raises(ObjectsError) as caught:
         hs.crm.objects.basic_api.create(schema.object_type_id, ObjectInput(properties={"vin": "1"}))
     assert "model" in caught.value.body
@@ -166,7 +167,7 @@ def test_custom_object_schema_and_records(hs: Any, emulator: Emulator) -> None:
     )
     assert len(created.results) == 2
     found = hs.crm.objects.search_api.do_search(
-        "cars",
+        "p_cars",
         PublicObjectSearchRequest(
             filter_groups=[
                 {"filters": [{"propertyName": "color", "operator": "EQ", "value": "red"}]}
@@ -181,8 +182,14 @@ def test_custom_object_schema_and_records(hs: Any, emulator: Emulator) -> None:
         BatchInputPublicFetchAssociationsBatchRequest(inputs=[{"id": refs["c"]}]),
     )
     assert [str(t.to_object_id) for t in linked.results[0].to] == [found.results[0].id]
-    by_vin = hs.crm.objects.basic_api.get_by_id("cars", "V2", id_property="vin")
+    by_vin = hs.crm.objects.basic_api.get_by_id("p_cars", "V2", id_property="vin")
     assert by_vin.properties["model"] == "S"
+    # HubSpot stopped answering to a custom object's bare name on 2025-06-24.
+    with pytest.raises(ObjectsError) as refused:
+        hs.crm.objects.basic_api.get_page("cars")
+    assert refused.value.status == 400 and "Unable to infer object type from: cars" in str(
+        refused.value.body
+    )
 
 
 def _snake(schema: dict[str, Any]) -> dict[str, Any]:

@@ -9,10 +9,13 @@ from pathlib import Path
 from typing import Any
 
 DEFAULT_SALESFORCE_OBJECTS = (
-    "Lead", "Contact", "Account", "Opportunity", "OpportunityContactRole", "Task", "User", "Group",
+    "Lead", "Contact", "Account", "Opportunity", "OpportunityContactRole", "Case", "Task",
+    "User", "Group",
 )  # fmt: skip
-DEFAULT_HUBSPOT_OBJECTS = ("contacts", "companies", "deals")
-HUBSPOT_LABELS = {"contacts": "Contacts", "companies": "Companies", "deals": "Deals"}
+DEFAULT_HUBSPOT_OBJECTS = ("contacts", "companies", "deals", "tickets")
+HUBSPOT_LABELS = {
+    "contacts": "Contacts", "companies": "Companies", "deals": "Deals", "tickets": "Tickets",
+}  # fmt: skip
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -37,13 +40,15 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--salesforce-objects",
         nargs="+",
         metavar="OBJECT",
-        help=f"Salesforce objects (default: {', '.join(DEFAULT_SALESFORCE_OBJECTS)})",
+        help=f"Salesforce objects (default: {', '.join(DEFAULT_SALESFORCE_OBJECTS)}, "
+        "and every custom object of the org)",
     )
     pull.add_argument(
         "--hubspot-objects",
         nargs="+",
         metavar="OBJECT",
-        help=f"HubSpot object types (default: {', '.join(DEFAULT_HUBSPOT_OBJECTS)})",
+        help=f"HubSpot object types (default: {', '.join(DEFAULT_HUBSPOT_OBJECTS)}, "
+        "and every custom object of the account)",
     )
     pull.add_argument(
         "--system",
@@ -70,11 +75,13 @@ def run_pull(args: argparse.Namespace) -> int:
     try:
         if args.system in ("both", "salesforce"):
             documents["salesforce"] = pull_salesforce(
-                _names(args.salesforce_objects, DEFAULT_SALESFORCE_OBJECTS)
+                _names(args.salesforce_objects, DEFAULT_SALESFORCE_OBJECTS),
+                with_custom_objects=not args.salesforce_objects,
             )
         if args.system in ("both", "hubspot"):
             documents["hubspot"] = pull_hubspot(
-                _names(args.hubspot_objects, DEFAULT_HUBSPOT_OBJECTS)
+                _names(args.hubspot_objects, DEFAULT_HUBSPOT_OBJECTS),
+                with_custom_objects=not args.hubspot_objects,
             )
         texts = {name: dump_catalog(catalog_from_json(doc)) for name, doc in documents.items()}
     except ConnectorError as error:
@@ -104,32 +111,52 @@ def run_pull(args: argparse.Namespace) -> int:
 # -- Salesforce ------------------------------------------------------------------------
 
 
-def pull_salesforce(objects: Iterable[str]) -> dict[str, Any]:
-    from mapc.compiler.catalog_convert import salesforce_object
+def pull_salesforce(objects: Iterable[str], *, with_custom_objects: bool) -> dict[str, Any]:
+    """Describe ``objects`` (and, when asked, every custom object the org has)."""
+    from mapc.compiler.catalog_convert import is_custom_salesforce_object, salesforce_object
     from mapc.runtime.salesforce.client import SalesforceConnector
 
     connector = SalesforceConnector.from_env()
+    names = list(dict.fromkeys(objects))
+    if with_custom_objects:
+        custom = (o for o in connector.describe_global() if is_custom_salesforce_object(o))
+        names += sorted(str(o["name"]) for o in custom if o["name"] not in names)
     return {
         "system": "salesforce",
-        "objects": {name: salesforce_object(connector.describe(name)) for name in objects},
+        "objects": {name: salesforce_object(connector.describe(name)) for name in names},
     }
 
 
 # -- HubSpot ---------------------------------------------------------------------------
 
 
-def pull_hubspot(objects: Iterable[str]) -> dict[str, Any]:
-    from mapc.compiler.catalog_convert import hubspot_fields
+def pull_hubspot(objects: Iterable[str], *, with_custom_objects: bool) -> dict[str, Any]:
+    """The properties of ``objects`` (and, when asked, every custom object's schema).
+
+    An object named in ``objects`` that is one of the account's custom objects (by its
+    name, `p_<name>` or type id) is pulled from its schema, so it keeps its type id."""
+    from mapc.compiler.catalog_convert import hubspot_custom_object, hubspot_fields
     from mapc.runtime.hubspot.client import HubSpotConnector
 
     connector = HubSpotConnector.from_env()
-    return {
-        "system": "hubspot",
-        "objects": {
-            name: {
-                "label": HUBSPOT_LABELS.get(name, name),
-                "fields": hubspot_fields(connector.properties(name)),
+    schemas = connector.schemas()
+    custom: dict[str, tuple[str, dict[str, Any]]] = {}
+    for schema in schemas:
+        name, entry = hubspot_custom_object(schema)
+        for alias in (name, f"p_{name}", schema.get("fullyQualifiedName"), entry.get("type_id")):
+            if alias:
+                custom[str(alias)] = (name, entry)
+    pulled: dict[str, Any] = {}
+    for requested in objects:
+        if requested in custom:
+            name, entry = custom[requested]
+            pulled[name] = entry
+        else:
+            pulled[requested] = {
+                "label": HUBSPOT_LABELS.get(requested, requested),
+                "fields": hubspot_fields(connector.properties(requested)),
             }
-            for name in objects
-        },
-    }
+    if with_custom_objects:
+        for name, entry in (hubspot_custom_object(s) for s in schemas):
+            pulled.setdefault(name, entry)
+    return {"system": "hubspot", "objects": pulled}

@@ -8,6 +8,7 @@ block has resolved, since the associated object's block may come later in the fi
 from __future__ import annotations
 
 from mapc.compiler import ir
+from mapc.compiler.catalog import hubspot_api_name
 from mapc.compiler.check.context import Context, ResolvedAssociation, ResolvedBlock
 from mapc.compiler.check.names import did_you_mean, salesforce_targets
 
@@ -48,9 +49,9 @@ def _check_one(
     context: Context, block: ResolvedBlock, by_object: dict[str, ResolvedBlock], node: ir.Associate
 ) -> ResolvedAssociation | None:
     name = node.hubspot_object.value
-    other = by_object.get(name)
+    known = context.catalog.hubspot.object(name)
+    other = by_object.get(known.name if known is not None else name)
     if other is None:
-        known = context.catalog.hubspot.object(name)
         synced = ", ".join(sorted(by_object)) or "none"
         if known is None:
             hint = did_you_mean(name, context.catalog.hubspot.suggest_objects(name))
@@ -123,7 +124,7 @@ def _check_one(
         targets.update(reachable)
     return ResolvedAssociation(
         node=node,
-        hubspot_object=other.hubspot.name,
+        hubspot_object=hubspot_api_name(other.hubspot),
         salesforce=fields,
         targets=tuple(t for t in other.salesforce if t in targets),
         to_salesforce=node.direction is not ir.Direction.TO_HUBSPOT,

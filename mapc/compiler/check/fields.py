@@ -23,6 +23,8 @@ def check_blocks(context: Context) -> None:
     seen: dict[str, ir.SyncBlock] = {}
     for node in context.mapping.of_type(ir.SyncBlock):
         name = node.hubspot_object.value
+        known = context.catalog.hubspot.object(name)
+        name = known.name if known is not None else name  # `2-4100001` is `widgets`
         if name in seen:
             context.error(
                 "E102",

@@ -23,7 +23,7 @@ def did_you_mean(name: str, candidates: list[str]) -> str | None:
 
 def resolve_hubspot(context: Context, hubspot: ObjectDef, ref: ir.FieldRef) -> FieldDef | None:
     """A HubSpot property of `hubspot`; `ref` may be qualified with that object's name."""
-    if ref.object is not None and ref.object.value != hubspot.name:
+    if ref.object is not None and context.catalog.hubspot.object(ref.object.value) is not hubspot:
         context.error(
             "E206",
             f"`{ref.object.value}` is not this block's HubSpot object `{hubspot.name}`",

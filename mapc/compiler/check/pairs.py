@@ -203,7 +203,12 @@ def _check_free_match(
         )
         return
     ref = match.field
-    if ref.object is not None and ref.object.value != kind:
+    hubspot = context.catalog.hubspot
+
+    def names_this_object(qualifier: ir.Name | None) -> bool:
+        return qualifier is None or hubspot.object(qualifier.value) is hubspot.object(kind)
+
+    if not names_this_object(ref.object):
         context.error(
             "E404",
             f"`{ref}` is not a property of HubSpot {kind}",
@@ -214,8 +219,7 @@ def _check_free_match(
     mapped = [
         m
         for m in block.node.field_maps
-        if m.hubspot.field.value == ref.field.value
-        and (m.hubspot.object is None or m.hubspot.object.value == kind)
+        if m.hubspot.field.value == ref.field.value and names_this_object(m.hubspot.object)
     ]
     if len(mapped) != 1 or mapped[0].salesforce.object is not None:
         context.error(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from mapc.compiler import ir
+from mapc.compiler.catalog import hubspot_api_name
 from mapc.compiler.check.behaviours import behaviours_of, salesforce_reads
 from mapc.compiler.check.context import Context, ResolvedBlock
 from mapc.compiler.check.filters import filter_properties
@@ -129,7 +130,7 @@ def _plan_object(context: Context, block: ResolvedBlock) -> PlannedObject:
             names.add(block.salesforce_keys[object_name][0].name)
         salesforce_fields.append((object_name, tuple(sorted(names))))
     return PlannedObject(
-        hubspot_object=block.hubspot.name,
+        hubspot_object=hubspot_api_name(block.hubspot),
         salesforce_objects=tuple(block.salesforce),
         match=match,
         fields=tuple(fields),

@@ -104,9 +104,11 @@ class Portal:
             occurred = self.clock.now_ms()
             self.webhooks.emit(PORTAL_ID, kind, type_id, action, record_id, occurred, **extra)
 
-    def add_type(self, kind: ObjectType, properties: list[PropertyDef]) -> None:
+    def add_type(
+        self, kind: ObjectType, properties: list[PropertyDef], *, by_singular: bool = True
+    ) -> None:
         """Make an object type's records storable (a standard type, or a custom schema)."""
-        self.types.add_type(kind)
+        self.types.add_type(kind, by_singular=by_singular)
         self.properties[kind.name] = {p.name: p for p in properties}
         for table in (self.objects, self.archived, self.merged):
             table.setdefault(kind.name, {})

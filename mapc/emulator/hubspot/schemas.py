@@ -30,7 +30,7 @@ def add_schema(portal: Portal, data: dict[str, Any]) -> dict[str, Any]:
     name = str(data.get("name") or "")
     if not name or not name.replace("_", "").isalnum() or not name[0].isalpha():
         raise validation(f"Invalid custom object name: {name!r}")
-    if portal.types.resolve(name) is not None:
+    if portal.types.resolve(name) is not None or f"p{PORTAL_ID}_{name}" in portal.schemas:
         raise HsApiError(409, "OBJECT_ALREADY_EXISTS", f"Object type {name} already exists")
     labels = data.get("labels") or {}
     if not labels.get("singular") or not labels.get("plural"):
@@ -53,7 +53,9 @@ def add_schema(portal: Portal, data: dict[str, Any]) -> dict[str, Any]:
         created="hs_createdate",
         default_read=tuple(dict.fromkeys(filter(None, [primary, *required]))),
         required=tuple(required),
-        aliases=(name.lower(), f"{name.lower()}s"),
+        # By its type id, its fully qualified name or the short `p_<name>`; never by the
+        # bare name (https://developers.hubspot.com/changelog/breaking-change-removed-support-for-referencing-custom-object-types-by-base-name).
+        aliases=(f"p_{name.lower()}",),
     )
     base = [
         PropertyDef("hs_object_id", "number", "number", calculated=True),
@@ -62,7 +64,7 @@ def add_schema(portal: Portal, data: dict[str, Any]) -> dict[str, Any]:
         PropertyDef("hs_createdate", "datetime", "date", read_only=True),
         PropertyDef("hs_lastmodifieddate", "datetime", "date", read_only=True),
     ]
-    portal.add_type(kind, [*base, *definitions])
+    portal.add_type(kind, [*base, *definitions], by_singular=False)
     associations = []
     for target in data.get("associatedObjects") or []:
         to_type = _ASSOCIABLE.get(str(target).upper()) or portal.types.resolve(str(target))

@@ -167,9 +167,12 @@ class CrmTypes:
             crm.add_association(from_type, to_type, forward, backward, label="Primary")
         return crm
 
-    def add_type(self, kind: ObjectType) -> None:
+    def add_type(self, kind: ObjectType, *, by_singular: bool = True) -> None:
+        """Register ``kind`` under its names; a custom object is not addressable by its
+        bare (singular) name, as HubSpot's API has refused since 2025-06-24."""
         self.types[kind.name] = kind
-        for alias in (kind.name, kind.type_id, kind.singular, *kind.aliases):
+        names = (kind.name, kind.type_id, *((kind.singular,) if by_singular else ()), *kind.aliases)
+        for alias in names:
             self.aliases[alias.lower()] = kind.name
 
     def add_association(

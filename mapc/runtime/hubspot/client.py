@@ -205,6 +205,15 @@ class HubSpotConnector(HubSpotWrites):
         )
         return [dict(p) for p in (reply or {}).get("results", [])]
 
+    def schemas(self) -> list[dict[str, Any]]:
+        """The account's custom object schemas (`GET /crm/v3/schemas`), properties included."""
+        reply = self._read(
+            "GET schemas",
+            "list custom object schemas",
+            self._client.crm.schemas.core_api.get_all,
+        )
+        return [dict(s) for s in (reply or {}).get("results", [])]
+
     def associations(
         self, from_type: str, to_type: str, ids: Sequence[str]
     ) -> dict[str, list[str]]:

@@ -256,7 +256,7 @@ def test_a_custom_object_pair_matches_by_its_key_through_a_value_map(sync: SyncE
         "B-2": ("Beta", "Medium"),
         "C-3": ("Gamma", "Large"),
     }
-    widgets = sync.hs("widgets", ("widget_name", "widget_code", "size"))
+    widgets = sync.hs("p_widgets", ("widget_name", "widget_code", "size"))
     assert sorted((w["widget_name"], w.get("widget_code"), w.get("size")) for w in widgets) == [
         ("Alpha", "A-1", "s"),
         ("Beta", "B-2", "m"),
@@ -297,7 +297,7 @@ def test_a_custom_object_pair_survives_a_kill_after_every_write(
     def widgets() -> list[tuple[Any, ...]]:
         hs = sorted(
             (w["widget_name"], w.get("widget_code"))
-            for w in sync.hs("widgets", ("widget_name", "widget_code"))
+            for w in sync.hs("p_widgets", ("widget_name", "widget_code"))
         )
         sf = sorted(
             (r["Name"], r["Code__c"]) for r in sync.sf("Widget__c", fields="Id, Name, Code__c")
