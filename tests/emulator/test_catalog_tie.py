@@ -125,3 +125,12 @@ def test_each_org_gets_its_own_copy_of_the_standard_objects(emulator: Emulator) 
     assert emulator.org.object("Contact").field("Tier__c") is not None
     emulator.reset()
     assert emulator.org.object("Contact").field("Tier__c") is None
+
+
+def test_hubspot_standard_objects_answer_to_the_catalogs_type_ids(emulator: Emulator) -> None:
+    """A mapping may name a standard object by its type id (`0-5`); the emulator's portal
+    knows each object by the same id."""
+    with_ids = {n: o["type_id"] for n, o in _catalog("hubspot").items() if "type_id" in o}
+    assert {"contacts", "companies", "deals", "tickets"} <= set(with_ids)
+    for name, type_id in with_ids.items():
+        assert emulator.portal.kind(type_id) == name, (name, type_id)
