@@ -34,8 +34,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from mapc.errors import MapcError
 from mapc.runtime.health import actions
 from mapc.runtime.health.categories import Category, parse_category
-from mapc.runtime.health.overview import Filters, Overview, duration, overview
-from mapc.runtime.health.records import HUBSPOT, SALESFORCE, Where, views
+from mapc.runtime.health.overview import Filters, Overview, duration, open_views, overview
+from mapc.runtime.health.records import HUBSPOT, SALESFORCE, ErrorView, Where, views
 from mapc.runtime.health.status import human_duration
 from mapc.runtime.sync import schema
 from mapc.runtime.sync.state import StateStore, masked
@@ -204,14 +204,7 @@ def create_app(config: ServeConfig, *, holder: StateHolder | None = None) -> Sta
         fmt = request.path_params["fmt"]
 
         def rows(state: StateStore) -> list[dict[str, Any]]:
-            found = [
-                v.to_dict()
-                for v in views(state, state.errors(limit=1_000_000), config.where)
-                if (filters.category is None or v.category is filters.category)
-                and (filters.side is None or v.error.side == filters.side)
-                and (filters.object is None or v.error.object == filters.object)
-            ]
-            return found
+            return [v.to_dict() for v in open_views(state, config.where, filters, 1_000_000)]
 
         try:
             found = read(rows)
@@ -271,8 +264,13 @@ def create_app(config: ServeConfig, *, holder: StateHolder | None = None) -> Sta
         except ValueError as error:
             return PlainTextResponse(str(error), 400)
         operation = actions.retry if what == "retry" else actions.ignore
+
+        def perform() -> int:
+            state = states.get()
+            return operation(state, _selected(state, config.where, selection))
+
         try:
-            n = await run_in_threadpool(lambda: operation(states.get(), selection))
+            n = await run_in_threadpool(perform)
         except Exception as error:
             states.drop()
             return PlainTextResponse(_why(error), status_code=503)
@@ -385,14 +383,42 @@ async def _form(request: Request) -> dict[str, str]:
     return {k: v[0] for k, v in parsed.items() if v}
 
 
-def _selection(form: dict[str, str]) -> actions.Selection:
+@dataclass(frozen=True)
+class Target:
+    """What a button acts on: one record (object, side, record id) or a card (category)."""
+
+    category: Category | None = None
+    object: str | None = None
+    side: str | None = None
+    record_id: str | None = None
+
+    def __str__(self) -> str:
+        if self.record_id:
+            return f"{self.object} {self.record_id} rejected by {self.side}"
+        return f"category {self.category.value if self.category else '?'}"
+
+
+def _selected(state: StateStore, where: Where, target: Target) -> list[ErrorView]:
+    """The errors a button names: a card's open ones; every error of a named record, the
+    closed ones too (retrying an ignored record reopens it)."""
+    if target.record_id is None:
+        return open_views(state, where, Filters(category=target.category), 1_000_000)
+    rows = [
+        e
+        for e in state.errors(include_resolved=True, limit=1_000_000)
+        if (e.object, e.side, e.record_id) == (target.object, target.side, target.record_id)
+    ]
+    return views(state, rows, where)
+
+
+def _selection(form: dict[str, str]) -> Target:
     side = form.get("side") or None
     if side not in (None, HUBSPOT, SALESFORCE):
         raise ValueError(f"unknown side {side!r}")
     category = None
     if form.get("category"):
         category = parse_category(form["category"])
-    selection = actions.Selection(
+    selection = Target(
         category=category,
         object=form.get("object") or None,
         side=side,

@@ -165,6 +165,8 @@ def served(
         # A later run reads from the cursor exactly (no look-back re-reading the seed),
         # so a record is tried again only because it changed or its error is open.
         "HUBSPOT_SEARCH_LOOKBACK_SECONDS": "0",
+        # Every run retries a failing record (no backoff): the tests count the tries.
+        "MAPC_RETRY_BACKOFF": "0",
         "MAPC_STATE": str(state),
     }
     assert main(["state", "init", "--state", str(state)]) == 0

@@ -1,20 +1,20 @@
-"""Acting on per-record errors (`mapc errors retry|ignore`, the page's buttons): the state
-operations, shared by every front end so a button does exactly what the command does.
+"""Acting on errors: retry or ignore the records of a selection (the page's buttons; the
+same two actions for any other front end).
 
-Retry: the selected records are tried again by the next run (an open error's record is
-re-read and re-written by every run; an ignored one is reopened). Ignore: their open
-errors are closed without a sync, so no run retries them; a record that changes is read
-again by its cursor and, failing again, opens a new error.
+Retry: the next run tries each record again (an open error's record is re-read and
+re-written by every run; an ignored one is reopened). Ignore: the records' open errors
+are closed without a sync, so no run retries them; a record that changes is read again by
+its cursor and, failing again, opens a new error.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import and_, update
+from sqlalchemy.sql.elements import ColumnElement
 
-from mapc.runtime.health.categories import Category, categorize
+from mapc.runtime.health.records import ErrorView
 from mapc.runtime.sync import schema as s
 from mapc.runtime.sync.runlog import now_iso
 from mapc.runtime.sync.state import StateStore
@@ -23,88 +23,51 @@ Record = tuple[str, str, str]
 """(object, side that rejected it, record id)."""
 
 
-@dataclass(frozen=True)
-class Selection:
-    """Which errors to act on; fields left None match anything. A selection names at
-    least a category or one record."""
-
-    category: Category | None = None
-    object: str | None = None
-    side: str | None = None
-    record_id: str | None = None
-
-    def __str__(self) -> str:
-        parts = [
-            f"{name}={value}"
-            for name, value in (
-                ("category", self.category.value if self.category else None),
-                ("object", self.object),
-                ("side", self.side),
-                ("record", self.record_id),
-            )
-            if value
-        ]
-        return ", ".join(parts) or "everything"
+def _record(v: ErrorView) -> Record:
+    return (v.error.object, v.error.side, v.error.record_id)
 
 
-def _matching(
-    conn: Connection, state: StateStore, selection: Selection, *, open_only: bool
-) -> list[tuple[int, Record, bool]]:
-    """(error id, record, is open) of the errors the selection names."""
+def _where(state: StateStore, record: Record) -> ColumnElement[bool]:
     e = s.record_errors.c
-    query = select(e.id, e.object, e.side, e.record_id, e.code, e.message, e.resolved_at).where(
-        e.account == state.account
+    obj, side, record_id = record
+    return and_(
+        e.account == state.account, e.object == obj, e.side == side, e.record_id == record_id
     )
-    if open_only:
-        query = query.where(e.resolved_at.is_(None))
-    if selection.object:
-        query = query.where(e.object == selection.object)
-    if selection.side:
-        query = query.where(e.side == selection.side)
-    if selection.record_id:
-        query = query.where(e.record_id == selection.record_id)
-    found = []
-    for row in conn.execute(query.order_by(e.last_seen.desc(), e.id.desc())):
-        if selection.category and categorize(row.code, row.message) is not selection.category:
-            continue
-        found.append((row.id, (row.object, row.side, row.record_id), row.resolved_at is None))
-    return found
 
 
-def _records(found: Iterable[tuple[int, Record, bool]]) -> set[Record]:
-    return {record for _, record, _ in found}
-
-
-def retry(state: StateStore, selection: Selection) -> int:
-    """Have the next run try the selected records again; returns how many records."""
+def retry(state: StateStore, found: Iterable[ErrorView]) -> int:
+    """The next run retries each record of `found`; returns how many records."""
+    views = list(found)
+    open_records = {_record(v) for v in views if v.error.resolved_at is None}
+    # A record with no open error (ignored by hand) gets its latest error back: open
+    # errors are what the next run re-reads and retries.
+    closed: dict[Record, str] = {}
+    for v in views:
+        key = _record(v)
+        if key not in open_records and v.error.last_seen > closed.get(key, ""):
+            closed[key] = v.error.last_seen
+    e = s.record_errors.c
     with state.engine.begin() as conn:
-        found = _matching(conn, state, selection, open_only=selection.record_id is None)
-        reopened: set[Record] = set()
-        open_records = {record for _, record, is_open in found if is_open}
-        for error_id, record, is_open in found:
-            # A named record with no open error (ignored, or synced since) gets its latest
-            # error back: open errors are what the next run re-reads and retries.
-            if is_open or record in open_records or record in reopened:
-                continue
+        for key, last_seen in closed.items():
             conn.execute(
                 update(s.record_errors)
-                .where(s.record_errors.c.id == error_id)
+                .where(_where(state, key), e.last_seen == last_seen)
                 .values(resolved_at=None)
             )
-            reopened.add(record)
-    return len(_records(found))
+    return len(open_records | set(closed))
 
 
-def ignore(state: StateStore, selection: Selection) -> int:
-    """Close the selected open errors without a sync; returns how many records."""
+def ignore(state: StateStore, found: Iterable[ErrorView]) -> int:
+    """No run retries these records until they change; they no longer count as open
+    errors. Returns how many records."""
+    records = sorted({_record(v) for v in found if v.error.resolved_at is None})
+    stamp = now_iso()
+    e = s.record_errors.c
     with state.engine.begin() as conn:
-        found = _matching(conn, state, selection, open_only=True)
-        ids = [error_id for error_id, _, _ in found]
-        stamp = now_iso()
-        for chunk_start in range(0, len(ids), s.IN_CHUNK):
+        for key in records:
             conn.execute(
                 update(s.record_errors)
-                .where(s.record_errors.c.id.in_(ids[chunk_start : chunk_start + s.IN_CHUNK]))
+                .where(_where(state, key), e.resolved_at.is_(None))
                 .values(resolved_at=stamp)
             )
-    return len(_records(found))
+    return len(records)

@@ -70,6 +70,36 @@ class Overview:
     filters: Filters = field(default_factory=Filters)
 
 
+def ignored_records(state: StateStore) -> set[tuple[str, str, str]]:
+    """(object, rejecting side, record id) of the records ignored by hand: not open errors,
+    so neither on the cards nor in the exports."""
+    r = s.retries.c
+    query = select(r.object, r.side, r.record_id).where(
+        r.account == state.account, r.ignored_at.is_not(None)
+    )
+    with state.engine.connect() as conn:
+        return {(obj, side, rid) for obj, side, rid in conn.execute(query)}
+
+
+def open_views(
+    state: StateStore, where: Where, filters: Filters, limit: int = READ_LIMIT
+) -> list[ErrorView]:
+    """The open errors the filters name, newest first, ignored records left out."""
+    ignored = ignored_records(state)
+    rows = [
+        e
+        for e in state.errors(limit=limit)
+        if (filters.side is None or e.side == filters.side)
+        and (filters.object is None or e.object == filters.object)
+        and (e.object, e.side, e.record_id) not in ignored
+    ]
+    return [
+        v
+        for v in views(state, rows, where)
+        if filters.category is None or v.category is filters.category
+    ]
+
+
 def duration(run: RunRow) -> float | None:
     """Seconds from start to end, None while running or when unreadable."""
     if not run.ended_at:
@@ -129,16 +159,10 @@ def overview(
     now: datetime | None = None,
 ) -> Overview:
     wanted = filters or Filters()
-    rows = [
-        e
-        for e in state.errors(limit=READ_LIMIT)
-        if (wanted.side is None or e.side == wanted.side)
-        and (wanted.object is None or e.object == wanted.object)
-    ]
     totals = open_errors_by_category(state)
     return Overview(
         usage=list(api_usage(state, now).values()),
-        cards=_cards(views(state, rows, where), totals, wanted),
+        cards=_cards(open_views(state, where, wanted), totals, wanted),
         open_errors=sum(totals.values()),
         runs=run_history(state, runs),
         lags=pair_lags(state, now),
