@@ -5,14 +5,18 @@ finds the record the first one made: no duplicate, no journal, no fingerprint re
 
 from __future__ import annotations
 
+import json
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from mapc.cli import main
+from mapc.runtime.sync.rebuild import StateNotEmpty, rebuild_links
 from mapc.runtime.sync.state import StateStore
-from tests.runtime.sync.compiled import fixture
-from tests.runtime.sync.conftest import SyncEnv
+from tests.runtime.sync.compiled import MAPPINGS, fixture
+from tests.runtime.sync.conftest import SyncEnv, base_seed
 
 HUBSPOT_ID_FIELD = {
     "name": "HubSpot_Id__c",
@@ -165,3 +169,92 @@ def test_a_lost_create_answer_retried_makes_no_duplicate(
     keyed.run()
     assert keyed.write_count() == 0, keyed.writes()
     assert_once_each(keyed)
+
+
+# -- links rebuilt from the CRMs (issue 9 item 4) ---------------------------------------
+
+
+def test_a_lost_state_is_rebuilt_from_the_keys_without_a_write(
+    keyed: SyncEnv, tmp_path: Path
+) -> None:
+    keyed.run()
+    lost = StateStore(str(tmp_path / "rebuilt.db"))  # the state the orgs were synced with is gone
+    keyed.emulator.reset_calls()
+    found = rebuild_links(keyed.adapter, keyed.salesforce, keyed.hubspot, lost)
+    assert keyed.write_count() == 0, keyed.writes()  # it only reads
+    assert found.links == {"contacts": 3, "deals": 2}
+    assert found.problems == [] and found.unkeyed == []
+    leads = {r["Email"]: r["Id"] for r in keyed.sf("Lead", fields="Id, Email")}
+    ann = next(c for c in keyed.hs("contacts", ("email",)) if c["email"] == "ann@hs.example")
+    assert (
+        lost.links_by_hubspot("contacts", [str(ann["id"])])[str(ann["id"])].sf_id
+        == leads["ann@hs.example"]
+    )
+    keyed.emulator.reset_calls()
+    keyed.run(state=lost)
+    assert keyed.write_count() == 0, keyed.writes()  # nothing created again, nothing rewritten
+    assert_once_each(keyed)
+    # The rebuilt links carry changes as the lost ones did.
+    keyed.hubspot.update("contacts", [{"id": str(ann["id"]), "firstname": "Annie"}])
+    keyed.run(state=lost)
+    lead = keyed.sf("Lead", where="Email = 'ann@hs.example'", fields="Id, FirstName")
+    assert [r["FirstName"] for r in lead] == ["Annie"]
+    assert_once_each(keyed)
+    with pytest.raises(StateNotEmpty):  # never over the links of a state in use
+        rebuild_links(keyed.adapter, keyed.salesforce, keyed.hubspot, lost)
+    lost.close()
+
+
+def test_keys_that_name_nothing_or_clash_are_reported_not_linked(
+    keyed: SyncEnv, tmp_path: Path
+) -> None:
+    keyed.run()
+    ann = next(c for c in keyed.hs("contacts", ("email",)) if c["email"] == "ann@hs.example")
+    keyed.seed(
+        {
+            "salesforce": {
+                "records": {
+                    "Contact": [
+                        # Another record claiming Ann (a data load, say), and one naming a
+                        # HubSpot record that does not exist.
+                        {"LastName": "Twin", "HubSpot_Id__c": str(ann["id"])},
+                        {"LastName": "Ghost", "HubSpot_Id__c": "999999"},
+                    ]
+                }
+            }
+        }
+    )
+    found = rebuild_links(
+        keyed.adapter, keyed.salesforce, keyed.hubspot, StateStore(str(tmp_path / "r.db"))
+    )
+    assert found.links == {"contacts": 2, "deals": 2}
+    assert len(found.problems) == 2, found.problems
+    assert any(f"contacts {ann['id']} is claimed by several" in p for p in found.problems)
+    assert any("names contacts 999999, which does not exist" in p for p in found.problems)
+
+
+def test_state_rebuild_through_the_cli(
+    emulator_env: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    monkeypatch.setenv("HUBSPOT_REQUESTS_PER_10S", "100000")
+    monkeypatch.setenv("HUBSPOT_SEARCHES_PER_SECOND", "1000")
+    monkeypatch.setenv("MAPC_STATE", str(tmp_path / "state.db"))
+    emulator_env.reset(person_accounts=True)
+    emulator_env.seed(base_seed())
+    emulator_env.seed(keyed_seed())
+    assert main(["compile", str(MAPPINGS / "keyed.mapc"), "-o", str(tmp_path / "out")]) == 0
+    adapter = str(tmp_path / "out" / "keyed.py")
+    assert main(["run", adapter, "--no-progress", "--init-state"]) == 0
+    (tmp_path / "state.db").unlink()  # lost
+    capsys.readouterr()
+    emulator_env.reset_calls()
+    assert main(["state", "rebuild", adapter]) == 0
+    out = capsys.readouterr().out
+    assert "contacts: 3 links rebuilt" in out and "deals: 2 links rebuilt" in out
+    assert main(["run", adapter, "--no-progress", "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["writes"] == 0
+    writes = [k for k in emulator_env.calls() if k.startswith(("PATCH", "DELETE"))]
+    writes += [k for k in emulator_env.calls() if k.endswith(("batch/create", "batch/upsert"))]
+    assert writes == []
+    assert main(["state", "rebuild", adapter]) == 2
+    assert "already holds links" in capsys.readouterr().err
