@@ -27,7 +27,8 @@ COMMANDS: dict[str, str] = {
     "errors": "list the records recent runs could not sync",
     "status": "show recent runs, open errors by category and how far behind each object is",
     "serve": "serve the Sync health page, /metrics and /healthz from the state database",
-    "state": "manage the state database (`mapc state init` creates a new one)",
+    "state": "manage the state database (`mapc state init` creates a new one, "
+    "`mapc state rebuild` reads the links back from the CRMs)",
     "demo": "compile, start a local emulator with sample data, sync it, and sync again",
     "lsp": "run the language server (for editors)",
 }
