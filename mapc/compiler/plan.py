@@ -10,7 +10,7 @@ from msgspec import Struct
 
 from mapc.compiler import ir
 from mapc.compiler.source import Span
-from mapc.runtime.adapter import Behaviour, CreateContacts, MatchKind, Rule
+from mapc.runtime.adapter import Behaviour, CreateContacts, MatchKind, PersonAccounts, Rule
 
 
 class PlannedField(Struct, frozen=True, gc=False):
@@ -107,7 +107,7 @@ class Plan(Struct, frozen=True, gc=False):
     source_sha256: str
     create_hubspot_contacts: CreateContacts
     shared_org: bool
-    person_accounts: bool
+    person_accounts: PersonAccounts
     objects: tuple[PlannedObject, ...]
     value_maps: tuple[PlannedValueMap, ...]
     closed_won: PlannedClosedWon | None

@@ -46,6 +46,17 @@ class CreateContacts(StrEnum):
     NEVER = "never"
 
 
+class PersonAccounts(StrEnum):
+    """R7: whether the org has person accounts, a fact of the org."""
+
+    AUTO = "auto"
+    """Read it from the org's describe at the start of each run."""
+    ON = "true"
+    """The org has them; a run against an org without them stops with one sentence."""
+    OFF = "false"
+    """Never look for them."""
+
+
 class MatchKind(StrEnum):
     FIELD = "field"
     """Deduplicate by one field's value (contacts: email, case-insensitive)."""
@@ -200,8 +211,8 @@ class Settings:
     create_hubspot_contacts: CreateContacts = CreateContacts.LEADS_AND_CONTACTS
     shared_org: bool = False
     """R11: several HubSpot accounts share this Salesforce org (one mapping/state each)."""
-    person_accounts: bool = False
-    """R7: the org has person accounts switched on."""
+    person_accounts: PersonAccounts = PersonAccounts.AUTO
+    """R7: whether the org has person accounts (`auto`: as its describe says)."""
 
 
 @dataclass(frozen=True)

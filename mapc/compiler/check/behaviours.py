@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from mapc.compiler import ir
 from mapc.compiler.check.context import Context, ResolvedBlock
-from mapc.runtime.adapter import Behaviour, Rule
+from mapc.runtime.adapter import Behaviour, PersonAccounts, Rule
 
 _SALESFORCE_READS: dict[Behaviour, dict[str, tuple[str, ...]]] = {
     # A Contact's account is its company (R6) and a person account's contact (R7).
@@ -30,6 +30,11 @@ _SALESFORCE_READS: dict[Behaviour, dict[str, tuple[str, ...]]] = {
     },
 }
 
+# R7: required on create in a standard org, optional with person accounts (a lead without
+# a company converts to a person account); the engine's half is
+# runtime/sync/behaviours/person_accounts.py.
+OPTIONAL_WITH_PERSON_ACCOUNTS: dict[str, frozenset[str]] = {"Lead": frozenset({"Company"})}
+
 
 def behaviours_of(context: Context, block: ResolvedBlock) -> tuple[Behaviour, ...]:
     """The behaviours the pair of `block` has, in the enum's order."""
@@ -46,7 +51,9 @@ def behaviours_of(context: Context, block: ResolvedBlock) -> tuple[Behaviour, ..
             on.add(Behaviour.CONTACT_COMPANY)
     if name == "companies" and associated:
         on.add(Behaviour.COMPANY_BY_CONTACTS)
-    if name in ("contacts", "companies") and context.settings.person_accounts:
+    if name in ("contacts", "companies") and context.settings.person_accounts is not (
+        PersonAccounts.OFF
+    ):
         on.add(Behaviour.PERSON_ACCOUNTS)
     if context.closed_won is not None and name == "deals":
         on.add(Behaviour.CLOSED_WON)

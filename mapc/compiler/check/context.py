@@ -8,7 +8,7 @@ from mapc.compiler import ir
 from mapc.compiler.catalog import Catalog, FieldDef, ObjectDef
 from mapc.compiler.diagnostics import Diagnostic
 from mapc.compiler.source import Source, Span
-from mapc.runtime.adapter import CreateContacts, Rule
+from mapc.runtime.adapter import CreateContacts, PersonAccounts, Rule
 
 
 @dataclass
@@ -59,7 +59,7 @@ class ResolvedBlock:
 class Settings:
     create_hubspot_contacts: CreateContacts = CreateContacts.LEADS_AND_CONTACTS
     shared_org: bool = False
-    person_accounts: bool = False
+    person_accounts: PersonAccounts = PersonAccounts.AUTO
     catalogs: str | None = None
 
 

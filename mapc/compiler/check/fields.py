@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from mapc.compiler import ir
+from mapc.compiler.check.behaviours import OPTIONAL_WITH_PERSON_ACCOUNTS
 from mapc.compiler.check.context import Context, ResolvedBlock
 from mapc.compiler.check.fieldmaps import (
     OPT_OUT_HUBSPOT,
@@ -16,7 +17,7 @@ from mapc.compiler.check.literals import check_literal
 from mapc.compiler.check.names import resolve_hubspot, salesforce_targets
 from mapc.compiler.check.pairs import SEED_PAIRS, check_match, resolve_pair
 from mapc.compiler.source import Span
-from mapc.runtime.adapter import Rule
+from mapc.runtime.adapter import PersonAccounts, Rule
 
 
 def check_blocks(context: Context) -> None:
@@ -268,10 +269,20 @@ def _check_required(context: Context, block: ResolvedBlock) -> None:
         return  # nothing is created in Salesforce from this block
     for name_node in block.node.salesforce_objects:
         obj = block.salesforce[name_node.value]
+        # R7: an org that surely has person accounts makes these optional (a lead without
+        # a company converts to a person account); `auto` may meet a standard org.
+        optional = (
+            OPTIONAL_WITH_PERSON_ACCOUNTS.get(obj.name, frozenset())
+            if context.settings.person_accounts is PersonAccounts.ON
+            else frozenset()
+        )
         unset = [
             field.name
             for field in obj.fields.values()
-            if field.required and field.writable_on_create and (obj.name, field.name) not in fed
+            if field.required
+            and field.writable_on_create
+            and (obj.name, field.name) not in fed
+            and field.name not in optional
         ]
         if not unset:
             continue

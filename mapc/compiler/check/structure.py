@@ -6,7 +6,7 @@ from mapc.compiler import ir
 from mapc.compiler.catalog import suggest
 from mapc.compiler.check.context import Context
 from mapc.compiler.source import Span
-from mapc.runtime.adapter import CreateContacts
+from mapc.runtime.adapter import CreateContacts, PersonAccounts
 
 SETTINGS = ("catalogs", "create_hubspot_contacts", "person_accounts", "shared_org")
 EMAIL_EVENT_TYPES = {"email_open": "OPEN", "email_click": "CLICK"}
@@ -83,11 +83,18 @@ def _apply_setting(context: Context, setting: ir.Setting) -> None:
             settings.create_hubspot_contacts = CreateContacts(text)
         else:
             _invalid(context, setting, " | ".join(choices))
-    elif key in ("shared_org", "person_accounts"):
+    elif key == "shared_org":
         if isinstance(value, ir.Literal) and isinstance(value.value, bool):
-            setattr(settings, key, value.value)
+            settings.shared_org = value.value
         else:
             _invalid(context, setting, "true | false")
+    elif key == "person_accounts":
+        if isinstance(value, ir.Literal) and isinstance(value.value, bool):
+            settings.person_accounts = PersonAccounts.ON if value.value else PersonAccounts.OFF
+        elif isinstance(value, ir.Name) and value.value == PersonAccounts.AUTO.value:
+            settings.person_accounts = PersonAccounts.AUTO
+        else:
+            _invalid(context, setting, "auto | true | false")
     elif key == "catalogs":
         if isinstance(value, ir.Literal) and isinstance(value.value, str) and value.value:
             settings.catalogs = value.value

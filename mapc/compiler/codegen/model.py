@@ -103,13 +103,13 @@ def _map_view(
 
 
 def _adapter(ctx: ModuleContext, plan: Plan, objects: list[ObjectView]) -> tuple[str, set[str]]:
-    used = {"Adapter", "Settings", "CreateContacts"}
+    used = {"Adapter", "Settings", "CreateContacts", "PersonAccounts"}
     settings = Call(
         "Settings",
         (
             ("create_hubspot_contacts", f"CreateContacts.{plan.create_hubspot_contacts.name}"),
             ("shared_org", repr(plan.shared_org)),
-            ("person_accounts", repr(plan.person_accounts)),
+            ("person_accounts", f"PersonAccounts.{plan.person_accounts.name}"),
         ),
         explode=True,
     )

@@ -46,7 +46,7 @@ counts as a change the first time the record comes back."""
 
 def salesforce_writable(ctx: Context, sf: Record) -> bool:
     """Person accounts (and the contact behind one) are written through Salesforce only."""
-    return not (ctx.adapter.settings.person_accounts and truthy(sf.get(IS_PERSON_ACCOUNT)))
+    return not (ctx.person_accounts and truthy(sf.get(IS_PERSON_ACCOUNT)))
 
 
 def adopt_fresh(link: Link) -> None:

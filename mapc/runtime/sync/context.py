@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -23,6 +23,7 @@ from mapc.runtime.sync.behaviours.names import (
     SALESFORCE_TIMESTAMPS,
 )
 from mapc.runtime.sync.behaviours.owners import OwnerDirectory
+from mapc.runtime.sync.behaviours.person_accounts import org_create_defaults, org_fields
 from mapc.runtime.sync.behaviours.seed import (
     company_link_candidate,
     leads_and_contacts,
@@ -65,6 +66,8 @@ class Context:
     report: Report
     run_id: int
     dry_run: bool = False
+    person_accounts: bool = False
+    """R7: whether the org has person accounts (the setting, or the org's describe)."""
     owners: OwnerDirectory | None = None
     progress: Callable[[str], None] = field(default=lambda _step: None)
     heartbeat: Callable[[], None] = field(default=lambda: None)
@@ -104,11 +107,17 @@ class Context:
     def salesforce_fields(self, obj: ObjectSync, sobject: str) -> list[str]:
         fields = list(obj.salesforce_fields.get(sobject, ()))
         fields.extend(SALESFORCE_ALWAYS_READ)
-        if sobject == CONTACT and (self.syncs_companies or self.adapter.settings.person_accounts):
+        if sobject == CONTACT and (self.syncs_companies or self.person_accounts):
             fields.append(ACCOUNT_ID)  # a person account's contact: its Account (R1, R7)
-        if self.adapter.settings.person_accounts and sobject in (CONTACT, ACCOUNT):
+        if self.person_accounts and sobject in (CONTACT, ACCOUNT):
             fields.append(IS_PERSON_ACCOUNT)
-        return sorted(set(fields))
+        return org_fields(sobject, sorted(set(fields)), self.person_accounts)
+
+    def create_defaults(self, obj: ObjectSync, sobject: str) -> Mapping[str, Any]:
+        """The mapping's defaults for records mapc creates as `sobject`, as the org needs."""
+        return org_create_defaults(
+            sobject, obj.create_defaults.get(sobject, {}), self.person_accounts
+        )
 
     # -- fetching counterparts -----------------------------------------------------------
 

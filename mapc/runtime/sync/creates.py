@@ -53,7 +53,7 @@ class Creates:
         values = self.create_values_for_salesforce(sobject, hs)
         defaulted = sorted(
             k
-            for k, v in obj.create_defaults.get(sobject, {}).items()
+            for k, v in ctx.create_defaults(obj, sobject).items()
             if values.get(k) == v and blank(_proposed(obj, sobject, hs, k))
         )
         counted = ctx.will(
@@ -114,7 +114,7 @@ class Creates:
                     values[f.salesforce] = True
             elif f.to_salesforce and not blank(proposed.get(f.salesforce)):
                 values[f.salesforce] = proposed[f.salesforce]
-        for key, default in obj.create_defaults.get(sobject, {}).items():
+        for key, default in self.ctx.create_defaults(obj, sobject).items():
             if blank(values.get(key)):
                 values[key] = default
         return {k: v for k, v in values.items() if k not in NEVER_CREATE}

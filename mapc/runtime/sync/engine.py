@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from mapc.runtime.adapter import Adapter, CreateContacts, MatchKind, ObjectSync
+from mapc.runtime.adapter import Adapter, Behaviour, CreateContacts, MatchKind, ObjectSync
 from mapc.runtime.api_usage import RunUsage, meter_of
 from mapc.runtime.sync.behaviours.closed_won import apply_closed_won
 from mapc.runtime.sync.behaviours.company_links import sync_associations
@@ -22,6 +22,7 @@ from mapc.runtime.sync.behaviours.email_events import sync_email_events
 from mapc.runtime.sync.behaviours.names import CONTACTS
 from mapc.runtime.sync.behaviours.opt_out import retry_owed
 from mapc.runtime.sync.behaviours.owners import OwnerDirectory
+from mapc.runtime.sync.behaviours.person_accounts import org_has_person_accounts
 from mapc.runtime.sync.context import HUBSPOT, SALESFORCE, Context
 from mapc.runtime.sync.lock import RunLock
 from mapc.runtime.sync.lookups import sync_lookups
@@ -82,6 +83,11 @@ class SyncEngine:
             self.hubspot.owners(), self.salesforce.users(), self.salesforce.queues()
         )
 
+    def _person_accounts(self) -> bool:
+        if not any(Behaviour.PERSON_ACCOUNTS in o.behaviours for o in self.adapter.objects):
+            return False
+        return org_has_person_accounts(self.salesforce, self.adapter.settings.person_accounts)
+
     def run(self) -> Report:
         lock = RunLock(self.state)
         lock.acquire()
@@ -136,6 +142,7 @@ class SyncEngine:
                 "others; `never` is recommended (R5, R11)",
                 settings.create_hubspot_contacts.value,
             )
+        ctx.person_accounts = self._person_accounts()
         ctx.owners = self._owners()
         objects = ordered(self.adapter.objects)
         for obj in objects:

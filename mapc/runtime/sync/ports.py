@@ -10,6 +10,7 @@ from mapc.runtime.records import Cursor, Page, Record, WriteResult
 
 
 class SalesforcePort(Protocol):
+    def describe(self, sobject: str) -> dict[str, Any]: ...
     def read_changed(
         self,
         sobject: str,

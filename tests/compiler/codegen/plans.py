@@ -14,7 +14,7 @@ from mapc.compiler.plan import (
     PlannedValueMap,
 )
 from mapc.compiler.source import Span
-from mapc.runtime.adapter import CreateContacts, MatchKind, Rule
+from mapc.runtime.adapter import CreateContacts, MatchKind, PersonAccounts, Rule
 
 SPAN = Span.point("mappings/test.mapc", 1, 1)
 
@@ -103,7 +103,7 @@ def plan(
         "source_sha256": "0" * 64,
         "create_hubspot_contacts": CreateContacts.LEADS_AND_CONTACTS,
         "shared_org": False,
-        "person_accounts": False,
+        "person_accounts": PersonAccounts.OFF,
         "objects": objects,
         "value_maps": value_maps,
         "closed_won": None,
@@ -212,7 +212,7 @@ def default_like_plan() -> Plan:
         (contacts_obj, deals),
         (LIFECYCLE, DEAL_STAGES),
         name="hubspot_salesforce",
-        person_accounts=True,
+        person_accounts=PersonAccounts.ON,
         closed_won=PlannedClosedWon(
             hubspot_object="contacts",
             hubspot_property="lifecyclestage",

@@ -189,6 +189,16 @@ CASES: list[tuple[str, str, list[str]]] = [
         edit(BASE, ("person_accounts: true", "person_accounts: false")),
         ["B602"],
     ),
+    (
+        "B602-person-accounts-read-from-the-org",
+        edit(BASE, ("person_accounts: true", "person_accounts: auto")),
+        ["B602"],
+    ),
+    (
+        "B602-person-accounts-default-is-auto",
+        edit(BASE, ("  person_accounts: true\n", "")),
+        ["B602"],
+    ),
     ("S601-shared-org", edit(BASE, ("shared_org: false", "shared_org: true")), ["S601"]),
     ("S602-catalogs", edit(BASE, ('catalogs: "catalogs"', 'catalogs: "other"')), ["S602"]),
     (

@@ -17,6 +17,7 @@ from mapc.runtime.adapter import (
     MatchKind,
     MatchSpec,
     ObjectSync,
+    PersonAccounts,
     Rule,
     Settings,
 )
@@ -185,6 +186,7 @@ def contacts_sync(
             Behaviour.LEADS_AND_CONTACTS,
             Behaviour.COMMUNICATION_PREFERENCES,
             Behaviour.CONTACT_COMPANY,
+            Behaviour.PERSON_ACCOUNTS,
         ),
         create_defaults={
             "Lead": {"LastName": "[not provided]", "Company": "[not provided]"},
@@ -204,7 +206,7 @@ def companies_sync() -> ObjectSync:
             f("phone", "Phone", ("Account",), Rule.PREFER_SALESFORCE),
             f("hubspot_owner_id", "OwnerId", ("Account",), Rule.TWO_WAY, owner=True),
         ),
-        behaviours=(Behaviour.COMPANY_BY_CONTACTS,),
+        behaviours=(Behaviour.COMPANY_BY_CONTACTS, Behaviour.PERSON_ACCOUNTS),
     )
 
 
@@ -252,7 +254,7 @@ def adapter(
         source_path="tests",
         source_sha256="0" * 64,
         mapc_version="test",
-        settings=settings or Settings(person_accounts=True),
+        settings=settings or Settings(person_accounts=PersonAccounts.ON),
         objects=tuple(objects),
         closed_won=ClosedWonRule("contacts", "lifecyclestage", "customer") if deals else None,
         email_events=EmailEventsRule(("OPEN", "CLICK"), "Task", task_values) if events else None,

@@ -100,6 +100,7 @@ class SyncEnv:
     state: StateStore
     adapter: Adapter
     refs: dict[str, str] = field(default_factory=dict)
+    person_accounts: bool = True
 
     def seed(self, data: dict[str, Any]) -> dict[str, str]:
         self.refs.update(self.emulator.seed(data))
@@ -166,6 +167,25 @@ def connectors(env: dict[str, str]) -> tuple[SalesforceConnector, HubSpotConnect
         env, retry=fast_retry(), limiter=HubSpotLimiter(1_000_000, 1_000_000)
     )
     return sf, hs
+
+
+GENERATED = Path(__file__).resolve().parents[3] / "generated" / "hubspot_salesforce.py"
+
+
+@pytest.fixture(params=["standard", "person-accounts"])
+def shaped(request: pytest.FixtureRequest, emulator: Any, tmp_path: Path) -> Iterator[SyncEnv]:
+    """The generated default adapter, unchanged, on an org without and one with person
+    accounts (the session's emulator reset to each shape)."""
+    from mapc.runtime.sync.runner import load_adapter
+
+    person_accounts = request.param == "person-accounts"
+    emulator.reset(person_accounts=person_accounts)
+    refs = emulator.seed(base_seed())
+    sf, hs = connectors(emulator.env())
+    state = StateStore(str(tmp_path / "state.db"))
+    adapter = load_adapter(str(GENERATED))
+    yield SyncEnv(emulator, sf, hs, state, adapter, dict(refs), person_accounts)
+    state.close()
 
 
 @pytest.fixture

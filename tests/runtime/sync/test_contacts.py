@@ -3,7 +3,9 @@ suppression and idempotence, end to end against the emulator."""
 
 from __future__ import annotations
 
-from tests.runtime.sync.conftest import SyncEnv
+from mapc.runtime.adapter import PersonAccounts, Settings
+from tests.runtime.sync import adapters
+from tests.runtime.sync.conftest import SyncEnv, base_seed
 
 
 def seed_people(sync: SyncEnv) -> None:
@@ -54,7 +56,8 @@ def test_first_sync_matches_by_email_and_creates_the_rest(sync: SyncEnv) -> None
     leads = {r["Email"].lower(): r for r in sync.sf("Lead")}
     # Ann matched her lead by email (case-insensitive): no second lead.
     assert set(leads) == {"ann@example.com", "bob@example.com"}
-    assert leads["bob@example.com"]["Company"] == "[not provided]"
+    # R7: the org has person accounts, so a lead from HubSpot needs no company.
+    assert leads["bob@example.com"]["Company"] is None
     assert leads["bob@example.com"]["Title"] == "CTO"
     contacts = sync.hs_by_email()
     assert set(contacts) == {"ann@example.com", "bob@example.com", "cy@example.com"}
@@ -92,6 +95,10 @@ def test_changes_flow_each_way_without_echo(sync: SyncEnv) -> None:
 
 
 def test_placeholders_are_blanks_to_the_rules(sync: SyncEnv) -> None:
+    # An org without person accounts, where Salesforce requires Lead.Company (R7).
+    sync.emulator.reset(person_accounts=False)
+    sync.seed(base_seed())
+    sync.adapter = adapters.adapter(settings=Settings(person_accounts=PersonAccounts.OFF))
     sync.seed({"hubspot": {"records": {"contacts": [{"email": "nameless@example.com"}]}}})
     sync.run()
     [row] = sync.sf("Lead")

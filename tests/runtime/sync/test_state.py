@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
+from mapc.runtime.adapter import PersonAccounts, Settings
 from mapc.runtime.sync import schema
 from mapc.runtime.sync.state import Link, StateStore, database_url
 
@@ -183,7 +184,12 @@ def test_the_run_lock_is_kept_fresh_while_pages_are_read(tmp_path: Path, monkeyp
             return lambda *_a, **_k: []
 
     store = StateStore(str(tmp_path / "s.db"))
-    adapter = adapters.adapter(companies=False, deals=False, events=False)
+    adapter = adapters.adapter(
+        companies=False,
+        deals=False,
+        events=False,
+        settings=Settings(person_accounts=PersonAccounts.OFF),
+    )
     engine = SyncEngine(adapter, Quiet(), Pages(), store, dry_run=True)  # type: ignore[arg-type]
     engine.run()
     assert seen == sorted(seen) and seen[-1] > seen[0], (seen, len(beats))

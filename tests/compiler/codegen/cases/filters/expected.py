@@ -17,6 +17,7 @@ from mapc.runtime.adapter import (
     MatchKind,
     MatchSpec,
     ObjectSync,
+    PersonAccounts,
     Record,
     Rule,
     Settings,
@@ -331,6 +332,7 @@ CONTACTS = ObjectSync(
             "Email",
             "HasOptedOutOfEmail",
             "Id",
+            "IsPersonAccount",
             "LastModifiedDate",
             "SystemModstamp",
         ),
@@ -350,7 +352,11 @@ CONTACTS = ObjectSync(
             "LastName": "[not provided]",
         },
     },
-    behaviours=(Behaviour.LEADS_AND_CONTACTS, Behaviour.COMMUNICATION_PREFERENCES),
+    behaviours=(
+        Behaviour.LEADS_AND_CONTACTS,
+        Behaviour.COMMUNICATION_PREFERENCES,
+        Behaviour.PERSON_ACCOUNTS,
+    ),
 )
 
 
@@ -483,7 +489,7 @@ ADAPTER = Adapter(
     settings=Settings(
         create_hubspot_contacts=CreateContacts.LEADS_AND_CONTACTS,
         shared_org=False,
-        person_accounts=False,
+        person_accounts=PersonAccounts.AUTO,
     ),
     objects=(CONTACTS, DEALS),
 )

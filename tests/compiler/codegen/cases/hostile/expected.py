@@ -16,6 +16,7 @@ from mapc.runtime.adapter import (
     MatchKind,
     MatchSpec,
     ObjectSync,
+    PersonAccounts,
     Record,
     Rule,
     Settings,
@@ -331,7 +332,11 @@ CONTACTS = ObjectSync(
             "Company": "{% raw %} é中",
         },
     },
-    behaviours=(Behaviour.LEADS_AND_CONTACTS, Behaviour.COMMUNICATION_PREFERENCES),
+    behaviours=(
+        Behaviour.LEADS_AND_CONTACTS,
+        Behaviour.COMMUNICATION_PREFERENCES,
+        Behaviour.PERSON_ACCOUNTS,
+    ),
 )
 
 
@@ -343,7 +348,7 @@ ADAPTER = Adapter(
     settings=Settings(
         create_hubspot_contacts=CreateContacts.LEADS_AND_CONTACTS,
         shared_org=False,
-        person_accounts=False,
+        person_accounts=PersonAccounts.AUTO,
     ),
     objects=(CONTACTS,),
 )

@@ -14,6 +14,7 @@ from mapc.runtime.adapter import (
     MatchKind,
     MatchSpec,
     ObjectSync,
+    PersonAccounts,
     Record,
     Rule,
     Settings,
@@ -169,7 +170,11 @@ CONTACTS = ObjectSync(
             "Company": "[not provided]",
         },
     },
-    behaviours=(Behaviour.LEADS_AND_CONTACTS, Behaviour.COMMUNICATION_PREFERENCES),
+    behaviours=(
+        Behaviour.LEADS_AND_CONTACTS,
+        Behaviour.COMMUNICATION_PREFERENCES,
+        Behaviour.PERSON_ACCOUNTS,
+    ),
 )
 
 
@@ -181,7 +186,7 @@ ADAPTER = Adapter(
     settings=Settings(
         create_hubspot_contacts=CreateContacts.NEVER,
         shared_org=True,
-        person_accounts=False,
+        person_accounts=PersonAccounts.AUTO,
     ),
     objects=(CONTACTS,),
 )
