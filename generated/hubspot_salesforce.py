@@ -468,10 +468,13 @@ CONTACTS = ObjectSync(
     salesforce_fields={
         "Lead": (
             "Company",
+            "ConvertedAccountId",
+            "ConvertedContactId",
             "Email",
             "FirstName",
             "HasOptedOutOfEmail",
             "Id",
+            "IsConverted",
             "LastModifiedDate",
             "LastName",
             "Lifecycle_Stage__c",

@@ -12,8 +12,12 @@ from mapc.compiler.check.context import Context, ResolvedBlock
 from mapc.runtime.adapter import Behaviour, PersonAccounts, Rule
 
 _SALESFORCE_READS: dict[Behaviour, dict[str, tuple[str, ...]]] = {
-    # A Contact's account is its company (R6) and a person account's contact (R7).
-    Behaviour.LEADS_AND_CONTACTS: {"Contact": ("AccountId",)},
+    # A Contact's account is its company (R6) and a person account's contact (R7); a
+    # converted lead names the contact its HubSpot contact moves to.
+    Behaviour.LEADS_AND_CONTACTS: {
+        "Contact": ("AccountId",),
+        "Lead": ("ConvertedAccountId", "ConvertedContactId", "IsConverted"),
+    },
     # Closed/Won reads whether an opportunity is won, and its account.
     Behaviour.CLOSED_WON: {"Opportunity": ("AccountId", "IsWon")},
     # An account may be a person: read who, and the contact Salesforce keeps behind it, so

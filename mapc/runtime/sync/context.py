@@ -77,6 +77,9 @@ class Context:
     """(side, object, id, match key) of records created this run, saved with the links."""
     open_errors: dict[tuple[str, str], set[str]] = field(default_factory=dict)
     planned: set[str] = field(default_factory=set)
+    retired: set[str] = field(default_factory=set)
+    """Salesforce ids read this run that sync no more (converted leads): never written,
+    never copied."""
     association_candidates: set[str] = field(default_factory=set)
     """HubSpot ids of contacts (syncing with Salesforce Contacts) read or linked this run."""
     owe: dict[tuple[str, str], Owed] = field(default_factory=dict)

@@ -14,6 +14,7 @@ from mapc.runtime.sync.apply import (
     reconcile,
     snapshot_record,
 )
+from mapc.runtime.sync.behaviours.lead_conversion import follow_conversions, retired
 from mapc.runtime.sync.behaviours.names import (
     ACCOUNT_ID,
     COMPANIES,
@@ -151,6 +152,7 @@ class PairSync(Creates):
         self._setup_queues()
         self.stage()
         self.stage_failed()
+        follow_conversions(self.ctx, self.obj)
         self.reconcile_hubspot()
         self.ctx.writes.flush_all()
         self.ctx.save()
@@ -351,6 +353,16 @@ class PairSync(Creates):
                 if hs_id in settled:  # our own write read back, Salesforce unchanged
                     self._association_candidate(links[hs_id])
                     continue
+                if link is not None and retired(link):
+                    ctx.report.add(
+                        self.name,
+                        SALESFORCE,
+                        "skip",
+                        f"{self.name} {hs_id}",
+                        reason=f"its lead was converted into {retired(link)}, which syncs "
+                        f"with another {self.name}",
+                    )
+                    continue
                 if link is not None:
                     sf = sf_records.get(link.sf_id)
                     if sf is None:
@@ -431,7 +443,7 @@ class PairSync(Creates):
         hs_records.update(remembered)
         for sf in chunk:
             sf_id = str(sf[SALESFORCE_ID])
-            if sf_id in ctx.planned:
+            if sf_id in ctx.planned or sf_id in ctx.retired:
                 continue
             link = links.get(sf_id)
             if sf_id in settled:  # our own write read back, HubSpot unchanged

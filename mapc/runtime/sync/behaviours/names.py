@@ -51,3 +51,10 @@ IS_PERSON_ACCOUNT = "IsPersonAccount"
 PERSON_OPT_OUT = "PersonHasOptedOutOfEmail"
 NEVER_CREATE = frozenset({"IsPersonAccount", "PersonEmail", "RecordTypeId"})
 """Fields mapc never sets on create (a person account is made in Salesforce only)."""
+
+# -- lead conversion ----------------------------------------------------------------------
+
+IS_CONVERTED = "IsConverted"
+CONVERTED_CONTACT = "ConvertedContactId"
+CONVERTED_ACCOUNT = "ConvertedAccountId"
+CONVERTED_OPPORTUNITY = "ConvertedOpportunityId"

@@ -326,7 +326,16 @@ CONTACTS = ObjectSync(
         "lifecyclestage",
     ),
     salesforce_fields={
-        "Lead": ("Email", "HasOptedOutOfEmail", "Id", "LastModifiedDate", "SystemModstamp"),
+        "Lead": (
+            "ConvertedAccountId",
+            "ConvertedContactId",
+            "Email",
+            "HasOptedOutOfEmail",
+            "Id",
+            "IsConverted",
+            "LastModifiedDate",
+            "SystemModstamp",
+        ),
         "Contact": (
             "AccountId",
             "Email",

@@ -310,9 +310,12 @@ CONTACTS = ObjectSync(
         "Lead": (
             "Amount__c",
             "Back\\slash__c",
+            "ConvertedAccountId",
+            "ConvertedContactId",
             "Email",
             "HasOptedOutOfEmail",
             "Id",
+            "IsConverted",
             "LastModifiedDate",
             'Quote"s__c',
             "SystemModstamp",

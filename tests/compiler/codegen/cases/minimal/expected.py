@@ -150,10 +150,13 @@ CONTACTS = ObjectSync(
     ),
     salesforce_fields={
         "Lead": (
+            "ConvertedAccountId",
+            "ConvertedContactId",
             "Email",
             "FirstName",
             "HasOptedOutOfEmail",
             "Id",
+            "IsConverted",
             "LastModifiedDate",
             "LastName",
             "Phone",
