@@ -204,7 +204,7 @@ def create_app(config: ServeConfig, *, holder: StateHolder | None = None) -> Sta
         fmt = request.path_params["fmt"]
 
         def rows(state: StateStore) -> list[dict[str, Any]]:
-            return [v.to_dict() for v in open_views(state, config.where, filters, 1_000_000)]
+            return [v.to_dict() for v in open_views(state, config.where, filters)]
 
         try:
             found = read(rows)
@@ -402,7 +402,7 @@ def _selected(state: StateStore, where: Where, target: Target) -> list[ErrorView
     """The errors a button names: a card's open ones; every error of a named record, the
     closed ones too (retrying an ignored record reopens it)."""
     if target.record_id is None:
-        return open_views(state, where, Filters(category=target.category), 1_000_000)
+        return open_views(state, where, Filters(category=target.category))
     rows = [
         e
         for e in state.errors(include_resolved=True, limit=1_000_000)

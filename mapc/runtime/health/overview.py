@@ -3,13 +3,12 @@ pair (what HubSpot's Sync health tab shows, for `mapc serve`)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from sqlalchemy import select
 
-from mapc.runtime.health.categories import Category
+from mapc.runtime.health.categories import Category, categorize
 from mapc.runtime.health.records import HUBSPOT, ErrorView, Where, views
 from mapc.runtime.health.status import (
     ApiUsage,
@@ -22,10 +21,12 @@ from mapc.runtime.health.status import (
 )
 from mapc.runtime.records import parse_timestamp
 from mapc.runtime.sync import schema as s
+from mapc.runtime.sync.runlog import ErrorRow
 from mapc.runtime.sync.state import StateStore
 
-READ_LIMIT = 2000
-"""Open errors read for the cards (the counts are always complete)."""
+READ_LIMIT = 1_000_000
+"""Open errors read for the cards and exports: all of them, in practice (only the records
+a card shows are looked up for identities and links)."""
 CARD_LIMIT = 25
 """Records shown on one card; the card says how many more there are."""
 
@@ -81,23 +82,31 @@ def ignored_records(state: StateStore) -> set[tuple[str, str, str]]:
         return {(obj, side, rid) for obj, side, rid in conn.execute(query)}
 
 
+def open_rows(
+    state: StateStore, filters: Filters, limit: int = READ_LIMIT
+) -> list[tuple[ErrorRow, Category]]:
+    """The open errors the filters name with their category, newest first, ignored records
+    left out (categories come from the code and message alone: no look-ups)."""
+    ignored = ignored_records(state)
+    found = []
+    for e in state.errors(limit=limit):
+        if (
+            (filters.side is not None and e.side != filters.side)
+            or (filters.object is not None and e.object != filters.object)
+            or (e.object, e.side, e.record_id) in ignored
+        ):
+            continue
+        category = categorize(e.code, e.message)
+        if filters.category is None or category is filters.category:
+            found.append((e, category))
+    return found
+
+
 def open_views(
     state: StateStore, where: Where, filters: Filters, limit: int = READ_LIMIT
 ) -> list[ErrorView]:
-    """The open errors the filters name, newest first, ignored records left out."""
-    ignored = ignored_records(state)
-    rows = [
-        e
-        for e in state.errors(limit=limit)
-        if (filters.side is None or e.side == filters.side)
-        and (filters.object is None or e.object == filters.object)
-        and (e.object, e.side, e.record_id) not in ignored
-    ]
-    return [
-        v
-        for v in views(state, rows, where)
-        if filters.category is None or v.category is filters.category
-    ]
+    """`open_rows` with each record's identity and links (two look-ups per error)."""
+    return views(state, [e for e, _ in open_rows(state, filters, limit)], where)
 
 
 def duration(run: RunRow) -> float | None:
@@ -131,23 +140,21 @@ def pair_lags(state: StateStore, now: datetime | None = None) -> list[PairLag]:
 
 
 def _cards(
-    found: Iterable[ErrorView], totals: dict[Category, int], filters: Filters
+    state: StateStore, where: Where, totals: dict[Category, int], filters: Filters
 ) -> list[ErrorCard]:
-    groups: dict[Category, list[ErrorView]] = {}
-    for v in found:
-        if filters.category and v.category is not filters.category:
-            continue
-        groups.setdefault(v.category, []).append(v)
-    cards = []
-    for category, total in totals.items():
-        records = groups.get(category, [])
-        if filters.category and category is not filters.category:
-            continue
-        if filters.side or filters.object:
-            total = len(records)  # the filtered count is what was read
-        if total:
-            cards.append(ErrorCard(category, total, records[:CARD_LIMIT]))
-    return cards
+    """A card per category, largest first, showing its newest CARD_LIMIT records (only
+    those are looked up for identities and links)."""
+    groups: dict[Category, list[ErrorRow]] = {}
+    for e, category in open_rows(state, filters):
+        groups.setdefault(category, []).append(e)
+    if filters.any:  # the filtered counts are what was read
+        totals = {c: len(rows) for c, rows in groups.items()}
+        totals = dict(sorted(totals.items(), key=lambda kv: (-kv[1], kv[0].value)))
+    return [
+        ErrorCard(category, total, views(state, groups.get(category, [])[:CARD_LIMIT], where))
+        for category, total in totals.items()
+        if total
+    ]
 
 
 def overview(
@@ -162,7 +169,7 @@ def overview(
     totals = open_errors_by_category(state)
     return Overview(
         usage=list(api_usage(state, now).values()),
-        cards=_cards(open_views(state, where, wanted), totals, wanted),
+        cards=_cards(state, where, totals, wanted),
         open_errors=sum(totals.values()),
         runs=run_history(state, runs),
         lags=pair_lags(state, now),
