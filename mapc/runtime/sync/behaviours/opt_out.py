@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from mapc.runtime.records import WriteResult
-from mapc.runtime.sync.behaviours.names import OPT_OUT_HUBSPOT
+from mapc.runtime.records import Record, WriteResult
+from mapc.runtime.sync.behaviours.names import EMAIL, HUBSPOT_ID, OPT_OUT_HUBSPOT
 from mapc.runtime.sync.context import HUBSPOT, Context
 from mapc.runtime.sync.state import Link, Owed
+from mapc.runtime.sync.values import blank, truthy
 from mapc.runtime.sync.writes import HUBSPOT_BATCH
 
 QUEUE = "hs:unsubscribe"
@@ -62,9 +63,36 @@ def owe_unsubscribe(
 
 
 def retry_owed(ctx: Context) -> int:
-    """Queue every unsubscribe an earlier run decided but HubSpot has not confirmed."""
+    """Queue every unsubscribe an earlier run decided but HubSpot has not confirmed.
+
+    The contact is read again first: the owed row holds the address it was decided for,
+    and an unsubscribe is per address, so a contact whose email changed since must be
+    unsubscribed at its current one (the old one would leave it subscribed). A contact
+    HubSpot already shows unsubscribed is paid without a call."""
     owed = ctx.state.owed_unsubscribes()
+    current = _contacts_now(ctx, owed)
     for item in owed:
+        contact = current.get((item.object, item.hubspot_id))
+        if contact is None or blank(contact.get(EMAIL)):
+            # Archived, merged away or without an email: nothing to send to now. It stays
+            # owed (a restored contact is unsubscribed) and shows in the report.
+            ctx.report.add(
+                item.object,
+                HUBSPOT,
+                "skip",
+                f"{item.object} {item.hubspot_id}",
+                reason="unsubscribe owed (R1), but the contact is gone or has no email",
+            )
+            continue
+        if truthy(contact.get(OPT_OUT_HUBSPOT)):
+            if not ctx.dry_run:
+                links = ctx.state.links_by_hubspot(item.object, [item.hubspot_id])
+                ctx.paid.add((item.object, item.hubspot_id))
+                _confirmed(ctx, links.get(item.hubspot_id), lambda: None)()
+            continue
+        email = str(contact[EMAIL])
+        moved = email.strip().lower() != item.email.strip().lower()
+        item = Owed(item.object, item.hubspot_id, item.sf_id, email)
         counted = ctx.will(
             item.object,
             HUBSPOT,
@@ -81,9 +109,22 @@ def retry_owed(ctx: Context) -> int:
             item,
             _confirmed(ctx, link, counted),
             _failed(ctx, item),
-            record=False,
+            record=moved,  # the row follows the address it is sent to
         )
     return len(owed)
+
+
+def _contacts_now(ctx: Context, owed: list[Owed]) -> dict[tuple[str, str], Record]:
+    """Each owing contact as HubSpot has it now: its email and opt-out."""
+    by_object: dict[str, list[str]] = {}
+    for item in owed:
+        by_object.setdefault(item.object, []).append(item.hubspot_id)
+    found: dict[tuple[str, str], Record] = {}
+    for obj, ids in sorted(by_object.items()):
+        ctx.report.reads += 1
+        for record in ctx.hubspot.read_by_ids(obj, ids, [EMAIL, OPT_OUT_HUBSPOT]):
+            found[(obj, str(record[HUBSPOT_ID]))] = record
+    return found
 
 
 def _confirmed(ctx: Context, link: Link | None, counted: Callable[[], None]) -> Callable[[], None]:
