@@ -93,6 +93,9 @@ class Context:
     associations look at these)."""
     new_companies: list[tuple[str, str]] = field(default_factory=list)
     """Company <-> account links made this run: their contacts' associations may follow."""
+    held: set[tuple[str, str, str]] = field(default_factory=set)
+    """(object, target side, source id) of creates an earlier run may have carried out
+    and nothing can find again (recovery refuses to guess): not created again."""
     """Dry runs save no links: the ids a plan already paired, so they count once."""
 
     # -- what to read -------------------------------------------------------------------

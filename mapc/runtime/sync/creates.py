@@ -40,6 +40,8 @@ class Creates:
     def create_in_salesforce(self, hs: Record) -> None:
         ctx, obj = self.ctx, self.obj
         hs_id = str(hs[HUBSPOT_ID])
+        if self._held(SALESFORCE, hs_id, f"{self.name} {hs_id}"):
+            return
         if obj.match.kind is MatchKind.FIELD and obj.match_key and not obj.match_key(hs):
             ctx.report.add(
                 self.name,
@@ -119,6 +121,20 @@ class Creates:
                 values[key] = default
         return {k: v for k, v in values.items() if k not in NEVER_CREATE}
 
+    def _held(self, target: str, source: str, label: str) -> bool:
+        """An earlier create of this record may have been carried out and cannot be
+        found again (recovery): it is not created again until an operator settles it."""
+        if (self.name, target, source) not in self.ctx.held:
+            return False
+        self.ctx.report.add(
+            self.name,
+            target,
+            "skip",
+            label,
+            reason="maybe created by an earlier run (its answer was lost): see `mapc errors`",
+        )
+        return True
+
     def _creates_from(self, sobject: str) -> bool:
         if not leads_and_contacts(self.obj):
             return True
@@ -130,6 +146,8 @@ class Creates:
     def create_in_hubspot(self, sobject: str, sf: Record) -> None:
         ctx, obj = self.ctx, self.obj
         sf_id = str(sf[SALESFORCE_ID])
+        if self._held(HUBSPOT, sf_id, f"{sobject} {sf_id}"):
+            return
         if not self._creates_from(sobject):
             ctx.report.add(
                 self.name,

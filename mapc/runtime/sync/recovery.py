@@ -1,6 +1,12 @@
 """Crash safety for creates: a run killed after a create was sent but before its link was
 recorded left a journal row; the next run finds the created record by its fingerprint
-and links it instead of creating it again."""
+and links it instead of creating it again.
+
+A create that sent nothing to find it by (an empty fingerprint) is never guessed at: if
+records nobody links were created since it was sent, any of them may be it, so the source
+record is held (a per-record MAYBE_CREATED error, not created again) until none is left,
+which an operator brings about by deleting the stray record; if there are none, it
+certainly was not created, and it is created as usual."""
 
 from __future__ import annotations
 
@@ -19,6 +25,8 @@ from mapc.runtime.sync.values import same
 
 log = logging.getLogger("mapc.sync")
 
+MAYBE_CREATED = "MAYBE_CREATED"
+
 
 def recover(ctx: Context, obj: ObjectSync) -> int:
     """Link what killed runs created; returns how many were found."""
@@ -29,6 +37,7 @@ def recover(ctx: Context, obj: ObjectSync) -> int:
     groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for row in rows:
         groups.setdefault((row["target"], row["target_object"]), []).append(row)
+    held: list[int] = []
     for (target, target_object), items in sorted(groups.items()):
         since = min(parse_timestamp(r["started_at"]) for r in items) - timedelta(seconds=5)
         keys = sorted({k for r in items for k in r["fingerprint"]})
@@ -42,7 +51,8 @@ def recover(ctx: Context, obj: ObjectSync) -> int:
             id_field = HUBSPOT_ID
         candidates = [r for page in pages for r in page.records]
         found += _link(ctx, obj, target, target_object, items, candidates, id_field)
-    ctx.state.clear_pending(r[HUBSPOT_ID] for r in rows)
+        held += _hold_blank(ctx, obj, target, target_object, items, candidates, id_field)
+    ctx.state.clear_pending(r[HUBSPOT_ID] for r in rows if r[HUBSPOT_ID] not in held)
     ctx.save()
     return found
 
@@ -92,3 +102,52 @@ def _link(
                 ctx.touch(link)
                 break
     return found
+
+
+def _hold_blank(
+    ctx: Context,
+    obj: ObjectSync,
+    target: str,
+    target_object: str,
+    items: Iterable[dict[str, Any]],
+    candidates: list[Record],
+    id_field: str,
+) -> list[int]:
+    """Journal rows of creates with nothing to find them by, whose source is still
+    unlinked while unlinked records were created since: held (their row ids). Every such
+    record could be the one the lost answer made; linking one would be a guess, and
+    creating again could make a second."""
+    name = obj.hubspot_object
+    blank_rows = [r for r in items if r["source_id"] and not r["fingerprint"]]
+    if not blank_rows:
+        return []
+    ids = [str(c[id_field]) for c in candidates]
+    if target == SALESFORCE:
+        linked = set(ctx.state.links_by_salesforce(name, ids))
+    else:
+        linked = set(ctx.state.links_by_hubspot(name, ids))
+    strays = sorted(i for i in ids if i not in linked)
+    held: list[int] = []
+    for row in blank_rows:
+        source = row["source_id"]
+        if target == SALESFORCE and ctx.state.links_by_hubspot(name, [source]):
+            continue
+        if target == HUBSPOT and ctx.state.links_by_salesforce(name, [source]):
+            continue
+        if not strays:
+            continue  # nothing was created since: certainly not created, so create it
+        held.append(row[HUBSPOT_ID])
+        ctx.held.add((name, target, source))
+        shown = ", ".join(strays[:5]) + (f" and {len(strays) - 5} more" if len(strays) > 5 else "")
+        ctx.error(
+            name,
+            target,
+            source,
+            MAYBE_CREATED,
+            f"a create of this record may have been carried out (its answer was lost), and "
+            f"it sent no value to find it again by; {target_object} records created or "
+            f"changed since, linked to nothing: {shown}. Delete the one it made, if one "
+            "is, and the next run creates it once (it does as soon as none is left); an "
+            "idempotency key on this pair makes creates exactly once",
+        )
+    return held
