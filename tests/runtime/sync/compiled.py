@@ -4,8 +4,10 @@ engine's tests: what runs is what the compiler generates, never a hand-made imit
 from __future__ import annotations
 
 import types
+from dataclasses import replace
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from mapc.compiler.codegen.render import generate
 from mapc.compiler.pipeline import check_file
@@ -32,3 +34,20 @@ def compiled(path: Path) -> Adapter:
 def fixture(name: str) -> Adapter:
     """tests/runtime/sync/mappings/<name>.mapc, compiled."""
     return compiled(MAPPINGS / f"{name}.mapc")
+
+
+def with_settings(base: Adapter, **changes: Any) -> Adapter:
+    """``base`` under other settings (settings are plain data the engine reads)."""
+    return replace(base, settings=replace(base.settings, **changes))
+
+
+def only(base: Adapter, *hubspot_objects: str, events: bool = False) -> Adapter:
+    """``base`` with only the pairs of ``hubspot_objects`` (and email events if asked):
+    the same compiled pairs, fewer of them."""
+    kept = tuple(o for o in base.objects if o.hubspot_object in hubspot_objects)
+    return replace(
+        base,
+        objects=kept,
+        closed_won=base.closed_won if "deals" in hubspot_objects else None,
+        email_events=base.email_events if events else None,
+    )

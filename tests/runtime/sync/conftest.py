@@ -18,12 +18,21 @@ from mapc.runtime.salesforce.client import SalesforceConnector
 from mapc.runtime.sync.engine import SyncEngine
 from mapc.runtime.sync.report import Report
 from mapc.runtime.sync.state import StateStore
-from tests.runtime.sync import adapters
+from tests.runtime.sync.compiled import fixture
 
 LIFECYCLE_FIELD = {
     "name": "Lifecycle_Stage__c",
     "type": "picklist",
-    "picklistValues": list(adapters.LIFECYCLE.values()),
+    "picklistValues": [
+        "Subscriber",
+        "Lead",
+        "Marketing Qualified Lead",
+        "Sales Qualified Lead",
+        "Opportunity",
+        "Customer",
+        "Evangelist",
+        "Other",
+    ],
 }
 
 # Reads that use POST: they change nothing.
@@ -194,5 +203,5 @@ def sync(emulator: Any, tmp_path: Path) -> Iterator[SyncEnv]:
     refs = emulator.seed(base_seed())
     sf, hs = connectors(emulator.env())
     state = StateStore(str(tmp_path / "state.db"))
-    yield SyncEnv(emulator, sf, hs, state, adapters.adapter(), dict(refs))
+    yield SyncEnv(emulator, sf, hs, state, fixture("seed"), dict(refs))
     state.close()

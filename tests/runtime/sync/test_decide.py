@@ -2,30 +2,48 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from mapc.runtime.adapter import Rule
 from mapc.runtime.sync.behaviours.owners import OwnerDirectory
-from mapc.runtime.sync.decide import decide
+from mapc.runtime.sync.decide import Decision, decide
 from mapc.runtime.sync.values import same
-from tests.runtime.sync import adapters
+from tests.runtime.sync.compiled import fixture
+
+# The field of tests/runtime/sync/mappings/rules.mapc that has each rule.
+FIELD_OF_RULE = {
+    Rule.TWO_WAY: ("firstname", "FirstName"),
+    Rule.PREFER_SALESFORCE: ("lastname", "LastName"),
+    Rule.ALWAYS_HUBSPOT: ("phone", "Phone"),
+    Rule.ALWAYS_SALESFORCE: ("city", "City"),
+    Rule.DO_NOT_SYNC: ("jobtitle", "Title"),
+    Rule.OPT_OUT: ("hs_email_optout", "HasOptedOutOfEmail"),
+}
 
 
-def one_field(rule: Rule, **kw: object) -> object:
-    fields = (adapters.f("x", "X__c", ("Lead",), rule, **kw),)  # type: ignore[arg-type]
-    return adapters.object_sync("contacts", ("Lead",), adapters.contacts_sync().match, fields)
-
-
-def run(rule: Rule, hs: object, sf: object, hs_last: object, sf_last: object, **kw: object):
-    obj = one_field(rule)
-    return decide(
-        obj,
+def run(
+    rule: Rule, hs: object, sf: object, hs_last: object, sf_last: object, **kw: Any
+) -> Decision:
+    """One field under ``rule``: current and last synced values on each side
+    ("first" when the record was never synced)."""
+    (contacts,) = fixture("rules").objects
+    hs_name, sf_name = FIELD_OF_RULE[rule]
+    (field,) = (f for f in contacts.fields if f.hubspot == hs_name)
+    assert field.rule is rule and field.salesforce == sf_name
+    d = decide(
+        contacts,
         "Lead",
-        {"x": hs},
-        {"X__c": sf},  # type: ignore[arg-type]
-        None if hs_last == "first" else {"x": hs_last},
-        None if sf_last == "first" else {"X__c": sf_last},
+        {"email": "a@b.c", hs_name: hs},
+        {"Email": "a@b.c", sf_name: sf},
+        None if hs_last == "first" else {"email": "a@b.c", hs_name: hs_last},
+        None if sf_last == "first" else {"Email": "a@b.c", sf_name: sf_last},
         owners=None,
         **kw,
     )
+    # Only the field under test: a first sync also copies the email, which is not the point.
+    d.to_salesforce = {k: v for k, v in d.to_salesforce.items() if k == sf_name}
+    d.to_hubspot = {k: v for k, v in d.to_hubspot.items() if k == hs_name}
+    return d
 
 
 def test_values_compare_across_spellings() -> None:
@@ -36,11 +54,11 @@ def test_values_compare_across_spellings() -> None:
 
 def test_two_way_the_changed_side_wins_and_both_changed_is_a_conflict() -> None:
     d = run(Rule.TWO_WAY, "new", "old", "old", "old", hubspot_newer=False)
-    assert d.to_salesforce == {"X__c": "new"} and not d.to_hubspot
+    assert d.to_salesforce == {"FirstName": "new"} and not d.to_hubspot
     d = run(Rule.TWO_WAY, "old", "new", "old", "old", hubspot_newer=True)
-    assert d.to_hubspot == {"x": "new"} and not d.to_salesforce
+    assert d.to_hubspot == {"firstname": "new"} and not d.to_salesforce
     d = run(Rule.TWO_WAY, "h", "s", "old", "old", hubspot_newer=True)
-    assert d.to_salesforce == {"X__c": "h"} and d.conflicts[0].winner == "hubspot"
+    assert d.to_salesforce == {"FirstName": "h"} and d.conflicts[0].winner == "hubspot"
     d = run(Rule.TWO_WAY, "same", "same", "old", "old", hubspot_newer=True)
     assert d.empty and not d.conflicts  # both changed to the same value: nothing to do
 
@@ -48,20 +66,20 @@ def test_two_way_the_changed_side_wins_and_both_changed_is_a_conflict() -> None:
 def test_prefer_salesforce_unless_blank_and_one_way_rules() -> None:
     assert run(
         Rule.PREFER_SALESFORCE, "h", "s", "first", "first", hubspot_newer=True
-    ).to_hubspot == {"x": "s"}
+    ).to_hubspot == {"lastname": "s"}
     assert run(
         Rule.PREFER_SALESFORCE, "h", None, "first", "first", hubspot_newer=True
-    ).to_salesforce == {"X__c": "h"}
+    ).to_salesforce == {"LastName": "h"}
     assert run(Rule.PREFER_SALESFORCE, "h2", "s", "h", "s", hubspot_newer=True).empty
     assert run(Rule.ALWAYS_HUBSPOT, "h", "s", "h", "s2", hubspot_newer=False).to_salesforce == {
-        "X__c": "h"
+        "Phone": "h"
     }
     assert not run(Rule.ALWAYS_SALESFORCE, "h2", "s", "h", "s", hubspot_newer=True).to_salesforce
     assert run(Rule.DO_NOT_SYNC, "h2", "s2", "h", "s", hubspot_newer=True).empty
 
 
 def test_opt_out_never_resubscribes() -> None:
-    obj = adapters.contacts_sync()
+    (obj,) = fixture("rules").objects
     base_hs = {"email": "a@b.c", "hs_email_optout": "true"}
     base_sf = {"Email": "a@b.c", "HasOptedOutOfEmail": False}
     last_hs = {"email": "a@b.c", "hs_email_optout": "true"}
@@ -104,7 +122,7 @@ def test_owner_without_an_active_user_is_reset() -> None:
     assert owners.salesforce_for_hubspot("2") is None  # inactive
     assert owners.hubspot_for_salesforce("005C") == "2"  # any owner syncs to HubSpot
     assert owners.hubspot_for_salesforce("005P") is None  # not an owner user type
-    obj = adapters.contacts_sync()
+    (obj,) = fixture("rules").objects
     d = decide(
         obj,
         "Lead",
@@ -139,7 +157,7 @@ def test_a_read_only_salesforce_record_never_overwrites_hubspot_s_winning_value(
     assert not d.to_hubspot and not d.to_salesforce
     # Salesforce's change alone still reaches HubSpot.
     d = run(Rule.TWO_WAY, "old", "s", "old", "old", hubspot_newer=True, salesforce_writable=False)
-    assert d.to_hubspot == {"x": "s"}
+    assert d.to_hubspot == {"firstname": "s"}
     # R1 still holds: HubSpot's unsubscribe goes to the person account's own opt-out.
     d = run(
         Rule.OPT_OUT, "true", False, "false", "false", hubspot_newer=True, salesforce_writable=False

@@ -100,11 +100,8 @@ def test_r8_killed_after_tasks_were_created_makes_no_second_task(sync: SyncEnv) 
     [lead] = sync.sf("Lead")
     tasks = sync.sf("Task", fields="Id, Subject, WhoId")
     assert len(tasks) == 3 and {t["WhoId"] for t in tasks} == {lead["Id"]}
-    assert sorted(t["Subject"] for t in tasks) == [
-        "Marketing email: Clicked",
-        "Marketing email: Opened",
-        "Marketing email: Opened",
-    ]
+    verbs = sorted(t["Subject"].split(":")[0] for t in tasks)
+    assert verbs == ["Marketing email clicked", "Marketing email opened", "Marketing email opened"]
     sync.emulator.add_email_events([{"id": "k4", "type": "OPEN", "recipient": "kill@example.com"}])
     sync.run()
     assert len(sync.sf("Task", fields="Id")) == 4  # a later open is still its own task

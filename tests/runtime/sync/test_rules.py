@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from mapc.runtime.adapter import CreateContacts
 from mapc.runtime.sync.state import StateStore
-from tests.runtime.sync import adapters
+from tests.runtime.sync.compiled import fixture, with_settings
 from tests.runtime.sync.conftest import SyncEnv
 
 
@@ -110,7 +110,7 @@ def test_r4_only_included_contacts_reach_salesforce(sync: SyncEnv) -> None:
     sync.run()
     assert [r["Email"] for r in sync.sf("Lead")] == ["in@example.com"]
     # Without an inclusion list, everyone syncs.
-    sync.run(adapters.adapter(include=False), state=StateStore("sqlite://"))
+    sync.run(fixture("rules"), state=StateStore("sqlite://"))
     assert sorted(r["Email"] for r in sync.sf("Lead")) == ["in@example.com", "out@example.com"]
 
 
@@ -125,13 +125,11 @@ def test_r5_creation_setting(sync: SyncEnv) -> None:
             }
         }
     )
-    never = adapters.with_settings(sync.adapter, create_hubspot_contacts=CreateContacts.NEVER)
+    never = with_settings(sync.adapter, create_hubspot_contacts=CreateContacts.NEVER)
     report = sync.run(never)
     assert sync.hs_by_email() == {}
     assert report.counts[("contacts", "hubspot", "skip")] == 2
-    only = adapters.with_settings(
-        sync.adapter, create_hubspot_contacts=CreateContacts.CONTACTS_ONLY
-    )
+    only = with_settings(sync.adapter, create_hubspot_contacts=CreateContacts.CONTACTS_ONLY)
     sync.run(only, state=StateStore("sqlite://"))
     assert set(sync.hs_by_email()) == {"c@example.com"}
     assert sync.hs_by_email()["c@example.com"]["lastname"] == "Cee"
@@ -156,7 +154,7 @@ def test_r5_contact_created_outside_the_list_syncs_no_updates(sync: SyncEnv) -> 
 
 def test_r5_r11_accounts_sharing_an_org_keep_separate_state(sync: SyncEnv, tmp_path) -> None:
     shared = str(tmp_path / "shared.db")
-    never = adapters.with_settings(
+    never = with_settings(
         sync.adapter, create_hubspot_contacts=CreateContacts.NEVER, shared_org=True
     )
     sync.seed(

@@ -17,7 +17,7 @@ from mapc.emulator import Emulator
 from mapc.runtime.errors import ConnectorError
 from mapc.runtime.sync.engine import SyncEngine
 from mapc.runtime.sync.state import StateStore
-from tests.runtime.sync import adapters
+from tests.runtime.sync.compiled import fixture, only
 from tests.runtime.sync.conftest import base_seed, connectors, is_write
 
 EMAILS = [f"p{i}@state.example" for i in range(5)]
@@ -49,7 +49,7 @@ class SyncMachine(RuleBasedStateMachine):
         self.emu.seed(base_seed())
         self.sf, self.hs = connectors(self.emu.env())
         self.state = StateStore("sqlite://")
-        self.adapter = adapters.adapter(events=False)
+        self.adapter = only(fixture("seed"), "contacts", "companies", "deals")
         self.in_hs: set[str] = set()
         self.in_sf: set[str] = set()
         self.opted_out: set[str] = set()
