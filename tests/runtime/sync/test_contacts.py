@@ -3,8 +3,6 @@ suppression and idempotence, end to end against the emulator."""
 
 from __future__ import annotations
 
-from mapc.runtime.adapter import PersonAccounts, Settings
-from tests.runtime.sync import adapters
 from tests.runtime.sync.conftest import SyncEnv, base_seed
 
 
@@ -98,7 +96,7 @@ def test_placeholders_are_blanks_to_the_rules(sync: SyncEnv) -> None:
     # An org without person accounts, where Salesforce requires Lead.Company (R7).
     sync.emulator.reset(person_accounts=False)
     sync.seed(base_seed())
-    sync.adapter = adapters.adapter(settings=Settings(person_accounts=PersonAccounts.OFF))
+    # The seed mapping says `person_accounts: auto`: the org's describe says there are none.
     sync.seed({"hubspot": {"records": {"contacts": [{"email": "nameless@example.com"}]}}})
     sync.run()
     [row] = sync.sf("Lead")
