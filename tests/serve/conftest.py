@@ -141,7 +141,8 @@ def run_sync(env: dict[str, str]) -> int:
     saved = {k: os.environ.get(k) for k in env}
     os.environ.update(env)
     try:
-        return main(["run", ADAPTER, "--no-progress"])
+        # Runs here follow each other at once: a failed record is due again at the next.
+        return main(["run", ADAPTER, "--no-progress", "--retry-backoff", "0"])
     finally:
         for key, value in saved.items():
             if value is None:

@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     from mapc.runtime.health.records import ErrorView
 
 FORMATS = ("table", "csv", "json")
+STATES = ("open", "waiting", "parked", "ignored", "resolved")
 CSV_COLUMNS = (
     "category",
     "side",
@@ -29,6 +30,9 @@ CSV_COLUMNS = (
     "occurrences",
     "resolved_at",
     "run_id",
+    "state",
+    "failures",
+    "next_retry_at",
 )
 
 
@@ -40,7 +44,17 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "side that rejected the write, the record (email or name where known) with links to "
         "it in HubSpot and Salesforce, field, the API's code and message. Resolved errors "
         "(the record synced later) are hidden unless --all. With --fail-if-open the exit "
-        "code is 1 while any error (after filters) is open, for alerting from cron.",
+        "code is 1 while any error (after filters) is open, for alerting from cron. "
+        "`mapc errors retry` and `mapc errors ignore` act on the records the same filters "
+        "select: retry releases them for the next run (parked ones too), ignore holds them "
+        "until a retry by hand or a change to the record.",
+    )
+    parser.add_argument(
+        "action",
+        nargs="?",
+        choices=("list", "retry", "ignore"),
+        default="list",
+        help="list (default), retry or ignore the selected records",
     )
     parser.add_argument(
         "--state", metavar="URL", help="state database (default: $MAPC_STATE or mapc-state.db)"
@@ -64,6 +78,16 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="only errors the given side rejected",
     )
     parser.add_argument(
+        "--record", metavar="ID", action="append", help="only this record id (repeatable)"
+    )
+    parser.add_argument(
+        "--status",
+        choices=STATES,
+        action="append",
+        help="only errors in this state (repeatable): open (due for a retry), waiting "
+        "(for its backoff), parked, ignored, resolved",
+    )
+    parser.add_argument(
         "--format",
         choices=(*FORMATS, "text"),
         default="table",
@@ -82,7 +106,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument(
         "--fail-if-open",
         action="store_true",
-        help="exit 1 while errors are open (after filters): for alerting",
+        help="exit 1 while errors are open, waiting or parked (after filters; ignored ones "
+        "do not count): for alerting",
     )
     parser.set_defaults(func=run)
 
@@ -94,8 +119,9 @@ def run(args: argparse.Namespace) -> int:
     from sqlalchemy.exc import SQLAlchemyError
 
     from mapc.errors import MapcError
+    from mapc.runtime.health import actions
     from mapc.runtime.health.categories import parse_category
-    from mapc.runtime.health.records import Where, views
+    from mapc.runtime.health.records import ErrorFilter, Where, select_errors
     from mapc.runtime.health.status import run_history
     from mapc.runtime.sync.runner import (
         account_name,
@@ -119,20 +145,27 @@ def run(args: argparse.Namespace) -> int:
         args.salesforce_url or os.environ.get("SALESFORCE_INSTANCE_URL") or None,
         args.hubspot_portal or os.environ.get("HUBSPOT_PORTAL_ID") or None,
     )
+    selection = ErrorFilter(
+        frozenset(categories),
+        frozenset(args.object or ()),
+        args.side,
+        frozenset(args.record or ()),
+        frozenset(args.status or ()),
+        include_resolved=args.all or "resolved" in (args.status or ()),
+    )
     target = state_target(args.state)
     if "://" not in target and not Path(target).exists():
         print(f"mapc errors: no state database at {target}: nothing has run yet", file=sys.stderr)
         return 2
     try:
         state = open_state(target, account_name(args.account))
-        # Filters apply before the limit: read every matching error, then keep `limit`.
-        rows = [
-            r
-            for r in state.errors(include_resolved=args.all, limit=1_000_000)
-            if (not args.object or r.object in args.object)
-            and (args.side is None or r.side == args.side)
-        ]
-        found = [v for v in views(state, rows, where) if not categories or v.category in categories]
+        found = select_errors(state, selection, where)
+        if args.action in ("retry", "ignore"):
+            act = actions.retry if args.action == "retry" else actions.ignore
+            acted = act(state, found)
+            verb = "released for the next run" if args.action == "retry" else "ignored"
+            print(f"{acted} record(s) {verb}", flush=True)
+            return 0
         found = found[: args.limit]
         runs = run_history(state, 1)
     except MapcError as error:
@@ -143,7 +176,7 @@ def run(args: argparse.Namespace) -> int:
             f"mapc errors: cannot read {safe_url(target)}: {database_error(error)}", file=sys.stderr
         )
         return 2
-    open_count = sum(1 for v in found if v.error.resolved_at is None)
+    open_count = sum(1 for v in found if v.needs_attention)
     code = 1 if args.fail_if_open and open_count else 0
     if args.format == "json":
         import json
@@ -189,7 +222,11 @@ def _cards(found: list[ErrorView]) -> list[str]:
         for v in items:
             e = v.error
             who = v.identity if v.identity == e.record_id else f"{v.identity} [{e.record_id}]"
-            state = "resolved" if e.resolved_at else "open"
+            state = v.state
+            if v.retry is not None and v.retry.failures and state != "resolved":
+                state += f" after {v.retry.failures} failure(s) in a row"
+                if state.startswith("waiting") and v.retry.next_at:
+                    state += f", next retry after {v.retry.next_at[:19]}"
             field = f" field {e.field}" if e.field else ""
             lines.append(f"  {e.object} {who} ({v.record_side}): {e.side} rejected{field}")
             lines.append(f"    {e.code}, message: {e.message}")

@@ -37,6 +37,18 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="create the state database if it holds no state yet (a first run); without "
         "it a missing or empty state is an error, never a silent first run",
     )
+    parser.add_argument(
+        "--retry-limit",
+        metavar="N",
+        help="park a failing record after N failures in a row (default: $MAPC_RETRY_LIMIT "
+        "or 5); `mapc errors retry` or a change to the record un-parks it",
+    )
+    parser.add_argument(
+        "--retry-backoff",
+        metavar="DURATION",
+        help="wait before retrying a failed record, doubled after each further failure "
+        "(default: $MAPC_RETRY_BACKOFF or 15m; 0 retries on every run)",
+    )
     parser.set_defaults(func=run)
 
 
@@ -124,7 +136,13 @@ def execute(args: argparse.Namespace, *, dry_run: bool, plan: bool = False) -> i
     from mapc.cli import render
     from mapc.errors import MapcError
     from mapc.runtime.sync.report import DETAIL_LIMIT
-    from mapc.runtime.sync.runner import connect, load_adapter, parse_interval, run_loop
+    from mapc.runtime.sync.runner import (
+        connect,
+        load_adapter,
+        parse_interval,
+        retry_rule,
+        run_loop,
+    )
 
     render.setup_logging(args.log_level, args.log_format)
     out = render.console(sys.stdout)
@@ -142,6 +160,7 @@ def execute(args: argparse.Namespace, *, dry_run: bool, plan: bool = False) -> i
 
     try:
         every = parse_interval(args.every) if getattr(args, "every", None) else None
+        retry = retry_rule(getattr(args, "retry_limit", None), getattr(args, "retry_backoff", None))
         adapter = load_adapter(args.adapter)
         connections = connect()
         state = open_state(args, dry_run=dry_run)
@@ -155,6 +174,7 @@ def execute(args: argparse.Namespace, *, dry_run: bool, plan: bool = False) -> i
                 progress=step,
                 on_report=show,
                 detail_limit=getattr(args, "detail_limit", DETAIL_LIMIT),
+                retry=retry,
             )
     except (MapcError, SQLAlchemyError) as error:
         status, message = config_failure(error)

@@ -33,6 +33,7 @@ def run(args: argparse.Namespace) -> int:
     from mapc.errors import MapcError
     from mapc.runtime.health.status import (
         api_usage,
+        held_counts,
         human_duration,
         lags,
         open_errors_by_category,
@@ -60,6 +61,7 @@ def run(args: argparse.Namespace) -> int:
         errors = open_errors_by_category(state)
         cursors = lags(state)
         usage = api_usage(state)
+        held = held_counts(state)
     except MapcError as error:
         print(f"mapc status: {error}", file=sys.stderr)
         return 2
@@ -77,6 +79,7 @@ def run(args: argparse.Namespace) -> int:
                 {
                     "runs": [r.to_dict() for r in runs],
                     "open_errors": {c.value: n for c, n in errors.items()},
+                    "records_held": held,
                     "cursors": [c.to_dict() for c in cursors],
                     "api_calls_24h": {side: u.to_dict() for side, u in usage.items()},
                 },
@@ -118,6 +121,14 @@ def run(args: argparse.Namespace) -> int:
             )
     else:
         console.print("open errors: none", highlight=False)
+    if any(held.values()):
+        console.print(
+            f"records not retried automatically: {held['parked']} parked, "
+            f"{held['waiting']} waiting for their next retry, {held['ignored']} ignored "
+            "(`mapc errors --status parked`; `mapc errors retry` releases them)",
+            highlight=False,
+            markup=False,
+        )
     if cursors:
         table = Table(title="Cursors", title_justify="left")
         for col in ("side", "object", "cursor", "lag"):

@@ -2,9 +2,11 @@
 same two actions for any other front end).
 
 Retry: the next run tries each record again (an open error's record is re-read and
-re-written by every run; an ignored one is reopened). Ignore: the records' open errors
-are closed without a sync, so no run retries them; a record that changes is read again by
-its cursor and, failing again, opens a new error.
+re-written by the next run due; an ignored one is reopened; a parked one, or one waiting
+for its backoff, is released with its failures counted from zero: runtime/sync/retries.py).
+Ignore: the records' open errors are closed without a sync and the records are held like
+parked ones, so no run retries them; a record that changes is read again by its cursor
+and, failing again, opens a new error.
 """
 
 from __future__ import annotations
@@ -54,6 +56,7 @@ def retry(state: StateStore, found: Iterable[ErrorView]) -> int:
                 .where(_where(state, key), e.last_seen == last_seen)
                 .values(resolved_at=None)
             )
+    state.retry_records(open_records | set(closed))
     return len(open_records | set(closed))
 
 
@@ -70,4 +73,5 @@ def ignore(state: StateStore, found: Iterable[ErrorView]) -> int:
                 .where(_where(state, key), e.resolved_at.is_(None))
                 .values(resolved_at=stamp)
             )
+    state.ignore_records(records)
     return len(records)

@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from mapc.runtime.health.categories import Category, categorize
 from mapc.runtime.sync import schema as s
-from mapc.runtime.sync.runlog import ErrorRow
+from mapc.runtime.sync.runlog import ErrorRow, RetryRow, now_iso
 from mapc.runtime.sync.state import StateStore
 
 HUBSPOT, SALESFORCE = "hubspot", "salesforce"
@@ -54,9 +54,31 @@ class ErrorView:
     """Its synced twin on the rejecting side, when the two are linked."""
     link_note: str
     """Why a link is missing ("" when both are known or not applicable)."""
+    retry: RetryRow | None = None
+    """The record's retry state, when it failed since retries were recorded."""
+
+    @property
+    def state(self) -> str:
+        """ignored, resolved, parked, waiting (for its next retry) or open (due)."""
+        r = self.retry
+        if r is not None and r.ignored_at:
+            return "ignored"  # ignoring closes the errors too (health/actions.py)
+        if self.error.resolved_at:
+            return "resolved"
+        if r is None:
+            return "open"
+        if r.parked_at:
+            return "parked"
+        return "waiting" if r.next_at and r.next_at > now_iso() else "open"
+
+    @property
+    def needs_attention(self) -> bool:
+        """Open in the alerting sense: not resolved and not ignored by hand."""
+        return self.state not in ("resolved", "ignored")
 
     def to_dict(self) -> dict[str, Any]:
         e = self.error
+        r = self.retry
         return {
             "category": self.category.value,
             "side": e.side,
@@ -75,6 +97,9 @@ class ErrorView:
             "occurrences": e.occurrences,
             "resolved_at": e.resolved_at,
             "run_id": e.run_id,
+            "state": self.state,
+            "failures": r.failures if r is not None else None,
+            "next_retry_at": r.next_at if r is not None and self.state == "waiting" else None,
         }
 
 
@@ -183,7 +208,9 @@ def _note(sides: set[str], where: Where) -> str:
     return "; ".join(missing)
 
 
-def view(state: StateStore, error: ErrorRow, where: Where) -> ErrorView:
+def view(
+    state: StateStore, error: ErrorRow, where: Where, retry: RetryRow | None = None
+) -> ErrorView:
     source = other(error.side)
     known = _lookup(state, error)
     identity = _name_in(known.values) or known.key or error.record_id
@@ -201,8 +228,45 @@ def view(state: StateStore, error: ErrorRow, where: Where) -> ErrorView:
         record_url,
         linked_url,
         _note(sides, where),
+        retry,
     )
 
 
 def views(state: StateStore, errors: list[ErrorRow], where: Where) -> list[ErrorView]:
-    return [view(state, e, where) for e in errors]
+    retries = {(r.object, r.side, r.record_id): r for r in state.retry_rows()}
+    return [view(state, e, where, retries.get((e.object, e.side, e.record_id))) for e in errors]
+
+
+@dataclass(frozen=True)
+class ErrorFilter:
+    """Which errors an operator means: the filters `mapc errors` takes (each empty means
+    any). Ignored errors (closed by hand) are selected only with `include_resolved` or
+    `states`."""
+
+    categories: frozenset[Category] = frozenset()
+    objects: frozenset[str] = frozenset()
+    side: str | None = None
+    records: frozenset[str] = frozenset()
+    states: frozenset[str] = frozenset()
+    include_resolved: bool = False
+
+
+def select_errors(state: StateStore, selection: ErrorFilter, where: Where) -> list[ErrorView]:
+    """The errors `selection` names, newest first (filters apply before any limit)."""
+    sel = selection
+    closed = sel.include_resolved or bool(sel.states & {"ignored", "resolved"})
+    rows = [
+        r
+        for r in state.errors(include_resolved=closed, limit=1_000_000)
+        if (not sel.objects or r.object in sel.objects)
+        and (sel.side is None or r.side == sel.side)
+        and (not sel.records or r.record_id in sel.records)
+    ]
+    found = [
+        v for v in views(state, rows, where) if not sel.categories or v.category in sel.categories
+    ]
+    if sel.states:
+        return [v for v in found if v.state in sel.states]
+    if sel.include_resolved:
+        return found
+    return [v for v in found if v.state != "ignored"]

@@ -174,15 +174,35 @@ def usage_line(usage: ApiUsage) -> str:
 
 
 def open_errors_by_category(state: StateStore) -> dict[Category, int]:
-    """Open per-record errors counted by family, largest first."""
-    query = select(s.record_errors.c.code, s.record_errors.c.message).where(
-        s.record_errors.c.account == state.account, s.record_errors.c.resolved_at.is_(None)
-    )
+    """Open per-record errors counted by family, largest first (ignored ones are not)."""
+    ignored = {(r.object, r.side, r.record_id) for r in state.retry_rows() if r.ignored_at}
+    query = select(
+        s.record_errors.c.object,
+        s.record_errors.c.side,
+        s.record_errors.c.record_id,
+        s.record_errors.c.code,
+        s.record_errors.c.message,
+    ).where(s.record_errors.c.account == state.account, s.record_errors.c.resolved_at.is_(None))
     counts: Counter[Category] = Counter()
     with state.engine.connect() as conn:
-        for code, message in conn.execute(query):
-            counts[categorize(code, message)] += 1
+        for obj, side, rid, code, message in conn.execute(query):
+            if (obj, side, rid) not in ignored:
+                counts[categorize(code, message)] += 1
     return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0].value)))
+
+
+def held_counts(state: StateStore) -> dict[str, int]:
+    """Records not retried automatically now: parked, ignored by hand, waiting (backoff)."""
+    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    counts = {"parked": 0, "ignored": 0, "waiting": 0}
+    for r in state.retry_rows():
+        if r.ignored_at:
+            counts["ignored"] += 1
+        elif r.parked_at:
+            counts["parked"] += 1
+        elif r.next_at and r.next_at > now:
+            counts["waiting"] += 1
+    return counts
 
 
 def lags(state: StateStore, now: datetime | None = None) -> list[Lag]:

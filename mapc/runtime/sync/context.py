@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from mapc.runtime.adapter import Adapter, MatchKind, ObjectSync
-from mapc.runtime.records import Record, parse_timestamp
+from mapc.runtime.records import TRANSIENT, Record, parse_timestamp
 from mapc.runtime.sync.behaviours.names import (
     ACCOUNT,
     ACCOUNT_ID,
@@ -76,6 +76,11 @@ class Context:
     new_keys: list[tuple[str, str, str, str | None]] = field(default_factory=list)
     """(side, object, id, match key) of records created this run, saved with the links."""
     open_errors: dict[tuple[str, str], set[str]] = field(default_factory=dict)
+    retrying: dict[tuple[str, str], set[str]] = field(default_factory=dict)
+    """Per (object, side), records with a retry row (runtime/sync/retries.py)."""
+    failed: set[tuple[str, str, str]] = field(default_factory=set)
+    """(object, rejecting side, record id) of records rejected this run and not synced
+    since: each counts one more failure in a row (runtime/sync/retries.py)."""
     planned: set[str] = field(default_factory=set)
     retired: set[str] = field(default_factory=set)
     """Salesforce ids read this run that sync no more (converted leads): never written,
@@ -203,6 +208,11 @@ class Context:
         key = (obj, side)
         if key not in self.open_errors:
             self.open_errors[key] = set(self.state.open_error_ids(obj, side))
+            self.retrying[key] = {r.record_id for r in self.state.retry_rows(obj) if r.side == side}
+        self.failed.discard((obj, side, record_id))
+        if record_id in self.retrying[key]:  # e.g. ignored by hand (errors closed), then fixed
+            self.retrying[key].discard(record_id)
+            self.state.retry_records([(obj, side, record_id)])
         if record_id in self.open_errors[key]:
             self.open_errors[key].discard(record_id)
             self.state.resolve_errors(obj, side, [record_id])
@@ -243,6 +253,8 @@ class Context:
         )
         self.report.add(obj, side, "error", record_id, tuple(fields), f"{code}: {message}")
         if not self.dry_run:
+            if code != TRANSIENT:  # the API failed, not the record: no backoff, no parking
+                self.failed.add((obj, side, record_id))
             self.state.record_error(self.run_id, obj, side, record_id, code, message, field_name)
             if (obj, side) in self.open_errors:
                 self.open_errors[(obj, side)].add(record_id)

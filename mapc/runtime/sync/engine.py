@@ -30,6 +30,7 @@ from mapc.runtime.sync.pairs import PairSync
 from mapc.runtime.sync.ports import HubSpotPort, SalesforcePort
 from mapc.runtime.sync.recovery import recover
 from mapc.runtime.sync.report import DETAIL_LIMIT, Report
+from mapc.runtime.sync.retries import RetryRule, record_failures
 from mapc.runtime.sync.staging import Staging
 from mapc.runtime.sync.state import StateStore
 from mapc.runtime.sync.writes import Writes
@@ -67,8 +68,10 @@ class SyncEngine:
         dry_run: bool = False,
         progress: Progress | None = None,
         detail_limit: int | None = DETAIL_LIMIT,
+        retry: RetryRule | None = None,
     ) -> None:
         self.adapter = adapter
+        self.retry = retry or RetryRule()
         self.detail_limit = detail_limit
         self.salesforce = salesforce
         self.hubspot = hubspot
@@ -121,6 +124,8 @@ class SyncEngine:
             return report
         finally:
             report.api = usage.as_dict()
+            if ctx.failed and not self.dry_run:
+                record_failures(ctx, sorted(ctx.failed), self.retry)
             staging.clear()
             self.state.finish_run(run_id, status, report.as_counts())
             log.info(

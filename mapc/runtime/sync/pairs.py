@@ -37,6 +37,7 @@ from mapc.runtime.sync.context import (
 from mapc.runtime.sync.creates import Creates
 from mapc.runtime.sync.decide import unchanged
 from mapc.runtime.sync.matching import hubspot_candidates, salesforce_candidates
+from mapc.runtime.sync.retries import Held, held_records, hold
 from mapc.runtime.sync.state import Link
 from mapc.runtime.sync.values import blank
 from mapc.runtime.sync.writes import HUBSPOT_BATCH, SALESFORCE_BATCH, Item
@@ -120,16 +121,23 @@ class PairSync(Creates):
                     self.cursors[(SALESFORCE, sobject)] = page.cursor
                 self._count(f"reading Salesforce {sobject}", len(page.records))
 
-    def stage_failed(self) -> None:
-        """Records a previous run could not write are tried again, changed or not."""
+    def stage_failed(self, held: Held) -> None:
+        """Records a previous run could not write are tried again, changed or not, once
+        their retry is due (held ones are not read at all)."""
         ctx, obj = self.ctx, self.obj
-        hs_ids = ctx.state.open_error_ids(self.name, SALESFORCE)
+        hs_ids = [
+            i
+            for i in ctx.state.open_error_ids(self.name, SALESFORCE)
+            if (SALESFORCE, i) not in held
+        ]
         staged = ctx.staging.get(HUBSPOT, hs_ids, (self.name,))
         missing = [i for i in hs_ids if i not in staged]
         if missing:
             records = list(ctx.hubspot_records(obj, missing).values())
             ctx.staging.add(HUBSPOT, self.name, records, obj.match_key, HUBSPOT_ID)
-        sf_ids = ctx.state.open_error_ids(self.name, HUBSPOT)
+        sf_ids = [
+            i for i in ctx.state.open_error_ids(self.name, HUBSPOT) if (HUBSPOT, i) not in held
+        ]
         staged = ctx.staging.get(SALESFORCE, sf_ids, obj.salesforce_objects)
         by_object: dict[str, list[str]] = {}
         for sf_id in sf_ids:
@@ -151,7 +159,9 @@ class PairSync(Creates):
     def run(self) -> None:
         self._setup_queues()
         self.stage()
-        self.stage_failed()
+        held = held_records(self.ctx, self.name)
+        self.stage_failed(held)
+        hold(self.ctx, self.obj, held)
         follow_conversions(self.ctx, self.obj)
         self.reconcile_hubspot()
         self.ctx.writes.flush_all()

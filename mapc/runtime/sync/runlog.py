@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, and_, delete, insert, select, update
@@ -13,9 +13,11 @@ from sqlalchemy import Engine, and_, delete, insert, select, update
 from mapc.runtime.records import chunked
 from mapc.runtime.sync import schema as s
 
+_ISO = "%Y-%m-%dT%H:%M:%S.%fZ"
+
 
 def now_iso() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return datetime.now(UTC).strftime(_ISO)
 
 
 def _new_id(result: Any) -> int:
@@ -41,6 +43,21 @@ class ErrorRow:
     occurrences: int
     resolved_at: str | None
     run_id: int | None
+
+
+@dataclass(frozen=True)
+class RetryRow:
+    """A record that keeps failing (see runtime/sync/retries.py)."""
+
+    object: str
+    side: str
+    """The side that rejected it; the record lives on the other."""
+    record_id: str
+    failures: int
+    next_at: str | None
+    parked_at: str | None
+    ignored_at: str | None
+    stamp: str | None
 
 
 class RunLog:
@@ -238,6 +255,15 @@ class RunLog:
                 if code is not None:
                     query = query.where(s.record_errors.c.code == code)
                 conn.execute(query.values(resolved_at=now_iso()))
+                if code is None:
+                    conn.execute(
+                        delete(s.retries).where(
+                            s.retries.c.account == self.account,
+                            s.retries.c.object == obj,
+                            s.retries.c.side == side,
+                            s.retries.c.record_id.in_(chunk),
+                        )
+                    )
 
     def open_error_ids(self, obj: str, side: str) -> list[str]:
         """Records whose last sync attempt failed (retried by the next run)."""
@@ -310,3 +336,130 @@ class RunLog:
             query = query.where(s.conflicts.c.run_id == run_id)
         with self.engine.connect() as conn:
             return [r._asdict() for r in conn.execute(query.order_by(s.conflicts.c.id))]
+
+    def api_calls_since(self, since: str) -> dict[str, int]:
+        """Per side, the API calls of every run and plan started at or after `since`."""
+        calls: dict[str, int] = {}
+        query = select(s.runs.c.counts).where(
+            s.runs.c.account == self.account, s.runs.c.started_at >= since
+        )
+        with self.engine.connect() as conn:
+            for (text,) in conn.execute(query):
+                try:
+                    api = json.loads(text or "{}").get("api") or {}
+                except (ValueError, AttributeError):
+                    continue
+                for side, entry in api.items() if isinstance(api, dict) else ():
+                    made = entry.get("calls") if isinstance(entry, dict) else None
+                    if isinstance(made, int):
+                        calls[side] = calls.get(side, 0) + made
+        return calls
+
+    # -- retries and parking -------------------------------------------------------------
+
+    def retry_rows(self, obj: str | None = None) -> list[RetryRow]:
+        query = select(s.retries).where(s.retries.c.account == self.account)
+        if obj is not None:
+            query = query.where(s.retries.c.object == obj)
+        with self.engine.connect() as conn:
+            return [
+                RetryRow(
+                    r.object,
+                    r.side,
+                    r.record_id,
+                    r.failures,
+                    r.next_at,
+                    r.parked_at,
+                    r.ignored_at,
+                    r.stamp,
+                )
+                for r in conn.execute(query)
+            ]
+
+    def record_failures(
+        self,
+        items: Iterable[tuple[str, str, str, str | None]],
+        *,
+        limit: int,
+        wait: Callable[[int], timedelta],
+    ) -> None:
+        """(object, rejecting side, record id, the record's modification time) of records
+        that failed in a run: one more failure in a row each (the first again when the
+        record changed since its last failure), parked at `limit`."""
+        now = datetime.now(UTC)
+        stamp_now = now.strftime(_ISO)
+        with self.engine.begin() as conn:
+            for obj, side, rid, stamp in items:
+                key = and_(
+                    s.retries.c.account == self.account,
+                    s.retries.c.object == obj,
+                    s.retries.c.side == side,
+                    s.retries.c.record_id == rid,
+                )
+                row = conn.execute(select(s.retries).where(key)).first()
+                changed = row is not None and stamp is not None and stamp != row.stamp
+                failures = 1 if row is None or changed else row.failures + 1
+                values = {
+                    "failures": failures,
+                    "next_at": (now + wait(failures)).strftime(_ISO),
+                    "parked_at": stamp_now if failures >= limit else None,
+                    "ignored_at": None if row is None or changed else row.ignored_at,
+                    "stamp": stamp if stamp is not None else (row.stamp if row else None),
+                    "updated_at": stamp_now,
+                }
+                if row is None:
+                    conn.execute(
+                        insert(s.retries).values(
+                            account=self.account, object=obj, side=side, record_id=rid, **values
+                        )
+                    )
+                else:
+                    conn.execute(update(s.retries).where(key).values(**values))
+
+    def retry_records(self, keys: Iterable[tuple[str, str, str]]) -> int:
+        """Release (object, side, record id) records by hand: parked, ignored or waiting,
+        each is retried by the next run, with its count of failures started again."""
+        count = 0
+        with self.engine.begin() as conn:
+            for obj, side, rid in sorted(set(keys)):
+                conn.execute(
+                    delete(s.retries).where(
+                        s.retries.c.account == self.account,
+                        s.retries.c.object == obj,
+                        s.retries.c.side == side,
+                        s.retries.c.record_id == rid,
+                    )
+                )
+                count += 1
+        return count
+
+    def ignore_records(self, keys: Iterable[tuple[str, str, str]]) -> int:
+        """Hold (object, side, record id) records from automatic retries by hand."""
+        stamp = now_iso()
+        count = 0
+        with self.engine.begin() as conn:
+            for obj, side, rid in sorted(set(keys)):
+                key = and_(
+                    s.retries.c.account == self.account,
+                    s.retries.c.object == obj,
+                    s.retries.c.side == side,
+                    s.retries.c.record_id == rid,
+                )
+                if conn.execute(select(s.retries.c.failures).where(key)).first() is None:
+                    conn.execute(
+                        insert(s.retries).values(
+                            account=self.account,
+                            object=obj,
+                            side=side,
+                            record_id=rid,
+                            failures=0,
+                            ignored_at=stamp,
+                            updated_at=stamp,
+                        )
+                    )
+                else:
+                    conn.execute(
+                        update(s.retries).where(key).values(ignored_at=stamp, updated_at=stamp)
+                    )
+                count += 1
+        return count

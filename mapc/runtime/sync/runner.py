@@ -26,6 +26,7 @@ from mapc.runtime.sync.engine import Progress, SyncEngine
 from mapc.runtime.sync.lock import StateLocked
 from mapc.runtime.sync.ports import HubSpotPort, SalesforcePort
 from mapc.runtime.sync.report import DETAIL_LIMIT, Report
+from mapc.runtime.sync.retries import DEFAULT_BACKOFF, DEFAULT_LIMIT, RetryRule
 from mapc.runtime.sync.state import StateStore
 
 log = logging.getLogger("mapc.sync")
@@ -41,11 +42,11 @@ class AdapterLoadError(ConfigurationError):
     """The adapter module could not be found or does not define ADAPTER."""
 
 
-def parse_interval(text: str) -> float:
+def parse_interval(text: str, option: str = "--every") -> float:
     """ "30s", "5m", "2h", "1d" or plain seconds -> seconds."""
     match = _INTERVAL.match(text)
     if not match or int(match.group(1)) == 0:
-        raise ConfigurationError(f"--every wants a duration such as 30s, 5m or 1h, not {text!r}.")
+        raise ConfigurationError(f"{option} wants a duration such as 30s, 5m or 1h, not {text!r}.")
     return int(match.group(1)) * {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}[match.group(2)]
 
 
@@ -156,6 +157,24 @@ def account_name(option: str | None, environ: Mapping[str, str] | None = None) -
     return option or env.get("MAPC_HUBSPOT_ACCOUNT") or "default"
 
 
+def retry_rule(
+    limit: str | None, backoff: str | None, environ: Mapping[str, str] | None = None
+) -> RetryRule:
+    """How failing records are retried: options, else MAPC_RETRY_LIMIT and
+    MAPC_RETRY_BACKOFF, else 5 failures and 15 minutes doubling."""
+    env = os.environ if environ is None else environ
+    raw_limit = limit or env.get("MAPC_RETRY_LIMIT") or ""
+    raw_backoff = backoff or env.get("MAPC_RETRY_BACKOFF") or ""
+    if raw_limit and not raw_limit.strip().isdigit():
+        raise ConfigurationError(f"The retry limit wants a whole number, not {raw_limit!r}.")
+    seconds = DEFAULT_BACKOFF
+    if raw_backoff.strip() in ("0", "0s"):
+        seconds = 0.0
+    elif raw_backoff:
+        seconds = parse_interval(raw_backoff, "--retry-backoff")
+    return RetryRule(int(raw_limit) if raw_limit else DEFAULT_LIMIT, seconds)
+
+
 def exit_code(report: Report) -> int:
     return EXIT_RECORDS_FAILED if report.failed else EXIT_OK
 
@@ -172,6 +191,7 @@ def run_loop(
     sleep: Callable[[float], None] = time.sleep,
     max_runs: int | None = None,
     detail_limit: int | None = DETAIL_LIMIT,
+    retry: RetryRule | None = None,
 ) -> int:
     """Run once, or every `every` seconds until interrupted; the last run's exit code.
     On a schedule a run that hits an API failure is logged and the next one retries
@@ -188,6 +208,7 @@ def run_loop(
             dry_run=dry_run,
             progress=progress,
             detail_limit=detail_limit,
+            retry=retry,
         )
         try:
             report = engine.run()

@@ -73,6 +73,19 @@ class Staging:
             conn.execute(insert(s.staging), rows)
         return len(rows)
 
+    def discard(self, side: str, obj: str, ids: Iterable[str]) -> None:
+        """Take records out of this run (a held record the run must not retry)."""
+        with self.engine.begin() as conn:
+            for chunk in chunked(sorted(set(ids)), s.IN_CHUNK):
+                conn.execute(
+                    delete(s.staging).where(
+                        s.staging.c.run == self.run,
+                        s.staging.c.side == side,
+                        s.staging.c.object == obj,
+                        s.staging.c.record_id.in_(chunk),
+                    )
+                )
+
     def chunks(self, side: str, obj: str, size: int) -> Iterator[list[Record]]:
         """Staged records in read order, `size` at a time."""
         last = 0

@@ -17,6 +17,7 @@ from mapc.runtime.retry import RetryPolicy
 from mapc.runtime.salesforce.client import SalesforceConnector
 from mapc.runtime.sync.engine import SyncEngine
 from mapc.runtime.sync.report import Report
+from mapc.runtime.sync.retries import RetryRule
 from mapc.runtime.sync.state import StateStore
 from tests.runtime.sync.compiled import fixture
 
@@ -101,6 +102,10 @@ def base_seed() -> dict[str, Any]:
     }
 
 
+IMMEDIATE_RETRY = RetryRule(backoff=0.0)
+"""Runs here follow each other at once: a failed record is due again at the next one."""
+
+
 @dataclass
 class SyncEnv:
     emulator: Any
@@ -128,6 +133,7 @@ class SyncEnv:
             self.hubspot,
             state or self.state,
             dry_run=dry_run,
+            retry=IMMEDIATE_RETRY,
         )
         return engine.run()
 

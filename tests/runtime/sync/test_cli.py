@@ -290,8 +290,9 @@ def test_a_rejected_create_is_an_error_not_a_create(cli_env: Any, capsys: Any) -
             }
         }
     )
-    for _attempt in range(2):  # the first run and its retry
-        assert main(["run", ADAPTER, "--format", "json", "--no-progress"]) == 1
+    for _attempt in range(2):  # the first run and its retry (due at once: no backoff)
+        argv = ["run", ADAPTER, "--format", "json", "--no-progress", "--retry-backoff", "0"]
+        assert main(argv) == 1
         result = json.loads(capsys.readouterr().out)
         assert result["errors"] == 1
         [error] = [a for a in result["actions"] if a["op"] == "error"]
