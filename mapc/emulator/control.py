@@ -73,6 +73,7 @@ def _configure(emu: Emulator, request: Request, body: Any) -> Any:
         person_accounts=body.get("person_accounts"),
         edition=body.get("edition"),
         rate_limit=body.get("rate_limit"),
+        salesforce_daily_limit=body.get("salesforce_daily_limit"),
     )
     return {"ok": True}
 

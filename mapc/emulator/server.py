@@ -23,6 +23,7 @@ from mapc.emulator.hubspot.marketing import make_event
 from mapc.emulator.hubspot.portal import Portal
 from mapc.emulator.hubspot.schemas import add_schema
 from mapc.emulator.salesforce import lifecycle as salesforce_lifecycle
+from mapc.emulator.salesforce.api import DAILY_LIMIT as SALESFORCE_DAILY_LIMIT
 from mapc.emulator.salesforce.api import SalesforceApi
 from mapc.emulator.salesforce.convert import convert_lead
 from mapc.emulator.salesforce.errors import SfApiError
@@ -153,6 +154,7 @@ class Emulator:
             self.salesforce.reset(self._new_org())
             self.hubspot.reset(Portal(self.clock))
             self.limiter.configure(RateLimit())
+            self.salesforce.daily_limit = SALESFORCE_DAILY_LIMIT
             self.refs = {}
         self.faults.clear()
         self.counter.reset()
@@ -209,8 +211,12 @@ class Emulator:
         person_accounts: bool | None = None,
         edition: str | None = None,
         rate_limit: dict[str, Any] | RateLimit | None = None,
+        salesforce_daily_limit: int | None = None,
     ) -> None:
-        """Change org settings (which empties the org) or HubSpot's enforced rate limits."""
+        """Change org settings (which empties the org), HubSpot's enforced rate limits or
+        the org's daily API limit (DailyApiRequests; past it every call is refused)."""
+        if salesforce_daily_limit is not None:
+            self.salesforce.daily_limit = int(salesforce_daily_limit)
         if person_accounts is not None or edition is not None:
             with self.lock:
                 if person_accounts is not None:

@@ -35,11 +35,18 @@ class RunUsage:
             return 0
         return sum(meter.calls.values()) - self._start[side]
 
-    def as_dict(self) -> dict[str, dict[str, Any]]:
+    def as_dict(
+        self, allocations: Mapping[str, int | None] | None = None
+    ) -> dict[str, dict[str, Any]]:
         out: dict[str, dict[str, Any]] = {}
         for side, meter in sorted(self.meters.items()):
             used, limit = meter.org_usage or (None, None)
-            out[side] = {"calls": self.calls(side), "org_used": used, "org_limit": limit}
+            out[side] = {
+                "calls": self.calls(side),
+                "org_used": used,
+                "org_limit": limit,
+                "allocation": (allocations or {}).get(side),
+            }
         return out
 
     def summary(self) -> str:

@@ -9,7 +9,7 @@ import pytest
 import requests
 from hubspot.crm.contacts import ApiException as ContactsError
 from simple_salesforce import Salesforce
-from simple_salesforce.exceptions import SalesforceGeneralError
+from simple_salesforce.exceptions import SalesforceGeneralError, SalesforceRefusedRequest
 
 from mapc.emulator import Emulator
 
@@ -252,3 +252,17 @@ def test_a_seed_loads_all_or_nothing(emulator: Emulator) -> None:
     dump = requests.get(f"{control}/dump", timeout=5).json()
     emails = [c["properties"]["email"] for c in dump["hubspot"]["records"]["contacts"]]
     assert sorted(emails) == ["before@x.io", "fixed@x.io", "good@x.io"]
+
+
+def test_the_org_daily_api_limit_is_reported_and_enforced(
+    sf: Salesforce, emulator: Emulator
+) -> None:
+    emulator.configure(salesforce_daily_limit=3)
+    limits = sf.restful("limits")  # call 1
+    assert limits["DailyApiRequests"] == {"Max": 3, "Remaining": 2}
+    sf.query("SELECT Id FROM Lead")  # call 2
+    sf.query("SELECT Id FROM Lead")  # call 3: the last one allowed
+    with pytest.raises(SalesforceRefusedRequest) as refused:  # call 4: past the limit
+        sf.query("SELECT Id FROM Lead")
+    assert refused.value.status == 403
+    assert refused.value.content[0]["errorCode"] == "REQUEST_LIMIT_EXCEEDED"

@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-EXIT_OK, EXIT_FAILED, EXIT_CONFIG = 0, 1, 2
+EXIT_OK, EXIT_FAILED, EXIT_CONFIG, EXIT_BUDGET = 0, 1, 2, 3
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -18,7 +18,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "SALESFORCE_INSTANCE_URL, SALESFORCE_ACCESS_TOKEN, HUBSPOT_ACCESS_TOKEN and "
         "HUBSPOT_BASE_URL; SALESFORCE_CA_BUNDLE names a CA file to trust (a local emulator: "
         "`mapc emulate --env` prints them all). Exit 0 when every record synced, 1 when some records failed "
-        "(see `mapc errors`), 2 on configuration errors.",
+        "(see `mapc errors`), 2 on configuration errors, 3 when the API budget ran out "
+        "(the run stopped cleanly; the next one resumes).",
     )
     add_common_arguments(parser)
     when = parser.add_mutually_exclusive_group()
@@ -76,6 +77,19 @@ def add_common_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--log-format", default="logfmt", choices=("logfmt", "json"))
     parser.add_argument("--no-progress", action="store_true", help="no progress display")
+    parser.add_argument(
+        "--salesforce-budget",
+        metavar="N|P%",
+        help="Salesforce API calls mapc may make in 24 hours: a number, or a share of the "
+        "org's daily limit such as 20%% (default: $MAPC_SALESFORCE_BUDGET, else none); a "
+        "run stops cleanly before exceeding it (exit 3)",
+    )
+    parser.add_argument(
+        "--hubspot-budget",
+        metavar="N|P%",
+        help="HubSpot API calls mapc may make in 24 hours: a number or a share of the "
+        "account's daily limit (default: $MAPC_HUBSPOT_BUDGET, else none)",
+    )
 
 
 def config_failure(error: BaseException) -> tuple[int, str]:
@@ -137,6 +151,7 @@ def execute(args: argparse.Namespace, *, dry_run: bool, plan: bool = False) -> i
     from mapc.errors import MapcError
     from mapc.runtime.sync.report import DETAIL_LIMIT
     from mapc.runtime.sync.runner import (
+        api_budget,
         connect,
         load_adapter,
         parse_interval,
@@ -161,6 +176,7 @@ def execute(args: argparse.Namespace, *, dry_run: bool, plan: bool = False) -> i
     try:
         every = parse_interval(args.every) if getattr(args, "every", None) else None
         retry = retry_rule(getattr(args, "retry_limit", None), getattr(args, "retry_backoff", None))
+        budget = api_budget(args.salesforce_budget, args.hubspot_budget)
         adapter = load_adapter(args.adapter)
         connections = connect()
         state = open_state(args, dry_run=dry_run)
@@ -175,6 +191,7 @@ def execute(args: argparse.Namespace, *, dry_run: bool, plan: bool = False) -> i
                 on_report=show,
                 detail_limit=getattr(args, "detail_limit", DETAIL_LIMIT),
                 retry=retry,
+                budget=budget,
             )
     except (MapcError, SQLAlchemyError) as error:
         status, message = config_failure(error)
@@ -191,7 +208,7 @@ def execute(args: argparse.Namespace, *, dry_run: bool, plan: bool = False) -> i
         return 130
     if plan and getattr(args, "detailed_exitcode", False):
         last = reports[-1] if reports else None
-        if last is None or last.failed:
+        if last is None or last.failed or last.stopped:
             return EXIT_FAILED
         return 2 if last.writes else 0
     return code

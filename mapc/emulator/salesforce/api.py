@@ -13,6 +13,8 @@ from mapc.emulator.salesforce.records import RecordResources
 from mapc.emulator.wire import Request, Response
 
 _D = "/services/data/vXX.X"
+DAILY_LIMIT = 100_000
+"""The org's DailyApiRequests (24-hour rolling); settable with configure()."""
 _FAULT_ERRORS = {
     503: ("SERVER_UNAVAILABLE", "Server temporarily unavailable. Please try again later."),
     500: (
@@ -34,11 +36,12 @@ class SalesforceApi:
         self.token = token
         self._org_factory = org_factory
         self._usage = usage
+        self.daily_limit = DAILY_LIMIT
         self.reset(org_factory())
 
     def reset(self, org: Org) -> None:
         self.org = org
-        self.records = RecordResources(org, self._usage)
+        self.records = RecordResources(org, self._usage, lambda: self.daily_limit)
         self.queries = QueryResources(org)
         self.collections = CollectionResources(org)
         self.router = self._routes()
@@ -98,8 +101,21 @@ class SalesforceApi:
             response = route_handler(request)
         except SfApiError as exc:
             response = Response(exc.status, exc.body())
-        response.headers.setdefault("Sforce-Limit-Info", f"api-usage={self._usage()}/100000")
+        response.headers.setdefault(
+            "Sforce-Limit-Info", f"api-usage={self._usage()}/{self.daily_limit}"
+        )
         return response
+
+    def rate_limit(self, request: Request) -> Response | None:
+        """Past the org's daily limit every call is refused, as Salesforce does."""
+        used = self._usage()
+        if used <= self.daily_limit:
+            return None
+        return Response(
+            403,
+            [{"message": "TotalRequests Limit exceeded.", "errorCode": "REQUEST_LIMIT_EXCEEDED"}],
+            {"Sforce-Limit-Info": f"api-usage={used}/{self.daily_limit}"},
+        )
 
     def not_found(self, request: Request) -> Response:
         if request.params.get("__method_not_allowed__"):

@@ -56,9 +56,10 @@ def record_json(
 
 
 class RecordResources:
-    def __init__(self, org: Org, usage: Callable[[], int]) -> None:
+    def __init__(self, org: Org, usage: Callable[[], int], daily_limit: Callable[[], int]) -> None:
         self.org = org
         self.usage = usage
+        self.daily_limit = daily_limit
 
     def versions(self, request: Request) -> Response:
         return Response(
@@ -72,8 +73,8 @@ class RecordResources:
         return Response(200, {n: f"/services/data/v{v}/{n}" for n in names})
 
     def limits(self, request: Request) -> Response:
-        used = self.usage()
-        limit = {"Max": 100000, "Remaining": max(100000 - used, 0)}
+        used, most = self.usage(), self.daily_limit()
+        limit = {"Max": most, "Remaining": max(most - used, 0)}
         return Response(
             200,
             {

@@ -11,15 +11,17 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 
 from mapc.runtime.adapter import Adapter, Behaviour, CreateContacts, MatchKind, ObjectSync
 from mapc.runtime.api_usage import RunUsage, meter_of
+from mapc.runtime.budget import Budget, BudgetExhausted
 from mapc.runtime.sync.behaviours.closed_won import apply_closed_won
 from mapc.runtime.sync.behaviours.company_links import sync_associations
 from mapc.runtime.sync.behaviours.contact_roles import sync_contact_roles, syncs_contact_roles
 from mapc.runtime.sync.behaviours.email_events import CURSOR as EVENTS_CURSOR
 from mapc.runtime.sync.behaviours.email_events import sync_email_events
-from mapc.runtime.sync.behaviours.names import CONTACTS
+from mapc.runtime.sync.behaviours.names import CONTACTS, DAILY_API_REQUESTS
 from mapc.runtime.sync.behaviours.opt_out import retry_owed
 from mapc.runtime.sync.behaviours.owners import OwnerDirectory
 from mapc.runtime.sync.behaviours.person_accounts import org_has_person_accounts
@@ -44,6 +46,8 @@ Progress = Callable[[str], None]
 COMPLETED = "completed"
 COMPLETED_WITH_ERRORS = "completed_with_errors"
 FAILED = "failed"
+STOPPED_BUDGET = "stopped_budget"
+DAY = timedelta(hours=24)
 
 
 def ordered(objects: tuple[ObjectSync, ...]) -> list[ObjectSync]:
@@ -69,9 +73,11 @@ class SyncEngine:
         progress: Progress | None = None,
         detail_limit: int | None = DETAIL_LIMIT,
         retry: RetryRule | None = None,
+        budget: Budget | None = None,
     ) -> None:
         self.adapter = adapter
         self.retry = retry or RetryRule()
+        self.budget = budget
         self.detail_limit = detail_limit
         self.salesforce = salesforce
         self.hubspot = hubspot
@@ -118,12 +124,33 @@ class SyncEngine:
             heartbeat=lock.beat,
         )
         status = FAILED
+        org_limits: dict[str, int | None] = {}
+        remove_guard: Callable[[], None] = _nothing
         try:
+            if self.budget is not None:
+                org_limits = self._org_limits()
+                since = (datetime.now(UTC) - DAY).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+                remove_guard = self.budget.guard(
+                    usage, self.state.api_calls_since(since), org_limits
+                )
             self._run(ctx)
             status = COMPLETED_WITH_ERRORS if report.failed else COMPLETED
             return report
+        except BudgetExhausted as stop:
+            # Like a run killed at a clean point: what was written is recorded, nothing
+            # queued was sent, the cursors did not move; the next run resumes.
+            status = STOPPED_BUDGET
+            report.stopped = str(stop)
+            log.warning("run %s stopped: %s", run_id, stop)
+            return report
         finally:
-            report.api = usage.as_dict()
+            remove_guard()
+            allowed: dict[str, int | None] = {}
+            if self.budget is not None:
+                allowed = {
+                    side: self.budget.allowed(side, usage, org_limits) for side in usage.meters
+                }
+            report.api = usage.as_dict(allowed)
             if ctx.failed and not self.dry_run:
                 record_failures(ctx, sorted(ctx.failed), self.retry)
             staging.clear()
@@ -137,6 +164,18 @@ class SyncEngine:
                 report.conflicts,
                 usage.summary(),
             )
+
+    def _org_limits(self) -> dict[str, int | None]:
+        """The org's daily API limit, read from the limits resource when a share of it is
+        the Salesforce allocation (HubSpot's arrives with its first answer's headers)."""
+        assert self.budget is not None
+        wanted = self.budget.allocations.get(SALESFORCE)
+        read = getattr(self.salesforce, "limits", None)
+        if wanted is None or wanted.share is None or read is None:
+            return {}
+        daily = read().get(DAILY_API_REQUESTS) or {}
+        most = daily.get("Max") if isinstance(daily, dict) else None
+        return {SALESFORCE: most if isinstance(most, int) else None}
 
     def _run(self, ctx: Context) -> None:
         settings = self.adapter.settings
@@ -185,6 +224,10 @@ class SyncEngine:
                 pair.commit_cursors()
             if events_cursor is not None:
                 self.state.set_cursor(HUBSPOT, EVENTS_CURSOR, events_cursor)
+
+
+def _nothing() -> None:
+    return None
 
 
 def run_once(

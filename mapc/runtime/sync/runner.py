@@ -16,12 +16,14 @@ from pathlib import Path
 from types import ModuleType
 
 from mapc.runtime.adapter import Adapter
+from mapc.runtime.budget import Allocation, Budget
 from mapc.runtime.errors import (
     ApiAccessError,
     AuthenticationError,
     ConfigurationError,
     ConnectorError,
 )
+from mapc.runtime.sync.context import HUBSPOT, SALESFORCE
 from mapc.runtime.sync.engine import Progress, SyncEngine
 from mapc.runtime.sync.lock import StateLocked
 from mapc.runtime.sync.ports import HubSpotPort, SalesforcePort
@@ -34,6 +36,7 @@ log = logging.getLogger("mapc.sync")
 EXIT_OK = 0
 EXIT_RECORDS_FAILED = 1
 EXIT_CONFIG = 2
+EXIT_BUDGET = 3
 DEFAULT_STATE = "mapc-state.db"
 _INTERVAL = re.compile(r"^\s*(\d+)\s*([smhd]?)\s*$")
 
@@ -175,7 +178,26 @@ def retry_rule(
     return RetryRule(int(raw_limit) if raw_limit else DEFAULT_LIMIT, seconds)
 
 
+def api_budget(
+    salesforce: str | None, hubspot: str | None, environ: Mapping[str, str] | None = None
+) -> Budget | None:
+    """The API allocations: options, else MAPC_SALESFORCE_BUDGET / MAPC_HUBSPOT_BUDGET;
+    None when neither side has one."""
+    env = os.environ if environ is None else environ
+    allocations = {}
+    for side, given, variable, option in (
+        (SALESFORCE, salesforce, "MAPC_SALESFORCE_BUDGET", "--salesforce-budget"),
+        (HUBSPOT, hubspot, "MAPC_HUBSPOT_BUDGET", "--hubspot-budget"),
+    ):
+        text = given or env.get(variable) or ""
+        if text.strip():
+            allocations[side] = Allocation.parse(text, option if given else variable)
+    return Budget(allocations) if allocations else None
+
+
 def exit_code(report: Report) -> int:
+    if report.stopped:
+        return EXIT_BUDGET
     return EXIT_RECORDS_FAILED if report.failed else EXIT_OK
 
 
@@ -192,6 +214,7 @@ def run_loop(
     max_runs: int | None = None,
     detail_limit: int | None = DETAIL_LIMIT,
     retry: RetryRule | None = None,
+    budget: Budget | None = None,
 ) -> int:
     """Run once, or every `every` seconds until interrupted; the last run's exit code.
     On a schedule a run that hits an API failure is logged and the next one retries
@@ -209,6 +232,7 @@ def run_loop(
             progress=progress,
             detail_limit=detail_limit,
             retry=retry,
+            budget=budget,
         )
         try:
             report = engine.run()

@@ -58,3 +58,6 @@ IS_CONVERTED = "IsConverted"
 CONVERTED_CONTACT = "ConvertedContactId"
 CONVERTED_ACCOUNT = "ConvertedAccountId"
 CONVERTED_OPPORTUNITY = "ConvertedOpportunityId"
+
+DAILY_API_REQUESTS = "DailyApiRequests"
+"""The org's daily API limit in Salesforce's limits resource (the API budget's share)."""
