@@ -56,8 +56,15 @@ def print_summary(report: Report, console: Console) -> None:
         console.print(f"[bold]stopped early:[/bold] {report.stopped}", highlight=False)
 
 
+def _shown(value: Any) -> str:
+    text = "(empty)" if value is None or value == "" else repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
 def print_plan(report: Report, console: Console, *, limit: int = 50) -> None:
-    """Per object and side: what would be created and updated, and what skipped, why."""
+    """Per object and side: what would be created and updated (each field's value now ->
+    the new one), what skipped and why (record by record), and the conflicts with both
+    values and the side that wins."""
     by_group: dict[tuple[str, str], list[str]] = {}
     shown: Counter[tuple[str, str]] = Counter()
     for action in report.actions:
@@ -66,27 +73,61 @@ def print_plan(report: Report, console: Console, *, limit: int = 50) -> None:
         key = (action.object, action.side)
         shown[key] += 1
         if shown[key] <= limit:
-            fields = f" [{', '.join(action.fields)}]" if action.fields else ""
-            by_group.setdefault(key, []).append(
+            fields = (
+                f" [{', '.join(action.fields)}]" if action.fields and not action.changes else ""
+            )
+            lines = by_group.setdefault(key, [])
+            lines.append(
                 f"  {SIGNS.get(action.op, '~')} {action.op} {action.record}{fields}"
                 + (f": {action.reason}" if action.reason else "")
             )
+            for change in action.changes:
+                if action.op == "create":
+                    lines.append(f"      {change.field} = {_shown(change.new)}")
+                else:
+                    lines.append(
+                        f"      {change.field}: {_shown(change.old)} -> {_shown(change.new)}"
+                    )
     skips: dict[tuple[str, str], list[str]] = {}
+    listed_skips: Counter[tuple[str, str]] = Counter()
+    for action in report.skipped:
+        key = (action.object, action.side)
+        listed_skips[key] += 1
+        if listed_skips[key] <= limit:
+            skips.setdefault(key, []).append(f"  - skip {action.record}: {action.reason}")
     for (obj, side, reason), n in sorted(report.skip_reasons.items()):
-        skips.setdefault((obj, side), []).append(f"  - skip {n} × {reason}")
+        listed = sum(
+            1 for a in report.skipped if (a.object, a.side, a.reason) == (obj, side, reason)
+        )
+        if n > listed:
+            skips.setdefault((obj, side), []).append(
+                f"  - skip {n - listed} more × {reason}" if listed else f"  - skip {n} × {reason}"
+            )
     counted = {(o, s) for (o, s, op), n in report.counts.items() if op != "skip" and n}
     for key in sorted(set(by_group) | set(skips) | counted):
         obj, side = key
         console.print(f"[bold]{obj} -> {side}[/bold]", highlight=False)
         for line in by_group.get(key, []):
             console.print(line, highlight=False, markup=False)
-        listed = len(by_group.get(key, []))  # none when the limit is 0 or details ran out
+        listed = shown[key] if shown[key] <= limit else limit
         total = sum(n for (o, s, op), n in report.counts.items() if (o, s) == key and op != "skip")
         if total > listed:
             rest = f"… and {total - listed} more" if listed else f"{total} changes (not listed)"
             console.print(f"  {rest}", highlight=False)
         for line in skips.get(key, []):
             console.print(line, highlight=False, markup=False)
+    if report.conflict_details:
+        console.print(
+            "[bold]conflicts[/bold] (both sides changed a two-way field)", highlight=False
+        )
+        for c in report.conflict_details[:limit]:
+            console.print(
+                f"  ! {c.object} {c.hubspot_id} <-> {c.sf_object} {c.sf_id} {c.field}: "
+                f"hubspot {_shown(c.hubspot_value)}, salesforce {_shown(c.salesforce_value)}"
+                f" -> {c.winner} wins",
+                highlight=False,
+                markup=False,
+            )
     print_summary(report, console)
 
 

@@ -29,6 +29,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="actions listed with their details (counts are always complete); 0 lists "
         "them all; JSON says `actions_truncated` and `actions_total` (default: 2000)",
     )
+    parser.add_argument(
+        "-o",
+        "--out",
+        metavar="FILE",
+        help="save the plan (every action, with the values and the state's cursors it was "
+        "made from) for `mapc run --plan FILE`",
+    )
     parser.set_defaults(func=run)
 
 

@@ -39,6 +39,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "it a missing or empty state is an error, never a silent first run",
     )
     parser.add_argument(
+        "--plan",
+        metavar="FILE",
+        help="apply exactly the plan `mapc plan -o FILE` saved: refused (exit 2, nothing "
+        "written) when a run has synced since or the records changed so that a run would "
+        "do anything else",
+    )
+    parser.add_argument(
         "--retry-limit",
         metavar="N",
         help="park a failing record after N failures in a row (default: $MAPC_RETRY_LIMIT "
@@ -158,6 +165,7 @@ def execute(args: argparse.Namespace, *, dry_run: bool, plan: bool = False) -> i
         retry_rule,
         run_loop,
     )
+    from mapc.runtime.sync.saved_plan import PlanError
 
     render.setup_logging(args.log_level, args.log_format)
     out = render.console(sys.stdout)
@@ -180,7 +188,13 @@ def execute(args: argparse.Namespace, *, dry_run: bool, plan: bool = False) -> i
         adapter = load_adapter(args.adapter)
         connections = connect()
         state = open_state(args, dry_run=dry_run)
+        saved_plan = getattr(args, "plan", None)
+        out_file = getattr(args, "out", None)
         with render.progress(err, not args.no_progress and args.format == "text") as step:
+            if saved_plan:
+                if every is not None:
+                    raise PlanError("--plan applies one plan once: it does not go with --every.")
+                applies(saved_plan, args, adapter, connections, state, budget)
             code = run_loop(
                 adapter,
                 connections,
@@ -189,10 +203,13 @@ def execute(args: argparse.Namespace, *, dry_run: bool, plan: bool = False) -> i
                 dry_run=dry_run,
                 progress=step,
                 on_report=show,
-                detail_limit=getattr(args, "detail_limit", DETAIL_LIMIT),
+                detail_limit=None if out_file else getattr(args, "detail_limit", DETAIL_LIMIT),
                 retry=retry,
                 budget=budget,
             )
+            if out_file and reports:
+                saves(out_file, args, reports[-1], adapter, state)
+                print(f"mapc plan: saved to {out_file}", file=sys.stderr)
     except (MapcError, SQLAlchemyError) as error:
         status, message = config_failure(error)
         print(f"mapc {args.command}: {message}", file=sys.stderr)
@@ -212,6 +229,40 @@ def execute(args: argparse.Namespace, *, dry_run: bool, plan: bool = False) -> i
             return EXIT_FAILED
         return 2 if last.writes else 0
     return code
+
+
+def saves(path: str, args: argparse.Namespace, report: Any, adapter: Any, state: Any) -> None:
+    """`mapc plan -o FILE`: the plan, with what it was made from."""
+    from pathlib import Path
+
+    from mapc.runtime.sync.runner import account_name
+    from mapc.runtime.sync.saved_plan import cursor_map, save
+
+    save(Path(path), report, adapter.name, account_name(args.account), cursor_map(state.cursors()))
+
+
+def applies(
+    path: str, args: argparse.Namespace, adapter: Any, connections: Any, state: Any, budget: Any
+) -> None:
+    """`mapc run --plan FILE`: refuse (StalePlan) unless a run now does exactly that plan."""
+    from pathlib import Path
+
+    from mapc.runtime.sync.engine import SyncEngine
+    from mapc.runtime.sync.runner import account_name
+    from mapc.runtime.sync.saved_plan import check, compare, cursor_map, load
+
+    saved = load(Path(path))
+    check(saved, adapter.name, account_name(args.account), cursor_map(state.cursors()))
+    fresh = SyncEngine(
+        adapter,
+        connections.salesforce,
+        connections.hubspot,
+        state,
+        dry_run=True,
+        detail_limit=None,
+        budget=budget,
+    ).run()
+    compare(saved, fresh)
 
 
 def run(args: argparse.Namespace) -> int:

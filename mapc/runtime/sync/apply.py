@@ -26,6 +26,7 @@ from mapc.runtime.sync.decide import (
     fields_for,
     snapshot,
 )
+from mapc.runtime.sync.report import Change
 from mapc.runtime.sync.state import Link, Owed
 from mapc.runtime.sync.values import canon_text, truthy
 from mapc.runtime.sync.writes import SALESFORCE_BATCH
@@ -158,6 +159,7 @@ def _queue_updates(
             f"{sobject} {link.sf_id}",
             fields,
             f"from HubSpot {name} {link.hubspot_id}",
+            tuple(Change(k, sf.get(k), values[k]) for k in fields),
         )
 
         def sf_done(result: WriteResult, values: dict[str, Any] = values) -> None:
@@ -189,7 +191,15 @@ def _queue_updates(
             if decision.owner_resets
             else (f"from Salesforce {sobject} {link.sf_id}")
         )
-        hs_counted = ctx.will(name, HUBSPOT, "update", f"{name} {link.hubspot_id}", fields, reason)
+        hs_counted = ctx.will(
+            name,
+            HUBSPOT,
+            "update",
+            f"{name} {link.hubspot_id}",
+            fields,
+            reason,
+            tuple(Change(k, hs.get(k), values[k]) for k in fields),
+        )
 
         def hs_done(result: WriteResult, values: dict[str, Any] = values) -> None:
             if result.ok:

@@ -30,7 +30,7 @@ from mapc.runtime.sync.behaviours.seed import (
     matches_by_contacts,
 )
 from mapc.runtime.sync.ports import HubSpotPort, SalesforcePort
-from mapc.runtime.sync.report import Report
+from mapc.runtime.sync.report import Change, Conflict, Report
 from mapc.runtime.sync.staging import Staging
 from mapc.runtime.sync.state import Link, Owed, StateStore
 from mapc.runtime.sync.writes import Writes
@@ -225,13 +225,14 @@ class Context:
         record: str,
         fields: tuple[str, ...] = (),
         reason: str = "",
+        changes: tuple[Change, ...] = (),
     ) -> Callable[[], None]:
         """A write to count: at once in a dry run (what a run would do), else by calling
         the returned function when the API accepted it (a rejected record is an error,
-        not a create or an update)."""
+        not a create or an update). `changes`: each field's value now and the new one."""
 
         def count() -> None:
-            self.report.add(obj, side, op, record, fields, reason)
+            self.report.add(obj, side, op, record, fields, reason, changes=changes)
 
         if self.dry_run:
             count()
@@ -272,7 +273,18 @@ class Context:
             sf_value,
             winner,
         )
-        self.report.conflicts += 1
+        self.report.conflict(
+            Conflict(
+                obj,
+                link.hubspot_id,
+                link.sf_object,
+                link.sf_id,
+                field_name,
+                hs_value,
+                sf_value,
+                winner,
+            )
+        )
         if not self.dry_run:
             self.state.record_conflict(
                 self.run_id,

@@ -26,6 +26,7 @@ from mapc.runtime.sync.behaviours.names import (
 from mapc.runtime.sync.behaviours.seed import leads_and_contacts
 from mapc.runtime.sync.context import HUBSPOT, SALESFORCE, Context
 from mapc.runtime.sync.decide import fields_for, snapshot
+from mapc.runtime.sync.report import Change
 from mapc.runtime.sync.state import Link
 from mapc.runtime.sync.values import blank, canon_text, truthy
 
@@ -65,6 +66,7 @@ class Creates:
             f"{sobject} for {self.name} {hs_id}",
             tuple(sorted(values)),
             "new in HubSpot",
+            tuple(Change(k, None, values[k]) for k in sorted(values)),
         )
         if ctx.dry_run:
             return
@@ -166,6 +168,7 @@ class Creates:
             f"{self.name} for {sobject} {sf_id}",
             tuple(sorted(values)),
             "new in Salesforce",
+            tuple(Change(k, None, values[k]) for k in sorted(values)),
         )
         opt = next((f for f in fields_for(obj, sobject) if f.hubspot == OPT_OUT_HUBSPOT), None)
         opted_out = opt is not None and truthy(sf.get(opt.salesforce))

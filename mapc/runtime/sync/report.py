@@ -12,6 +12,43 @@ DETAIL_LIMIT = 2000
 
 
 @dataclass(frozen=True)
+class Change:
+    """One field a write sets: the value the record holds now and the one it gets."""
+
+    field: str
+    old: Any
+    new: Any
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"field": self.field, "old": _plain(self.old), "new": _plain(self.new)}
+
+
+def _plain(value: Any) -> Any:
+    return value if value is None or isinstance(value, bool | int | float | str) else str(value)
+
+
+def record_ids(label: str) -> dict[str, str | None]:
+    """The ids in an action's label, as fields: "Lead 00Q..." (the record written or
+    skipped) or "Lead for contacts 1004" (a record to create from another)."""
+    words = label.split()
+    if len(words) == 4 and words[1] == "for":
+        return {
+            "record_object": words[0],
+            "record_id": None,
+            "source_object": words[2],
+            "source_id": words[3],
+        }
+    if len(words) == 2:
+        return {
+            "record_object": words[0],
+            "record_id": words[1],
+            "source_object": None,
+            "source_id": None,
+        }
+    return {"record_object": None, "record_id": None, "source_object": None, "source_id": None}
+
+
+@dataclass(frozen=True)
 class Action:
     object: str
     side: str
@@ -19,8 +56,11 @@ class Action:
     op: str
     """create, update, skip, unsubscribe, associate, task, error."""
     record: str
+    """A label for people ("Lead 00Q...", "Lead for contacts 1004"); `to_dict` also
+    gives its ids as fields of their own."""
     fields: tuple[str, ...] = ()
     reason: str = ""
+    changes: tuple[Change, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -28,9 +68,31 @@ class Action:
             "side": self.side,
             "op": self.op,
             "record": self.record,
+            **record_ids(self.record),
             "fields": list(self.fields),
+            "changes": [c.to_dict() for c in self.changes],
             "reason": self.reason,
         }
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """A two-way field both sides changed: both values and the side that won."""
+
+    object: str
+    hubspot_id: str
+    sf_object: str
+    sf_id: str
+    field: str
+    hubspot_value: Any
+    salesforce_value: Any
+    winner: str
+
+    def to_dict(self) -> dict[str, Any]:
+        out = dict(self.__dict__)
+        out["hubspot_value"] = _plain(self.hubspot_value)
+        out["salesforce_value"] = _plain(self.salesforce_value)
+        return out
 
 
 @dataclass
@@ -52,6 +114,9 @@ class Report:
     """Why the run stopped before the end (its API budget ran out); "" when it finished."""
     records_read: Counter[tuple[str, str]] = field(default_factory=Counter)
     """Changed records read per (pair, side read from)."""
+    skipped: list[Action] = field(default_factory=list)
+    """Skipped records with their reasons (as many as `detail_limit` keeps)."""
+    conflict_details: list[Conflict] = field(default_factory=list)
 
     def add(
         self,
@@ -62,14 +127,22 @@ class Report:
         fields: tuple[str, ...] = (),
         reason: str = "",
         n: int = 1,
+        changes: tuple[Change, ...] = (),
     ) -> None:
         self.counts[(obj, side, op)] += n
         if op == "skip":
             self.skip_reasons[(obj, side, reason)] += n
+            if self.detail_limit is None or len(self.skipped) < self.detail_limit:
+                self.skipped.append(Action(obj, side, op, record, fields, reason))
             return
         self.action_total += 1
         if self.detail_limit is None or len(self.actions) < self.detail_limit:
-            self.actions.append(Action(obj, side, op, record, fields, reason))
+            self.actions.append(Action(obj, side, op, record, fields, reason, changes))
+
+    def conflict(self, conflict: Conflict) -> None:
+        self.conflicts += 1
+        if self.detail_limit is None or len(self.conflict_details) < self.detail_limit:
+            self.conflict_details.append(conflict)
 
     def read(self, obj: str, side: str, n: int) -> None:
         self.records_read[(obj, side)] += n
@@ -128,6 +201,8 @@ class Report:
                 {"object": o, "side": s, "reason": r, "count": n}
                 for (o, s, r), n in sorted(self.skip_reasons.items())
             ],
+            "skipped": [a.to_dict() for a in self.skipped],
+            "conflict_details": [c.to_dict() for c in self.conflict_details],
             "actions": [a.to_dict() for a in self.actions],
             "actions_total": self.action_total,
             "actions_truncated": self.truncated,
