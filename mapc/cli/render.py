@@ -14,7 +14,7 @@ from typing import Any, TextIO
 from rich.console import Console
 from rich.table import Table
 
-from mapc.runtime.sync.report import Report
+from mapc.runtime.sync.report import SUMMARY_LOGGER, Report
 from mapc.runtime.sync.state import ErrorRow
 
 COLUMNS = ("create", "update", "unsubscribe", "associate", "task", "skip", "error")
@@ -206,13 +206,42 @@ def errors_json(rows: list[ErrorRow]) -> str:
     return json.dumps([r.__dict__ for r in rows], indent=2, sort_keys=True)
 
 
+LOG_FIELDS = (
+    "run_id",
+    "pair",
+    "side",
+    "record",
+    "field",
+    "code",
+    "outcome",
+    "writes",
+    "errors",
+    "conflicts",
+    "api_calls",
+)
+"""Structured fields a log line may carry (the engine passes them as `extra`)."""
+
+
+def log_fields(record: logging.LogRecord) -> dict[str, Any]:
+    return {name: getattr(record, name) for name in LOG_FIELDS if hasattr(record, name)}
+
+
+def _logfmt_value(value: Any) -> str:
+    text = str(value).replace('"', "'").replace("\n", " ")
+    return f'"{text}"' if not text or any(c in text for c in ' ="') else text
+
+
 class LogfmtFormatter(logging.Formatter):
-    """`time=... level=... logger=... msg="..."`: one line per event, easy to grep and parse."""
+    """`time=... level=... logger=... msg="..." run_id=...`: one line per event, easy to
+    grep and parse."""
 
     def format(self, record: logging.LogRecord) -> str:
         stamp = datetime.fromtimestamp(record.created, UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
         msg = record.getMessage().replace('"', "'").replace("\n", " ")
-        return f'time={stamp} level={record.levelname.lower()} logger={record.name} msg="{msg}"'
+        line = f'time={stamp} level={record.levelname.lower()} logger={record.name} msg="{msg}"'
+        for name, value in log_fields(record).items():
+            line += f" {name}={_logfmt_value(value)}"
+        return line
 
 
 class JsonFormatter(logging.Formatter):
@@ -224,7 +253,9 @@ class JsonFormatter(logging.Formatter):
                 "level": record.levelname.lower(),
                 "logger": record.name,
                 "msg": record.getMessage(),
-            }
+                **log_fields(record),
+            },
+            default=str,
         )
 
 
@@ -235,8 +266,13 @@ def setup_logging(
     handler.setFormatter(JsonFormatter() if fmt == "json" else LogfmtFormatter())
     root = logging.getLogger("mapc")
     root.handlers[:] = [handler]
-    root.setLevel(getattr(logging, level.upper(), logging.WARNING))
+    chosen = getattr(logging, level.upper(), logging.WARNING)
+    root.setLevel(chosen)
     root.propagate = False
+    # The one-line run summary shows at the default level (warning) and below it.
+    logging.getLogger(SUMMARY_LOGGER).setLevel(
+        logging.INFO if chosen <= logging.WARNING else chosen
+    )
 
 
 @contextmanager

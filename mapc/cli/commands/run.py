@@ -85,6 +85,18 @@ def add_common_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--log-format", default="logfmt", choices=("logfmt", "json"))
     parser.add_argument("--no-progress", action="store_true", help="no progress display")
     parser.add_argument(
+        "--alert-url",
+        metavar="URL",
+        help="webhook called (POST, JSON) when a run fails or stops on its budget, or open "
+        "errors reach --alert-open-errors (default: $MAPC_ALERT_URL); its failure never "
+        "fails a run",
+    )
+    parser.add_argument(
+        "--alert-open-errors",
+        metavar="N",
+        help="also alert when the open errors reach N (default: $MAPC_ALERT_OPEN_ERRORS)",
+    )
+    parser.add_argument(
         "--salesforce-budget",
         metavar="N|P%",
         help="Salesforce API calls mapc may make in 24 hours: a number, or a share of the "
@@ -176,12 +188,34 @@ def execute(args: argparse.Namespace, *, dry_run: bool, plan: bool = False) -> i
         reports.append(report)
         if args.format == "json":
             print(render.report_json(report), flush=True)
-        elif plan:
-            render.print_plan(report, out)
         else:
-            render.print_summary(report, out)
+            if getattr(args, "every", None):  # a schedule's summaries, told apart
+                out.print(
+                    f"── {'plan' if report.dry_run else 'run'} #{report.run_id} "
+                    f"{report.outcome.replace('_', ' ')}, finished {report.finished_at[:19]}Z",
+                    highlight=False,
+                    markup=False,
+                )
+            if plan:
+                render.print_plan(report, out)
+            else:
+                render.print_summary(report, out)
+        if hook is not None and not report.dry_run:
+            hook.after_run(
+                {
+                    "run_id": report.run_id,
+                    "outcome": report.outcome,
+                    "writes": report.writes,
+                    "errors": report.failed,
+                    "stopped": report.stopped or None,
+                },
+                open_error_count(state),
+            )
 
+    hook: Any = None
+    state: Any = None
     try:
+        hook = alert_hook(args) if not dry_run else None
         every = parse_interval(args.every) if getattr(args, "every", None) else None
         retry = retry_rule(getattr(args, "retry_limit", None), getattr(args, "retry_backoff", None))
         budget = api_budget(args.salesforce_budget, args.hubspot_budget)
@@ -206,6 +240,7 @@ def execute(args: argparse.Namespace, *, dry_run: bool, plan: bool = False) -> i
                 detail_limit=None if out_file else getattr(args, "detail_limit", DETAIL_LIMIT),
                 retry=retry,
                 budget=budget,
+                on_failure=lambda error: hook.run_failed(str(error)) if hook else None,
             )
             if out_file and reports:
                 saves(out_file, args, reports[-1], adapter, state)
@@ -213,6 +248,9 @@ def execute(args: argparse.Namespace, *, dry_run: bool, plan: bool = False) -> i
     except (MapcError, SQLAlchemyError) as error:
         status, message = config_failure(error)
         print(f"mapc {args.command}: {message}", file=sys.stderr)
+        if hook is not None:
+            hook.run_failed(message)
+            hook.wait()
         if plan and getattr(args, "detailed_exitcode", False):
             return EXIT_FAILED  # 2 means "changes pending" there
         return status
@@ -223,12 +261,41 @@ def execute(args: argparse.Namespace, *, dry_run: bool, plan: bool = False) -> i
             file=sys.stderr,
         )
         return 130
+    if hook is not None:
+        hook.wait()
     if plan and getattr(args, "detailed_exitcode", False):
         last = reports[-1] if reports else None
         if last is None or last.failed or last.stopped:
             return EXIT_FAILED
         return 2 if last.writes else 0
     return code
+
+
+def alert_hook(args: argparse.Namespace) -> Any:
+    """The webhook of --alert-url / $MAPC_ALERT_URL, or None."""
+    import os
+
+    from mapc.runtime.errors import ConfigurationError
+    from mapc.runtime.health.alerts import AlertHook
+    from mapc.runtime.sync.runner import account_name
+
+    url = getattr(args, "alert_url", None) or os.environ.get("MAPC_ALERT_URL") or ""
+    if not url.strip():
+        return None
+    raw = getattr(args, "alert_open_errors", None) or os.environ.get("MAPC_ALERT_OPEN_ERRORS")
+    if raw is not None and not str(raw).strip().isdigit():
+        raise ConfigurationError(f"--alert-open-errors wants a whole number, not {raw!r}.")
+    return AlertHook(
+        url.strip(),
+        int(raw) if raw is not None else None,
+        context={"adapter": args.adapter, "account": account_name(args.account)},
+    )
+
+
+def open_error_count(state: Any) -> int:
+    from mapc.runtime.health.status import open_errors_by_category
+
+    return sum(open_errors_by_category(state).values()) if state is not None else 0
 
 
 def saves(path: str, args: argparse.Namespace, report: Any, adapter: Any, state: Any) -> None:

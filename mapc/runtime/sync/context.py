@@ -250,7 +250,21 @@ class Context:
     ) -> None:
         field_name = ",".join(fields)
         log.warning(
-            "%s %s %s rejected by %s: %s %s", obj, record_id, field_name, side, code, message
+            "%s %s %s rejected by %s: %s %s",
+            obj,
+            record_id,
+            field_name,
+            side,
+            code,
+            message,
+            extra={
+                "run_id": self.run_id,
+                "pair": obj,
+                "side": side,
+                "record": record_id,
+                "field": field_name,
+                "code": code,
+            },
         )
         self.report.add(obj, side, "error", record_id, tuple(fields), f"{code}: {message}")
         if not self.dry_run:

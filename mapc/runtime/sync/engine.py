@@ -31,13 +31,14 @@ from mapc.runtime.sync.lookups import sync_lookups
 from mapc.runtime.sync.pairs import PairSync
 from mapc.runtime.sync.ports import HubSpotPort, SalesforcePort
 from mapc.runtime.sync.recovery import recover
-from mapc.runtime.sync.report import DETAIL_LIMIT, Report
+from mapc.runtime.sync.report import DETAIL_LIMIT, SUMMARY_LOGGER, Report
 from mapc.runtime.sync.retries import RetryRule, record_failures
 from mapc.runtime.sync.staging import Staging
-from mapc.runtime.sync.state import StateStore
+from mapc.runtime.sync.state import StateStore, now_iso
 from mapc.runtime.sync.writes import Writes
 
 log = logging.getLogger("mapc.sync")
+summary = logging.getLogger(SUMMARY_LOGGER)
 
 Progress = Callable[[str], None]
 
@@ -155,14 +156,27 @@ class SyncEngine:
                 record_failures(ctx, sorted(ctx.failed), self.retry)
             staging.clear()
             self.state.finish_run(run_id, status, report.as_counts())
-            log.info(
-                "run %s %s: %s writes, %s errors, %s conflicts, API calls %s",
+            report.outcome = status
+            report.finished_at = now_iso()
+            # A failed run's reason is the one sentence the caller reports; its summary
+            # line stays below the default level.
+            (log if status == FAILED else summary).info(
+                "%s #%s %s: %s writes, %s errors, %s conflicts, API calls %s",
+                "plan" if self.dry_run else "run",
                 run_id,
                 status,
                 report.writes,
                 report.failed,
                 report.conflicts,
                 usage.summary(),
+                extra={
+                    "run_id": run_id,
+                    "outcome": status,
+                    "writes": report.writes,
+                    "errors": report.failed,
+                    "conflicts": report.conflicts,
+                    "api_calls": usage.summary(),
+                },
             )
 
     def _org_limits(self) -> dict[str, int | None]:

@@ -6,6 +6,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+SUMMARY_LOGGER = "mapc.summary"
+"""The logger of each run's one-line summary (shown at the default log level)."""
+
 DETAIL_LIMIT = 2000
 """Actions kept with their details by default (counts are always complete); `mapc plan
 --limit 0` keeps them all. A report says when it holds fewer than it counted."""
@@ -112,6 +115,9 @@ class Report:
     """Per side: API calls this run made, and the org's daily usage the API reported."""
     stopped: str = ""
     """Why the run stopped before the end (its API budget ran out); "" when it finished."""
+    outcome: str = ""
+    """As the run log stores it (completed, completed_with_errors, failed, stopped_budget)."""
+    finished_at: str = ""
     records_read: Counter[tuple[str, str]] = field(default_factory=Counter)
     """Changed records read per (pair, side read from)."""
     skipped: list[Action] = field(default_factory=list)
@@ -208,4 +214,6 @@ class Report:
             "actions_truncated": self.truncated,
             "api": self.api,
             "stopped": self.stopped or None,
+            "outcome": self.outcome or None,
+            "finished_at": self.finished_at or None,
         }

@@ -215,6 +215,7 @@ def run_loop(
     detail_limit: int | None = DETAIL_LIMIT,
     retry: RetryRule | None = None,
     budget: Budget | None = None,
+    on_failure: Callable[[BaseException], None] = lambda _e: None,
 ) -> int:
     """Run once, or every `every` seconds until interrupted; the last run's exit code.
     On a schedule a run that hits an API failure is logged and the next one retries
@@ -243,6 +244,7 @@ def run_loop(
             ):
                 raise
             log.error("run failed, retrying at the next interval: %s", error)
+            on_failure(error)
             code = EXIT_RECORDS_FAILED
         else:
             on_report(report)
