@@ -45,32 +45,37 @@ def env(emulator_env: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> A
 def test_a_budget_that_runs_out_mid_run_stops_cleanly_and_the_next_run_resumes(
     env: Any, capsys: Any, tmp_path: Path
 ) -> None:
-    env.configure(salesforce_daily_limit=100)
+    # A plan reads what the run will read: P calls. Allow (by a 1% share of the org's
+    # daily limit, read from the limits resource) the plan's calls and as many again
+    # and two: the run's writes add calls the plan did not make, so it runs out mid-way.
     capsys.readouterr()
-    # 6% of 100: the limits resource, the reads, one batch of creates, then no more.
+    assert main(["plan", ADAPTER, "--no-progress", "--format", "json"]) == 0
+    reads = json.loads(capsys.readouterr().out)["api"]["salesforce"]["calls"]
+    allowed = 2 * reads + 2
+    env.configure(salesforce_daily_limit=100 * allowed)
     argv = ["run", ADAPTER, "--no-progress", "--format", "json"]
-    assert main([*argv, "--salesforce-budget", "6%"]) == 3
+    assert main([*argv, "--salesforce-budget", "1%"]) == 3
     report = json.loads(capsys.readouterr().out)
-    assert "salesforce API budget is used up (6 of 6 calls" in report["stopped"]
-    assert report["api"]["salesforce"]["calls"] == 6 == env.call_count("* /services/*")
-    assert report["api"]["salesforce"]["allocation"] == 6
+    assert f"salesforce API budget is used up ({allowed} of {allowed} calls" in report["stopped"]
+    assert report["writes"] > 0  # stopped after some writes, before the end
+    assert report["api"]["salesforce"]["calls"] == reads + 2
+    assert env.call_count("* /services/*") == allowed
+    assert report["api"]["salesforce"]["allocation"] == allowed
     assert env.call_count("GET /services/data/vXX.X/limits") == 1
     salesforce = SalesforceConnector.from_env(env.env())
-    # Stopped mid-run: HubSpot's contacts were created as leads (and linked), the deal
-    # was not reached.
+    # HubSpot's contacts were created as leads (and linked) before the stop.
     assert len(list(salesforce.query("SELECT Id FROM Lead"))) == 6
-    assert list(salesforce.query("SELECT Id FROM Opportunity")) == []
-    used = [report["api"]["salesforce"]["calls"]]
+    used = [reads, report["api"]["salesforce"]["calls"]]
     state = StateStore(str(tmp_path / "state.db"), create=False)
     assert state.cursors() == {}  # nothing moved: the next run reads the same changes
     status = _json(capsys, ["status", "--format", "json"])
     assert status["runs"][0]["outcome"] == "stopped: API budget"
-    assert status["api_calls_24h"]["salesforce"]["allocation"] == 6
-    assert status["api_calls_24h"]["salesforce"]["org_limit"] == 100
+    assert status["api_calls_24h"]["salesforce"]["allocation"] == allowed
+    assert status["api_calls_24h"]["salesforce"]["org_limit"] == 100 * allowed
 
     # The same budget the next minute: the last 24 hours used it up, so the run stops at
     # its first call, having written nothing.
-    assert main([*argv, "--salesforce-budget", "6%"]) == 3
+    assert main([*argv, "--salesforce-budget", "1%"]) == 3
     report = json.loads(capsys.readouterr().out)
     assert report["writes"] == 0
     used.append(report["api"]["salesforce"]["calls"])
