@@ -39,6 +39,9 @@ log = logging.getLogger("mapc.sync")
 
 HUBSPOT = "hubspot"
 SALESFORCE = "salesforce"
+NOT_THE_RECORDS_FAULT = frozenset({TRANSIENT, "MAYBE_CREATED"})
+"""Error codes that say nothing against the record (an API that failed; a create whose
+answer was lost, held by recovery.py): they neither back off nor park it."""
 READ_BATCH_SF = 200
 READ_BATCH_HS = 100
 PAIR_CHUNK = 200
@@ -268,7 +271,7 @@ class Context:
         )
         self.report.add(obj, side, "error", record_id, tuple(fields), f"{code}: {message}")
         if not self.dry_run:
-            if code != TRANSIENT:  # the API failed, not the record: no backoff, no parking
+            if code not in NOT_THE_RECORDS_FAULT:
                 self.failed.add((obj, side, record_id))
             self.state.record_error(self.run_id, obj, side, record_id, code, message, field_name)
             if (obj, side) in self.open_errors:
