@@ -46,6 +46,7 @@ _CODES = (
     Code("E103", "unknown setting"),
     Code("E104", "invalid setting value"),
     Code("E105", "duplicate setting"),
+    Code("E106", "new contacts would create an object `sync contacts` does not sync"),
     # names
     Code("E201", "unknown HubSpot object"),
     Code("E202", "unknown Salesforce object"),

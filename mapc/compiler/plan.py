@@ -85,6 +85,8 @@ class PlannedObject(Struct, frozen=True, gc=False):
     salesforce_keys: tuple[tuple[str, str], ...] = ()
     """(Salesforce object, its idempotency key field), in the pair's order."""
     hubspot_key: str | None = None
+    create_object: str | None = None
+    """The Salesforce object a new HubSpot record creates, when the pair has several."""
     """The HubSpot property that is the pair's idempotency key, if declared."""
 
 

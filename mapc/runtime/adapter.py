@@ -175,6 +175,9 @@ class ObjectSync:
     """The block's arrow lets records travel Salesforce -> HubSpot (`<->` or `<-`)."""
     behaviours: tuple[Behaviour, ...] = ()
     """The connector's behaviours this pair has (the compiler decides from the mapping)."""
+    create_object: str | None = None
+    """The Salesforce object a new HubSpot record creates (`create_salesforce_as` for
+    contacts); None: the first of `salesforce_objects`."""
     salesforce_keys: Mapping[str, str] = field(default_factory=dict)
     """Per Salesforce object, its idempotency key (`idempotency key Lead.HubSpot_Id__c`):
     an external id, unique, that holds the HubSpot record's id. Records mapc creates there

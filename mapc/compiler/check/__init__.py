@@ -10,6 +10,7 @@ from mapc.compiler import ir
 from mapc.compiler.catalog import Catalog
 from mapc.compiler.check.associations import check_associations
 from mapc.compiler.check.context import Context
+from mapc.compiler.check.creates import check_create_target
 from mapc.compiler.check.fields import check_blocks
 from mapc.compiler.check.planner import build_plan
 from mapc.compiler.check.structure import check_structure
@@ -26,6 +27,7 @@ def check(
     check_structure(context)
     check_blocks(context)
     check_associations(context)
+    check_create_target(context)
     check_value_maps(context)
     diagnostics = sorted(context.diagnostics, key=Diagnostic.sort_key)
     if has_errors(diagnostics):

@@ -61,6 +61,10 @@ class Settings:
     shared_org: bool = False
     person_accounts: PersonAccounts = PersonAccounts.AUTO
     catalogs: str | None = None
+    create_salesforce_as: str | None = None
+    """The Salesforce object a new HubSpot contact creates (`create_salesforce_as`); None:
+    the first object `sync contacts` lists."""
+    create_salesforce_as_span: Span | None = None
 
 
 @dataclass

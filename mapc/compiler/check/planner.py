@@ -6,6 +6,7 @@ from mapc.compiler import ir
 from mapc.compiler.catalog import hubspot_api_name
 from mapc.compiler.check.behaviours import behaviours_of, salesforce_reads
 from mapc.compiler.check.context import Context, ResolvedBlock
+from mapc.compiler.check.creates import create_object
 from mapc.compiler.check.filters import filter_properties
 from mapc.compiler.check.pairs import match_salesforce_field
 from mapc.compiler.check.structure import EMAIL_EVENT_TYPES
@@ -153,6 +154,7 @@ def _plan_object(context: Context, block: ResolvedBlock) -> PlannedObject:
             if o in block.salesforce_keys
         ),
         hubspot_key=block.hubspot_key[0].name if block.hubspot_key else None,
+        create_object=create_object(context, block),
     )
 
 

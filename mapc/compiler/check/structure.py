@@ -8,7 +8,15 @@ from mapc.compiler.check.context import Context
 from mapc.compiler.source import Span
 from mapc.runtime.adapter import CreateContacts, PersonAccounts
 
-SETTINGS = ("catalogs", "create_hubspot_contacts", "person_accounts", "shared_org")
+SETTINGS = (
+    "catalogs",
+    "create_hubspot_contacts",
+    "create_salesforce_as",
+    "person_accounts",
+    "shared_org",
+)
+CREATE_SALESFORCE_AS = {"leads": "Lead", "contacts": "Contact"}
+"""`create_salesforce_as` values and the Salesforce object each makes a new contact."""
 EMAIL_EVENT_TYPES = {"email_open": "OPEN", "email_click": "CLICK"}
 
 
@@ -83,6 +91,13 @@ def _apply_setting(context: Context, setting: ir.Setting) -> None:
             settings.create_hubspot_contacts = CreateContacts(text)
         else:
             _invalid(context, setting, " | ".join(choices))
+    elif key == "create_salesforce_as":
+        text = value.value if isinstance(value, ir.Name) else None
+        if isinstance(text, str) and text in CREATE_SALESFORCE_AS:
+            settings.create_salesforce_as = CREATE_SALESFORCE_AS[text]
+            settings.create_salesforce_as_span = setting.span
+        else:
+            _invalid(context, setting, " | ".join(CREATE_SALESFORCE_AS))
     elif key == "shared_org":
         if isinstance(value, ir.Literal) and isinstance(value.value, bool):
             settings.shared_org = value.value

@@ -235,6 +235,8 @@ def _object_sync(
         kwargs.append(("salesforce_keys", Dict(keys, explode=len(keys) > 1)))
     if obj.hubspot_key is not None:
         kwargs.append(("hubspot_key", ctx.lit(obj.hubspot_key)))
+    if obj.create_object is not None:
+        kwargs.append(("create_object", ctx.lit(obj.create_object)))
     return Call("ObjectSync", tuple(kwargs), explode=True)
 
 

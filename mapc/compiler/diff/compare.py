@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from mapc.compiler import ir
 from mapc.compiler.check.context import Settings
 from mapc.compiler.diff.change import Change
+from mapc.compiler.diff.creates import compare_create_target
 from mapc.compiler.diff.pairs import PairContext, compare_pair, pair_label, was
 from mapc.compiler.formatter import literal
 from mapc.compiler.source import Span
@@ -21,6 +22,7 @@ def compare_mappings(old: ir.MappingFile, new: ir.MappingFile) -> list[Change]:
     changes = [
         *_compare_name(old, new),
         *_compare_settings(old, new),
+        *compare_create_target(old, new),
         *_compare_pairs(old, new),
         *_compare_value_maps(old, new),
         *_compare_events(old, new),
@@ -85,7 +87,9 @@ def _compare_settings(old: ir.MappingFile, new: ir.MappingFile) -> Iterator[Chan
             continue
         code = _SETTING_CODES.get(key)
         if code is None:
-            continue  # an unknown setting is the checker's business (E103), not a change
+            # An unknown setting is the checker's business (E103), not a change; what
+            # `create_salesforce_as` does depends on the contacts block too (creates.py).
+            continue
         written = after.get(key)
         default = " (the default)" if written is None else ""
         yield Change(

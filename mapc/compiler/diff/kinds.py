@@ -175,12 +175,23 @@ _KINDS = (
         "Salesforce person accounts start or stop becoming a HubSpot company and contact",
     ),
     ChangeKind(
+        "B603",
+        "Salesforce object for new HubSpot contacts changed",
+        "new HubSpot contacts from now on create other Salesforce records (leads instead of "
+        "contacts, or the reverse); those already linked stay where they are",
+    ),
+    ChangeKind(
         "S601",
         "shared org setting changed",
         "only the checker's advice changes (W101); sync state stays per mapping",
     ),
     ChangeKind(
         "S602", "catalogs setting changed", "field types are checked against other catalogs"
+    ),
+    ChangeKind(
+        "S603",
+        "create_salesforce_as written out or dropped, same meaning",
+        "new HubSpot contacts create the same Salesforce object as before",
     ),
     # defaults, events, Closed/Won
     ChangeKind(

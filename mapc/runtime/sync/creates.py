@@ -52,7 +52,7 @@ class Creates:
                 reason=f"no {obj.match.hubspot_field or 'match key'} to match on",
             )
             return
-        sobject = obj.salesforce_objects[0]
+        sobject = obj.create_object or obj.salesforce_objects[0]
         values = self.create_values_for_salesforce(sobject, hs)
         defaulted = sorted(
             k

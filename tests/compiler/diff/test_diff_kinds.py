@@ -38,9 +38,24 @@ CASES: list[tuple[str, str, list[str]]] = [
         ["B103"],
     ),
     (
-        "B104-objects-reordered",
+        "B603-contacts-reordered-without-the-setting",
         edit(BASE, ("sync contacts <-> Lead, Contact {", "sync contacts <-> Contact, Lead {")),
-        ["B104"],
+        ["B603"],
+    ),
+    (
+        "B603-create-as-contacts",
+        edit(
+            BASE,
+            ("  shared_org: false\n", "  shared_org: false\n  create_salesforce_as: contacts\n"),
+        ),
+        ["B603"],
+    ),
+    (
+        "S603-create-as-written-out",
+        edit(
+            BASE, ("  shared_org: false\n", "  shared_org: false\n  create_salesforce_as: leads\n")
+        ),
+        ["S603"],
     ),
     (
         "B104-object-added-first",
@@ -388,3 +403,14 @@ def test_idempotency_key_changes(old: str, new: str, code: str) -> None:
     changes = diff_texts(BASE + old, BASE + new)
     assert [c.code for c in changes] == code.split(","), [c.message for c in changes]
     assert all("idempotency key Event." in c.message for c in changes)
+
+
+def test_reordering_contacts_objects_under_the_setting_changes_nothing() -> None:
+    """`create_salesforce_as` says where new contacts go: the order no longer does."""
+    explicit = edit(
+        BASE, ("  shared_org: false\n", "  shared_org: false\n  create_salesforce_as: leads\n")
+    )
+    reordered = edit(
+        explicit, ("sync contacts <-> Lead, Contact {", "sync contacts <-> Contact, Lead {")
+    )
+    assert [c.code for c in diff_texts(explicit, reordered)] == []

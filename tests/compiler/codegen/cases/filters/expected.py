@@ -366,6 +366,7 @@ CONTACTS = ObjectSync(
         Behaviour.COMMUNICATION_PREFERENCES,
         Behaviour.PERSON_ACCOUNTS,
     ),
+    create_object="Lead",
 )
 
 
