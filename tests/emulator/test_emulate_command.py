@@ -184,3 +184,78 @@ def test_env_prints_the_exports_the_runner_reads(
     hubspot = HubSpotSettings.from_env(seen)
     assert salesforce.ca_bundle == seen["SALESFORCE_CA_BUNDLE"]
     assert hubspot.base_url == seen["HUBSPOT_BASE_URL"]
+
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.parametrize("org", ["standard", "person-accounts"])
+def test_the_default_mapping_runs_unchanged_on_either_org_shape(
+    org: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`mapc emulate --mappings mappings/` is an org the default mapping can run on as it
+    is: its custom fields deployed, person accounts or not (issue: a standard org)."""
+    process = subprocess.Popen(
+        [sys.executable, "-c", _RUNNER, "emulate", "--env", "--org", org,
+         "--mappings", str(ROOT / "mappings")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )  # fmt: skip
+    try:
+        assert process.stdout is not None
+        env = {}
+        for _ in range(5):
+            name, _, value = process.stdout.readline().removeprefix("export ").partition("=")
+            env[name] = value.strip().strip("'")
+        for name, value in env.items():
+            monkeypatch.setenv(name, value)
+        seeded = requests.post(
+            f"{env['HUBSPOT_BASE_URL']}/_emulator/seed",
+            json={
+                "hubspot": {"records": {"contacts": [
+                    {"email": "ann@x.example", "lastname": "Ann", "lifecyclestage": "lead"}
+                ]}},
+                "salesforce": {"records": {"Lead": [
+                    {"LastName": "Bob", "Company": "Bob Co", "Email": "bob@x.example"}
+                ]}},
+            },
+            timeout=10,
+        )  # fmt: skip
+        assert seeded.status_code == 200, seeded.text
+        adapter = str(ROOT / "generated" / "hubspot_salesforce.py")
+        state = str(tmp_path / "state.db")
+        first = cli.main(["run", adapter, "--state", state, "--init-state", "--no-progress"])
+        assert first == 0, capsys.readouterr().err
+        capsys.readouterr()
+        leads = requests.get(
+            f"{env['SALESFORCE_INSTANCE_URL']}/services/data/v59.0/query",
+            params={"q": "SELECT Email, Company, Lifecycle_Stage__c FROM Lead ORDER BY Email"},
+            headers={"Authorization": f"Bearer {env['SALESFORCE_ACCESS_TOKEN']}"},
+            verify=env["SALESFORCE_CA_BUNDLE"],
+            timeout=10,
+        ).json()["records"]
+        by_email = {r["Email"]: r for r in leads}
+        assert set(by_email) == {"ann@x.example", "bob@x.example"}
+        assert by_email["ann@x.example"]["Lifecycle_Stage__c"] == "Lead"
+        again = cli.main(["run", adapter, "--state", state, "--no-progress", "--format", "json"])
+        assert again == 0, capsys.readouterr().err
+        assert json.loads(capsys.readouterr().out)["writes"] == 0
+    finally:
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=10)
+    assert "Traceback" not in stderr
+
+
+def test_mappings_that_are_not_there_are_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    process = subprocess.run(
+        [sys.executable, "-c", _RUNNER, "emulate", "--mappings", str(tmp_path / "nowhere")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert process.returncode == 2
+    assert process.stderr.startswith("mapc emulate: no such mapping file or folder")
+    assert process.stderr.count("\n") == 1

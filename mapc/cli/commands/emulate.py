@@ -9,6 +9,7 @@ import signal
 import sys
 import threading
 from pathlib import Path
+from typing import Any
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -28,6 +29,15 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "HUBSPOT_ACCESS_TOKEN, HUBSPOT_BASE_URL) instead of the JSON line",
     )
     parser.add_argument("--seed", type=Path, metavar="FILE", help="JSON seed to load at start")
+    parser.add_argument(
+        "--mappings",
+        type=Path,
+        nargs="+",
+        metavar="PATH",
+        help="mapping files or folders whose project catalogs' custom fields (Salesforce "
+        "`__c` fields, HubSpot properties) the emulated org and portal should have, as a "
+        "real org would before its mapping runs (e.g. --mappings mappings/)",
+    )
     shape = parser.add_mutually_exclusive_group()
     shape.add_argument(
         "--org",
@@ -86,6 +96,12 @@ def run(args: argparse.Namespace) -> int:
     except (OSError, ValueError, KeyError, TypeError) as error:
         print(f"mapc emulate: {error}", file=sys.stderr)
         return 2
+    if getattr(args, "mappings", None):
+        problem = _deploy_custom_fields(emulator, args.mappings)
+        if problem is not None:
+            emulator.stop()
+            print(f"mapc emulate: {problem}", file=sys.stderr)
+            return 2
     stop = threading.Event()
     # SIGTERM (from a supervising process) ends as cleanly as Ctrl-C does.
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
@@ -102,3 +118,27 @@ def run(args: argparse.Namespace) -> int:
     finally:
         emulator.stop()
     return 0
+
+
+def _deploy_custom_fields(emulator: Any, paths: list[Path]) -> str | None:
+    """Give the emulator the custom fields the mappings' project catalogs declare; the
+    problem, in one sentence, when that cannot be done."""
+    from mapc.compiler.catalog import CatalogError
+    from mapc.compiler.pipeline import find_mappings
+    from mapc.demo.custom import custom_fields
+    from mapc.emulator.seed import SeedError
+
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:
+        return f"no such mapping file or folder: {', '.join(missing)}"
+    try:
+        fields = custom_fields(find_mappings(paths), emulator)
+        emulator.seed(
+            {
+                "salesforce": {"custom_fields": fields.salesforce},
+                "hubspot": {"properties": fields.hubspot},
+            }
+        )
+    except (CatalogError, SeedError) as error:
+        return str(error)
+    return None

@@ -57,7 +57,9 @@ def _missing_field(status: int, code: str, message: str) -> ConfigurationError |
     where = f"{sobject}.{field}" if sobject else field
     return ConfigurationError(
         f"Salesforce has no field {where} (INVALID_FIELD): it is in the mapping/catalog but "
-        "not in the org: create the field or run `mapc schema pull`.",
+        "not in the org: create the field in the org (a `mapc emulate` org gets the project "
+        "catalogs' custom fields with `--mappings DIR`), or run `mapc schema pull` to "
+        "refresh the catalog and let `mapc check` show what uses it.",
         system=SYSTEM,
         status=status,
         code=code,
