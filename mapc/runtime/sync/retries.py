@@ -15,8 +15,11 @@ from datetime import UTC, datetime, timedelta
 from mapc.runtime.adapter import ObjectSync
 from mapc.runtime.errors import ConfigurationError
 from mapc.runtime.records import Record, format_timestamp
+from mapc.runtime.sync.behaviours.names import HUBSPOT_ID, SALESFORCE_ID
 from mapc.runtime.sync.context import HUBSPOT, SALESFORCE, Context, record_time
+from mapc.runtime.sync.decide import unchanged
 from mapc.runtime.sync.runlog import RetryRow
+from mapc.runtime.sync.state import Link
 
 DEFAULT_LIMIT = 5
 DEFAULT_BACKOFF = 900.0
@@ -79,10 +82,43 @@ def held_records(ctx: Context, obj: str) -> Held:
     return held
 
 
-def _twins(ctx: Context, name: str, source: str, ids: list[str]) -> dict[str, str]:
+def _twins(ctx: Context, name: str, source: str, ids: list[str]) -> dict[str, Link]:
     if source == HUBSPOT:
-        return {rid: link.sf_id for rid, link in ctx.state.links_by_hubspot(name, ids).items()}
-    return {rid: link.hubspot_id for rid, link in ctx.state.links_by_salesforce(name, ids).items()}
+        return ctx.state.links_by_hubspot(name, ids)
+    return ctx.state.links_by_salesforce(name, ids)
+
+
+def _twin_id(link: Link, source: str) -> str:
+    return link.sf_id if source == HUBSPOT else link.hubspot_id
+
+
+def _twin_changed(
+    obj: ObjectSync, link: Link, side: str, staged: dict[str, tuple[str, Record]]
+) -> bool:
+    """Whether the linked twin read on `side` this run differs from its last synced values
+    (a read can bring back an unchanged record: a cursor's own second, a look-back)."""
+    found = staged.get(link.sf_id if side == SALESFORCE else link.hubspot_id)
+    if found is None:
+        return False
+    values = link.sf_values if side == SALESFORCE else link.hs_values
+    return not link.synced or not unchanged(obj, link.sf_object, found[1], values, side)
+
+
+def _stage(ctx: Context, obj: ObjectSync, source: str, links: list[Link]) -> None:
+    """Read held records again whose twin changed, so the retry sends their current
+    values (not their last synced ones)."""
+    name = obj.hubspot_object
+    if source == HUBSPOT:
+        found = ctx.hubspot_records(obj, [link.hubspot_id for link in links])
+        ctx.staging.add(HUBSPOT, name, found.values(), obj.match_key, HUBSPOT_ID)
+        return
+    by_object: dict[str, list[Record]] = {}
+    wanted = [(link.sf_object, link.sf_id) for link in links]
+    for sf_id, record in ctx.salesforce_records(obj, wanted).items():
+        sobject = next(link.sf_object for link in links if link.sf_id == sf_id)
+        by_object.setdefault(sobject, []).append(record)
+    for sobject, records in by_object.items():
+        ctx.staging.add(SALESFORCE, sobject, records, obj.salesforce_match_key, SALESFORCE_ID)
 
 
 def hold(ctx: Context, obj: ObjectSync, held: Held) -> None:
@@ -98,13 +134,19 @@ def hold(ctx: Context, obj: ObjectSync, held: Held) -> None:
         twin_objects = obj.salesforce_objects if source == HUBSPOT else (name,)
         staged = ctx.staging.get(source, ids, objects)
         twins = _twins(ctx, name, source, ids)
-        twin_staged = ctx.staging.get(side, twins.values(), twin_objects)
+        twin_staged = ctx.staging.get(
+            side, [_twin_id(link, source) for link in twins.values()], twin_objects
+        )
         taken: dict[str, list[str]] = {}
+        released: list[Link] = []
         for rid in ids:
             row, reason = held[(side, rid)]
-            if twins.get(rid) in twin_staged:
-                continue  # the other side changed: worth another try
             found = staged.get(rid)
+            twin = twins.get(rid)
+            if twin is not None and _twin_changed(obj, twin, side, twin_staged):
+                if found is None:  # the other side changed: worth another try, as it is now
+                    released.append(twin)
+                continue
             if found is not None and row.stamp is not None and stamp_of(found[1]) != row.stamp:
                 continue  # the record itself changed
             if found is not None:
@@ -113,6 +155,8 @@ def hold(ctx: Context, obj: ObjectSync, held: Held) -> None:
             ctx.report.add(name, side, "skip", f"{label} {rid}".strip(), reason=reason)
         for staged_obj, rids in taken.items():
             ctx.staging.discard(source, staged_obj, rids)
+        if released:
+            _stage(ctx, obj, source, released)
 
 
 def record_failures(ctx: Context, failed: Iterable[tuple[str, str, str]], rule: RetryRule) -> None:

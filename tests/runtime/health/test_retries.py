@@ -143,3 +143,53 @@ def test_the_backoff_doubles_and_a_record_waits_until_it_is_due() -> None:
         wait=rule.wait,
     )
     assert state.retry_rows()[0].failures == 1
+
+
+def test_a_change_on_the_other_side_retries_a_parked_record_with_its_current_values(
+    env: Any, capsys: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.runtime.sync.conftest import LIFECYCLE_FIELD
+
+    # No look-back: the HubSpot record is not read again by chance, only because its
+    # Salesforce twin changed.
+    monkeypatch.setenv("HUBSPOT_SEARCH_LOOKBACK_SECONDS", "0")
+    narrow = {
+        **LIFECYCLE_FIELD,
+        "picklistValues": [v for v in LIFECYCLE_FIELD["picklistValues"] if v != "Evangelist"],
+    }
+    env.add_salesforce_field("Lead", narrow)
+    _run(capsys, 1)  # the seed's long name fails as before; the fine contact is a Lead now
+    hubspot = HubSpotConnector.from_env(env.env(), limiter=HubSpotLimiter(100_000, 1_000))
+    salesforce = SalesforceConnector.from_env(env.env())
+    [fine] = [
+        r
+        for page in hubspot.read_changed("contacts", ["email"], None)
+        for r in page.records
+        if r["email"] == "ok@example.com"
+    ]
+    [lead] = salesforce.query("SELECT Id FROM Lead WHERE Email = 'ok@example.com'")
+    [ok] = hubspot.update("contacts", [{"id": fine["id"], "lifecyclestage": "evangelist"}])
+    assert ok.ok
+    updates = "PATCH /services/data/vXX.X/composite/sobjects"
+    for _ in range(2):  # fails twice: parked
+        _run(capsys, 1)
+    [parked] = _errors(capsys, "--record", fine["id"])
+    assert (parked["code"], parked["state"]) == (
+        "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST",
+        "parked",
+    )
+    # A newer contact moves HubSpot's cursor past the parked one (no read brings it back).
+    [new] = hubspot.create("contacts", [{"email": "new@example.com", "lastname": "New"}])
+    assert new.ok
+    sent = env.call_count(updates)
+    _run(capsys, 0)  # both parked (the long name too): nothing is sent, nothing fails
+    assert env.call_count(updates) == sent
+
+    # Salesforce's lead changes: the record is read again and its write retried (and it
+    # fails again on the same value, so it is parked again, one failure more).
+    [ok] = salesforce.update("Lead", [{"Id": lead["Id"], "Title": "CTO"}])
+    assert ok.ok
+    _run(capsys, 1)
+    assert env.call_count(updates) > sent
+    [again] = _errors(capsys, "--record", fine["id"])
+    assert again["occurrences"] == parked["occurrences"] + 1 and again["state"] == "parked"
