@@ -286,6 +286,35 @@ def test_associations_owners_and_properties(hs: HubSpotConnector, emulator: Emul
     assert {"email", "hs_email_optout", "favourite_colour"} <= names
 
 
+def test_association_reads_follow_every_page_and_dissociate_removes(
+    hs: HubSpotConnector, emulator: Emulator
+) -> None:
+    people = [r.id for r in hs.create("contacts", contacts(7)) if r.id]
+    deals = [
+        r.id
+        for r in hs.create(
+            "deals",
+            [{"dealname": n, "pipeline": "default", "dealstage": "qualifiedtobuy"} for n in "ABC"],
+        )
+        if r.id
+    ]
+    pairs = [(deals[0], p) for p in people] + [(deals[1], p) for p in people[:3]]
+    assert all(r.ok for r in hs.associate("deals", "contacts", pairs))
+    emulator.portal.association_page_size = 2  # HubSpot's is 500; pages must be followed
+    emulator.reset_calls()
+    found = hs.associations("deals", "contacts", deals)
+    assert {d: sorted(v) for d, v in found.items()} == {
+        deals[0]: sorted(people),
+        deals[1]: sorted(people[:3]),
+        deals[2]: [],
+    }
+    # One request per round of pages: 7 associations 2 at a time take 4.
+    assert emulator.calls()["POST /crm/v4/associations/deals/contacts/batch/read"] == 4
+    removed = hs.dissociate("deals", "contacts", [(deals[0], people[0]), (deals[2], people[1])])
+    assert [r.ok for r in removed] == [True, True]  # removing what is not there is no error
+    assert sorted(hs.associations("deals", "contacts", [deals[0]])[deals[0]]) == sorted(people[1:])
+
+
 def test_unsubscribe_all_sets_the_opt_out(hs: HubSpotConnector, emulator: Emulator) -> None:
     ids = [r.id for r in hs.create("contacts", contacts(4)) if r.id]
     assert not hs.is_unsubscribed_from_all("c0@example.com")

@@ -36,8 +36,9 @@ def seed_new_contact(sync: SyncEnv) -> None:
 
 
 def test_new_hubspot_contacts_become_salesforce_contacts_when_set(
-    sync: SyncEnv, tmp_path: Path
+    shaped: SyncEnv, tmp_path: Path
 ) -> None:
+    sync = shaped
     sync.adapter = compiled(mapping_creating(tmp_path, "contacts"))
     seed_new_contact(sync)
     report = sync.run()
@@ -51,8 +52,8 @@ def test_new_hubspot_contacts_become_salesforce_contacts_when_set(
     quiet(sync)
 
 
-def test_the_default_mapping_keeps_creating_leads(sync: SyncEnv) -> None:
-    sync.adapter = compiled(DEFAULT_MAPPING)
+def test_the_default_mapping_keeps_creating_leads(shaped: SyncEnv) -> None:
+    sync = shaped
     seed_new_contact(sync)
     report = sync.run()
     assert not report.failed, report.actions

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.runtime.sync.compiled import DEFAULT_MAPPING, compiled
 from tests.runtime.sync.conftest import SyncEnv
 
 
@@ -100,9 +99,9 @@ def seed(sync: SyncEnv) -> dict[str, str]:
 
 
 def test_a_hubspot_deal_on_a_linked_company_becomes_an_opportunity_of_its_account(
-    sync: SyncEnv,
+    shaped: SyncEnv,
 ) -> None:
-    sync.adapter = compiled(DEFAULT_MAPPING)
+    sync = shaped
     refs = seed(sync)
     report = sync.run()
     assert not report.failed, report.actions
@@ -131,13 +130,28 @@ def test_a_hubspot_deal_on_a_linked_company_becomes_an_opportunity_of_its_accoun
     sync.salesforce.update("Opportunity", [{"Id": opportunity["Id"], "Amount": 1200}])
     sync.run()
     assert deal_contacts(sync, refs["d_big"]) == [bob_contact.hubspot_id]
+    assert roles(sync, opportunity["Id"]) == [refs["bob"]]
+    quiet(sync)
+
+    # In HubSpot the deal moves back to Acme's company and loses Bob (and is renamed, so
+    # the run reads it): the opportunity's account follows, Bob's contact role goes.
+    sync.hubspot.dissociate("deals", "companies", [(refs["d_big"], beta_company)])
+    sync.hubspot.associate("deals", "companies", [(refs["d_big"], refs["c_acme"])])
+    sync.hubspot.dissociate("deals", "contacts", [(refs["d_big"], bob_contact.hubspot_id)])
+    sync.hubspot.update("deals", [{"id": refs["d_big"], "dealname": "Bigger deal"}])
+    report = sync.run()
+    assert not report.failed, report.actions
+    (after,) = sync.sf("Opportunity", fields="Id, Name, AccountId")
+    assert (after["Name"], after["AccountId"]) == ("Bigger deal", refs["acme"])
+    assert roles(sync, opportunity["Id"]) == []
+    assert deal_companies(sync, refs["d_big"]) == [refs["c_acme"]]
     quiet(sync)
 
 
 def test_an_opportunity_made_in_salesforce_brings_its_company_and_contacts(
-    sync: SyncEnv,
+    shaped: SyncEnv,
 ) -> None:
-    sync.adapter = compiled(DEFAULT_MAPPING)
+    sync = shaped
     refs = seed(sync)
     sync.seed(
         {
@@ -177,11 +191,11 @@ def test_an_opportunity_made_in_salesforce_brings_its_company_and_contacts(
     quiet(sync)
 
 
-def test_a_lookup_moved_to_an_account_hubspot_cannot_show_stays(sync: SyncEnv) -> None:
+def test_a_lookup_moved_to_an_account_hubspot_cannot_show_stays(shaped: SyncEnv) -> None:
     """Salesforce points the opportunity at an account with no HubSpot company (its
     company could not be created): the old association goes, the lookup is never put
     back, on this run or the next."""
-    sync.adapter = compiled(DEFAULT_MAPPING)
+    sync = shaped
     refs = seed(sync)
     sync.run()
     (opportunity,) = sync.sf("Opportunity", fields="Id, AccountId")

@@ -44,8 +44,8 @@ def seed_lee(sync: SyncEnv) -> dict[str, str]:
     )
 
 
-def test_a_converted_leads_contact_moves_to_the_new_contact(sync: SyncEnv) -> None:
-    sync.adapter = compiled(DEFAULT_MAPPING)
+def test_a_converted_leads_contact_moves_to_the_new_contact(shaped: SyncEnv) -> None:
+    sync = shaped
     refs = seed_lee(sync)
     sync.run()
     lead_link = one_link(sync, "contacts", refs["h_lee"])
@@ -90,9 +90,9 @@ def test_a_converted_leads_contact_moves_to_the_new_contact(sync: SyncEnv) -> No
 
 
 def test_a_lead_converted_into_a_contact_of_another_hubspot_contact_stops_syncing(
-    sync: SyncEnv,
+    shaped: SyncEnv,
 ) -> None:
-    sync.adapter = compiled(DEFAULT_MAPPING)
+    sync = shaped
     refs = seed_lee(sync)
     sync.seed(
         {
