@@ -153,9 +153,12 @@ def run_sync(env: dict[str, str]) -> int:
 
 @pytest.fixture(scope="module")
 def served(
-    emulator_session: Emulator, tmp_path_factory: pytest.TempPathFactory
+    request: pytest.FixtureRequest,
+    emulator_session: Emulator,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[Served]:
-    """One real run with record errors, served with actions on (token set)."""
+    """One real run with record errors, served with actions on (token set). A test module
+    may set RUN_ENV: more variables for its runs (budgets, retry limits)."""
     emulator_session.reset(person_accounts=True)
     emulator_session.seed(seed())
     state = tmp_path_factory.mktemp("serve") / "state.db"
@@ -169,6 +172,7 @@ def served(
         # Every run retries a failing record (no backoff): the tests count the tries.
         "MAPC_RETRY_BACKOFF": "0",
         "MAPC_STATE": str(state),
+        **getattr(request.module, "RUN_ENV", {}),
     }
     assert main(["state", "init", "--state", str(state)]) == 0
     assert run_sync(env) == 1  # some records failed

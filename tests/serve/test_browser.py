@@ -17,6 +17,13 @@ from mapc.runtime.health.status import api_usage
 from mapc.runtime.sync.state import StateStore
 from tests.serve.conftest import PORTAL, TOKEN, Served
 
+# Budgets, so the page shows usage against an allocation; a record is parked after its
+# first failure, so the page shows parked records for Retry to release.
+RUN_ENV = {
+    "MAPC_SALESFORCE_BUDGET": "5000",
+    "MAPC_HUBSPOT_BUDGET": "20000",
+    "MAPC_RETRY_LIMIT": "1",
+}
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 
@@ -68,10 +75,13 @@ def test_sync_health_page_in_chromium(served: Served, browser: Any, shots: Path)
     page.screenshot(path=str(shots / "desktop.png"), full_page=True)
 
     # API usage: the recorded figure, or "unknown" when the runs did not record it.
-    for usage in api_usage(state).values():
-        tile = page.locator(f'#usage .tile[data-side="{usage.side}"] .figure')
-        assert usage.measured_runs == 1 and usage.calls > 0  # the run recorded its calls
-        assert tile.inner_text() == f"{usage.calls:,}"
+    usage = api_usage(state)
+    assert (usage["salesforce"].allocation, usage["hubspot"].allocation) == (5000, 20000)
+    for side, u in usage.items():
+        tile = page.locator(f'#usage .tile[data-side="{side}"]')
+        assert u.measured_runs == 1 and u.calls > 0  # the run recorded its calls
+        assert tile.locator(".figure").inner_text() == f"{u.calls:,} of {u.allocation:,}"
+        assert tile.locator("meter").get_attribute("value") == str(u.calls)
 
     # Error cards by category, with their counts and records.
     assert page.locator("#open-count").inner_text() == "3"
@@ -94,6 +104,10 @@ def test_sync_health_page_in_chromium(served: Served, browser: Any, shots: Path)
     )
     deal = _card(page, "required_field").locator("li.record")
     assert "/record/0-3/" in (deal.locator("a.deep").get_attribute("href") or "")
+
+    # Each record failed once with a limit of one: parked, no automatic retry.
+    assert page.locator("li.record .state.parked").count() == 3
+    assert "after 1 failure(s) in a row" in evan.locator(".retry-state").inner_text()
 
     # Run history and lag.
     runs = page.locator("#runs tr.run")
@@ -124,10 +138,12 @@ def test_sync_health_page_in_chromium(served: Served, browser: Any, shots: Path)
         "REQUIRED_FIELD_MISSING",
     }
 
-    # Retry a whole card: its record stays open, for the next run to try again.
+    # Retry a whole card: its parked record is released for the next run (still open).
     _card(page, "picklist").locator("header button").click()
     assert "1 record(s) will be retried" in page.locator(".flash").inner_text()
     assert _card(page, "picklist").locator("li.record").count() == 1
+    assert _card(page, "picklist").locator(".state").count() == 0
+    assert _card(page, "required_field").locator(".state.parked").count() == 1
     page.screenshot(path=str(shots / "desktop-actions.png"), full_page=True)
     context.close()
 
