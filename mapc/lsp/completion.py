@@ -24,7 +24,7 @@ RULES = (
     "owner",
     "standard opt_out",
 )
-ITEM_KEYWORDS = ("match", "include where", "default", "on closed_won:")
+ITEM_KEYWORDS = ("match", "include where", "default", "idempotency key", "on closed_won:")
 _PARTIAL = re.compile(r"(?:`[^`]*|[\w]*)$")
 _SYNC_HEAD = re.compile(r"\s*sync\s+(?P<word>\w*)$")
 _SYNC_PAIR = re.compile(r"\s*sync\s+(?P<hubspot>\w+)\s*(<->|->|<-)\s*(?P<rest>[\w\s,]*)$")
@@ -32,6 +32,7 @@ _LEFT = re.compile(r"\s*(?:(?P<object>[\w`]+)\.)?(?P<word>`[^`]*|\w*)$")
 _RIGHT = re.compile(r"\s*[\w`.-]+\s*(<->|->|<-)\s*(?:(?P<object>[\w`]+)\.)?(?P<word>`[^`]*|\w*)$")
 _CLAUSE = re.compile(r"\s*[\w`.-]+\s*(<->|->|<-)\s*[\w`.-]+\s*:(?P<clauses>[^#]*)$")
 _DEFAULT = re.compile(r"\s*default\s+(?:(?P<object>[\w`]+)\.)?(?P<word>`[^`]*|\w*)$")
+_KEY = re.compile(r"\s*idempotency\s+key\s+(?:(?P<object>[\w`]+)\.)?(?P<word>`[^`]*|\w*)$")
 _FILTER = re.compile(r"\s*include\s+where\s.*?(?:(?P<object>[\w`]+)\.)?(?P<word>\w*)$")
 _ENTRY_LEFT = re.compile(r'\s*(?P<word>"[^"]*|[\w`]*)$')
 _ENTRY_RIGHT = re.compile(r'\s*("(?:[^"\\]|\\.)*"|[\w`.-]+)\s*->\s*(?P<word>"[^"]*|[\w]*)$')
@@ -80,6 +81,8 @@ def _in_sync(
         return _items(analysis, position, word, labels, types.CompletionItemKind.Keyword)
     if match := _RIGHT.match(before):
         return _salesforce_items(analysis, position, catalog, block.objects, match)
+    if match := _KEY.match(before):
+        return _key_items(analysis, position, catalog, block.name, block.objects, match)
     if match := _DEFAULT.match(before):
         return _salesforce_items(analysis, position, catalog, block.objects, match, qualify=True)
     if match := _FILTER.match(before):
@@ -98,6 +101,36 @@ def _in_sync(
             )
         return items
     return []
+
+
+def _key_items(
+    analysis: Analysis,
+    position: types.Position,
+    catalog: Catalog,
+    hubspot_object: str,
+    objects: list[str],
+    match: re.Match[str],
+) -> list[types.CompletionItem]:
+    """`idempotency key`: only fields that can be one (text, unique, and in Salesforce an
+    external id: E416, E417), the HubSpot side's qualified with the block's object."""
+    word, qualifier = match.group("word"), match.group("object")
+    name = outline.unquote(qualifier) if qualifier is not None else None
+    items: list[types.CompletionItem] = []
+    hubspot = catalog.hubspot.object(hubspot_object)
+    if hubspot is not None and name in (None, hubspot_object):
+        fields = [f for f in hubspot.fields.values() if f.type == "text" and f.unique]
+        items += _field_items(
+            analysis, position, word, fields, "HubSpot", hubspot_object, qualified=name is None
+        )
+    for object_name in objects:
+        obj = catalog.salesforce.object(object_name)
+        if obj is None or name not in (None, object_name):
+            continue
+        fields = [f for f in obj.fields.values() if f.type == "text" and f.unique and f.external_id]
+        items += _field_items(
+            analysis, position, word, fields, "Salesforce", object_name, qualified=name is None
+        )
+    return items
 
 
 def _salesforce_items(

@@ -60,7 +60,8 @@ STAGES = [
 
 
 def write_project(directory: Path) -> Path:
-    """A mapping and its project catalog (a custom Lifecycle_Stage__c picklist)."""
+    """A mapping and its project catalogs (a custom Lifecycle_Stage__c picklist, and the
+    fields idempotency keys can use)."""
     catalogs = directory / "catalogs"
     catalogs.mkdir(parents=True, exist_ok=True)
     field = {
@@ -70,9 +71,33 @@ def write_project(directory: Path) -> Path:
         "custom": True,
         "options": [{"value": v, "label": v} for v in STAGES],
     }
-    objects = {name: {"fields": {"Lifecycle_Stage__c": field}} for name in ("Lead", "Contact")}
+    key = {
+        "label": "HubSpot Id",
+        "type": "text",
+        "native_type": "string",
+        "length": 18,
+        "custom": True,
+        "external_id": True,
+        "unique": True,
+    }
+    objects = {
+        name: {"fields": {"Lifecycle_Stage__c": field, "HubSpot_Id__c": key}}
+        for name in ("Lead", "Contact")
+    }
     (catalogs / "salesforce.json").write_text(
         json.dumps({"system": "salesforce", "objects": objects}), encoding="utf-8"
+    )
+    unique = {
+        "label": "Salesforce ID",
+        "type": "text",
+        "native_type": "string/text",
+        "unique": True,
+    }
+    (catalogs / "hubspot.json").write_text(
+        json.dumps(
+            {"system": "hubspot", "objects": {"contacts": {"fields": {"salesforce_id": unique}}}}
+        ),
+        encoding="utf-8",
     )
     path = directory / "editor_test.mapc"
     path.write_text(MAPPING, encoding="utf-8")

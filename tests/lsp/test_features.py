@@ -125,6 +125,23 @@ def test_completion_on_each_side(lsp: LspClient, project: Path) -> None:
     assert labels(result) == ["lifecycle_stages"]
 
 
+def test_completion_of_idempotency_keys(lsp: LspClient, project: Path) -> None:
+    anchor = '  default Lead.Company = "[not provided]"'
+    _, result = typing(lsp, project, anchor, "  idem")
+    assert "idempotency key" in labels(result)
+    # Only fields that can be a key: text, unique and, in Salesforce, an external id.
+    _, result = typing(lsp, project, anchor, "  idempotency key ")
+    assert set(labels(result)) == {
+        "contacts.salesforce_id",
+        "Lead.HubSpot_Id__c",
+        "Contact.HubSpot_Id__c",
+    }
+    _, result = typing(lsp, project, anchor, "  idempotency key Lead.")
+    assert labels(result) == ["HubSpot_Id__c"]
+    _, result = typing(lsp, project, anchor, "  idempotency key contacts.")
+    assert labels(result) == ["salesforce_id"]
+
+
 def test_completion_of_objects_in_a_sync_header(lsp: LspClient, project: Path) -> None:
     _, result = typing(lsp, project, "sync deals -> Opportunity {", "sync dea")
     assert "deals" in labels(result) and "owners" not in labels(result)
