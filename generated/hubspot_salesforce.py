@@ -20,6 +20,7 @@ from mapc.runtime.adapter import (
     MatchKind,
     MatchSpec,
     ObjectSync,
+    OnDelete,
     PersonAccounts,
     Record,
     Rule,
@@ -521,6 +522,8 @@ CONTACTS = ObjectSync(
         Behaviour.PERSON_ACCOUNTS,
     ),
     create_object="Lead",
+    on_salesforce_delete=OnDelete.DELETE,
+    on_hubspot_delete=OnDelete.UNLINK,
 )
 
 
@@ -646,6 +649,8 @@ COMPANIES = ObjectSync(
     to_salesforce=companies_to_salesforce,
     to_hubspot=companies_from_salesforce,
     behaviours=(Behaviour.COMPANY_BY_CONTACTS, Behaviour.PERSON_ACCOUNTS),
+    on_salesforce_delete=OnDelete.DELETE,
+    on_hubspot_delete=OnDelete.UNLINK,
 )
 
 
@@ -790,6 +795,8 @@ DEALS = ObjectSync(
         ),
     ),
     behaviours=(Behaviour.CLOSED_WON, Behaviour.DEAL_CONTACT_ROLES),
+    on_salesforce_delete=OnDelete.DELETE,
+    on_hubspot_delete=OnDelete.UNLINK,
 )
 
 
@@ -935,6 +942,8 @@ TICKETS = ObjectSync(
             to_hubspot=True,
         ),
     ),
+    on_salesforce_delete=OnDelete.DELETE,
+    on_hubspot_delete=OnDelete.UNLINK,
 )
 
 

@@ -17,7 +17,7 @@ from rich.table import Table
 from mapc.runtime.sync.report import SUMMARY_LOGGER, Report
 from mapc.runtime.sync.state import ErrorRow
 
-COLUMNS = ("create", "update", "unsubscribe", "associate", "task", "skip", "error")
+COLUMNS = ("create", "update", "unsubscribe", "associate", "task", "delete", "skip", "error")
 HEADERS = {"unsubscribe": "unsub", "associate": "assoc", "error": "errors"}
 SIGNS = {
     "create": "+",
@@ -25,6 +25,7 @@ SIGNS = {
     "unsubscribe": "~",
     "associate": "~",
     "task": "+",
+    "delete": "-",
     "error": "!",
 }
 

@@ -317,6 +317,10 @@ class _Builder:
             via=self.node(via),
         )
 
+    def _tree_on_delete(self, tree: Tree[Token], span: Span) -> ir.OnDelete:
+        side, action = tree.children
+        return ir.OnDelete(span=span, side=self.node(side), action=self.node(action))
+
     def _tree_associate(self, tree: Tree[Token], span: Span) -> ir.Associate:
         hubspot, arrow, salesforce = tree.children
         direction, direction_span = self.direction(arrow)

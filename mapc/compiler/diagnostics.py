@@ -80,6 +80,7 @@ _CODES = (
     Code("E416", "idempotency key is not a text field"),
     Code("E417", "idempotency key is not unique"),
     Code("E418", "two idempotency keys for one object"),
+    Code("E419", "invalid deletion policy"),
     # values
     Code("E501", "value map incomplete"),
     Code("E502", "value map names an unknown option"),

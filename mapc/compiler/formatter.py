@@ -208,6 +208,8 @@ def _item(item: ir.SyncItem, left: int, right: int) -> str:
         return f"include where {expr(item.where)}"
     if isinstance(item, ir.Default):
         return f"default {field_ref(item.target)} = {literal(item.value.value)}"
+    if isinstance(item, ir.OnDelete):
+        return f"on delete in {name(item.side.value)}: {name(item.action.value)}"
     if isinstance(item, ir.IdempotencyKey):
         return f"idempotency key {field_ref(item.field)}"
     if isinstance(item, ir.Associate):

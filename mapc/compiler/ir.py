@@ -164,6 +164,14 @@ class OnEvent(Node, frozen=True):
     via: Name
 
 
+class OnDelete(Node, frozen=True):
+    """`on delete in salesforce: delete`: what a record deleted on one side (`side`) does
+    to its counterpart (`action`: delete it too, or unlink)."""
+
+    side: Name
+    action: Name
+
+
 class Associate(Node, frozen=True):
     """`associate contacts <-> ContactId`: a HubSpot association of the block's records with
     records of another synced object, as a Salesforce reference (lookup) field."""
@@ -191,6 +199,7 @@ SyncItem = (
     | OnEvent
     | Associate
     | IdempotencyKey
+    | OnDelete
 )
 
 

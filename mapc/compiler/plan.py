@@ -10,7 +10,14 @@ from msgspec import Struct
 
 from mapc.compiler import ir
 from mapc.compiler.source import Span
-from mapc.runtime.adapter import Behaviour, CreateContacts, MatchKind, PersonAccounts, Rule
+from mapc.runtime.adapter import (
+    Behaviour,
+    CreateContacts,
+    MatchKind,
+    OnDelete,
+    PersonAccounts,
+    Rule,
+)
 
 
 class PlannedField(Struct, frozen=True, gc=False):
@@ -85,9 +92,13 @@ class PlannedObject(Struct, frozen=True, gc=False):
     salesforce_keys: tuple[tuple[str, str], ...] = ()
     """(Salesforce object, its idempotency key field), in the pair's order."""
     hubspot_key: str | None = None
+    """The HubSpot property that is the pair's idempotency key, if declared."""
     create_object: str | None = None
     """The Salesforce object a new HubSpot record creates, when the pair has several."""
-    """The HubSpot property that is the pair's idempotency key, if declared."""
+    on_salesforce_delete: OnDelete = OnDelete.DELETE
+    """`on delete in salesforce`: what a Salesforce deletion does to the HubSpot record."""
+    on_hubspot_delete: OnDelete = OnDelete.UNLINK
+    """`on delete in hubspot`: what a HubSpot deletion does to the Salesforce record."""
 
 
 class PlannedClosedWon(Struct, frozen=True, gc=False):

@@ -57,6 +57,17 @@ class PersonAccounts(StrEnum):
     """Never look for them."""
 
 
+class OnDelete(StrEnum):
+    """What a record deleted on one side does to its counterpart on the other."""
+
+    DELETE = "delete"
+    """The counterpart is deleted too (HubSpot archives it; Salesforce moves it to the
+    recycle bin), when the pair was syncing."""
+    UNLINK = "unlink"
+    """The counterpart stays; only the link goes, so a later change to it is a new record
+    to the sync (matched again by key, or created)."""
+
+
 class MatchKind(StrEnum):
     FIELD = "field"
     """Deduplicate by one field's value (contacts: email, case-insensitive)."""
@@ -178,6 +189,12 @@ class ObjectSync:
     create_object: str | None = None
     """The Salesforce object a new HubSpot record creates (`create_salesforce_as` for
     contacts); None: the first of `salesforce_objects`."""
+    on_salesforce_delete: OnDelete = OnDelete.DELETE
+    """`on delete in salesforce`: HubSpot's connector removes the HubSpot record that was
+    syncing with a deleted Salesforce record (a merged-away one whose survivor syncs with
+    another HubSpot record too)."""
+    on_hubspot_delete: OnDelete = OnDelete.UNLINK
+    """`on delete in hubspot`: HubSpot's connector never deletes in Salesforce."""
     salesforce_keys: Mapping[str, str] = field(default_factory=dict)
     """Per Salesforce object, its idempotency key (`idempotency key Lead.HubSpot_Id__c`):
     an external id, unique, that holds the HubSpot record's id. Records mapc creates there

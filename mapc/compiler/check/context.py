@@ -8,7 +8,7 @@ from mapc.compiler import ir
 from mapc.compiler.catalog import Catalog, FieldDef, ObjectDef
 from mapc.compiler.diagnostics import Diagnostic
 from mapc.compiler.source import Source, Span
-from mapc.runtime.adapter import CreateContacts, PersonAccounts, Rule
+from mapc.runtime.adapter import CreateContacts, OnDelete, PersonAccounts, Rule
 
 
 @dataclass
@@ -51,6 +51,10 @@ class ResolvedBlock:
     hubspot_defaults: list[tuple[FieldDef, ir.Default]] = field(default_factory=list)
     salesforce_keys: dict[str, tuple[FieldDef, ir.IdempotencyKey]] = field(default_factory=dict)
     """Salesforce object -> its idempotency key (an external id holding the HubSpot id)."""
+    on_salesforce_delete: OnDelete = OnDelete.DELETE
+    """`on delete in salesforce` (HubSpot's connector: the HubSpot record goes too)."""
+    on_hubspot_delete: OnDelete = OnDelete.UNLINK
+    """`on delete in hubspot` (HubSpot's connector: never deletes in Salesforce)."""
     hubspot_key: tuple[FieldDef, ir.IdempotencyKey] | None = None
     """The HubSpot idempotency key (a unique property holding the Salesforce id)."""
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from mapc.compiler import ir
 from mapc.compiler.check.behaviours import OPTIONAL_WITH_PERSON_ACCOUNTS
 from mapc.compiler.check.context import Context, ResolvedBlock
+from mapc.compiler.check.deletions import check_deletions
 from mapc.compiler.check.fieldmaps import (
     OPT_OUT_HUBSPOT,
     OPT_OUT_LINE,
@@ -56,6 +57,7 @@ def _check_block(context: Context, block: ResolvedBlock) -> None:
     includes: list[ir.Include] = []
     events: list[ir.OnEvent] = []
     keys: list[ir.IdempotencyKey] = []
+    deletions: list[ir.OnDelete] = []
     for item in block.node.items:
         if isinstance(item, ir.FieldMap):
             resolved = check_field_map(context, block, item)
@@ -69,8 +71,11 @@ def _check_block(context: Context, block: ResolvedBlock) -> None:
             events.append(item)
         elif isinstance(item, ir.IdempotencyKey):
             keys.append(item)
+        elif isinstance(item, ir.OnDelete):
+            deletions.append(item)
     _check_includes(context, block, includes)
     check_keys(context, block, keys)
+    check_deletions(context, block, deletions)
     _check_closed_won(context, block, events)
     if block.hubspot.name == "contacts":
         _require_opt_out(context, block)

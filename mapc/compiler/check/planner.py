@@ -155,6 +155,8 @@ def _plan_object(context: Context, block: ResolvedBlock) -> PlannedObject:
         ),
         hubspot_key=block.hubspot_key[0].name if block.hubspot_key else None,
         create_object=create_object(context, block),
+        on_salesforce_delete=block.on_salesforce_delete,
+        on_hubspot_delete=block.on_hubspot_delete,
     )
 
 

@@ -172,7 +172,7 @@ def build_module(plan: Plan, source_path: str) -> ModuleView:
         email = EmailEventsView(layout(verbs, 0, 36), py_literal("Completed"))
     adapter, used = _adapter(ctx, plan, objects)
     if plan.objects:
-        used |= {"MatchKind", "MatchSpec", "ObjectSync", "Record", "Values"}
+        used |= {"MatchKind", "MatchSpec", "ObjectSync", "OnDelete", "Record", "Values"}
     if any(o.fields for o in plan.objects):
         used |= {"FieldSync", "Rule"}
     if any(o.associations for o in plan.objects):

@@ -237,6 +237,9 @@ def _object_sync(
         kwargs.append(("hubspot_key", ctx.lit(obj.hubspot_key)))
     if obj.create_object is not None:
         kwargs.append(("create_object", ctx.lit(obj.create_object)))
+    # The deletion policy is always written out: what a deletion does is worth reading.
+    kwargs.append(("on_salesforce_delete", f"OnDelete.{obj.on_salesforce_delete.name}"))
+    kwargs.append(("on_hubspot_delete", f"OnDelete.{obj.on_hubspot_delete.name}"))
     return Call("ObjectSync", tuple(kwargs), explode=True)
 
 

@@ -229,6 +229,19 @@ _KINDS = (
         "at least once); records created under an old key are not found by a new one, and "
         "`mapc state rebuild` no longer reads the links they hold",
     ),
+    # deletion policies
+    ChangeKind(
+        "B950",
+        "deletions now delete the counterpart",
+        "a record deleted on that side from the next run on also deletes (archives) its "
+        "counterpart on the other side, where before the pair was only unlinked",
+    ),
+    ChangeKind(
+        "S950",
+        "deletions now only unlink",
+        "a record deleted on that side no longer deletes its counterpart: the counterpart "
+        "stays, unlinked",
+    ),
     ChangeKind(
         "S902",
         "idempotency key added",

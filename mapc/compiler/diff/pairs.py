@@ -10,6 +10,7 @@ from mapc.compiler.diff.context import PairContext, pair_label, was
 from mapc.compiler.diff.fields import compare_fields
 from mapc.compiler.diff.filters import describe, implies
 from mapc.compiler.formatter import literal
+from mapc.runtime.adapter import OnDelete
 
 __all__ = ["PairContext", "compare_pair", "pair_label", "was"]
 
@@ -59,6 +60,7 @@ def compare_pair(ctx: PairContext) -> Iterator[Change]:
     yield from _compare_events(ctx)
     yield from _compare_associations(ctx)
     yield from _compare_keys(ctx)
+    yield from _compare_deletions(ctx)
 
 
 def _items(block: ir.SyncBlock, kind: type[ir.SyncItem]) -> list[ir.SyncItem]:
@@ -270,3 +272,31 @@ def _compare_keys(ctx: PairContext) -> Iterator[Change]:
     for key, node in new.items():
         if key not in old:
             yield Change("S902", f"pair {ctx.name}: `idempotency key {key}` added", node.span)
+
+
+def _compare_deletions(ctx: PairContext) -> Iterator[Change]:
+    """`on delete in SIDE`: a policy that starts deleting is breaking, one that stops is safe."""
+    defaults = {"salesforce": OnDelete.DELETE.value, "hubspot": OnDelete.UNLINK.value}
+
+    def index(block: ir.SyncBlock) -> dict[str, ir.OnDelete]:
+        found: dict[str, ir.OnDelete] = {}
+        for item in _items(block, ir.OnDelete):
+            assert isinstance(item, ir.OnDelete)
+            found.setdefault(item.side.value, item)
+        return found
+
+    old, new = index(ctx.old), index(ctx.new)
+    for side, default in defaults.items():
+        before = old[side].action.value if side in old else default
+        after = new[side].action.value if side in new else default
+        if before == after:
+            continue
+        node = new.get(side)
+        code = "B950" if after == OnDelete.DELETE.value else "S950"
+        text = f"pair {ctx.name}: on delete in {side}: {before} is now {after}"
+        yield Change(
+            code,
+            text + ("" if node else " (the default)"),
+            node.span if node else ctx.anchor,
+            old[side].span if side in old else None,
+        )

@@ -24,6 +24,7 @@ from mapc.runtime.retry import RetryPolicy
 
 SEARCH_LIMIT = 200  # the most one search page returns
 OWNERS_PAGE = 100
+LIST_PAGE = 100  # the most one list page returns
 
 
 def timestamp_property(object_type: str) -> str:
@@ -182,6 +183,33 @@ class HubSpotConnector(HubSpotWrites):
                 raise self._http.translate(exc, f"read {object_type} by id") from None
             found += [flatten(r) for r in (reply.body or {}).get("results", [])]
         return found
+
+    def read_archived(self, object_type: str, properties: Sequence[str]) -> Iterator[Page]:
+        """Every archived record (HubSpot keeps them 90 days), a page of 100 at a time:
+        the list endpoint with `archived=true` is the only way to see deletions."""
+        after: str | None = None
+        while True:
+            kwargs: dict[str, Any] = {
+                "limit": LIST_PAGE,
+                "archived": True,
+                "properties": list(properties),
+            }
+            if after:
+                kwargs["after"] = after
+            reply = (
+                self._read(
+                    "GET objects",
+                    f"list archived {object_type}",
+                    self._objects.get_page,
+                    object_type,
+                    **kwargs,
+                )
+                or {}
+            )
+            yield Page(tuple(flatten(r) for r in reply.get("results", [])), None)
+            after = ((reply.get("paging") or {}).get("next") or {}).get("after")
+            if not after:
+                return
 
     def owners(self) -> list[Record]:
         owners: list[Record] = []

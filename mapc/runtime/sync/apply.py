@@ -71,6 +71,18 @@ def snapshot_record(link: Link, side: str) -> Record:
     return record
 
 
+def without_placeholders(obj: ObjectSync, sobject: str, sf: Record, sf_values: Record) -> Record:
+    """Placeholders Salesforce required on create ("[not provided]") are not data: to the
+    rules they are blanks, so HubSpot's value replaces them and they never reach HubSpot."""
+    ours = set(str(sf_values.get(PLACEHOLDERS, "")).split(","))
+    placeholders = {
+        k: v for k, v in obj.create_defaults.get(sobject, {}).items() if k in ours or bracketed(v)
+    }
+    if any(sf.get(k) == v for k, v in placeholders.items()):
+        return {**sf, **{k: None for k, v in placeholders.items() if sf.get(k) == v}}
+    return sf
+
+
 def reconcile(ctx: Context, obj: ObjectSync, link: Link, hs: Record, sf: Record) -> None:
     """Sync one linked pair both ways under each field's rule."""
     name = obj.hubspot_object
@@ -90,14 +102,7 @@ def reconcile(ctx: Context, obj: ObjectSync, link: Link, hs: Record, sf: Record)
             link.hs_parent = _text(hs.get(PARENT_KEY))
         if sobject == CONTACT:
             link.sf_parent = _text(sf.get(ACCOUNT_ID))
-    # Placeholders Salesforce required on create ("[not provided]") are not data: to the
-    # rules they are blanks, so HubSpot's value replaces them and they never reach HubSpot.
-    ours = set(link.sf_values.get(PLACEHOLDERS, "").split(","))
-    placeholders = {
-        k: v for k, v in obj.create_defaults.get(sobject, {}).items() if k in ours or bracketed(v)
-    }
-    if any(sf.get(k) == v for k, v in placeholders.items()):
-        sf = {**sf, **{k: None for k, v in placeholders.items() if sf.get(k) == v}}
+    sf = without_placeholders(obj, sobject, sf, link.sf_values)
     decision = decide(
         obj,
         sobject,
@@ -170,6 +175,8 @@ def _queue_updates(
                     link.hs_values[by_sf[key].hubspot] = now_hs[by_sf[key].hubspot]
                 ctx.resolved(name, SALESFORCE, link.hubspot_id)
                 ctx.touch(link)
+            elif gone(result):
+                ctx.vanished.append((link, SALESFORCE))
             else:
                 for err in result.errors:
                     ctx.error(
@@ -209,6 +216,8 @@ def _queue_updates(
                     link.sf_values[by_hs[key].salesforce] = now_sf[by_hs[key].salesforce]
                 ctx.resolved(name, HUBSPOT, link.sf_id)
                 ctx.touch(link)
+            elif gone(result):
+                ctx.vanished.append((link, HUBSPOT))
             else:
                 for err in result.errors:
                     ctx.error(
@@ -299,6 +308,14 @@ def queue_unsubscribe(
             ctx.error(name, HUBSPOT, link.sf_id, err.code, err.message, (OPT_OUT_HUBSPOT,))
 
     owe_unsubscribe(ctx, Owed(name, link.hubspot_id, link.sf_id, str(email)), confirmed, failed)
+
+
+GONE_CODES = frozenset({"ENTITY_IS_DELETED", "OBJECT_NOT_FOUND"})
+"""A write refused because its record is no longer there: a deletion, not a bad value."""
+
+
+def gone(result: WriteResult) -> bool:
+    return bool(result.errors) and all(e.code in GONE_CODES for e in result.errors)
 
 
 def _text(value: Any) -> str | None:

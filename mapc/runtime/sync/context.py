@@ -99,6 +99,8 @@ class Context:
     touched: dict[str, set[str]] = field(default_factory=dict)
     """Per HubSpot object, ids of the links made or changed this run (declared
     associations look at these)."""
+    vanished: list[tuple[Link, str]] = field(default_factory=list)
+    """(link, side) whose record a write found deleted on that side this run."""
     new_companies: list[tuple[str, str]] = field(default_factory=list)
     """Company <-> account links made this run: their contacts' associations may follow."""
     held: set[tuple[str, str, str]] = field(default_factory=set)
@@ -186,6 +188,15 @@ class Context:
             self.new_links.append(link)
         else:
             self.dirty[link.id] = link
+
+    def forget(self, link: Link) -> None:
+        """A pair that ended (one of its records left): its link goes now."""
+        if self.dry_run:
+            return
+        self.new_links = [other for other in self.new_links if other is not link]
+        if link.id is not None:
+            self.dirty.pop(link.id, None)
+            self.state.drop_links([link.id])
 
     def save(self) -> None:
         if self.dry_run:

@@ -24,6 +24,8 @@ from mapc.runtime.sync.behaviours.names import (
     HUBSPOT_ID,
     IDENTITY,
     KEY_PREFIXES,
+    MASTER_RECORD,
+    MERGED_IDS,
     SALESFORCE_ID,
 )
 from mapc.runtime.sync.behaviours.opt_out import unsubscribe_queue
@@ -36,6 +38,14 @@ from mapc.runtime.sync.context import (
 )
 from mapc.runtime.sync.creates import Creates
 from mapc.runtime.sync.decide import unchanged
+from mapc.runtime.sync.lifecycle import (
+    Departures,
+    Lifecycle,
+    deletion_fields,
+    is_deleted,
+    merged_ids,
+    still_unlinked,
+)
 from mapc.runtime.sync.matching import hubspot_candidates, salesforce_candidates
 from mapc.runtime.sync.retries import Held, held_records, hold
 from mapc.runtime.sync.state import Link
@@ -74,6 +84,8 @@ class PairSync(Creates):
         self._progress: dict[str, int] = {}
         self._creating: dict[str, str] = {}
         """Match key -> the Salesforce record creating a HubSpot record for it this run."""
+        self.gone = Departures()
+        """Deletions and merges the read found, settled before the changes."""
 
     # -- staging ------------------------------------------------------------------------
 
@@ -83,7 +95,7 @@ class PairSync(Creates):
 
     def stage(self) -> None:
         ctx, obj = self.ctx, self.obj
-        props = ctx.hubspot_properties(obj)
+        props = [*ctx.hubspot_properties(obj), MERGED_IDS]  # a merge shows on its result
         # A one-way block reads only the side whose changes travel: the other side's
         # changes could neither be written nor create anything.
         hubspot_pages = (
@@ -94,6 +106,15 @@ class PairSync(Creates):
         for page in hubspot_pages:
             ctx.report.reads += 1
             ctx.report.read(self.name, HUBSPOT, len(page.records))
+            for record in page.records:
+                if merged_ids(record):
+                    self.gone.hubspot_merges.append(
+                        (
+                            str(record[HUBSPOT_ID]),
+                            merged_ids(record),
+                            obj.match_key(record) if obj.match_key else None,
+                        )
+                    )
             ctx.staging.add(HUBSPOT, self.name, page.records, obj.match_key, HUBSPOT_ID)
             if obj.match_key is not None and not ctx.dry_run:
                 ctx.state.put_keys(
@@ -105,21 +126,49 @@ class PairSync(Creates):
                 self.cursors[(HUBSPOT, self.name)] = page.cursor
             self._count("reading HubSpot", len(page.records))
         for sobject in obj.salesforce_objects if obj.salesforce_to_hubspot else ():
-            fields = ctx.salesforce_fields(obj, sobject)
+            fields = ctx.salesforce_fields(obj, sobject) + deletion_fields(sobject)
             key = obj.salesforce_match_key
+            # queryAll: the records deleted (or merged away) since the cursor come with
+            # the changed ones, in the same pages, at no extra call.
             for page in ctx.salesforce.read_changed(
-                sobject, fields, self._since(SALESFORCE, sobject)
+                sobject, fields, self._since(SALESFORCE, sobject), include_deleted=True
             ):
                 ctx.report.reads += 1
                 ctx.report.read(self.name, SALESFORCE, len(page.records))
-                ctx.staging.add(SALESFORCE, sobject, page.records, key, SALESFORCE_ID)
+                alive = [r for r in page.records if not is_deleted(r)]
+                self.gone.salesforce += [
+                    (sobject, str(r[SALESFORCE_ID]), r.get(MASTER_RECORD) or None)
+                    for r in page.records
+                    if is_deleted(r)
+                ]
+                ctx.staging.add(SALESFORCE, sobject, alive, key, SALESFORCE_ID)
                 if key is not None and not ctx.dry_run:
                     ctx.state.put_keys(
-                        SALESFORCE, sobject, [(str(r[SALESFORCE_ID]), key(r)) for r in page.records]
+                        SALESFORCE, sobject, [(str(r[SALESFORCE_ID]), key(r)) for r in alive]
                     )
                 if page.cursor is not None:
                     self.cursors[(SALESFORCE, sobject)] = page.cursor
                 self._count(f"reading Salesforce {sobject}", len(page.records))
+        for page in ctx.hubspot.read_archived(self.name, ()):
+            ctx.report.reads += 1
+            self.gone.hubspot_archived += [str(r[HUBSPOT_ID]) for r in page.records]
+
+    def settle_departures(self) -> None:
+        """Deletions and merges first: the changes then meet links that still stand."""
+        lifecycle = Lifecycle(self.ctx, self.obj)
+        lifecycle.settle(self.gone)
+        self.gone = Departures()
+        ctx, obj = self.ctx, self.obj
+        wanted = [(o, i) for o, i in lifecycle.survivors]
+        staged = ctx.staging.get(SALESFORCE, [i for _, i in wanted], obj.salesforce_objects)
+        missing = [(o, i) for o, i in wanted if i not in staged]
+        if missing:
+            found = ctx.salesforce_records(obj, missing)
+            for sobject in sorted({o for o, _ in missing}):
+                records = [found[i] for o, i in missing if o == sobject and i in found]
+                ctx.staging.add(
+                    SALESFORCE, sobject, records, obj.salesforce_match_key, SALESFORCE_ID
+                )
 
     def stage_failed(self, held: Held) -> None:
         """Records a previous run could not write are tried again, changed or not, once
@@ -159,6 +208,7 @@ class PairSync(Creates):
     def run(self) -> None:
         self._setup_queues()
         self.stage()
+        self.settle_departures()
         held = held_records(self.ctx, self.name)
         self.stage_failed(held)
         hold(self.ctx, self.obj, held)
@@ -169,6 +219,7 @@ class PairSync(Creates):
         self.reconcile_salesforce()
         self.ctx.writes.flush_all()
         self.ctx.save()
+        Lifecycle(self.ctx, self.obj).vanished()
 
     # -- queues -------------------------------------------------------------------------
 
@@ -307,6 +358,7 @@ class PairSync(Creates):
             ids = [str(r[HUBSPOT_ID]) for r in chunk]
             links = ctx.state.links_by_hubspot(self.name, ids)
             unlinked = [r for r in chunk if str(r[HUBSPOT_ID]) not in links]
+            kept = still_unlinked(ctx, obj, HUBSPOT, unlinked)
             by_id = {str(r[HUBSPOT_ID]): r for r in chunk}
             matches = salesforce_candidates(ctx, obj, [r for r in unlinked if self._included(r)])
             if leads_and_contacts(obj) and ctx.syncs_companies:
@@ -392,6 +444,14 @@ class PairSync(Creates):
                         continue
                     link = Link(self.name, hs_id, sobject, sf_id, origin="match")
                     reconcile(ctx, obj, link, hs, sf)
+                elif hs_id in kept:
+                    ctx.report.add(
+                        self.name,
+                        SALESFORCE,
+                        "skip",
+                        f"{self.name} {hs_id}",
+                        reason="unlinked when its Salesforce record was deleted; unchanged since",
+                    )
                 else:
                     self.create_in_salesforce(hs)
             ctx.save()  # links that needed no write: memory stays flat in N
@@ -428,6 +488,7 @@ class PairSync(Creates):
             HUBSPOT, [link.hubspot_id for link in links.values()], (self.name,)
         )
         unlinked = [r for r in chunk if str(r[SALESFORCE_ID]) not in links]
+        kept = still_unlinked(ctx, obj, SALESFORCE, unlinked)
         matches = hubspot_candidates(ctx, obj, unlinked)
         taken = ctx.state.links_by_hubspot(self.name, matches.values())
         by_id = {str(r[SALESFORCE_ID]): r for r in chunk}
@@ -520,6 +581,15 @@ class PairSync(Creates):
                         "skip",
                         f"{sobject} {sf_id}",
                         reason=f"duplicate by email of {self._creating[key]} (R6)",
+                    )
+                    continue
+                if sf_id in kept:
+                    ctx.report.add(
+                        self.name,
+                        HUBSPOT,
+                        "skip",
+                        f"{sobject} {sf_id}",
+                        reason="unlinked when its HubSpot record was deleted; unchanged since",
                     )
                     continue
                 if key:

@@ -57,7 +57,7 @@ class Action:
     side: str
     """The side written to: "salesforce" or "hubspot"."""
     op: str
-    """create, update, skip, unsubscribe, associate, task, error."""
+    """create, update, skip, unsubscribe, associate, task, delete, error."""
     record: str
     """A label for people ("Lead 00Q...", "Lead for contacts 1004"); `to_dict` also
     gives its ids as fields of their own."""
@@ -164,7 +164,8 @@ class Report:
     @property
     def writes(self) -> int:
         return sum(
-            self.total(op) for op in ("create", "update", "unsubscribe", "associate", "task")
+            self.total(op)
+            for op in ("create", "update", "unsubscribe", "associate", "task", "delete")
         )
 
     @property

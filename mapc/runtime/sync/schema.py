@@ -23,7 +23,7 @@ from sqlalchemy import (
 from mapc.errors import MapcError
 from mapc.runtime.errors import ConfigurationError
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 # Ids and keys go to `IN (...)` in slices this long: under SQLite's and PostgreSQL's
 # parameter limits, large enough that a page of 200 records is one query.
 IN_CHUNK = 500
@@ -126,6 +126,20 @@ email_events = Table(
     Column("subject", Text),
     Column("task_id", String(18)),
     Column("started_at", String(32), nullable=False),
+)
+
+# Records kept when their counterpart was deleted (the pair's policy said `unlink`), with
+# their values at that moment: read again unchanged (an echo, a re-read second) they are
+# not new records to create elsewhere; changed, or matched by key, they sync again.
+unlinked = Table(
+    "mapc_unlinked",
+    metadata,
+    Column("account", String(64), primary_key=True),
+    Column("object", String(64), primary_key=True),
+    Column("side", String(16), primary_key=True),
+    Column("record_id", String(64), primary_key=True),
+    Column("record_values", Text, nullable=False),
+    Column("at", String(32), nullable=False),
 )
 
 runs = Table(
@@ -234,6 +248,7 @@ MIGRATIONS: dict[int, Migration] = {
     0: lambda conn: metadata.create_all(conn),
     1: lambda conn: owed.create(conn, checkfirst=True),
     2: _v3,
+    3: lambda conn: unlinked.create(conn, checkfirst=True),
 }
 
 

@@ -208,6 +208,61 @@ class StateStore(RunLog):
             last = rows[-1].id
             yield [self._link(r) for r in rows]
 
+    def drop_links(self, ids: Iterable[int]) -> None:
+        """Forget pairs whose record left one side (deleted, or merged into another)."""
+        wanted = sorted(set(ids))
+        with self.engine.begin() as conn:
+            for chunk in chunked(wanted, s.IN_CHUNK):
+                conn.execute(
+                    delete(s.links).where(
+                        s.links.c.account == self.account, s.links.c.id.in_(chunk)
+                    )
+                )
+
+    def keep_unlinked(self, obj: str, side: str, records: Mapping[str, Mapping[str, Any]]) -> None:
+        """Remember records whose counterpart was deleted, with their values then."""
+        if not records:
+            return
+        stamp = now_iso()
+        rows = [
+            {
+                "account": self.account,
+                "object": obj,
+                "side": side,
+                "record_id": rid,
+                "record_values": json.dumps(dict(values), sort_keys=True, default=str),
+                "at": stamp,
+            }
+            for rid, values in records.items()
+        ]
+        with self.engine.begin() as conn:
+            conn.execute(
+                delete(s.unlinked).where(
+                    s.unlinked.c.account == self.account,
+                    s.unlinked.c.object == obj,
+                    s.unlinked.c.side == side,
+                    s.unlinked.c.record_id.in_(sorted(records)),
+                )
+            )
+            conn.execute(insert(s.unlinked), rows)
+
+    def unlinked(self, obj: str, side: str, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+        """Record id -> its values when its counterpart was deleted, for those kept so."""
+        found: dict[str, dict[str, Any]] = {}
+        with self.engine.connect() as conn:
+            for chunk in chunked(sorted(set(ids)), s.IN_CHUNK):
+                rows = conn.execute(
+                    select(s.unlinked.c.record_id, s.unlinked.c.record_values).where(
+                        s.unlinked.c.account == self.account,
+                        s.unlinked.c.object == obj,
+                        s.unlinked.c.side == side,
+                        s.unlinked.c.record_id.in_(chunk),
+                    )
+                )
+                for rid, text in rows:
+                    found[rid] = s.loads(text, f"unlinked {obj} {rid}")
+        return found
+
     def count_links(self, obj: str | None = None) -> int:
         query = select(func.count()).select_from(s.links).where(s.links.c.account == self.account)
         if obj is not None:

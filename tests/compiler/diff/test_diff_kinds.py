@@ -214,6 +214,39 @@ CASES: list[tuple[str, str, list[str]]] = [
         edit(BASE, ("  person_accounts: true\n", "")),
         ["B602"],
     ),
+    (
+        "B950-hubspot-deletions-delete",
+        edit(
+            BASE,
+            (
+                '  default Lead.Company = "[not provided]"\n',
+                '  default Lead.Company = "[not provided]"\n  on delete in hubspot: delete\n',
+            ),
+        ),
+        ["B950"],
+    ),
+    (
+        "S950-salesforce-deletions-unlink",
+        edit(
+            BASE,
+            (
+                '  default Lead.Company = "[not provided]"\n',
+                '  default Lead.Company = "[not provided]"\n  on delete in salesforce: unlink\n',
+            ),
+        ),
+        ["S950"],
+    ),
+    (
+        "same-policy-written-out",
+        edit(
+            BASE,
+            (
+                '  default Lead.Company = "[not provided]"\n',
+                '  default Lead.Company = "[not provided]"\n  on delete in salesforce: delete\n',
+            ),
+        ),
+        [],
+    ),
     ("S601-shared-org", edit(BASE, ("shared_org: false", "shared_org: true")), ["S601"]),
     ("S602-catalogs", edit(BASE, ('catalogs: "catalogs"', 'catalogs: "other"')), ["S602"]),
     (

@@ -60,7 +60,23 @@ def test_a_version_1_state_gains_the_owed_unsubscribes(tmp_path: Path) -> None:
         conn.execute(text("UPDATE mapc_meta SET value = '1' WHERE key = 'schema_version'"))
     store.close()
     again = StateStore(path)
-    assert again.schema_version == 3 and again.owed_unsubscribes() == []
+    assert again.schema_version == schema.SCHEMA_VERSION and again.owed_unsubscribes() == []
+
+
+def test_a_version_3_state_gains_the_unlinked_records(tmp_path: Path) -> None:
+    path = str(tmp_path / "s.db")
+    StateStore(path).close()
+    store = StateStore(path)
+    with store.engine.begin() as conn:
+        conn.execute(text("DROP TABLE mapc_unlinked"))
+        conn.execute(text("UPDATE mapc_meta SET value = '3' WHERE key = 'schema_version'"))
+    store.close()
+    again = StateStore(path)
+    assert again.schema_version == 4
+    again.keep_unlinked("contacts", "salesforce", {"00Q1": {"Email": "a@x.example"}})
+    assert again.unlinked("contacts", "salesforce", ["00Q1", "00Q2"]) == {
+        "00Q1": {"Email": "a@x.example"}
+    }
 
 
 def test_a_version_2_state_gains_retries_and_its_run_outcomes_are_renamed(tmp_path: Path) -> None:
@@ -75,7 +91,7 @@ def test_a_version_2_state_gains_retries_and_its_run_outcomes_are_renamed(tmp_pa
         conn.execute(text("UPDATE mapc_meta SET value = '2' WHERE key = 'schema_version'"))
     store.close()
     again = StateStore(path)
-    assert again.schema_version == 3
+    assert again.schema_version == schema.SCHEMA_VERSION
     assert [r["status"] for r in again.recent_runs()] == [
         "failed",
         "completed_with_errors",

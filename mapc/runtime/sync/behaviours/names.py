@@ -24,6 +24,17 @@ IDENTITY = (
 )
 """Values a killed run's created record is found again by (crash recovery), in order."""
 
+# -- deletions and merges --------------------------------------------------------------
+
+IS_DELETED = "IsDeleted"
+"""Set on a Salesforce record in the recycle bin (read through queryAll)."""
+MASTER_RECORD = "MasterRecordId"
+"""On a record a Salesforce merge deleted: the record it was merged into."""
+MERGEABLE = frozenset({"Lead", "Contact", "Account"})
+"""The Salesforce objects merge() takes, the ones with MasterRecordId."""
+MERGED_IDS = "hs_merged_object_ids"
+"""On a HubSpot record a merge made: the ids of the records merged into it (`;`-separated)."""
+
 # -- R5, R6: contacts with leads and contacts; their companies ----------------------------
 
 CONTACTS = "contacts"

@@ -17,6 +17,7 @@ from mapc.runtime.adapter import (
     MatchKind,
     MatchSpec,
     ObjectSync,
+    OnDelete,
     PersonAccounts,
     Record,
     Rule,
@@ -367,6 +368,8 @@ CONTACTS = ObjectSync(
         Behaviour.PERSON_ACCOUNTS,
     ),
     create_object="Lead",
+    on_salesforce_delete=OnDelete.DELETE,
+    on_hubspot_delete=OnDelete.UNLINK,
 )
 
 
@@ -488,6 +491,8 @@ DEALS = ObjectSync(
         },
     },
     behaviours=(Behaviour.DEAL_CONTACT_ROLES,),
+    on_salesforce_delete=OnDelete.DELETE,
+    on_hubspot_delete=OnDelete.UNLINK,
 )
 
 

@@ -16,6 +16,7 @@ from mapc.runtime.adapter import (
     MatchKind,
     MatchSpec,
     ObjectSync,
+    OnDelete,
     PersonAccounts,
     Record,
     Rule,
@@ -340,6 +341,8 @@ CONTACTS = ObjectSync(
         Behaviour.COMMUNICATION_PREFERENCES,
         Behaviour.PERSON_ACCOUNTS,
     ),
+    on_salesforce_delete=OnDelete.DELETE,
+    on_hubspot_delete=OnDelete.UNLINK,
 )
 
 

@@ -14,6 +14,7 @@ from mapc.runtime.adapter import (
     MatchKind,
     MatchSpec,
     ObjectSync,
+    OnDelete,
     PersonAccounts,
     Record,
     Rule,
@@ -178,6 +179,8 @@ CONTACTS = ObjectSync(
         Behaviour.COMMUNICATION_PREFERENCES,
         Behaviour.PERSON_ACCOUNTS,
     ),
+    on_salesforce_delete=OnDelete.DELETE,
+    on_hubspot_delete=OnDelete.UNLINK,
 )
 
 
