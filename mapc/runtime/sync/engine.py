@@ -31,6 +31,7 @@ from mapc.runtime.sync.lookups import sync_lookups
 from mapc.runtime.sync.pairs import PairSync
 from mapc.runtime.sync.ports import HubSpotPort, SalesforcePort
 from mapc.runtime.sync.recovery import recover
+from mapc.runtime.sync.renamed_objects import adopt_qualified_names
 from mapc.runtime.sync.report import DETAIL_LIMIT, SUMMARY_LOGGER, Report
 from mapc.runtime.sync.retries import RetryRule, record_failures
 from mapc.runtime.sync.staging import Staging
@@ -107,6 +108,7 @@ class SyncEngine:
             lock.release()
 
     def _locked_run(self, lock: RunLock) -> Report:
+        adopt_qualified_names(self.state, self.adapter)
         run_id = self.state.start_run(self.adapter.name, dry_run=self.dry_run)
         report = Report(dry_run=self.dry_run, run_id=run_id, detail_limit=self.detail_limit)
         usage = RunUsage({SALESFORCE: meter_of(self.salesforce), HUBSPOT: meter_of(self.hubspot)})

@@ -320,3 +320,41 @@ def test_a_custom_object_pair_survives_a_kill_after_every_write(
             ).run()
         assert sync.run(state=state).failed == 0
         assert widgets() == expected, f"killed after write {at}"
+
+
+def test_a_state_kept_under_a_custom_object_s_bare_name_follows_it_to_p_name(
+    sync: SyncEnv,
+) -> None:
+    """Adapters before mapc addressed custom objects as `p_<name>` kept their state under
+    the bare name; the first run of a new adapter moves it, so nothing is created twice."""
+    from sqlalchemy import text
+
+    sync.adapter = fixture("custom")
+    sync.seed(
+        {
+            "salesforce": {
+                "custom_objects": [WIDGET_OBJECT],
+                "records": {"Widget__c": [{"Name": "Alpha", "Code__c": "A-1"}]},
+            },
+            "hubspot": {
+                "schemas": [WIDGET_SCHEMA],
+                "records": {"widgets": [{"widget_name": "Beta", "widget_code": "B-2"}]},
+            },
+        }
+    )
+    assert sync.run().failed == 0
+    # The state as an older adapter left it: every row under the bare name.
+    with sync.state.engine.begin() as conn:
+        for table in ("mapc_links", "mapc_keys", "mapc_cursors"):
+            conn.execute(text(f"UPDATE {table} SET object = 'widgets' WHERE object = 'p_widgets'"))
+        moved = conn.execute(text("SELECT count(*) FROM mapc_links WHERE object = 'widgets'"))
+        assert moved.scalar() == 2
+    before = sync.write_count()
+    again = sync.run()
+    assert again.failed == 0, again.errors
+    assert sync.write_count() == before, sync.writes()  # nothing created a second time
+    assert len(sync.sf("Widget__c", fields="Id")) == 2
+    assert len(sync.hs("p_widgets", ("widget_code",))) == 2
+    with sync.state.engine.connect() as conn:
+        names = conn.execute(text("SELECT DISTINCT object FROM mapc_links")).scalars().all()
+    assert "widgets" not in names and "p_widgets" in names
