@@ -7,6 +7,8 @@ import sys
 from typing import Any
 
 EXIT_OK, EXIT_FAILED, EXIT_CONFIG, EXIT_BUDGET = 0, 1, 2, 3
+ALERT_NOTE = "open_errors_alert"
+"""Whether the last run's open errors were at or above --alert-open-errors (in the state)."""
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -222,6 +224,11 @@ def execute(args: argparse.Namespace, *, dry_run: bool, plan: bool = False) -> i
         adapter = load_adapter(args.adapter)
         connections = connect()
         state = open_state(args, dry_run=dry_run)
+        if hook is not None:
+            hook.remember(
+                state.note(ALERT_NOTE) == "above",
+                lambda above: state.set_note(ALERT_NOTE, "above" if above else "below"),
+            )
         saved_plan = getattr(args, "plan", None)
         out_file = getattr(args, "out", None)
         with render.progress(err, not args.no_progress and args.format == "text") as step:

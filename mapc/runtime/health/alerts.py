@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -39,6 +39,14 @@ class AlertHook:
     """Sent with every alert (adapter, account)."""
     _above: bool = False
     _threads: list[threading.Thread] = field(default_factory=list)
+    _remember: Callable[[bool], None] = field(default=lambda _above: None)
+
+    def remember(self, above: bool, keep: Callable[[bool], None]) -> None:
+        """Start from whether the last run (of any process) was above the threshold, and
+        keep it after each run: runs started by cron alert when the errors cross it,
+        not on every run above it."""
+        self._above = above
+        self._remember = keep
 
     def __post_init__(self) -> None:
         parts = urlsplit(self.url)
@@ -59,6 +67,8 @@ class AlertHook:
                 "open_errors",
                 {**run, "open_errors": open_errors, "threshold": self.open_threshold},
             )
+        if above != self._above:
+            self._remember(above)
         self._above = above
 
     def run_failed(self, message: str) -> None:

@@ -45,6 +45,10 @@ class ErrorRow:
     run_id: int | None
 
 
+def _note_key(account: str, name: str) -> str:
+    return f"note/{name}/{account}"[:64]
+
+
 @dataclass(frozen=True)
 class RetryRow:
     """A record that keeps failing (see runtime/sync/retries.py)."""
@@ -336,6 +340,19 @@ class RunLog:
             query = query.where(s.conflicts.c.run_id == run_id)
         with self.engine.connect() as conn:
             return [r._asdict() for r in conn.execute(query.order_by(s.conflicts.c.id))]
+
+    def note(self, name: str) -> str | None:
+        """A small fact kept for this account between processes (mapc_meta)."""
+        with self.engine.connect() as conn:
+            return conn.execute(
+                select(s.meta.c.value).where(s.meta.c.key == _note_key(self.account, name))
+            ).scalar_one_or_none()
+
+    def set_note(self, name: str, value: str) -> None:
+        key = _note_key(self.account, name)
+        with self.engine.begin() as conn:
+            conn.execute(delete(s.meta).where(s.meta.c.key == key))
+            conn.execute(insert(s.meta).values(key=key, value=value))
 
     def api_calls_since(self, since: str) -> dict[str, int]:
         """Per side, the API calls of every run and plan started at or after `since`."""

@@ -156,3 +156,20 @@ def test_every_run_of_a_schedule_is_told_apart_by_its_id_and_time(
     assert len(headers) == 2 and headers[0] != headers[1]
     assert "completed with errors, finished 20" in headers[0]
     assert headers[1].startswith("── run #") and headers[1].endswith("Z")
+
+
+def test_runs_started_one_by_one_alert_when_errors_cross_the_threshold_not_each_time(
+    env: Any, receiver: Receiver, capsys: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MAPC_RETRY_BACKOFF", "0")  # the failing records are tried each run
+    argv = ["run", ADAPTER, "--no-progress", "--alert-url", receiver.url]
+    argv += ["--alert-open-errors", "3"]
+    assert main(argv) == 1
+    assert main(argv) == 1  # a new process, still 3 open: the state remembers it alerted
+    assert [p["event"] for p in receiver.posts] == ["open_errors"]
+    assert main(["errors", "ignore"]) == 0  # all three: nothing open
+    assert main(argv) == 0
+    assert main(["errors", "retry", "--status", "ignored"]) == 0
+    assert main(argv) == 1  # open again: the errors crossed the threshold again
+    assert [p["event"] for p in receiver.posts] == ["open_errors", "open_errors"]
+    capsys.readouterr()
