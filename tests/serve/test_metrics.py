@@ -51,10 +51,13 @@ def test_runs_are_summed_once_and_only_when_finished(tmp_path: Path) -> None:
         assert _metric(text, "mapc_records_read_total", pair="contacts", side="hubspot") == 8
 
     state.finish_run(running, "failed", {})
+    stopped = state.start_run("adapter")
+    state.finish_run(stopped, "stopped_budget", _counts(0, 0, 1))
     text = scrape()
     assert _metric(text, "mapc_runs_total", outcome="failed") == 1
+    assert _metric(text, "mapc_runs_total", outcome="stopped_api_budget") == 1
     assert _metric(text, "mapc_runs_total", outcome="completed") == 1
-    assert _metric(text, "mapc_records_read_total", pair="contacts", side="hubspot") == 8
+    assert _metric(text, "mapc_records_read_total", pair="contacts", side="hubspot") == 9
     # The last finished run is the newest one, whatever order they ended in.
     assert _metric(text, "mapc_last_run_duration_seconds") is not None
 
