@@ -24,7 +24,16 @@ RULES = (
     "owner",
     "standard opt_out",
 )
-ITEM_KEYWORDS = ("match", "include where", "default", "idempotency key", "on closed_won:")
+ITEM_KEYWORDS = (
+    "match",
+    "include where",
+    "default",
+    "idempotency key",
+    "on delete in ",
+    "on closed_won:",
+)
+DELETION_SIDES = ("salesforce: ", "hubspot: ")
+DELETION_ACTIONS = ("delete", "unlink")
 _PARTIAL = re.compile(r"(?:`[^`]*|[\w]*)$")
 _SYNC_HEAD = re.compile(r"\s*sync\s+(?P<word>\w*)$")
 _SYNC_PAIR = re.compile(r"\s*sync\s+(?P<hubspot>\w+)\s*(<->|->|<-)\s*(?P<rest>[\w\s,]*)$")
@@ -33,6 +42,8 @@ _RIGHT = re.compile(r"\s*[\w`.-]+\s*(<->|->|<-)\s*(?:(?P<object>[\w`]+)\.)?(?P<w
 _CLAUSE = re.compile(r"\s*[\w`.-]+\s*(<->|->|<-)\s*[\w`.-]+\s*:(?P<clauses>[^#]*)$")
 _DEFAULT = re.compile(r"\s*default\s+(?:(?P<object>[\w`]+)\.)?(?P<word>`[^`]*|\w*)$")
 _KEY = re.compile(r"\s*idempotency\s+key\s+(?:(?P<object>[\w`]+)\.)?(?P<word>`[^`]*|\w*)$")
+_DELETE_SIDE = re.compile(r"\s*on\s+delete\s+in\s+(?P<word>\w*)$")
+_DELETE_ACTION = re.compile(r"\s*on\s+delete\s+in\s+\w+\s*:\s*(?P<word>\w*)$")
 _FILTER = re.compile(r"\s*include\s+where\s.*?(?:(?P<object>[\w`]+)\.)?(?P<word>\w*)$")
 _ENTRY_LEFT = re.compile(r'\s*(?P<word>"[^"]*|[\w`]*)$')
 _ENTRY_RIGHT = re.compile(r'\s*("(?:[^"\\]|\\.)*"|[\w`.-]+)\s*->\s*(?P<word>"[^"]*|[\w]*)$')
@@ -81,6 +92,12 @@ def _in_sync(
         return _items(analysis, position, word, labels, types.CompletionItemKind.Keyword)
     if match := _RIGHT.match(before):
         return _salesforce_items(analysis, position, catalog, block.objects, match)
+    if match := _DELETE_SIDE.match(before):
+        word, sides = match.group("word"), list(DELETION_SIDES)
+        return _items(analysis, position, word, sides, types.CompletionItemKind.Keyword)
+    if match := _DELETE_ACTION.match(before):
+        word, actions = match.group("word"), list(DELETION_ACTIONS)
+        return _items(analysis, position, word, actions, types.CompletionItemKind.Keyword)
     if match := _KEY.match(before):
         return _key_items(analysis, position, catalog, block.name, block.objects, match)
     if match := _DEFAULT.match(before):

@@ -142,6 +142,16 @@ def test_completion_of_idempotency_keys(lsp: LspClient, project: Path) -> None:
     assert labels(result) == ["salesforce_id"]
 
 
+def test_completion_of_deletion_policies(lsp: LspClient, project: Path) -> None:
+    anchor = '  default Lead.Company = "[not provided]"'
+    _, result = typing(lsp, project, anchor, "  on")
+    assert "on delete in " in labels(result)
+    _, result = typing(lsp, project, anchor, "  on delete in ")
+    assert labels(result) == ["salesforce: ", "hubspot: "]
+    _, result = typing(lsp, project, anchor, "  on delete in hubspot: ")
+    assert labels(result) == ["delete", "unlink"]
+
+
 def test_completion_of_objects_in_a_sync_header(lsp: LspClient, project: Path) -> None:
     _, result = typing(lsp, project, "sync deals -> Opportunity {", "sync dea")
     assert "deals" in labels(result) and "owners" not in labels(result)

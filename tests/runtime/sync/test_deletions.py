@@ -8,6 +8,8 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.runtime.sync.compiled import compiled
 from tests.runtime.sync.conftest import SyncEnv
 
@@ -185,3 +187,77 @@ def test_the_mapping_decides_the_policy(shaped: SyncEnv, tmp_path: Path) -> None
     settled(shaped)
     [again] = shaped.sf("Lead")
     assert again["Email"] == "sf@x.example" and again["Title"] == "Y"
+
+
+def test_every_pair_follows_its_policy_deals_and_companies(shaped: SyncEnv) -> None:
+    shaped.seed(
+        {
+            "hubspot": {
+                "records": {
+                    "companies": [{"name": "Kept Co"}],
+                    "deals": [
+                        {
+                            "dealname": "Kept deal",
+                            "amount": "10",
+                            "dealstage": "appointmentscheduled",
+                            "closedate": "2027-01-01",
+                        }
+                    ],
+                }
+            },
+            "salesforce": {
+                "records": {
+                    "Opportunity": [
+                        {
+                            "Name": "Gone opp",
+                            "StageName": "Prospecting",
+                            "CloseDate": "2027-02-01",
+                            "Amount": 20,
+                        }
+                    ]
+                }
+            },
+        }
+    )
+    settled(shaped)
+    deals = {d["dealname"]: d for d in shaped.hs("deals", ("dealname",))}
+    [company] = shaped.hs("companies", ("name",))
+    [opp] = shaped.sf("Opportunity", "Name = 'Gone opp'")
+    shaped.salesforce.delete([opp["Id"]])
+    shaped.hubspot.archive("deals", [deals["Kept deal"]["id"]])
+    shaped.hubspot.archive("companies", [company["id"]])
+    report = settled(shaped)
+    assert report.total("delete") == 1
+    # The opportunity took its deal; HubSpot's deletions left the opportunity and account.
+    assert shaped.hs("deals", ("dealname",)) == []
+    assert [o["Name"] for o in shaped.sf("Opportunity")] == ["Kept deal"]
+    assert [a["Name"] for a in shaped.sf("Account", fields="Id, Name")] == ["Kept Co"]
+    for pair in ("deals", "companies"):
+        assert [link for batch in shaped.state.iter_links(pair) for link in batch] == []
+
+
+@pytest.mark.parametrize("shaped", ["person-accounts"], indirect=True)
+def test_a_deleted_person_account_takes_its_company_and_contact(shaped: SyncEnv) -> None:
+    refs = shaped.seed(
+        {
+            "salesforce": {
+                "records": {
+                    "Account": [
+                        {
+                            "_ref": "pat",
+                            "FirstName": "Pat",
+                            "LastName": "Person",
+                            "PersonEmail": "pat@home.example",
+                        }
+                    ]
+                }
+            }
+        }
+    )
+    settled(shaped)
+    assert list(shaped.hs_by_email()) == ["pat@home.example"]
+    assert len(shaped.hs("companies", ("name",))) == 1
+    shaped.salesforce.delete([refs["pat"]])  # Salesforce deletes the contact behind it too
+    report = settled(shaped)
+    assert report.total("delete") == 2
+    assert shaped.hs_by_email() == {} and shaped.hs("companies", ("name",)) == []
