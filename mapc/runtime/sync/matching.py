@@ -58,7 +58,7 @@ def salesforce_candidates(
         used: set[str] = set()
         for hs_id, items in options.items():
             for sobject, rid in items:
-                if rid not in taken and rid not in used:
+                if rid not in taken and rid not in used and rid not in ctx.retired:
                     result[hs_id] = (sobject, rid)
                     used.add(rid)
                     break

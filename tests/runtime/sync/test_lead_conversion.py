@@ -177,3 +177,42 @@ def test_a_lead_converted_into_a_person_account_follows_r7(sync: SyncEnv) -> Non
 def _company_of(sync: SyncEnv, account: str) -> str:
     (link,) = sync.state.links_by_salesforce("companies", [account]).values()
     return link.hubspot_id
+
+
+def test_a_converted_lead_is_never_matched(shaped: SyncEnv) -> None:
+    """A lead converted before it ever synced, whose contact is gone: a HubSpot contact
+    with its email is not matched with the read-only lead, but becomes a new lead."""
+    sync = shaped
+    sync.seed(
+        {
+            "salesforce": {
+                "records": {
+                    "Lead": [
+                        {
+                            "_ref": "old",
+                            "LastName": "Old",
+                            "Company": "Old Co",
+                            "Email": "old@old.example",
+                        }
+                    ]
+                }
+            }
+        }
+    )
+    result = sync.emulator.convert_lead(
+        sync.refs["old"], convertedStatus="Closed - Converted", doNotCreateOpportunity=True
+    )
+    assert result["success"], result
+    sync.salesforce.delete([result["contactId"]])
+    sync.seed(
+        {"hubspot": {"records": {"contacts": [{"email": "old@old.example", "lastname": "Old"}]}}}
+    )
+    report = sync.run()
+    assert not report.failed, report.actions
+    assert sync.hs_by_email().keys() == {"old@old.example"}  # the converted lead made none
+    leads = sync.sf("Lead", fields="Id, Email, IsConverted")
+    assert sorted((r["Email"], r["IsConverted"]) for r in leads) == [
+        ("old@old.example", False),
+        ("old@old.example", True),
+    ]
+    quiet(sync)

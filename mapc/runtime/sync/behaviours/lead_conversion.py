@@ -59,6 +59,8 @@ def follow_conversions(ctx: Context, obj: ObjectSync) -> None:
             continue
         ids = [str(r[SALESFORCE_ID]) for r in leads]
         ctx.retired.update(ids)
+        if not ctx.dry_run:  # no HubSpot contact is ever matched with it again
+            ctx.state.put_keys(SALESFORCE, LEAD, [(i, None) for i in ids])
         links = ctx.state.links_by_salesforce(obj.hubspot_object, ids)
         targets = {str(r.get(CONVERTED_CONTACT) or "") for r in leads} - {""}
         taken = ctx.state.links_by_salesforce(obj.hubspot_object, targets)
