@@ -3,10 +3,14 @@ process, so its memory is not counted), through the real connectors and the gene
 adapter for the default mapping.
 
 Prints API calls beside the minimum the page and batch limits allow, the second run's
-calls (target: reads only), records per second and the engine's peak memory (tracemalloc).
+calls (target: reads only), records per second, the runner's CPU time (user + system of
+the runner process alone), its peak RSS and what it wrote to disk. Each N runs in a fresh
+process, so peak RSS is that N's own; several N in one run print CPU ratios between them
+(target: CPU at 100k <= 11x CPU at 10k; peak RSS at 100k < 300 MiB).
 
-    .venv/bin/python bench/sync_bench.py                 # N = 10,000 each way
-    .venv/bin/python bench/sync_bench.py --n 100000      # the memory figure
+    .venv/bin/python bench/sync_bench.py                     # N = 10,000 each way
+    .venv/bin/python bench/sync_bench.py --n 10000 100000    # linear cost and memory
+    .venv/bin/python bench/sync_bench.py --state postgresql+psycopg://postgres@127.0.0.1/test
 """
 
 from __future__ import annotations
@@ -20,7 +24,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import tracemalloc
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -30,7 +33,7 @@ sys.path.insert(0, str(ROOT))
 
 from mapc.demo.sample import LIFECYCLE  # noqa: E402
 from mapc.runtime.hubspot.client import HubSpotConnector  # noqa: E402
-from mapc.runtime.ratelimit import HubSpotLimiter  # noqa: E402
+from mapc.runtime.hubspot.limits import HubSpotLimiter  # noqa: E402
 from mapc.runtime.salesforce.client import SalesforceConnector  # noqa: E402
 from mapc.runtime.sync.engine import SyncEngine  # noqa: E402
 from mapc.runtime.sync.runner import load_adapter  # noqa: E402
@@ -116,13 +119,28 @@ def classify(calls: Counter[str], system: str) -> tuple[int, int]:
     return reads, writes
 
 
-def run_once(
-    adapter: Any, sf: Any, hs: Any, state: StateStore
-) -> tuple[Any, float, dict[str, int]]:
+def cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def disk_written() -> int:
+    """Bytes this process caused to be written to storage (Linux /proc/self/io)."""
+    try:
+        text = Path("/proc/self/io").read_text()
+    except OSError:
+        return -1
+    fields = dict(line.split(": ") for line in text.splitlines())
+    return int(fields["write_bytes"])
+
+
+def run_once(adapter: Any, sf: Any, hs: Any, state: StateStore) -> dict[str, Any]:
     sf_before, hs_before = Counter(sf.calls), Counter(hs.calls)
+    cpu, disk = cpu_seconds(), disk_written()
     started = time.perf_counter()
     report = SyncEngine(adapter, sf, hs, state).run()
     elapsed = time.perf_counter() - started
+    cpu, disk = cpu_seconds() - cpu, disk_written() - disk
     sf_calls = Counter(sf.calls)
     sf_calls.subtract(sf_before)
     hs_calls = Counter(hs.calls)
@@ -131,20 +149,23 @@ def run_once(
     hs_r, hs_w = classify(+hs_calls, "hubspot")
     detail = {f"salesforce {k}": v for k, v in (+sf_calls).items()}
     detail.update({f"hubspot {k}": v for k, v in (+hs_calls).items()})
-    return (
-        report,
-        elapsed,
-        {
+    return {
+        "writes": report.writes,
+        "failed": report.failed,
+        "seconds": elapsed,
+        "cpu": cpu,
+        "disk": disk,
+        "calls": {
             "salesforce reads": sf_r,
             "salesforce writes": sf_w,
             "hubspot reads": hs_r,
             "hubspot writes": hs_w,
             "detail": detail,
         },
-    )
+    }
 
 
-def bench(n: int, adapter_path: str) -> dict[str, Any]:
+def bench(n: int, adapter_path: str, state_url: str | None) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="mapc-bench-") as tmp:
         seed_path = Path(tmp) / "seed.json"
         seed_path.write_text(json.dumps(seed(n)))
@@ -160,14 +181,12 @@ def bench(n: int, adapter_path: str) -> dict[str, Any]:
             }
             os.environ["REQUESTS_CA_BUNDLE"] = info["ca_bundle_path"]
             adapter = load_adapter(adapter_path)
-            tracemalloc.start()
             sf = SalesforceConnector.from_env(env)
             hs = HubSpotConnector.from_env(env, limiter=HubSpotLimiter(10**6, 10**6))
-            state = StateStore(str(Path(tmp) / "state.db"))
-            first, first_s, first_calls = run_once(adapter, sf, hs, state)
-            second, second_s, second_calls = run_once(adapter, sf, hs, state)
-            _, peak = tracemalloc.get_traced_memory()
-            tracemalloc.stop()
+            state = StateStore(state_url or str(Path(tmp) / "state.db"))
+            first = run_once(adapter, sf, hs, state)
+            second = run_once(adapter, sf, hs, state)
+            state.close()
             rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # KiB on Linux
         finally:
             proc.terminate()
@@ -176,12 +195,7 @@ def bench(n: int, adapter_path: str) -> dict[str, Any]:
         "n": n,
         "seed_s": load_s,
         "first": first,
-        "first_s": first_s,
-        "first_calls": first_calls,
         "second": second,
-        "second_s": second_s,
-        "second_calls": second_calls,
-        "peak": peak,
         "rss": rss,
         "minimum": minimum_calls(n),
     }
@@ -193,34 +207,49 @@ def show(result: dict[str, Any]) -> None:
         f"\n== {n:,} changed contacts each way (HubSpot contacts -> Salesforce leads, "
         f"Salesforce leads -> HubSpot contacts) =="
     )
+    first, second = result["first"], result["second"]
     print(f"{'calls, first run':<24}{'made':>8}{'minimum':>10}{'ratio':>8}")
     total = minimum = 0
     for key in ("hubspot reads", "salesforce reads", "salesforce writes", "hubspot writes"):
-        made, least = result["first_calls"][key], result["minimum"][key]
+        made, least = first["calls"][key], result["minimum"][key]
         total += made
         minimum += least
         print(f"{key:<24}{made:>8}{least:>10}{made / least:>8.2f}")
     print(f"{'total':<24}{total:>8}{minimum:>10}{total / minimum:>8.2f}")
-    sc = result["second_calls"]
+    sc = second["calls"]
     print(
         f"second run (nothing changed): {sc['hubspot reads'] + sc['salesforce reads']} read "
         f"calls, {sc['hubspot writes'] + sc['salesforce writes']} write calls; "
-        f"{result['second'].writes} records written"
+        f"{second['writes']} records written"
     )
     if os.environ.get("BENCH_DETAIL"):
-        print("first run calls:", json.dumps(result["first_calls"]["detail"], indent=1))
+        print("first run calls:", json.dumps(first["calls"]["detail"], indent=1))
         print("second run calls:", json.dumps(sc["detail"], indent=1))
     records = 2 * n
     print(
-        f"first run: {result['first_s']:.1f}s, {records / result['first_s']:,.0f} records/s "
-        f"({result['first'].writes:,} writes, {result['first'].failed} errors); "
-        f"second run: {result['second_s']:.1f}s"
+        f"first run: {first['seconds']:.1f}s, {records / first['seconds']:,.0f} records/s "
+        f"({first['writes']:,} writes, {first['failed']} errors); "
+        f"second run: {second['seconds']:.1f}s"
     )
     print(
-        f"peak memory (tracemalloc, engine and connectors): {result['peak'] / 2**20:.1f} MiB; "
-        f"peak RSS of the process (Python, SQLite, TLS; the emulator runs apart): "
+        f"runner CPU: first run {first['cpu']:.1f}s, second run {second['cpu']:.1f}s; "
+        f"disk written by the runner: first run {first['disk'] / 2**20:,.1f} MiB, "
+        f"second run {second['disk'] / 2**20:,.1f} MiB"
+    )
+    print(
+        f"peak RSS of the runner process (Python, SQLite, TLS; the emulator runs apart): "
         f"{result['rss'] / 2**20:.1f} MiB"
     )
+
+
+def child(n: int, adapter: str, state: str | None) -> dict[str, Any]:
+    """One N in a fresh interpreter: its peak RSS is its own, not an earlier N's."""
+    command = [sys.executable, __file__, "--one", str(n), "--adapter", adapter]
+    if state:
+        command += ["--state", state]
+    done = subprocess.run(command, cwd=ROOT, stdout=subprocess.PIPE, text=True, check=True)
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
 
 
 def main() -> int:
@@ -230,19 +259,30 @@ def main() -> int:
         type=int,
         nargs="+",
         default=[10_000],
-        help="changed contacts each way (several values: memory vs N)",
+        help="changed contacts each way (several values: CPU and memory against N)",
     )
     parser.add_argument("--adapter", default=str(ROOT / "generated" / "hubspot_salesforce.py"))
+    parser.add_argument("--state", help="a database URL for the state (default: a new SQLite file)")
+    parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    results = [bench(n, args.adapter) for n in args.n]
-    for result in results:
+    if args.one is not None:
+        print(json.dumps(bench(args.one, args.adapter, args.state)))
+        return 0
+    results = []
+    for n in args.n:
+        result = child(n, args.adapter, args.state)
         show(result)
+        results.append(result)
     if len(results) > 1:
-        print(
-            "\npeak memory by N: "
-            + ", ".join(f"{r['n']:,}: {r['peak'] / 2**20:.1f} MiB" for r in results)
-            + " (tracemalloc; peak RSS is the whole process's high-water mark so far)"
-        )
+        base = results[0]
+        print(f"\nrunner CPU and peak RSS against N (first run; ratios to N = {base['n']:,}):")
+        for r in results:
+            print(
+                f"  N = {r['n']:>7,}: CPU {r['first']['cpu']:6.1f}s "
+                f"({r['first']['cpu'] / base['first']['cpu']:5.2f}x for "
+                f"{r['n'] / base['n']:.0f}x the records), peak RSS {r['rss'] / 2**20:6.1f} MiB, "
+                f"disk written {r['first']['disk'] / 2**20:8,.1f} MiB"
+            )
     return 0
 
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from hypothesis import settings
 
 from mapc.emulator import Emulator, start_emulator
+from tests.databases import StateTargets, fresh_database, on_postgresql, pg_admin_url
 
 # In CI, property tests draw the same examples every run: a red build is then always a
 # real regression, reproducible locally with HYPOTHESIS_PROFILE=ci, never a rare draw.
@@ -28,6 +30,21 @@ def _check_cache_apart(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Non
         os.environ.pop("MAPC_CACHE_DIR", None)
     else:
         os.environ["MAPC_CACHE_DIR"] = saved
+
+
+@pytest.fixture(scope="session")
+def pg_database() -> Iterator[str]:
+    """A PostgreSQL database of this test session's own (skipped, or failed under CI,
+    when PostgreSQL is not there)."""
+    yield from fresh_database(pg_admin_url())
+
+
+@pytest.fixture
+def new_state(request: pytest.FixtureRequest, tmp_path: Path) -> StateTargets:
+    """new_state(name) -> a target for a new, empty state: a SQLite file, or under
+    MAPC_TEST_STATE=postgresql a schema of its own in the session's PostgreSQL database."""
+    database = request.getfixturevalue("pg_database") if on_postgresql() else None
+    return StateTargets(tmp_path, database)
 
 
 @pytest.fixture(scope="session")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import Any
 
@@ -18,12 +17,14 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     select,
+    text,
 )
 
 from mapc.errors import MapcError
 from mapc.runtime.errors import ConfigurationError
+from mapc.runtime.sync.codec import DecodeError, decode
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 # Ids and keys go to `IN (...)` in slices this long: under SQLite's and PostgreSQL's
 # parameter limits, large enough that a page of 200 records is one query.
 IN_CHUNK = 500
@@ -75,7 +76,9 @@ keys = Table(
     Column("record_id", String(64), primary_key=True),
     Column("key", String(320), nullable=False),
 )
-Index("ix_keys_key", keys.c.account, keys.c.side, keys.c.key)
+# Look-ups name the objects and the keys: an index on both lets the database seek each key
+# rather than walk every key of the object (what an index on the key alone led SQLite to).
+Index("ix_keys_object_key", keys.c.account, keys.c.side, keys.c.object, keys.c.key)
 
 cursors = Table(
     "mapc_cursors",
@@ -224,9 +227,10 @@ staging = Table(
     Column("key", String(320)),
     Column("payload", Text, nullable=False),
 )
-Index("ix_staging_key", staging.c.run, staging.c.side, staging.c.key)
+# By id, the primary key serves; by key, this index (see ix_keys_object_key); in read order,
+# the seq index.
+Index("ix_staging_object_key", staging.c.run, staging.c.side, staging.c.object, staging.c.key)
 Index("ix_staging_seq", staging.c.run, staging.c.side, staging.c.object, staging.c.seq)
-Index("ix_staging_id", staging.c.run, staging.c.side, staging.c.record_id)
 
 Migration = Callable[[Connection], None]
 
@@ -244,11 +248,20 @@ def _v3(conn: Connection) -> None:
         conn.execute(runs.update().where(runs.c.status == old).values(status=new))
 
 
+def _seekable_keys(conn: Connection) -> None:
+    """Version 5: key look-ups seek (object, key); the id index the primary key covers goes."""
+    for name in ("ix_keys_key", "ix_staging_key", "ix_staging_id"):
+        conn.execute(text(f"DROP INDEX IF EXISTS {name}"))
+    for index in (*keys.indexes, *staging.indexes):
+        index.create(conn, checkfirst=True)
+
+
 MIGRATIONS: dict[int, Migration] = {
     0: lambda conn: metadata.create_all(conn),
     1: lambda conn: owed.create(conn, checkfirst=True),
     2: _v3,
     3: lambda conn: unlinked.create(conn, checkfirst=True),
+    4: _seekable_keys,
 }
 
 
@@ -271,8 +284,8 @@ class StateMissing(ConfigurationError):
 def loads(text: str | None, where: str) -> Any:
     """A JSON column's value, or StateCorrupt naming the row it came from."""
     try:
-        return json.loads(text or "")
-    except (ValueError, TypeError, RecursionError):
+        return decode(text or "")
+    except (DecodeError, ValueError, TypeError, RecursionError):
         raise StateCorrupt(
             f"The state database is corrupt: {where} does not hold valid JSON; restore it "
             "from a backup (or, knowing what it costs, start a new state)."

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, func, select
 
 from mapc.runtime.records import Record, chunked
 from mapc.runtime.sync import schema as s
+from mapc.runtime.sync.codec import decode, encode
 from mapc.runtime.sync.state import StateStore, find_by_keys
+from mapc.runtime.sync.upsert import upsert
+
+STAGING_KEY = ("run", "side", "object", "record_id")
 
 
 class Staging:
@@ -55,22 +58,14 @@ class Staging:
                     "record_id": str(record[id_field]),
                     "seq": self._seq,
                     "key": key(record) if key else None,
-                    "payload": json.dumps(record, default=str),
+                    "payload": encode(record),
                 }
             )
         if not rows:
             return 0
+        # A record staged again (read twice) takes its new place in read order.
         with self.engine.begin() as conn:
-            for chunk in chunked([r["record_id"] for r in rows], s.IN_CHUNK):
-                conn.execute(
-                    delete(s.staging).where(
-                        s.staging.c.run == self.run,
-                        s.staging.c.side == side,
-                        s.staging.c.object == obj,
-                        s.staging.c.record_id.in_(chunk),
-                    )
-                )
-            conn.execute(insert(s.staging), rows)
+            upsert(conn, s.staging, rows, STAGING_KEY, ("seq", "key", "payload"))
         return len(rows)
 
     def discard(self, side: str, obj: str, ids: Iterable[str]) -> None:
@@ -105,7 +100,7 @@ class Staging:
             if not rows:
                 return
             last = rows[-1][0]
-            yield [json.loads(r[1]) for r in rows]
+            yield [decode(r[1]) for r in rows]
 
     def get(
         self, side: str, ids: Iterable[str], objects: Iterable[str]
@@ -127,7 +122,7 @@ class Staging:
                     )
                 )
                 for rid, obj, payload in rows:
-                    found[rid] = (obj, json.loads(payload))
+                    found[rid] = (obj, decode(payload))
         return found
 
     def by_keys(
@@ -139,10 +134,12 @@ class Staging:
         )
 
     def count(self, side: str, obj: str | None = None) -> int:
-        query = select(s.staging.c.record_id).where(
-            s.staging.c.run == self.run, s.staging.c.side == side
+        query = (
+            select(func.count())
+            .select_from(s.staging)
+            .where(s.staging.c.run == self.run, s.staging.c.side == side)
         )
         if obj is not None:
             query = query.where(s.staging.c.object == obj)
         with self.engine.connect() as conn:
-            return len(conn.execute(query).all())
+            return int(conn.execute(query).scalar_one())

@@ -6,7 +6,6 @@ method is its own transaction, so what one returns has been committed.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -31,7 +30,9 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from mapc.runtime.records import chunked
 from mapc.runtime.sync import schema as s
+from mapc.runtime.sync.codec import encode
 from mapc.runtime.sync.runlog import ErrorRow, RunLog, now_iso
+from mapc.runtime.sync.upsert import upsert
 
 __all__ = ["ErrorRow", "Link", "Owed", "StateStore", "database_url", "now_iso"]
 
@@ -112,6 +113,8 @@ class Link:
     hs_parent: str | None = None
     sf_parent: str | None = None
     id: int | None = None
+    stored: tuple[Any, ...] | None = field(default=None, repr=False, compare=False)
+    """The row as last read or written: saving a link that did not change writes nothing."""
 
     @property
     def synced(self) -> bool:
@@ -153,7 +156,7 @@ class StateStore(RunLog):
     # -- links -------------------------------------------------------------------------
 
     def _link(self, row: Any) -> Link:
-        return Link(
+        link = Link(
             object=row.object,
             hubspot_id=row.hubspot_id,
             sf_object=row.sf_object,
@@ -165,6 +168,8 @@ class StateStore(RunLog):
             sf_parent=row.sf_parent,
             id=row.id,
         )
+        link.stored = _stored(row)
+        return link
 
     def _links_where(self, obj: str, column: Any, ids: Iterable[str]) -> dict[str, Link]:
         found: dict[str, Link] = {}
@@ -280,9 +285,10 @@ class StateStore(RunLog):
         """Insert new links (setting their ids) and update known ones, record the
         unsubscribes they owe and forget those HubSpot confirmed, in one transaction."""
         stamp = now_iso()
-        fresh: list[Link] = []
+        fresh: dict[tuple[str, str], Link] = {}
         inserts: list[dict[str, Any]] = []
         updates: list[dict[str, Any]] = []
+        written: list[tuple[Link, tuple[Any, ...]]] = []
         for link in items:
             row = {
                 "account": self.account,
@@ -291,17 +297,21 @@ class StateStore(RunLog):
                 "sf_object": link.sf_object,
                 "sf_id": link.sf_id,
                 "origin": link.origin,
-                "hs_values": json.dumps(link.hs_values, sort_keys=True, default=str),
-                "sf_values": json.dumps(link.sf_values, sort_keys=True, default=str),
+                "hs_values": encode(link.hs_values),
+                "sf_values": encode(link.sf_values),
                 "hs_parent": link.hs_parent,
                 "sf_parent": link.sf_parent,
                 "synced_at": stamp,
             }
+            stored = _stored_row(row)
             if link.id is None:
-                fresh.append(link)
+                fresh[(link.object, link.hubspot_id)] = link
                 inserts.append(row)
-            else:
+            elif stored != link.stored:
                 updates.append({**row, "_id": link.id})
+            else:
+                continue  # as it is in the database: writing it again would change nothing
+            written.append((link, stored))
         owed_rows = {
             (o.object, o.hubspot_id): {
                 "account": self.account,
@@ -328,18 +338,22 @@ class StateStore(RunLog):
             if owed_rows:
                 conn.execute(insert(s.owed), list(owed_rows.values()))
             if inserts:
+                # Unordered RETURNING is batched (an ordered one is one INSERT a row on
+                # SQLite); each id finds its link by the row's unique key instead.
                 result = conn.execute(
-                    insert(s.links).returning(s.links.c.id, sort_by_parameter_order=True),
+                    insert(s.links).returning(s.links.c.id, s.links.c.object, s.links.c.hubspot_id),
                     inserts,
                 )
-                for link, (new_id,) in zip(fresh, result.all(), strict=True):
-                    link.id = int(new_id)
+                for new_id, obj, hs_id in result.all():
+                    fresh[(obj, hs_id)].id = int(new_id)
             if updates:
                 columns: dict[str, Any] = {k: bindparam(k) for k in updates[0] if k != "_id"}
                 conn.execute(
                     update(s.links).where(s.links.c.id == bindparam("_id")).values(columns),
                     updates,
                 )
+        for link, stored in written:
+            link.stored = stored
 
     def owed_unsubscribes(self) -> list[Owed]:
         """Unsubscribes HubSpot has not confirmed yet, oldest first (R1)."""
@@ -373,9 +387,10 @@ class StateStore(RunLog):
         ]
         if not rows:
             return
-        ids = [str(r["record_id"]) for r in rows]
+        # Most records read again keep their key: those rows are left as they are.
+        gone = sorted({str(r["record_id"]) for r in rows if not r["key"]})
         with self.engine.begin() as conn:
-            for chunk in chunked(ids, s.IN_CHUNK):
+            for chunk in chunked(gone, s.IN_CHUNK):
                 conn.execute(
                     delete(s.keys).where(
                         s.keys.c.account == self.account,
@@ -386,7 +401,7 @@ class StateStore(RunLog):
                 )
             kept = [r for r in rows if r["key"]]
             if kept:
-                conn.execute(insert(s.keys), kept)
+                upsert(conn, s.keys, kept, ("account", "side", "object", "record_id"), ("key",))
 
     def find_keys(
         self, side: str, values: Iterable[str], objects: Iterable[str]
@@ -440,7 +455,7 @@ class StateStore(RunLog):
                 "target": target,
                 "target_object": target_object,
                 "source_id": source_id,
-                "fingerprint": json.dumps(dict(fingerprint), sort_keys=True, default=str),
+                "fingerprint": encode(dict(fingerprint)),
                 "started_at": stamp,
             }
             for source_id, fingerprint in items
@@ -448,10 +463,17 @@ class StateStore(RunLog):
         if not rows:
             return []
         with self.engine.begin() as conn:
+            # Unordered RETURNING is batched; rows alike in everything may take either id.
             result = conn.execute(
-                insert(s.pending).returning(s.pending.c.id, sort_by_parameter_order=True), rows
+                insert(s.pending).returning(
+                    s.pending.c.id, s.pending.c.source_id, s.pending.c.fingerprint
+                ),
+                rows,
             )
-            return [int(r[0]) for r in result.all()]
+            ids: dict[tuple[str, str], list[int]] = {}
+            for new_id, source_id, fingerprint in result.all():
+                ids.setdefault((source_id, fingerprint), []).append(int(new_id))
+        return [ids[(r["source_id"], r["fingerprint"])].pop() for r in rows]
 
     def clear_pending(self, ids: Iterable[int]) -> None:
         wanted = list(ids)
@@ -494,16 +516,40 @@ def find_by_keys(
     kinds = sorted(set(objects))
     with engine.connect() as conn:
         for chunk in chunked(sorted(set(values)), s.IN_CHUNK):
+            # No ORDER BY: it would lead the planner to walk the record-id index over every
+            # row in scope instead of looking the keys up (the sort is done below, in
+            # code-point order on every database, whatever its collation).
             rows = conn.execute(
-                select(table.c.key, table.c.object, table.c.record_id)
-                .where(
+                select(table.c.key, table.c.object, table.c.record_id).where(
                     scope,
                     table.c.side == side,
                     table.c.object.in_(kinds),
                     table.c.key.in_(chunk),
                 )
-                .order_by(table.c.record_id)
             )
             for key, obj, rid in rows:
                 found.setdefault(key, []).append((obj, rid))
+    for matches in found.values():
+        matches.sort(key=lambda m: (m[1], m[0]))
     return found
+
+
+_ROW = (
+    "object",
+    "hubspot_id",
+    "sf_object",
+    "sf_id",
+    "origin",
+    "hs_values",
+    "sf_values",
+    "hs_parent",
+    "sf_parent",
+)
+
+
+def _stored(row: Any) -> tuple[Any, ...]:
+    return tuple(getattr(row, name) for name in _ROW)
+
+
+def _stored_row(row: Mapping[str, Any]) -> tuple[Any, ...]:
+    return tuple(row[name] for name in _ROW)

@@ -72,7 +72,7 @@ def test_a_version_3_state_gains_the_unlinked_records(tmp_path: Path) -> None:
         conn.execute(text("UPDATE mapc_meta SET value = '3' WHERE key = 'schema_version'"))
     store.close()
     again = StateStore(path)
-    assert again.schema_version == 4
+    assert again.schema_version == schema.SCHEMA_VERSION
     again.keep_unlinked("contacts", "salesforce", {"00Q1": {"Email": "a@x.example"}})
     assert again.unlinked("contacts", "salesforce", ["00Q1", "00Q2"]) == {
         "00Q1": {"Email": "a@x.example"}
@@ -205,3 +205,24 @@ def test_the_run_lock_is_kept_fresh_while_pages_are_read(tmp_path: Path, monkeyp
     engine = SyncEngine(adapter, Quiet(), Pages(), store, dry_run=True)  # type: ignore[arg-type]
     engine.run()
     assert seen == sorted(seen) and seen[-1] > seen[0], (seen, len(beats))
+
+
+def test_a_version_4_state_gets_the_seekable_key_indexes(tmp_path: Path) -> None:
+    path = str(tmp_path / "s.db")
+    StateStore(path).close()
+    store = StateStore(path)
+    with store.engine.begin() as conn:
+        conn.execute(text("DROP INDEX ix_keys_object_key"))
+        conn.execute(text("DROP INDEX ix_staging_object_key"))
+        conn.execute(text("CREATE INDEX ix_keys_key ON mapc_keys (account, side, key)"))
+        conn.execute(text("CREATE INDEX ix_staging_id ON mapc_staging (run, side, record_id)"))
+        conn.execute(text("UPDATE mapc_meta SET value = '4' WHERE key = 'schema_version'"))
+    store.close()
+    again = StateStore(path)
+    with again.engine.connect() as conn:
+        names = set(
+            conn.execute(text("SELECT name FROM sqlite_master WHERE type = 'index'")).scalars()
+        )
+    assert again.schema_version == schema.SCHEMA_VERSION
+    assert {"ix_keys_object_key", "ix_staging_object_key"} <= names
+    assert not names & {"ix_keys_key", "ix_staging_id", "ix_staging_key"}
