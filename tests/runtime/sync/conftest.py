@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import fnmatch
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -115,6 +115,8 @@ class SyncEnv:
     adapter: Adapter
     refs: dict[str, str] = field(default_factory=dict)
     person_accounts: bool = True
+    new_state: Callable[[str], str] = field(default=lambda name: f"{name}.db")
+    """A target for a new, empty state of the given name (the `new_state` fixture)."""
 
     def seed(self, data: dict[str, Any]) -> dict[str, str]:
         self.refs.update(self.emulator.seed(data))
@@ -188,7 +190,9 @@ GENERATED = Path(__file__).resolve().parents[3] / "generated" / "hubspot_salesfo
 
 
 @pytest.fixture(params=["standard", "person-accounts"])
-def shaped(request: pytest.FixtureRequest, emulator: Any, tmp_path: Path) -> Iterator[SyncEnv]:
+def shaped(
+    request: pytest.FixtureRequest, emulator: Any, new_state: Callable[[str], str]
+) -> Iterator[SyncEnv]:
     """The generated default adapter, unchanged, on an org without and one with person
     accounts (the session's emulator reset to each shape)."""
     from mapc.runtime.sync.runner import load_adapter
@@ -197,17 +201,17 @@ def shaped(request: pytest.FixtureRequest, emulator: Any, tmp_path: Path) -> Ite
     emulator.reset(person_accounts=person_accounts)
     refs = emulator.seed(base_seed())
     sf, hs = connectors(emulator.env())
-    state = StateStore(str(tmp_path / "state.db"))
+    state = StateStore(new_state("state"))
     adapter = load_adapter(str(GENERATED))
-    yield SyncEnv(emulator, sf, hs, state, adapter, dict(refs), person_accounts)
+    yield SyncEnv(emulator, sf, hs, state, adapter, dict(refs), person_accounts, new_state)
     state.close()
 
 
 @pytest.fixture
-def sync(emulator: Any, tmp_path: Path) -> Iterator[SyncEnv]:
+def sync(emulator: Any, new_state: Callable[[str], str]) -> Iterator[SyncEnv]:
     emulator.configure(person_accounts=True)
     refs = emulator.seed(base_seed())
     sf, hs = connectors(emulator.env())
-    state = StateStore(str(tmp_path / "state.db"))
-    yield SyncEnv(emulator, sf, hs, state, fixture("seed"), dict(refs))
+    state = StateStore(new_state("state"))
+    yield SyncEnv(emulator, sf, hs, state, fixture("seed"), dict(refs), new_state=new_state)
     state.close()

@@ -76,7 +76,7 @@ def test_mixed_world_converges_and_second_run_writes_nothing(sync: SyncEnv) -> N
 
 
 def test_503_and_429_faults_lose_nothing(sync: SyncEnv, tmp_path: Any) -> None:
-    expected, _ = reference_world(sync, str(tmp_path / "ref.db"))
+    expected, _ = reference_world(sync, sync.new_state("ref"))
     fresh(sync)
     rules = [
         sync.emulator.add_fault("*", status=429, retry_after=0, every_nth=4),
@@ -86,7 +86,7 @@ def test_503_and_429_faults_lose_nothing(sync: SyncEnv, tmp_path: Any) -> None:
         ),
         sync.emulator.add_fault("POST /crm/v3/objects/contacts/search", status=503, first_n=2),
     ]
-    state = StateStore(str(tmp_path / "faults.db"))
+    state = StateStore(sync.new_state("faults"))
     failures = 0
     for _ in range(6):
         try:

@@ -59,7 +59,7 @@ def write_calls(sync: SyncEnv) -> list[tuple[str, int]]:
 @pytest.fixture
 def reference(sync: SyncEnv, tmp_path: Path) -> tuple[dict[str, Any], list[tuple[str, int]]]:
     fresh(sync)
-    sync.run(state=StateStore(str(tmp_path / "reference.db")))
+    sync.run(state=StateStore(sync.new_state("reference")))
     calls = write_calls(sync)
     assert len(calls) >= 10, calls
     return full_world(sync), calls
@@ -101,7 +101,7 @@ def test_each_write_failing_on_the_wire_converges(
         case = f"{kind} on call {nth} of {route}"
         fresh(sync)
         rule = sync.emulator.add_fault(route, nth=nth, **FAULTS[kind])
-        state = StateStore("sqlite://")  # in memory: the runs share this store
+        state = StateStore(sync.new_state(f"wire-{kind}-{nth}"))
         with contextlib.suppress(ConnectorError):  # a run may stop; the next must converge
             sync.run(state=state)
         if not rule.fired:
@@ -166,7 +166,7 @@ def test_a_runner_killed_after_each_write_converges(
     problems: list[str] = []
     for n in range(1, len(calls) + 1):
         fresh(sync)
-        path = str(tmp_path / f"kill-{n}.db")
+        path = sync.new_state(f"kill-{n}")
         StateStore(path).close()
         code = run_killed_at(sync, path, n)
         if code != KILLED:

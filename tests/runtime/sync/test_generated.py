@@ -66,7 +66,7 @@ def test_default_mapping_end_to_end(gen: SyncEnv) -> None:
 def test_default_mapping_survives_kills(gen: SyncEnv, tmp_path: Any) -> None:
     fresh(gen)
     gen.emulator.reset_calls()
-    gen.run(state=StateStore(str(tmp_path / "ref.db")))
+    gen.run(state=StateStore(gen.new_state("ref")))
     expected, total = world(gen), gen.write_count()
     for at in sorted(
         random.Random(11).sample(
@@ -74,7 +74,7 @@ def test_default_mapping_survives_kills(gen: SyncEnv, tmp_path: Any) -> None:
         )
     ):
         fresh(gen)
-        state = StateStore(str(tmp_path / f"kill-{at}.db"))
+        state = StateStore(gen.new_state(f"kill-{at}"))
         killer = Killer(at)
         with pytest.raises(Killed):
             SyncEngine(

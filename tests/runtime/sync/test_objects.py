@@ -307,12 +307,12 @@ def test_a_custom_object_pair_survives_a_kill_after_every_write(
     sync.adapter = fixture("custom_unmatched")
     fresh()
     sync.emulator.reset_calls()
-    assert sync.run(state=StateStore(str(tmp_path / "ref.db"))).failed == 0
+    assert sync.run(state=StateStore(sync.new_state("ref"))).failed == 0
     expected, total = widgets(), sync.write_count()
     assert expected == [(("Beta", "B-2"), ("Gamma", "C-3"))] * 2
     for at in range(1, total + 1):
         fresh()
-        state = StateStore(str(tmp_path / f"kill-{at}.db"))
+        state = StateStore(sync.new_state(f"kill-{at}"))
         killer = Killer(at)
         with pytest.raises(Killed):
             SyncEngine(

@@ -37,7 +37,7 @@ def test_random_edits_converge_and_settle(sync: SyncEnv, edits: list[tuple[Any, 
             }
         }
     )
-    state = StateStore("sqlite://")
+    state = StateStore(sync.new_state("edits"))
     sync.run(state=state)
     for side, i, field, value in edits:
         if side == "hubspot":

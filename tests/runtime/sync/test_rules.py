@@ -110,7 +110,7 @@ def test_r4_only_included_contacts_reach_salesforce(sync: SyncEnv) -> None:
     sync.run()
     assert [r["Email"] for r in sync.sf("Lead")] == ["in@example.com"]
     # Without an inclusion list, everyone syncs.
-    sync.run(fixture("rules"), state=StateStore("sqlite://"))
+    sync.run(fixture("rules"), state=StateStore(sync.new_state("other")))
     assert sorted(r["Email"] for r in sync.sf("Lead")) == ["in@example.com", "out@example.com"]
 
 
@@ -130,7 +130,7 @@ def test_r5_creation_setting(sync: SyncEnv) -> None:
     assert sync.hs_by_email() == {}
     assert report.counts[("contacts", "hubspot", "skip")] == 2
     only = with_settings(sync.adapter, create_hubspot_contacts=CreateContacts.CONTACTS_ONLY)
-    sync.run(only, state=StateStore("sqlite://"))
+    sync.run(only, state=StateStore(sync.new_state("other")))
     assert set(sync.hs_by_email()) == {"c@example.com"}
     assert sync.hs_by_email()["c@example.com"]["lastname"] == "Cee"
     # Salesforce is left as it was: one lead, one contact, nothing created from HubSpot.
@@ -153,7 +153,7 @@ def test_r5_contact_created_outside_the_list_syncs_no_updates(sync: SyncEnv) -> 
 
 
 def test_r5_r11_accounts_sharing_an_org_keep_separate_state(sync: SyncEnv, tmp_path) -> None:
-    shared = str(tmp_path / "shared.db")
+    shared = sync.new_state("shared")
     never = with_settings(
         sync.adapter, create_hubspot_contacts=CreateContacts.NEVER, shared_org=True
     )
