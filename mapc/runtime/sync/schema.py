@@ -153,7 +153,7 @@ runs = Table(
     Column("adapter", String(128), nullable=False),
     Column("started_at", String(32), nullable=False),
     Column("ended_at", String(32)),
-    Column("status", String(16), nullable=False),
+    Column("status", String(32), nullable=False),
     Column("dry_run", Boolean, nullable=False, default=False),
     Column("counts", Text, nullable=False, default="{}"),
 )
@@ -240,6 +240,8 @@ def _v3(conn: Connection) -> None:
     """Retries and parking; run outcomes renamed so "failed" means the run failed (it
     meant "completed with record errors" before)."""
     retries.create(conn, checkfirst=True)
+    if conn.dialect.name == "postgresql":  # SQLite keeps any length; PostgreSQL enforces it
+        conn.execute(text("ALTER TABLE mapc_runs ALTER COLUMN status TYPE VARCHAR(32)"))
     for old, new in (
         ("failed", "completed_with_errors"),
         ("ok", "completed"),
