@@ -62,7 +62,12 @@ class StateTargets:
 
     def __call__(self, name: str = "state") -> str:
         if self.database is None:
-            return str(self.tmp_path / f"{name}.db")
+            path = self.tmp_path / f"{name}.db"
+            number = 1
+            while path.exists():  # a name given twice still means a new state
+                number += 1
+                path = self.tmp_path / f"{name}-{number}.db"
+            return str(path)
         from sqlalchemy import create_engine, text
 
         schema = f"s{next(self._numbers)}_{uuid.uuid4().hex[:8]}"

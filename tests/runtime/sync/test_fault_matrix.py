@@ -101,7 +101,7 @@ def test_each_write_failing_on_the_wire_converges(
         case = f"{kind} on call {nth} of {route}"
         fresh(sync)
         rule = sync.emulator.add_fault(route, nth=nth, **FAULTS[kind])
-        state = StateStore(sync.new_state(f"wire-{kind}-{nth}"))
+        state = StateStore(sync.new_state(f"wire-{kind}"))  # a new one each time
         with contextlib.suppress(ConnectorError):  # a run may stop; the next must converge
             sync.run(state=state)
         if not rule.fired:
