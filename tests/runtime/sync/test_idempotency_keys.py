@@ -178,7 +178,7 @@ def test_a_lost_state_is_rebuilt_from_the_keys_without_a_write(
     keyed: SyncEnv, tmp_path: Path
 ) -> None:
     keyed.run()
-    lost = StateStore(str(tmp_path / "rebuilt.db"))  # the state the orgs were synced with is gone
+    lost = StateStore(keyed.new_state("rebuilt"))  # the state the orgs were synced with is gone
     keyed.emulator.reset_calls()
     found = rebuild_links(keyed.adapter, keyed.salesforce, keyed.hubspot, lost)
     assert keyed.write_count() == 0, keyed.writes()  # it only reads
@@ -225,7 +225,7 @@ def test_keys_that_name_nothing_or_clash_are_reported_not_linked(
         }
     )
     found = rebuild_links(
-        keyed.adapter, keyed.salesforce, keyed.hubspot, StateStore(str(tmp_path / "r.db"))
+        keyed.adapter, keyed.salesforce, keyed.hubspot, StateStore(keyed.new_state("r"))
     )
     assert found.links == {"contacts": 2, "deals": 2}
     assert len(found.problems) == 2, found.problems
