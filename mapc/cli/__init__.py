@@ -29,6 +29,7 @@ COMMANDS: dict[str, str] = {
     "serve": "serve the Sync health page, /metrics and /healthz from the state database",
     "state": "manage the state database (`mapc state init` creates a new one, "
     "`mapc state rebuild` reads the links back from the CRMs)",
+    "fleet": "sync many (portal, org) pairs as jobs on a task queue (RabbitMQ, Redis, PostgreSQL)",
     "demo": "compile, start a local emulator with sample data, sync it, and sync again",
     "lsp": "run the language server (for editors)",
 }
