@@ -134,11 +134,13 @@ def disk_written() -> int:
     return int(fields["write_bytes"])
 
 
-def run_once(adapter: Any, sf: Any, hs: Any, state: StateStore) -> dict[str, Any]:
+def run_once(
+    adapter: Any, sf: Any, hs: Any, state: StateStore, concurrency: int = 1
+) -> dict[str, Any]:
     sf_before, hs_before = Counter(sf.calls), Counter(hs.calls)
     cpu, disk = cpu_seconds(), disk_written()
     started = time.perf_counter()
-    report = SyncEngine(adapter, sf, hs, state).run()
+    report = SyncEngine(adapter, sf, hs, state, concurrency=concurrency).run()
     elapsed = time.perf_counter() - started
     cpu, disk = cpu_seconds() - cpu, disk_written() - disk
     sf_calls = Counter(sf.calls)
@@ -165,7 +167,23 @@ def run_once(adapter: Any, sf: Any, hs: Any, state: StateStore) -> dict[str, Any
     }
 
 
-def bench(n: int, adapter_path: str, state_url: str | None) -> dict[str, Any]:
+def add_latency(info: dict[str, Any], seconds: float) -> None:
+    """Every emulated API call takes `seconds` longer, as a real API's would."""
+    import requests
+
+    answer = requests.post(
+        f"{info['control_url']}/faults", json={"pattern": "*", "latency": seconds}, timeout=10
+    )
+    answer.raise_for_status()
+
+
+def bench(
+    n: int,
+    adapter_path: str,
+    state_url: str | None,
+    latency: float = 0.0,
+    concurrency: int = 1,
+) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="mapc-bench-") as tmp:
         seed_path = Path(tmp) / "seed.json"
         seed_path.write_text(json.dumps(seed(n)))
@@ -184,8 +202,10 @@ def bench(n: int, adapter_path: str, state_url: str | None) -> dict[str, Any]:
             sf = SalesforceConnector.from_env(env)
             hs = HubSpotConnector.from_env(env, limiter=HubSpotLimiter(10**6, 10**6))
             state = StateStore(state_url or str(Path(tmp) / "state.db"))
-            first = run_once(adapter, sf, hs, state)
-            second = run_once(adapter, sf, hs, state)
+            if latency:
+                add_latency(info, latency)
+            first = run_once(adapter, sf, hs, state, concurrency)
+            second = run_once(adapter, sf, hs, state, concurrency)
             state.close()
             rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # KiB on Linux
         finally:
@@ -193,6 +213,8 @@ def bench(n: int, adapter_path: str, state_url: str | None) -> dict[str, Any]:
             proc.wait(timeout=30)
     return {
         "n": n,
+        "latency": latency,
+        "concurrency": concurrency,
         "seed_s": load_s,
         "first": first,
         "second": second,
@@ -242,14 +264,39 @@ def show(result: dict[str, Any]) -> None:
     )
 
 
-def child(n: int, adapter: str, state: str | None) -> dict[str, Any]:
+def child(
+    n: int, adapter: str, state: str | None, latency: float = 0.0, concurrency: int = 1
+) -> dict[str, Any]:
     """One N in a fresh interpreter: its peak RSS is its own, not an earlier N's."""
     command = [sys.executable, __file__, "--one", str(n), "--adapter", adapter]
+    command += ["--latency", str(latency), "--concurrency", str(concurrency)]
     if state:
         command += ["--state", state]
     done = subprocess.run(command, cwd=ROOT, stdout=subprocess.PIPE, text=True, check=True)
     result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
     return result
+
+
+def by_concurrency(args: argparse.Namespace) -> int:
+    """The first run's wall time at each concurrency, same N and latency, one bench run."""
+    n = args.n[0]
+    rows = []
+    for concurrency in args.concurrency:
+        result = child(n, args.adapter, args.state, args.latency, concurrency)
+        calls = result["first"]["calls"]
+        total = sum(calls[k] for k in ("hubspot reads", "salesforce reads"))
+        writes = sum(calls[k] for k in ("hubspot writes", "salesforce writes"))
+        rows.append((concurrency, result["first"]["seconds"], total, writes, result))
+    base = rows[0][1]
+    print(f"\n== {n:,} changed contacts each way, {args.latency * 1000:.0f} ms added per call ==")
+    for concurrency, seconds, reads, writes, result in rows:
+        print(
+            f"concurrency {concurrency}: first run {seconds:6.1f}s ({base / seconds:4.2f}x), "
+            f"{reads} read + {writes} write calls (at one a time, the added latency alone "
+            f"is {(reads + writes) * args.latency:.1f}s), {result['first']['failed']} errors, "
+            f"second run {result['second']['writes']} writes"
+        )
+    return 0
 
 
 def main() -> int:
@@ -263,14 +310,27 @@ def main() -> int:
     )
     parser.add_argument("--adapter", default=str(ROOT / "generated" / "hubspot_salesforce.py"))
     parser.add_argument("--state", help="a database URL for the state (default: a new SQLite file)")
+    parser.add_argument(
+        "--latency", type=float, default=0.0, help="seconds added to every API call"
+    )
+    parser.add_argument(
+        "--concurrency",
+        type=int,
+        nargs="+",
+        default=[1],
+        help="write batches in flight at once (several values: wall time against each)",
+    )
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one is not None:
-        print(json.dumps(bench(args.one, args.adapter, args.state)))
+        result = bench(args.one, args.adapter, args.state, args.latency, args.concurrency[0])
+        print(json.dumps(result))
         return 0
+    if len(args.concurrency) > 1:
+        return by_concurrency(args)
     results = []
     for n in args.n:
-        result = child(n, args.adapter, args.state)
+        result = child(n, args.adapter, args.state, args.latency, args.concurrency[0])
         show(result)
         results.append(result)
     if len(results) > 1:

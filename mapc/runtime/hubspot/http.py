@@ -7,6 +7,7 @@ import contextlib
 import io
 import json
 import logging
+import threading
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -102,6 +103,7 @@ class HubSpotTransport:
         self.limiter = limiter
         self.secrets = secrets
         self.calls: Counter[str] = Counter()
+        self._counting = threading.Lock()  # write batches may be sent from several threads
         self.org_usage: tuple[int, int] | None = None
         """The account's (used, limit) of daily API calls, as the last answer said
         (search answers carry no rate-limit headers)."""
@@ -138,7 +140,8 @@ class HubSpotTransport:
         def attempt() -> Reply:
             self.before_call()
             self.limiter.acquire(search=search)
-            self.calls[endpoint] += 1
+            with self._counting:
+                self.calls[endpoint] += 1
             response = call(*args, _preload_content=False, _request_timeout=self.timeout, **kwargs)
             try:
                 body = _json(response.data)
@@ -178,7 +181,8 @@ class HubSpotTransport:
         def attempt() -> requests.Response:
             self.before_call()
             self.limiter.acquire()
-            self.calls[endpoint] += 1
+            with self._counting:
+                self.calls[endpoint] += 1
             # api_request prints transport errors to stdout; keep stdout for mapc's output.
             with contextlib.redirect_stdout(io.StringIO()):
                 return send()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 from collections import Counter
 from collections.abc import Callable
 from typing import Any
@@ -73,6 +74,7 @@ class SalesforceSession(requests.Session):
         self.policy = policy
         self.timeout = timeout
         self.calls: Counter[str] = Counter()
+        self._counting = threading.Lock()  # write batches may be sent from several threads
         self.org_usage: tuple[int, int] | None = None
         """The org's (used, limit) of daily API requests, as the last answer said."""
         self.before_call: Callable[[], None] = lambda: None
@@ -92,7 +94,8 @@ class SalesforceSession(requests.Session):
 
         def attempt() -> requests.Response:
             self.before_call()
-            self.calls[f"{method.upper()} {endpoint}"] += 1
+            with self._counting:
+                self.calls[f"{method.upper()} {endpoint}"] += 1
             response = super(SalesforceSession, self).request(method, url, *args, **kwargs)
             self.org_usage = org_usage(response.headers.get("Sforce-Limit-Info")) or self.org_usage
             log.debug("%s %s -> %s", method.upper(), endpoint, response.status_code)

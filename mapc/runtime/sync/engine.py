@@ -10,12 +10,15 @@ keep it from writing anything twice.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 from mapc.runtime.adapter import Adapter, Behaviour, CreateContacts, MatchKind, ObjectSync
 from mapc.runtime.api_usage import RunUsage, meter_of
 from mapc.runtime.budget import Budget, BudgetExhausted
+from mapc.runtime.errors import ConfigurationError
 from mapc.runtime.sync.behaviours.closed_won import apply_closed_won
 from mapc.runtime.sync.behaviours.company_links import sync_associations
 from mapc.runtime.sync.behaviours.contact_roles import sync_contact_roles, syncs_contact_roles
@@ -40,6 +43,19 @@ from mapc.runtime.sync.writes import Writes
 
 log = logging.getLogger("mapc.sync")
 summary = logging.getLogger(SUMMARY_LOGGER)
+
+
+def concurrency_from_env(environ: Mapping[str, str] | None = None) -> int:
+    """$MAPC_CONCURRENCY: write batches of one queue in flight at once (1 by default)."""
+    raw = (os.environ if environ is None else environ).get("MAPC_CONCURRENCY", "").strip()
+    if not raw:
+        return 1
+    if not raw.isdigit() or not 1 <= int(raw) <= 32:
+        raise ConfigurationError(
+            f"MAPC_CONCURRENCY wants a whole number from 1 to 32, not {raw!r}."
+        )
+    return int(raw)
+
 
 Progress = Callable[[str], None]
 
@@ -76,7 +92,11 @@ class SyncEngine:
         detail_limit: int | None = DETAIL_LIMIT,
         retry: RetryRule | None = None,
         budget: Budget | None = None,
+        concurrency: int | None = None,
     ) -> None:
+        """`concurrency`: write batches of one queue sent at once (default
+        $MAPC_CONCURRENCY, else 1)."""
+        self.concurrency = concurrency if concurrency is not None else concurrency_from_env()
         self.adapter = adapter
         self.retry = retry or RetryRule()
         self.budget = budget
@@ -109,6 +129,12 @@ class SyncEngine:
 
     def _locked_run(self, lock: RunLock) -> Report:
         adopt_qualified_names(self.state, self.adapter)
+        if self.concurrency < 2:
+            return self._report(lock, Writes())
+        with ThreadPoolExecutor(self.concurrency, thread_name_prefix="mapc-write") as pool:
+            return self._report(lock, Writes(self.concurrency, pool))
+
+    def _report(self, lock: RunLock, writes: Writes) -> Report:
         run_id = self.state.start_run(self.adapter.name, dry_run=self.dry_run)
         report = Report(dry_run=self.dry_run, run_id=run_id, detail_limit=self.detail_limit)
         usage = RunUsage({SALESFORCE: meter_of(self.salesforce), HUBSPOT: meter_of(self.hubspot)})
@@ -119,7 +145,7 @@ class SyncEngine:
             self.hubspot,
             self.state,
             staging,
-            Writes(),
+            writes,
             report,
             run_id,
             dry_run=self.dry_run,

@@ -2,6 +2,11 @@
 
 Each queued write carries callbacks that run with its own result, so a rejected record
 is recorded and the rest of its batch proceeds. A dry run queues nothing.
+
+With a concurrency above 1 a queue holds that many batches and sends them at once, each
+on its own thread (the connectors' limiters pace them); every batch's `before` (the
+create journal) runs before any is sent, and results, callbacks and `after` run on the
+calling thread in queue order, as with one batch at a time.
 """
 
 from __future__ import annotations
@@ -9,6 +14,7 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,6 +43,9 @@ class Queue:
         send: Send,
         before: Callable[[list[Item]], None] | None = None,
         after: Callable[[list[Item]], None] | None = None,
+        *,
+        concurrency: int = 1,
+        executor: Executor | None = None,
     ) -> None:
         self.name = name
         self.size = size
@@ -45,25 +54,49 @@ class Queue:
         self.after = after
         self.items: list[Item] = []
         self.calls = 0
+        self.concurrency = concurrency if executor is not None else 1
+        self.executor = executor
 
     def flush(self) -> None:
         while self.items:
-            batch, self.items = self.items[: self.size], self.items[self.size :]
-            batch = screened(batch)
-            if not batch:
-                continue
-            if self.before is not None:
-                self.before(batch)
-            results = self.send([item.payload for item in batch])
-            self.calls += 1
-            by_index = {r.index: r for r in results}
-            for index, item in enumerate(batch):
-                result = by_index.get(index) or WriteResult.failure(
-                    index, "NO_RESULT", "the API returned no result for this record"
-                )
-                item.on_done(result)
-            if self.after is not None:
-                self.after(batch)
+            batches: list[list[Item]] = []
+            while self.items and len(batches) < self.concurrency:
+                batch, self.items = self.items[: self.size], self.items[self.size :]
+                batch = screened(batch)
+                if batch:
+                    batches.append(batch)
+            for batch in batches:
+                if self.before is not None:
+                    self.before(batch)
+            failure: BaseException | None = None
+            for batch, outcome in zip(batches, self._send_all(batches), strict=True):
+                if isinstance(outcome, BaseException):
+                    # An answer that never came: those records stay "maybe done" (the
+                    # journal keeps their creates); the batches sent beside it are
+                    # recorded before the failure stops the run.
+                    failure = failure or outcome
+                    continue
+                self._settle(batch, outcome)
+            if failure is not None:
+                raise failure
+
+    def _settle(self, batch: list[Item], results: list[WriteResult]) -> None:
+        self.calls += 1
+        by_index = {r.index: r for r in results}
+        for index, item in enumerate(batch):
+            result = by_index.get(index) or WriteResult.failure(
+                index, "NO_RESULT", "the API returned no result for this record"
+            )
+            item.on_done(result)
+        if self.after is not None:
+            self.after(batch)
+
+    def _send_all(self, batches: list[list[Item]]) -> list[list[WriteResult] | BaseException]:
+        payloads = [[item.payload for item in batch] for batch in batches]
+        if self.executor is None or len(payloads) < 2:
+            return [self.send(p) for p in payloads]  # one at a time: a failure raises here
+        futures = [self.executor.submit(self.send, p) for p in payloads]
+        return [f.exception() or f.result() for f in futures]
 
 
 def non_finite(payload: Any) -> list[str]:
@@ -94,11 +127,15 @@ def screened(batch: list[Item]) -> list[Item]:
 
 
 class Writes:
-    """All write queues of a run; `depends` orders flushes (creates before what needs them)."""
+    """All write queues of a run; `depends` orders flushes (creates before what needs them).
+    `concurrency` batches of one queue are sent at once on `executor` (one at a time
+    without one)."""
 
-    def __init__(self) -> None:
+    def __init__(self, concurrency: int = 1, executor: Executor | None = None) -> None:
         self.queues: dict[str, Queue] = {}
         self.depends: dict[str, tuple[str, ...]] = {}
+        self.concurrency = concurrency
+        self.executor = executor
 
     def queue(
         self,
@@ -112,14 +149,22 @@ class Writes:
     ) -> Queue:
         found = self.queues.get(name)
         if found is None:
-            found = self.queues[name] = Queue(name, size, send, before, after)
+            found = self.queues[name] = Queue(
+                name,
+                size,
+                send,
+                before,
+                after,
+                concurrency=self.concurrency,
+                executor=self.executor,
+            )
             self.depends[name] = depends
         return found
 
     def add(self, name: str, payload: Mapping[str, Any] | Any, on_done: Done) -> None:
         queue = self.queues[name]
         queue.items.append(Item(payload, on_done))
-        if len(queue.items) >= queue.size:
+        if len(queue.items) >= queue.size * queue.concurrency:
             self.flush(name)
 
     def flush(self, name: str) -> None:

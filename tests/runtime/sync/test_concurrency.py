@@ -1,0 +1,114 @@
+"""Write batches in flight at once (MAPC_CONCURRENCY): sent together, journalled before
+any is sent, settled in queue order on the run's own thread, and a run that ends as one
+at a time would."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import pytest
+
+from mapc.runtime.errors import ConfigurationError
+from mapc.runtime.records import WriteResult
+from mapc.runtime.sync.engine import SyncEngine, concurrency_from_env
+from mapc.runtime.sync.writes import Writes
+from tests.runtime.sync.conftest import SyncEnv
+
+
+def test_batches_are_in_flight_together_and_settle_in_order() -> None:
+    events: list[str] = []
+    main = threading.get_ident()
+    together = threading.Barrier(3, timeout=10)  # three sends at once, or this breaks
+
+    def send(payloads: Any) -> list[WriteResult]:
+        events.append(f"send {payloads[0]}")
+        together.wait()
+        return [WriteResult(i, True, f"id-{p}") for i, p in enumerate(payloads)]
+
+    def done(result: WriteResult) -> None:
+        assert threading.get_ident() == main
+        events.append(f"done {result.id}")
+
+    with ThreadPoolExecutor(3) as pool:
+        writes = Writes(3, pool)
+        writes.queue(
+            "q",
+            2,
+            send,
+            before=lambda batch: events.append(f"journal {batch[0].payload}"),
+            after=lambda batch: events.append(f"after {batch[0].payload}"),
+        )
+        for n in range(6):
+            writes.add("q", n, done)  # the sixth fills three batches: all go at once
+    assert events[:3] == ["journal 0", "journal 2", "journal 4"]
+    assert sorted(events[3:6]) == ["send 0", "send 2", "send 4"]
+    assert events[6:] == [
+        "done id-0", "done id-1", "after 0",
+        "done id-2", "done id-3", "after 2",
+        "done id-4", "done id-5", "after 4",
+    ]  # fmt: skip
+    assert writes.calls == 3
+
+
+def test_a_failed_batch_stops_the_run_after_its_neighbours_are_recorded() -> None:
+    settled: list[str] = []
+
+    def send(payloads: Any) -> list[WriteResult]:
+        if payloads[0] == 2:
+            raise TimeoutError("no answer")
+        return [WriteResult(i, True, str(p)) for i, p in enumerate(payloads)]
+
+    with ThreadPoolExecutor(3) as pool:
+        writes = Writes(3, pool)
+        writes.queue("q", 2, send)
+        with pytest.raises(TimeoutError):
+            for n in range(6):
+                writes.add("q", n, lambda r: settled.append(str(r.id)))
+    assert settled == ["0", "1", "4", "5"]  # the batch sent beside the failed one counts
+
+
+def test_concurrency_comes_from_the_environment() -> None:
+    assert concurrency_from_env({}) == 1
+    assert concurrency_from_env({"MAPC_CONCURRENCY": "4"}) == 4
+    for bad in ("0", "x", "99", "-1"):
+        with pytest.raises(ConfigurationError):
+            concurrency_from_env({"MAPC_CONCURRENCY": bad})
+
+
+def test_a_run_with_batches_in_flight_syncs_everything_once(sync: SyncEnv) -> None:
+    sync.seed(
+        {
+            "hubspot": {
+                "records": {
+                    "contacts": [
+                        {"email": f"hs{i}@c.example", "lastname": f"H{i}", "lifecyclestage": "lead"}
+                        for i in range(450)
+                    ]
+                }
+            },
+            "salesforce": {
+                "records": {
+                    "Lead": [
+                        {"LastName": f"S{i}", "Company": "Co", "Email": f"sf{i}@c.example"}
+                        for i in range(450)
+                    ]
+                }
+            },
+        }
+    )
+    engine = SyncEngine(sync.adapter, sync.salesforce, sync.hubspot, sync.state, concurrency=4)
+    report = engine.run()
+    assert report.failed == 0
+    leads = Counter(str(r["Email"]) for r in sync.sf("Lead", fields="Id, Email"))
+    contacts = Counter(str(r["email"]) for r in sync.hs("contacts", ("email",)))
+    for i in range(450):
+        assert leads[f"hs{i}@c.example"] == 1 and leads[f"sf{i}@c.example"] == 1
+        assert contacts[f"hs{i}@c.example"] == 1 and contacts[f"sf{i}@c.example"] == 1
+    assert sync.state.pending_creates("contacts") == []  # every journalled create settled
+    before = sync.write_count()
+    again = SyncEngine(sync.adapter, sync.salesforce, sync.hubspot, sync.state, concurrency=4)
+    assert again.run().writes == 0
+    assert sync.write_count() == before
