@@ -186,19 +186,32 @@ def write_fleet(
     return path
 
 
-def start_workers(count: int, queue: str) -> list[subprocess.Popen[bytes]]:
+def start_workers(count: int, queue: str, logs: Path) -> list[subprocess.Popen[bytes]]:
     env = {**os.environ, "MAPC_QUEUE": queue, "PYTHONPATH": str(ROOT)}
     env.pop("REQUESTS_CA_BUNDLE", None)
-    return [
-        subprocess.Popen(
-            [sys.executable, "-m", "mapc", "fleet", "work"],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        for _ in range(count)
-    ]
+    crew = []
+    for n in range(count):
+        with (logs / f"worker-{n}.log").open("wb") as log:
+            crew.append(
+                subprocess.Popen(
+                    [sys.executable, "-m", "mapc", "fleet", "work"],
+                    cwd=ROOT,
+                    env=env,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                )
+            )
+    return crew
+
+
+def worker_errors(logs: Path) -> list[str]:
+    """The lines of the workers' logs that say something went wrong."""
+    found = []
+    for path in sorted(logs.glob("worker-*.log")):
+        for line in path.read_text(errors="replace").splitlines():
+            if "ERROR" in line or "Traceback" in line or "Error:" in line:
+                found.append(f"{path.name}: {line.strip()[:300]}")
+    return found
 
 
 def finished(state: str) -> dict[str, list[dict[str, Any]]]:
@@ -286,7 +299,7 @@ def round_(args: argparse.Namespace, workers: int, *, kill: bool = False) -> dic
                 )
             )
             leases = Leases(state, ttl=lease)
-            crew = start_workers(workers, queue_name)
+            crew = start_workers(workers, queue_name, Path(tmp))
             broker = queue.setup(queue=queue_name)
             time.sleep(2.0)  # the workers connect and declare their queues
             started = time.monotonic()
@@ -295,9 +308,14 @@ def round_(args: argparse.Namespace, workers: int, *, kill: bool = False) -> dic
             if kill:
                 killed = kill_one(leases, crew)
             accounts = [p.account for p in fleet.pairs]
-            wait_all(state, accounts, args.timeout)
+            try:
+                wait_all(state, accounts, args.timeout)
+            except SystemExit:
+                print("\n".join(worker_errors(Path(tmp))[:20]), file=sys.stderr)
+                raise
             elapsed = time.monotonic() - started
             runs = finished(state)
+            errors = worker_errors(Path(tmp))
             history = leases.history()
             problems = overlaps(history) + concurrent_runs(runs)
             failed = [
@@ -320,6 +338,7 @@ def round_(args: argparse.Namespace, workers: int, *, kill: bool = False) -> dic
                 "failed": failed,
                 "missing": missing,
                 "killed": killed,
+                "errors": errors,
             }
             if kill and killed:
                 pair = killed["pair"]
@@ -409,6 +428,8 @@ def main() -> int:
             f"completed: {len(result['failed'])}; records missing: {len(result['missing'])}",
             flush=True,
         )
+        for line in result["errors"][:5]:
+            print(f"  worker log: {line}")
     base = results[0]["per_minute"]
     print(
         "pairs/min by workers: "

@@ -108,3 +108,13 @@ def test_a_worker_takes_the_pair_from_rabbitmq_and_syncs_it(
         str(r["properties"]["email"]) for r in emulator.dump()["hubspot"]["records"]["contacts"]
     }
     assert {f"sf{i}@fleet.example" for i in range(3)} <= emails
+
+
+def test_what_a_failed_job_does_next() -> None:
+    from mapc.runtime.errors import AuthenticationError, ConfigurationError
+    from mapc.runtime.fleet.queue import _retry_when
+
+    assert _retry_when(50, PairBusy("p@o", 3.0))  # waits its turn, however long
+    assert _retry_when(0, TimeoutError("an outage")) and not _retry_when(5, TimeoutError())
+    assert not _retry_when(0, AuthenticationError("a refused token"))
+    assert not _retry_when(0, ConfigurationError("a broken fleet file"))

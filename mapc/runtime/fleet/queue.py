@@ -13,6 +13,7 @@ from typing import Any
 import dramatiq
 from dramatiq.brokers.rabbitmq import RabbitmqBroker
 
+from mapc.runtime.errors import ApiAccessError, AuthenticationError, ConfigurationError
 from mapc.runtime.fleet.config import Fleet, load_fleet
 from mapc.runtime.fleet.job import PairBusy, sync_pair
 from mapc.runtime.fleet.lease import Leases
@@ -22,6 +23,7 @@ log = logging.getLogger("mapc.fleet")
 DEFAULT_BROKER = "amqp://guest:guest@127.0.0.1:5672/%2F"
 QUEUE = "mapc-pairs"
 _MAX_BUSY_RETRIES = 1000
+_MAX_FAILED_RETRIES = 5
 
 
 def broker_url(environ: Any = None) -> str:
@@ -64,14 +66,28 @@ class _Runtime:
             return cls.fleet, cls.leases, cls.redis
 
 
-def _retry_busy(retries: int, exception: BaseException) -> bool:
-    return isinstance(exception, PairBusy) and retries < _MAX_BUSY_RETRIES
+def _retry_when(retries: int, exception: BaseException) -> bool:
+    """A busy pair waits its turn; an outage or a crash is tried again a few times (its
+    cursors did not move, so nothing is lost); what waiting cannot mend (a refused token,
+    an org without API access, a broken fleet file) is not retried."""
+    if isinstance(exception, PairBusy):
+        return retries < _MAX_BUSY_RETRIES
+    if isinstance(exception, ConfigurationError | AuthenticationError | ApiAccessError):
+        return False
+    return retries < _MAX_FAILED_RETRIES
 
 
 def run_pair(fleet_path: str, pair: str) -> dict[str, Any]:
     """The job: sync `pair` of the fleet file at `fleet_path` (on a worker)."""
     fleet, leases, redis = _Runtime.get(fleet_path)
-    report = sync_pair(fleet, pair, leases, redis)
+    try:
+        report = sync_pair(fleet, pair, leases, redis)
+    except PairBusy as busy:
+        log.info("%s", busy)
+        raise
+    except Exception:
+        log.exception("pair %s failed", pair)
+        raise
     return {"pair": pair, "writes": report.writes, "failed": report.failed}
 
 
@@ -82,7 +98,7 @@ def _declare(broker: dramatiq.Broker, queue: str) -> None:
         actor_name="mapc_sync_pair",
         queue_name=queue,
         broker=broker,
-        retry_when=_retry_busy,
+        retry_when=_retry_when,
         min_backoff=1_000,
         max_backoff=30_000,
         time_limit=6 * 3600 * 1000,
