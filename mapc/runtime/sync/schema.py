@@ -28,6 +28,8 @@ SCHEMA_VERSION = 5
 # Ids and keys go to `IN (...)` in slices this long: under SQLite's and PostgreSQL's
 # parameter limits, large enough that a page of 200 records is one query.
 IN_CHUNK = 500
+# pg_advisory_xact_lock key held while a PostgreSQL state is created or migrated.
+MIGRATION_LOCK = 0x6D617063  # "mapc"
 
 metadata = MetaData()
 
@@ -309,6 +311,14 @@ def current_version(conn: Connection) -> int:
 def migrate(conn: Connection) -> int:
     """Bring the schema to SCHEMA_VERSION inside the caller's transaction; returns it."""
     version = current_version(conn)
+    if version == SCHEMA_VERSION:
+        return version  # nothing to write: many workers may open one state at once
+    if conn.dialect.name == "postgresql":
+        # One migration at a time across every process; the others then find it done.
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
+        version = current_version(conn)
+        if version == SCHEMA_VERSION:
+            return version
     if version > SCHEMA_VERSION:
         raise SchemaTooNew(
             f"the state database has schema version {version}, newer than this mapc "
