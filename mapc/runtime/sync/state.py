@@ -235,7 +235,7 @@ class StateStore(RunLog):
                 "object": obj,
                 "side": side,
                 "record_id": rid,
-                "record_values": json.dumps(dict(values), sort_keys=True, default=str),
+                "record_values": encode(dict(values)),
                 "at": stamp,
             }
             for rid, values in records.items()
