@@ -70,14 +70,18 @@ def rebuild_links(
             "(`mapc state rebuild --state NEW_URL`), never over the links of a state in use."
         )
     found = Rebuilt()
+    links: list[Link] = []
     for obj in adapter.objects:
         if not obj.salesforce_keys and not obj.hubspot_key:
             found.unkeyed.append(obj.hubspot_object)
             continue
-        links = _pair(obj, salesforce, hubspot, found.problems)
-        state.save_links(links)
-        found.links[obj.hubspot_object] = len(links)
-        log.info("rebuilt %d %s links from the CRMs", len(links), obj.hubspot_object)
+        pair_links = _pair(obj, salesforce, hubspot, found.problems)
+        links += pair_links
+        found.links[obj.hubspot_object] = len(pair_links)
+        log.info("found %d %s links in the CRMs", len(pair_links), obj.hubspot_object)
+    # Saved together once everything is read: a rebuild that fails half way (an outage)
+    # leaves the state empty, so it can simply be run again.
+    state.save_links(links)
     if adapter.email_events is not None:
         # Events before the rebuild may have become tasks already; the state that knew
         # which is gone, so the rebuilt one starts from now rather than make them twice.

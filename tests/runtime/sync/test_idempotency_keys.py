@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from mapc.cli import main
+from mapc.errors import MapcError
 from mapc.runtime.sync.rebuild import StateNotEmpty, rebuild_links
 from mapc.runtime.sync.state import StateStore
 from tests.runtime.sync.compiled import MAPPINGS, fixture
@@ -258,3 +259,18 @@ def test_state_rebuild_through_the_cli(
     assert writes == []
     assert main(["state", "rebuild", adapter]) == 2
     assert "already holds links" in capsys.readouterr().err
+
+
+def test_a_rebuild_that_fails_half_way_leaves_the_state_empty(
+    keyed: SyncEnv, tmp_path: Path
+) -> None:
+    keyed.run()
+    state = StateStore(str(tmp_path / "r.db"))
+    # The Salesforce org stops answering after the contacts pair was read.
+    keyed.emulator.add_fault("GET /services/data/vXX.X/query*", status=401, nth=3)
+    with pytest.raises(MapcError):
+        rebuild_links(keyed.adapter, keyed.salesforce, keyed.hubspot, state)
+    assert state.count_links() == 0
+    keyed.emulator.clear_faults()
+    found = rebuild_links(keyed.adapter, keyed.salesforce, keyed.hubspot, state)
+    assert found.links == {"contacts": 3, "deals": 2}
