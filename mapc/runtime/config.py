@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,6 +54,17 @@ def _get(environ: Mapping[str, str], name: str) -> str | None:
 def _secret(environ: Mapping[str, str], name: str) -> Secret | None:
     value = _get(environ, name)
     return Secret(value) if value else None
+
+
+_URL_IN_TEXT = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^\s'\"<>]+")
+_PASSWORD_IN_TEXT = re.compile(r"(?i)\b(password|passwd|pwd)\s*=\s*('[^']*'|\"[^\"]*\"|\S+)")
+
+
+def masked_text(text: str) -> str:
+    """Text fit to log: the password of every URL in it, and any `password=...` (a
+    libpq connection string), replaced by ***."""
+    text = _URL_IN_TEXT.sub(lambda m: masked_url(m.group(0)), text)
+    return _PASSWORD_IN_TEXT.sub(lambda m: f"{m.group(1)}=***", text)
 
 
 def masked_url(url: str) -> str:

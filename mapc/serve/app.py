@@ -20,6 +20,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
 from starlette.responses import (
     HTMLResponse,
@@ -32,6 +33,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mapc.errors import MapcError
+from mapc.runtime.config import masked_text
 from mapc.runtime.health import actions
 from mapc.runtime.health.categories import Category, parse_category
 from mapc.runtime.health.overview import Filters, Overview, duration, open_views, overview
@@ -39,18 +41,24 @@ from mapc.runtime.health.records import HUBSPOT, SALESFORCE, ErrorView, Where, v
 from mapc.runtime.health.status import human_duration
 from mapc.runtime.sync import schema
 from mapc.runtime.sync.state import StateStore, masked
-from mapc.serve.auth import COOKIE, Token
+from mapc.serve.auth import COOKIE, MAX_AGE, Sessions, Token
 from mapc.serve.metrics import StateCollector
 
 log = logging.getLogger("mapc.serve")
 
 MAX_FORM = 16 * 1024
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+ACTIONS = ("retry", "ignore")
+# A spreadsheet runs a cell starting with one of these as a formula; CRM text is not ours.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 SECURITY_HEADERS = {
     # No scripts at all; styles from this server only; no framing; forms post here only.
     "content-security-policy": "default-src 'none'; style-src 'self'; img-src 'self'; "
     "form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
     "x-content-type-options": "nosniff",
-    "referrer-policy": "no-referrer",
+    # Not no-referrer: that makes a browser send `Origin: null` on this page's own
+    # forms, and the actions check Origin. Other sites still get no referrer.
+    "referrer-policy": "same-origin",
     "cache-control": "no-store",
 }
 DONE = {
@@ -68,6 +76,10 @@ class ServeConfig:
     account: str
     where: Where
     token: Token
+    allowed_hosts: tuple[str, ...] = LOOPBACK
+    """Host headers answered (DNS rebinding: another site's name pointed at this address)."""
+    private: bool = False
+    """The page, exports and /metrics need the token too (not only the actions)."""
 
 
 class StateHolder:
@@ -82,7 +94,10 @@ class StateHolder:
     def get(self) -> StateStore:
         with self._lock:
             if self._state is None:
-                self._state = StateStore(self.target, account=self.account, create=False)
+                # Never upgraded here: an older mapc may still be the one running the sync.
+                self._state = StateStore(
+                    self.target, account=self.account, create=False, migrate=False
+                )
             return self._state
 
     def drop(self) -> None:
@@ -151,6 +166,7 @@ def _filters(request: Request) -> Filters:
 def create_app(config: ServeConfig, *, holder: StateHolder | None = None) -> Starlette:
     states = holder or StateHolder(config.target, config.account)
     token = config.token
+    sessions = Sessions()
     env = _templates()
     registry = CollectorRegistry(auto_describe=False)
     registry.register(StateCollector(states.get))
@@ -161,7 +177,10 @@ def create_app(config: ServeConfig, *, holder: StateHolder | None = None) -> Sta
         bearer = request.headers.get("authorization", "")
         if bearer.lower().startswith("bearer ") and token.matches(bearer[7:].strip()):
             return True
-        return token.session_matches(request.cookies.get(COOKIE))
+        return sessions.valid(request.cookies.get(COOKIE))
+
+    def locked_out(request: Request) -> bool:
+        return config.private and not authorized(request)
 
     def read(what: Callable[[StateStore], Any]) -> Any:
         try:
@@ -184,10 +203,13 @@ def create_app(config: ServeConfig, *, holder: StateHolder | None = None) -> Sta
             "link_note": _link_note(config.where),
             "export_query": _export_query(filters),
         }
+        if locked_out(request):
+            context["locked_out"] = True
+            return HTMLResponse(env.get_template("page.html").render(context), status_code=401)
         try:
             data: Overview = read(lambda st: overview(st, config.where, filters=filters))
         except Exception as error:
-            log.warning("state unreadable: %s: %s", type(error).__name__, str(error)[:200])
+            log.warning("state unreadable: %s", _loggable(error))
             context["unreadable"] = _why(error)
             return HTMLResponse(env.get_template("page.html").render(context), status_code=503)
         context["data"] = data
@@ -200,8 +222,12 @@ def create_app(config: ServeConfig, *, holder: StateHolder | None = None) -> Sta
         return Response(text, media_type="text/css")
 
     def export(request: Request) -> Response:
+        if locked_out(request):
+            return _private()
         filters = _filters(request)
         fmt = request.path_params["fmt"]
+        if fmt not in ("json", "csv"):
+            return PlainTextResponse("exports are /errors.json and /errors.csv", 404)
 
         def rows(state: StateStore) -> list[dict[str, Any]]:
             return [v.to_dict() for v in open_views(state, config.where, filters)]
@@ -216,7 +242,7 @@ def create_app(config: ServeConfig, *, holder: StateHolder | None = None) -> Sta
         columns = list(found[0]) if found else list(_COLUMNS)
         writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
         writer.writeheader()
-        writer.writerows(found)
+        writer.writerows({k: _cell(v) for k, v in row.items()} for row in found)
         return Response(
             out.getvalue(),
             media_type="text/csv",
@@ -224,7 +250,8 @@ def create_app(config: ServeConfig, *, holder: StateHolder | None = None) -> Sta
         )
 
     def metrics(request: Request) -> Response:
-        del request
+        if locked_out(request):
+            return _private()
         return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
 
     def healthz(request: Request) -> Response:
@@ -242,22 +269,38 @@ def create_app(config: ServeConfig, *, holder: StateHolder | None = None) -> Sta
         if not token.matches(form.get("token")):
             return _back(request, "badtoken", status=303)
         response = _back(request, "unlocked")
-        response.set_cookie(COOKIE, token.session_value(), httponly=True, samesite="strict")
+        response.set_cookie(
+            COOKIE,
+            sessions.open(),
+            max_age=MAX_AGE,
+            httponly=True,
+            samesite="strict",
+            secure=request.url.scheme == "https",
+        )
         return response
 
     async def logout(request: Request) -> Response:
         if (refused := _refuse_post(request, token)) is not None:
             return refused
+        sessions.close(request.cookies.get(COOKIE))
         response = _back(request, "locked")
-        response.delete_cookie(COOKIE, httponly=True, samesite="strict")
+        response.delete_cookie(
+            COOKIE, httponly=True, samesite="strict", secure=request.url.scheme == "https"
+        )
         return response
 
     async def act(request: Request) -> Response:
+        what = request.path_params["action"]
+        if what not in ACTIONS:
+            return PlainTextResponse("the actions are /errors/retry and /errors/ignore", 404)
         if (refused := _refuse_post(request, token)) is not None:
             return refused
         if not authorized(request):
             return PlainTextResponse("unlock the actions with the server's token first", 401)
-        what = request.path_params["action"]
+        if not _bearer(request) and _same_origin(request) is not True:
+            # A cookie is sent by the browser on its own: the post must show it came from
+            # this page (Origin or Referer), not merely lack a foreign one.
+            return PlainTextResponse("cross-site request refused", 403)
         form = await _form(request)
         try:
             selection = _selection(form)
@@ -289,6 +332,8 @@ def create_app(config: ServeConfig, *, holder: StateHolder | None = None) -> Sta
     ]
     app = Starlette(routes=routes)
     app.add_middleware(SecurityHeaders)
+    # Outermost: a request for another name is refused before anything reads the state.
+    app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(config.allowed_hosts))
     return app
 
 
@@ -316,6 +361,26 @@ _COLUMNS = (
 def _probe(state: StateStore) -> int:
     with state.engine.connect() as conn:
         return schema.current_version(conn)
+
+
+def _cell(value: Any) -> Any:
+    """A CSV cell a spreadsheet shows as text, never runs as a formula."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _private() -> Response:
+    return PlainTextResponse(
+        "this server is private: send its token (Authorization: Bearer) or unlock the page", 401
+    )
+
+
+def _loggable(error: BaseException) -> str:
+    """The error for the server's log: its type and its first line, passwords masked
+    (a driver's text can carry the database URL)."""
+    text = str(error).splitlines()[0] if str(error) else ""
+    return f"{type(error).__name__}: {masked_text(text)[:200]}"
 
 
 def _why(error: BaseException) -> str:
@@ -369,9 +434,25 @@ def _refuse_post(request: Request, token: Token) -> Response | None:
         )
     # A form posted from another site is refused even with a valid cookie (the cookie is
     # SameSite=Strict already; this also covers browsers that ignore it).
-    origin = request.headers.get("origin")
-    if origin and origin != "null" and urlsplit(origin).netloc != request.headers.get("host"):
+    if _same_origin(request) is False:
         return PlainTextResponse("cross-site request refused", 403)
+    return None
+
+
+def _bearer(request: Request) -> bool:
+    return request.headers.get("authorization", "").lower().startswith("bearer ")
+
+
+def _same_origin(request: Request) -> bool | None:
+    """Whether a post came from this server's own page (by Origin, else Referer); None
+    when the client sent neither (a script, not a browser)."""
+    host = request.headers.get("host")
+    origin = request.headers.get("origin")
+    if origin is not None:
+        return origin != "null" and urlsplit(origin).netloc == host
+    referer = request.headers.get("referer")
+    if referer:
+        return urlsplit(referer).netloc == host
     return None
 
 
@@ -403,12 +484,8 @@ def _selected(state: StateStore, where: Where, target: Target) -> list[ErrorView
     closed ones too (retrying an ignored record reopens it)."""
     if target.record_id is None:
         return open_views(state, where, Filters(category=target.category))
-    rows = [
-        e
-        for e in state.errors(include_resolved=True, limit=1_000_000)
-        if (e.object, e.side, e.record_id) == (target.object, target.side, target.record_id)
-    ]
-    return views(state, rows, where)
+    assert target.object and target.side  # _selection checked
+    return views(state, state.record_errors(target.object, target.side, target.record_id), where)
 
 
 def _selection(form: dict[str, str]) -> Target:

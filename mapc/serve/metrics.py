@@ -16,9 +16,10 @@ from prometheus_client.registry import Collector
 from sqlalchemy import select
 
 from mapc.runtime.health.overview import pair_lags
-from mapc.runtime.health.status import api_usage, open_errors_by_category, outcome
+from mapc.runtime.health.status import FAILED, api_usage, open_errors_by_category, outcome
 from mapc.runtime.records import parse_timestamp
 from mapc.runtime.sync import schema as s
+from mapc.runtime.sync.lock import run_in_progress
 from mapc.runtime.sync.state import StateStore
 
 WRITE_OPS = ("create", "update", "unsubscribe", "associate", "task")
@@ -67,22 +68,26 @@ class RunTotals:
         )
         with state.engine.connect() as conn:
             rows = list(conn.execute(query))
+        # A run still `running` while no run holds the lock was killed: it counts as
+        # failed now, so later runs are not waited for (and re-read) at every scrape.
+        live = any(r.status == "running" for r in rows) and run_in_progress(state)
         waiting = False
         for r in rows:
-            finished = r.ended_at is not None and r.status != "running"
+            abandoned = r.status == "running" and not live
+            finished = abandoned or (r.ended_at is not None and r.status != "running")
             if r.id not in self.summed and finished:
                 self.summed.add(r.id)
                 if not r.dry_run:
-                    self._add(r)
+                    self._add(r, abandoned=abandoned)
             if not finished:
                 waiting = True
             elif not waiting:
                 self.floor = r.id
                 self.summed.discard(r.id)
 
-    def _add(self, r: Any) -> None:
+    def _add(self, r: Any, *, abandoned: bool) -> None:
         counts = _counts(r.counts)
-        self.runs[_label(outcome(r.status, counts))] += 1
+        self.runs[_label(FAILED if abandoned else outcome(r.status, counts))] += 1
         for row in counts.get("by_object") or ():
             key = (str(row.get("object")), str(row.get("side")))
             self.written[key] += sum(int(row.get(op) or 0) for op in WRITE_OPS)
@@ -92,7 +97,7 @@ class RunTotals:
                 row.get("records") or 0
             )
         start, end = _seconds(r.started_at), _seconds(r.ended_at)
-        if self.last is None or r.id > self.last[0]:
+        if not abandoned and (self.last is None or r.id > self.last[0]):
             self.last = (r.id, end - start if start and end else None, end)
 
 

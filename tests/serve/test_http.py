@@ -108,7 +108,9 @@ def test_actions_need_the_token(served: Served) -> None:
     assert TOKEN not in cookie and "httponly" in cookie.lower()
     assert "samesite=strict" in cookie.lower()
     # A record that has no error: nothing to act on, nothing changes.
-    status, headers, _ = served.post("/errors/ignore", form, cookie=cookie.split(";")[0])
+    status, headers, _ = served.post(
+        "/errors/ignore", form, cookie=cookie.split(";")[0], origin=served.url
+    )
     assert status == 303 and "n=0" in headers["location"]
     state = StateStore(str(served.state), create=False)
     assert len(state.errors()) == 3

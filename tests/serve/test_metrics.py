@@ -9,6 +9,7 @@ import pytest
 from prometheus_client import CollectorRegistry, generate_latest
 
 from mapc.cli import main
+from mapc.runtime.sync.lock import RunLock
 from mapc.runtime.sync.state import StateStore
 from mapc.serve.metrics import StateCollector
 from tests.serve.test_http import _metric
@@ -36,6 +37,8 @@ def test_runs_are_summed_once_and_only_when_finished(tmp_path: Path) -> None:
 
     first = state.start_run("adapter")
     state.finish_run(first, "completed", _counts(2, 0, 5))
+    lock = RunLock(state)  # a live run holds the lock (one without it was killed)
+    lock.acquire()
     running = state.start_run("adapter")
     plan = state.start_run("adapter", dry_run=True)
     state.finish_run(plan, "completed", _counts(50, 0, 50))
@@ -49,8 +52,10 @@ def test_runs_are_summed_once_and_only_when_finished(tmp_path: Path) -> None:
         assert _metric(text, "mapc_records_written_total", pair="contacts", side="salesforce") == 3
         assert _metric(text, "mapc_records_errored_total", pair="contacts", side="salesforce") == 1
         assert _metric(text, "mapc_records_read_total", pair="contacts", side="hubspot") == 8
+        assert _metric(text, "mapc_runs_total", outcome="failed") is None
 
     state.finish_run(running, "failed", {})
+    lock.release()
     stopped = state.start_run("adapter")
     state.finish_run(stopped, "stopped_budget", _counts(0, 0, 1))
     text = scrape()

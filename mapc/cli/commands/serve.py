@@ -30,6 +30,22 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     parser.add_argument("--port", type=int, default=8765, help="port (default 8765)")
     parser.add_argument(
+        "--allowed-host",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="a host name browsers use to reach this server (repeatable; the --host "
+        "address, localhost and 127.0.0.1 are always allowed); requests naming any other "
+        "host are refused",
+    )
+    parser.add_argument(
+        "--private",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help=f"the page, exports and /metrics need ${TOKEN_VARIABLE} too, not only the "
+        "actions (default: on when --host is not a loopback address)",
+    )
+    parser.add_argument(
         "--salesforce-url",
         metavar="URL",
         help="Salesforce instance URL for record links (default: $SALESFORCE_INSTANCE_URL)",
@@ -59,12 +75,25 @@ def run(args: argparse.Namespace) -> int:
     try:
         import uvicorn
 
-        from mapc.serve.app import ServeConfig, create_app
+        from mapc.serve.app import LOOPBACK, ServeConfig, create_app
         from mapc.serve.auth import Token
     except ImportError as error:  # a trimmed install
         print(f"mapc serve: {error.name or error} is not installed", file=sys.stderr)
         return 2
     token = Token(os.environ.get(TOKEN_VARIABLE) or None)
+    loopback = _loopback(args.host)
+    if not loopback and not token.enabled:
+        print(
+            f"mapc serve: refusing to listen on {args.host} without ${TOKEN_VARIABLE}: "
+            "anyone who can reach it could read the sync's errors (set the token, or "
+            "keep the default --host 127.0.0.1)",
+            file=sys.stderr,
+        )
+        return 2
+    private = not loopback if args.private is None else args.private
+    if private and not token.enabled:
+        print(f"mapc serve: --private needs ${TOKEN_VARIABLE} set", file=sys.stderr)
+        return 2
     config = ServeConfig(
         target,
         account_name(args.account),
@@ -73,15 +102,19 @@ def run(args: argparse.Namespace) -> int:
             args.hubspot_portal or os.environ.get("HUBSPOT_PORTAL_ID") or None,
         ),
         token,
+        allowed_hosts=tuple(dict.fromkeys([args.host, *LOOPBACK, *args.allowed_host])),
+        private=private,
     )
     mode = "retry/ignore on with the token" if token.enabled else "read-only"
+    if private:
+        mode += ", private: every page needs the token"
     print(
         f"mapc serve: Sync health for {safe_url(target)} at http://{args.host}:{args.port}/ "
         f"({mode}); /metrics, /healthz",
         file=sys.stderr,
         flush=True,
     )
-    if args.host not in ("127.0.0.1", "localhost", "::1") and token.enabled:
+    if not loopback:
         print(
             "mapc serve: warning: listening beyond this machine over plain HTTP; put it "
             "behind TLS (a reverse proxy) so the token does not travel in clear",
@@ -96,3 +129,14 @@ def run(args: argparse.Namespace) -> int:
         server_header=False,
     )
     return 0
+
+
+def _loopback(host: str) -> bool:
+    import ipaddress
+
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False  # a host name: it may resolve beyond this machine

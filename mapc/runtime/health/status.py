@@ -13,6 +13,7 @@ from sqlalchemy import select
 from mapc.runtime.health.categories import Category, categorize
 from mapc.runtime.records import Cursor
 from mapc.runtime.sync import schema as s
+from mapc.runtime.sync.lock import run_in_progress
 from mapc.runtime.sync.state import StateStore
 
 COMPLETED = "completed"
@@ -20,6 +21,7 @@ COMPLETED_WITH_ERRORS = "completed with record errors"
 FAILED = "failed"
 STOPPED = "stopped: API budget"
 RUNNING = "running"
+ABANDONED = "failed: stopped without finishing"
 SIDES = ("hubspot", "salesforce")
 DAY = timedelta(hours=24)
 
@@ -82,16 +84,20 @@ def run_history(state: StateStore, limit: int = 10) -> list[RunRow]:
     )
     with state.engine.connect() as conn:
         rows = list(conn.execute(query))
+    # A run still `running` with no run holding the lock was killed; the next run marks
+    # it failed, this says so already (without writing: readers leave the state alone).
+    live = any(r.status == "running" for r in rows) and run_in_progress(state)
     out = []
     for r in rows:
         counts = _counts(r.counts)
+        abandoned = r.status == "running" and not live
         out.append(
             RunRow(
                 r.id,
                 r.adapter,
                 r.started_at,
                 r.ended_at,
-                outcome(r.status, counts),
+                ABANDONED if abandoned else outcome(r.status, counts),
                 int(counts.get("writes") or 0),
                 int(counts.get("errors") or 0),
                 int(counts.get("conflicts") or 0),

@@ -72,6 +72,8 @@ class RunLock:
                         )
                     conn.execute(delete(s.meta).where(s.meta.c.key == self.key))
                 conn.execute(insert(s.meta).values(key=self.key, value=value))
+                # Runs happen only under this lock: one still `running` now was killed.
+                self.state.fail_abandoned_runs(conn)
         except IntegrityError:
             raise StateLocked("another run took this state at the same moment") from None
         self.held = True
@@ -92,3 +94,13 @@ class RunLock:
             with self.state.engine.begin() as conn:
                 conn.execute(delete(s.meta).where(s.meta.c.key == self.key))
             self.held = False
+
+
+def run_in_progress(state: StateStore) -> bool:
+    """Whether a run holds this state now (its lock is there and not stale): a run row
+    still `running` without one was killed, whatever it says."""
+    with state.engine.connect() as conn:
+        found = conn.execute(
+            select(s.meta.c.value).where(s.meta.c.key == f"lock:{state.account}")
+        ).scalar_one_or_none()
+    return found is not None and not RunLock(state)._stale(found)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, and_, delete, insert, select, update
+from sqlalchemy import Connection, Engine, and_, delete, insert, select, update
 
 from mapc.runtime.records import chunked
 from mapc.runtime.sync import schema as s
@@ -181,6 +181,16 @@ class RunLog:
                 )
             )
 
+    def fail_abandoned_runs(self, conn: Connection) -> int:
+        """Runs still `running` when their lock was taken: their process is gone, so they
+        end as failed (else they would show as running, and be waited for, forever)."""
+        result = conn.execute(
+            update(s.runs)
+            .where(s.runs.c.account == self.account, s.runs.c.status == "running")
+            .values(ended_at=now_iso(), status="failed")
+        )
+        return int(result.rowcount or 0)
+
     def recent_runs(self, limit: int = 10) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:
             rows = conn.execute(
@@ -288,7 +298,17 @@ class RunLog:
         query = select(s.record_errors).where(s.record_errors.c.account == self.account)
         if not include_resolved:
             query = query.where(s.record_errors.c.resolved_at.is_(None))
-        query = query.order_by(s.record_errors.c.last_seen.desc()).limit(limit)
+        return self._error_rows(query.order_by(s.record_errors.c.last_seen.desc()).limit(limit))
+
+    def record_errors(self, obj: str, side: str, record_id: str) -> list[ErrorRow]:
+        """Every error of one record, the resolved ones too, newest first."""
+        c = s.record_errors.c
+        query = select(s.record_errors).where(
+            c.account == self.account, c.object == obj, c.side == side, c.record_id == record_id
+        )
+        return self._error_rows(query.order_by(c.last_seen.desc()))
+
+    def _error_rows(self, query: Any) -> list[ErrorRow]:
         with self.engine.connect() as conn:
             return [
                 ErrorRow(

@@ -273,6 +273,10 @@ class SchemaTooNew(MapcError):
     """The state database was written by a newer mapc."""
 
 
+class SchemaTooOld(MapcError):
+    """The state database has an older schema and was opened without upgrading it."""
+
+
 class StateCorrupt(ConfigurationError):
     """The state database holds something mapc did not write (a damaged row or file)."""
 
@@ -306,6 +310,24 @@ def current_version(conn: Connection) -> int:
         return 0
     row = conn.execute(select(meta.c.value).where(meta.c.key == "schema_version")).first()
     return int(row[0]) if row else 0
+
+
+def readable_version(conn: Connection) -> int:
+    """The schema version, for a reader that must not upgrade it (an older mapc may
+    still be the one running the sync): SchemaTooNew or SchemaTooOld unless current."""
+    version = current_version(conn)
+    if version > SCHEMA_VERSION:
+        raise SchemaTooNew(
+            f"the state database has schema version {version}, newer than this mapc "
+            f"understands ({SCHEMA_VERSION}): upgrade mapc"
+        )
+    if version < SCHEMA_VERSION:
+        raise SchemaTooOld(
+            f"the state database has schema version {version}, older than this mapc's "
+            f"({SCHEMA_VERSION}): the next `mapc run` with this mapc upgrades it; until "
+            "then it is left as it is"
+        )
+    return version
 
 
 def migrate(conn: Connection) -> int:

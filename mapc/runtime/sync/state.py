@@ -126,11 +126,17 @@ class StateStore(RunLog):
     """The state of one HubSpot account's sync with one Salesforce org (R11)."""
 
     def __init__(
-        self, target: str = "mapc-state.db", *, account: str = "default", create: bool = True
+        self,
+        target: str = "mapc-state.db",
+        *,
+        account: str = "default",
+        create: bool = True,
+        migrate: bool = True,
     ) -> None:
         """Open the state at `target`. With `create=False` a target that holds no state
         yet (a missing file, an empty database) is StateMissing, never a silent new state;
-        a 0-byte file is StateCorrupt either way (SQLite would take it for a new one)."""
+        a 0-byte file is StateCorrupt either way (SQLite would take it for a new one).
+        With `migrate=False` the schema is left as found: SchemaTooOld unless current."""
         url = database_url(target)
         check_target(target, url, create=create)
         self.url = url
@@ -145,7 +151,7 @@ class StateStore(RunLog):
             with self.engine.begin() as conn:
                 if not create and not s.has_schema(conn):
                     raise s.StateMissing(missing_message(target))
-                self.schema_version = s.migrate(conn)
+                self.schema_version = s.migrate(conn) if migrate else s.readable_version(conn)
         except BaseException:
             self.engine.dispose()
             raise
