@@ -47,10 +47,14 @@ def test_a_whole_sync_loads_without_the_compiler() -> None:
     assert out.stdout.strip() == ""
 
 
+# Lark's stand-alone parser (generated) prints only in its debug mode, which mapc never sets.
+GENERATED_PARSER = MAPC / "compiler" / "lark_standalone.py"
+
+
 def test_only_the_cli_prints() -> None:
     offenders = []
     for path in sorted(MAPC.rglob("*.py")):
-        if (MAPC / "cli") in path.parents:
+        if (MAPC / "cli") in path.parents or path == GENERATED_PARSER:
             continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if (

@@ -11,10 +11,9 @@ import json
 from collections.abc import Callable, Sequence
 from typing import Any, cast
 
-from lark import Token, Tree
-
 from mapc.compiler import ir
 from mapc.compiler.diagnostics import Diagnostic
+from mapc.compiler.grammar import Token, Tree
 from mapc.compiler.source import Source, Span
 
 _Node = Tree[Token] | Token | None

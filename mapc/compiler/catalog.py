@@ -312,7 +312,7 @@ def load_default_catalog() -> Catalog:
 
 
 def _load_default_system(system: str) -> SystemCatalog:
-    path = Path(__file__).with_name("catalogs") / f"{system}.json"
+    path = Path(__file__).parents[1] / "catalogs" / f"{system}.json"
     if path.is_file():  # the usual case; importlib.resources alone costs ~10 ms to import
         text = path.read_text("utf-8")
     else:  # e.g. imported from a zip archive

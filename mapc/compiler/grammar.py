@@ -1,17 +1,44 @@
-"""Finds the grammar file and builds the Lark LALR parser once per process."""
+"""The grammar file, and the LALR parser built from it once per process.
+
+The parser's tables come from `lark_standalone.py`, Lark's stand-alone parser generated
+from grammar/mapc.lark (`python -m mapc.compiler.standalone`): loading it costs a fraction
+of importing Lark and loading the grammar, which a cold `mapc check` would otherwise pay.
+"""
 
 from __future__ import annotations
 
 import threading
 from functools import cache
-from importlib import resources
 from pathlib import Path
 
-from lark import Lark, Token
+from mapc.compiler.lark_standalone import (
+    Lark,
+    LarkError,
+    Token,
+    Tree,
+    UnexpectedCharacters,
+    UnexpectedInput,
+    UnexpectedToken,
+    file_parser,
+)
+
+__all__ = [
+    "Lark",
+    "LarkError",
+    "Token",
+    "Tree",
+    "UnexpectedCharacters",
+    "UnexpectedInput",
+    "UnexpectedToken",
+    "grammar_text",
+    "lark_parser",
+    "start_collecting_comments",
+    "stop_collecting_comments",
+]
 
 # The wheel carries the grammar inside the package (pyproject force-include); a source
 # checkout or an editable install reads it from the top-level grammar/ directory.
-_PACKAGED = ("_grammar", "mapc.lark")
+_PACKAGED = Path(__file__).resolve().parents[1] / "_grammar" / "mapc.lark"
 _CHECKOUT = Path(__file__).resolve().parents[2] / "grammar" / "mapc.lark"
 
 # Comments are ignored by the parser but the formatter must keep them: the lexer hands
@@ -20,10 +47,8 @@ _comment_sink = threading.local()
 
 
 def grammar_text() -> str:
-    packaged = resources.files("mapc").joinpath(*_PACKAGED)
-    if packaged.is_file():
-        return packaged.read_text(encoding="utf-8")
-    return _CHECKOUT.read_text(encoding="utf-8")
+    path = _PACKAGED if _PACKAGED.is_file() else _CHECKOUT
+    return path.read_text(encoding="utf-8")
 
 
 def _collect_comment(token: Token) -> Token:
@@ -35,16 +60,8 @@ def _collect_comment(token: Token) -> Token:
 
 @cache
 def lark_parser() -> Lark:
-    # cache=True keeps the analysed LALR tables in the temp directory keyed by the
-    # grammar's hash, so a cold `mapc check` does not rebuild them.
-    return Lark(
-        grammar_text(),
-        parser="lalr",
-        propagate_positions=True,
-        maybe_placeholders=True,
-        cache=True,
-        lexer_callbacks={"COMMENT": _collect_comment},
-    )
+    lark: Lark = file_parser(lexer_callbacks={"COMMENT": _collect_comment})
+    return lark
 
 
 def start_collecting_comments() -> list[Token]:

@@ -11,11 +11,18 @@ import re
 from dataclasses import dataclass
 
 import msgspec.structs
-from lark import Token, Tree
-from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
 from mapc.compiler.diagnostics import Diagnostic
-from mapc.compiler.grammar import lark_parser, start_collecting_comments, stop_collecting_comments
+from mapc.compiler.grammar import (
+    Token,
+    Tree,
+    UnexpectedCharacters,
+    UnexpectedInput,
+    UnexpectedToken,
+    lark_parser,
+    start_collecting_comments,
+    stop_collecting_comments,
+)
 from mapc.compiler.source import Source, Span
 
 MAX_SYNTAX_ERRORS = 20

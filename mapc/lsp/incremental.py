@@ -13,18 +13,14 @@ import dataclasses
 from functools import cache
 from typing import Any
 
-from lark import Lark, Token, Tree
-from lark.exceptions import LarkError
-
 from mapc.compiler import ir
 from mapc.compiler.build import _Builder
 from mapc.compiler.frontend import Parsed
-from mapc.compiler.grammar import grammar_text
+from mapc.compiler.grammar import Lark, LarkError, Token, Tree
+from mapc.compiler.lark_standalone import line_parser as load_line_parser
 from mapc.compiler.source import Source, Span
 from mapc.lsp.outline import code_part
 
-# Start symbols for one line of a block, added to the language's own grammar.
-_LINE_RULES = "\nsync_item_line: _sync_item\n"
 _comments: list[Token] = []
 
 
@@ -35,15 +31,8 @@ def _collect(token: Token) -> Token:
 
 @cache
 def line_parser() -> Lark:
-    return Lark(
-        grammar_text() + _LINE_RULES,
-        parser="lalr",
-        propagate_positions=True,
-        maybe_placeholders=True,
-        cache=True,
-        start=["sync_item_line", "value_entry"],
-        lexer_callbacks={"COMMENT": _collect},
-    )
+    # Start symbols for one line of a block (mapc.compiler.standalone.LINE_RULES).
+    return load_line_parser(lexer_callbacks={"COMMENT": _collect})
 
 
 def reparse(previous: Parsed, source: Source) -> Parsed | None:

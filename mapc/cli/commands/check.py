@@ -44,12 +44,15 @@ def add_format_argument(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from mapc.compiler.cache import CheckCache, default_directory
     from mapc.compiler.pipeline import UsageError, check_paths
 
     if args.fix:
         return run_fix(args)
-    cache = None if args.no_cache else CheckCache(default_directory())
+    cache = None
+    if not args.no_cache:
+        from mapc.compiler.cache import CheckCache, default_directory
+
+        cache = CheckCache(default_directory())
     try:
         results = check_paths(args.paths, cache=cache)
     except UsageError as error:
