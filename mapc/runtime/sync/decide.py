@@ -151,6 +151,12 @@ def decide(
                         out.conflicts.append(Conflict(f.hubspot, hv, sv, winner))
                 send_sf, send_hs = hubspot_wins, not hubspot_wins
         elif f.rule is Rule.PREFER_SALESFORCE:
+            if _cleared_in_salesforce(f, sv, sf_prev, first, sf_changed):
+                # Salesforce clearing a value it had wins like any of its values (HubSpot's
+                # connector clears the property); the transform carries no blank value.
+                if f.to_hubspot and not blank(hv):
+                    out.to_hubspot[f.hubspot] = None
+                continue
             send_hs = send_hs and not blank(sv) and sf_changed
             send_sf = send_sf and blank(sv) and hs_changed
         elif f.rule is Rule.ALWAYS_SALESFORCE:
@@ -162,6 +168,15 @@ def decide(
         if send_hs:
             out.to_hubspot[f.hubspot] = to_hs[f.hubspot]
     return out
+
+
+def _cleared_in_salesforce(
+    f: FieldSync, sv: Any, sf_prev: Mapping[str, Any], first: bool, sf_changed: bool
+) -> bool:
+    """R12, prefer Salesforce unless blank: Salesforce's value was cleared since the last
+    sync (blank now, not blank then). A value blank from the start is not a clearing: there
+    HubSpot's value fills Salesforce."""
+    return not first and sf_changed and blank(sv) and not blank(sf_prev.get(f.salesforce))
 
 
 def _opt_out(

@@ -279,6 +279,51 @@ def test_r12_prefer_salesforce_unless_blank(sync: SyncEnv) -> None:
     assert sync.sf("Lead")[0]["LastName"] == "Sf"
 
 
+def test_r12_clearing_a_salesforce_value_clears_hubspot_under_prefer_salesforce(
+    sync: SyncEnv,
+) -> None:
+    """HubSpot's connector: with "prefer Salesforce unless blank", a value cleared in
+    Salesforce clears the HubSpot property; a value blank from the start is filled."""
+    sync.seed(
+        {
+            "hubspot": {
+                "records": {
+                    "contacts": [
+                        {
+                            "email": "c@example.com",
+                            "lastname": "Hs",
+                            "firstname": "Hubby",
+                            "phone": "555",
+                        }
+                    ]
+                }
+            },
+            "salesforce": {
+                "records": {"Lead": [lead("c@example.com", FirstName="Sally", Phone=None)]}
+            },
+        }
+    )
+    sync.run()
+    [row] = sync.sf("Lead")
+    assert row["Phone"] == "555"  # blank in Salesforce from the start: HubSpot's fills it
+    assert sync.hs_by_email()["c@example.com"]["firstname"] == "Sally"
+    sync.salesforce.update("Lead", [{"Id": row["Id"], "FirstName": None, "Phone": None}])
+    sync.run()
+    contact = sync.hs_by_email()["c@example.com"]
+    assert contact.get("firstname") in (None, ""), contact
+    assert contact.get("phone") in (None, ""), contact
+    [row] = sync.sf("Lead")
+    assert row["FirstName"] is None and row["Phone"] is None  # HubSpot's did not come back
+    sync.emulator.reset_calls()
+    sync.run()
+    assert sync.write_count() == 0, sync.writes()
+    # Blank on both sides now: a new HubSpot value fills Salesforce again.
+    sync.hubspot.update("contacts", [{"id": contact["id"], "firstname": "New"}])
+    sync.run()
+    assert sync.sf("Lead")[0]["FirstName"] == "New"
+    assert sync.hs_by_email()["c@example.com"]["firstname"] == "New"
+
+
 def test_r1_opt_out_passes_at_the_first_sync_not_before(sync: SyncEnv) -> None:
     sync.seed(
         {
