@@ -347,7 +347,12 @@ class _Builder:
             kinds=tuple(names[:-1]),
             target=names[-1],
             dedupe=tuple(n for n in built if isinstance(n, ir.Dedupe)),
+            look_back=tuple(n for n in built if isinstance(n, ir.LookBack)),
         )
+
+    def _tree_look_back(self, tree: Tree[Token], span: Span) -> ir.LookBack:
+        amount, unit = tree.children
+        return ir.LookBack(span=span, amount=self.node(amount), unit=self.node(unit))
 
     def _tree_dedupe(self, tree: Tree[Token], span: Span) -> ir.Dedupe:
         return ir.Dedupe(span=span, mode=self.node(tree.children[0]))

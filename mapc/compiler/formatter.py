@@ -166,12 +166,19 @@ def _statement(writer: _Writer, statement: ir.Statement) -> None:
     else:
         kinds = ", ".join(name(k.value) for k in statement.kinds)
         head = f"events {kinds} -> {name(statement.target.value)}"
-        if not statement.dedupe:
+        if not statement.dedupe and not statement.look_back:
             writer.emit(head, line, 0)
             return
         writer.emit(head + " {", line, 0)
-        for dedupe in statement.dedupe:
-            writer.emit(f"dedupe {name(dedupe.mode.value)}", dedupe.span.line, 1)
+        clauses: list[tuple[int, str]] = [
+            (d.span.line, f"dedupe {name(d.mode.value)}") for d in statement.dedupe
+        ]
+        clauses += [
+            (b.span.line, f"look back {literal(b.amount.value)} {name(b.unit.value)}")
+            for b in statement.look_back
+        ]
+        for clause_line, text in sorted(clauses, key=lambda c: c[0]):
+            writer.emit(text, clause_line, 1)
         writer.close(statement.span.end_line, 0)
 
 

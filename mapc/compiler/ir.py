@@ -229,10 +229,19 @@ class Dedupe(Node, frozen=True):
     mode: Name
 
 
+class LookBack(Node, frozen=True):
+    """`look back 7 days`: how far back email events of a contact that starts syncing
+    later still become tasks."""
+
+    amount: Literal
+    unit: Name
+
+
 class EventsBlock(Node, frozen=True):
     kinds: tuple[Name, ...]
     target: Name
     dedupe: tuple[Dedupe, ...]
+    look_back: tuple[LookBack, ...] = ()
 
 
 SettingValue = Literal | Name

@@ -112,6 +112,8 @@ class PlannedEmailEvents(Struct, frozen=True, gc=False):
     event_types: tuple[str, ...]
     """Email Events API types, e.g. ("OPEN", "CLICK")."""
     salesforce_object: str
+    look_back_seconds: int = 0
+    """`look back`: events this old still become tasks once their contact syncs."""
 
 
 class Plan(Struct, frozen=True, gc=False):

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from mapc.emulator.hubspot.errors import HsApiError
-from mapc.emulator.hubspot.marketing import make_event
+from mapc.emulator.hubspot.marketing import ensure_campaigns, make_campaign, make_event
 from mapc.emulator.hubspot.portal import PORTAL_ID, Portal
 from mapc.emulator.hubspot.schemas import add_schema, schema_seed
 from mapc.emulator.salesforce.errors import SfApiError
@@ -47,6 +47,7 @@ _SHAPES: dict[str, dict[str, str]] = {
         "records": "lists",
         "associations": "list",
         "email_events": "list",
+        "email_campaigns": "list",
         "rate_limit": "dict",
     },
 }
@@ -195,9 +196,14 @@ def _seed_hubspot(portal: Portal, data: dict[str, Any], refs: dict[str, str]) ->
                     type_id,
                 )
     now_ms = portal.clock.now_ms()
+    for n, campaign in enumerate(data.get("email_campaigns") or []):
+        with at(f"hubspot.email_campaigns[{n}]"):
+            made = make_campaign(campaign, now_ms)
+            portal.email_campaigns[made["id"]] = made
     for n, event in enumerate(data.get("email_events") or []):
         with at(f"hubspot.email_events[{n}]"):
             portal.email_events.append(make_event(event, now_ms))
+    ensure_campaigns(portal, portal.email_events, now_ms)
 
 
 def _seed_kind(portal: Portal, name: str) -> str:
@@ -278,6 +284,10 @@ def dump_hubspot(portal: Portal) -> dict[str, Any]:
         },
         "associations": portal.associations.dump(),
         "email_events": [{k: v for k, v in e.items() if k != "_seq"} for e in portal.email_events],
+        "email_campaigns": [
+            {"id": c["id"], "name": c["name"], "subject": c["subject"], "appId": c["appId"]}
+            for _, c in sorted(portal.email_campaigns.items())
+        ],
         "unsubscribed": sorted(portal.subscriptions.opted_out),
     }
 

@@ -19,7 +19,7 @@ from mapc.emulator.hubspot import lifecycle as hubspot_lifecycle
 from mapc.emulator.hubspot.api import HubSpotApi
 from mapc.emulator.hubspot.errors import HsApiError
 from mapc.emulator.hubspot.limits import RateLimit, RateLimiter
-from mapc.emulator.hubspot.marketing import make_event
+from mapc.emulator.hubspot.marketing import ensure_campaigns, make_event
 from mapc.emulator.hubspot.portal import Portal
 from mapc.emulator.hubspot.schemas import add_schema
 from mapc.emulator.salesforce import lifecycle as salesforce_lifecycle
@@ -254,6 +254,7 @@ class Emulator:
         with self.lock:
             made = [make_event(e, self.clock.now_ms()) for e in events]
             self.portal.email_events.extend(made)
+            ensure_campaigns(self.portal, made, self.clock.now_ms())
         return made
 
     # ------------------------------------------------------------------ lifecycle events

@@ -224,6 +224,9 @@ class EmailEventsRule:
     salesforce_object: str
     task_values: Callable[[Record], Values]
     """An email event -> the Task's field values (Subject, Status, ActivityDate...)."""
+    look_back_seconds: int = 0
+    """`look back`: each run reads this window's events again, so the events of a contact
+    that starts syncing later still become tasks; 0 reads only what is new."""
 
 
 @dataclass(frozen=True)

@@ -428,3 +428,18 @@ def test_batch_results_are_matched_to_inputs_not_by_position(
     assert [by_id[r.id or ""] for r in created] == [i["email"] for i in inputs]
     updated = hs.update("contacts", [{"id": r.id, "lastname": f"L{r.index}"} for r in created])
     assert [r.id for r in updated] == [r.id for r in created]
+
+
+def test_email_campaign_names_come_from_the_campaigns_endpoint(
+    hs: HubSpotConnector, emulator: Emulator
+) -> None:
+    emulator.seed({"hubspot": {"email_campaigns": [{"id": 31, "name": "Autumn sale"}]}})
+    emulator.add_email_events(
+        [{"type": "OPEN", "recipient": "x@example.com", "emailCampaignId": 32}]
+    )
+    campaign = hs.email_campaign("31")
+    assert campaign is not None
+    assert campaign["name"] == "Autumn sale" and campaign["id"] == 31
+    made = hs.email_campaign("32")  # every event's campaign exists, named or not
+    assert made is not None and made["name"] == "Email campaign 32"
+    assert hs.email_campaign("999999") is None  # 404: no such campaign

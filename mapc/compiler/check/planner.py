@@ -9,7 +9,7 @@ from mapc.compiler.check.context import Context, ResolvedBlock
 from mapc.compiler.check.creates import create_object
 from mapc.compiler.check.filters import filter_properties
 from mapc.compiler.check.pairs import match_salesforce_field
-from mapc.compiler.check.structure import EMAIL_EVENT_TYPES
+from mapc.compiler.check.structure import EMAIL_EVENT_TYPES, look_back_seconds
 from mapc.compiler.plan import (
     Plan,
     PlannedAssociation,
@@ -61,6 +61,9 @@ def build_plan(context: Context) -> Plan:
         email_events = PlannedEmailEvents(
             event_types=tuple(EMAIL_EVENT_TYPES[k.value] for k in context.events.kinds),
             salesforce_object=context.events.target.value,
+            look_back_seconds=next(
+                (look_back_seconds(b) or 0 for b in context.events.look_back[:1]), 0
+            ),
         )
     return Plan(
         name=declaration.name.value,

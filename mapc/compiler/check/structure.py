@@ -174,6 +174,10 @@ def _check_events(context: Context, blocks: tuple[ir.EventsBlock, ...]) -> None:
         )
     for repeated in block.dedupe[1:]:
         _duplicate(context, "`dedupe` clause", repeated.span, block.dedupe[0].span)
+    for repeated_look_back in block.look_back[1:]:
+        _duplicate(context, "`look back` clause", repeated_look_back.span, block.look_back[0].span)
+    for look_back in block.look_back[:1]:
+        _check_look_back(context, look_back)
     for dedupe in block.dedupe[:1]:
         if dedupe.mode.value != "none":
             context.error(
@@ -183,3 +187,35 @@ def _check_events(context: Context, blocks: tuple[ir.EventsBlock, ...]) -> None:
                 "HubSpot's Email Events API does not deduplicate: every open and click "
                 "becomes its own task; write `dedupe none` or leave it out",
             )
+
+
+LOOK_BACK_UNITS = {"day": 86_400, "days": 86_400, "hour": 3_600, "hours": 3_600}
+MAX_LOOK_BACK_DAYS = 90
+
+
+def look_back_seconds(look_back: ir.LookBack) -> int | None:
+    """The window in seconds, or None when the clause is not a valid one."""
+    amount, unit = look_back.amount.value, look_back.unit.value
+    if not isinstance(amount, int) or isinstance(amount, bool) or unit not in LOOK_BACK_UNITS:
+        return None
+    seconds = amount * LOOK_BACK_UNITS[unit]
+    return seconds if 0 < seconds <= MAX_LOOK_BACK_DAYS * 86_400 else None
+
+
+def _check_look_back(context: Context, look_back: ir.LookBack) -> None:
+    amount, unit = look_back.amount.value, look_back.unit.value
+    if unit not in LOOK_BACK_UNITS:
+        context.error(
+            "E408",
+            f"`look back` counts days or hours, not `{unit}`",
+            look_back.unit.span,
+            f"write e.g. `look back {amount} days`",
+        )
+    elif look_back_seconds(look_back) is None:
+        context.error(
+            "E408",
+            f"`look back {amount} {unit}` is not a window mapc can read",
+            look_back.amount.span,
+            f"a whole number of days or hours, more than 0 and at most {MAX_LOOK_BACK_DAYS} "
+            "days: each run reads every email event of that window again",
+        )

@@ -139,6 +139,8 @@ def _adapter(ctx: ModuleContext, plan: Plan, objects: list[ObjectView]) -> tuple
             ("salesforce_object", ctx.lit(ee.salesforce_object)),
             ("task_values", "email_event_task"),
         )
+        if ee.look_back_seconds:
+            rule2 += (("look_back_seconds", ctx.lit(ee.look_back_seconds)),)
         kwargs.append(("email_events", Call("EmailEventsRule", rule2, explode=True)))
     return layout(Call("Adapter", tuple(kwargs), explode=True), 0, 10), used
 

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 
 from mapc.compiler import ir
 from mapc.compiler.check.context import Settings
+from mapc.compiler.check.structure import look_back_seconds
 from mapc.compiler.diff.change import Change
 from mapc.compiler.diff.creates import compare_create_target
 from mapc.compiler.diff.pairs import PairContext, compare_pair, pair_label, was
@@ -225,8 +226,12 @@ def _compare_events(old: ir.MappingFile, new: ir.MappingFile) -> Iterator[Change
     old_kinds = {k.value for k in before.kinds}
     new_kinds = {k.value for k in after.kinds}
     lost = sorted(old_kinds - new_kinds)
+    old_window, new_window = _window(before), _window(after)
     narrowed = (
-        lost or before.target.value != after.target.value or _dedupe(before) != _dedupe(after)
+        lost
+        or before.target.value != after.target.value
+        or _dedupe(before) != _dedupe(after)
+        or new_window < old_window
     )
     if narrowed:
         yield Change(
@@ -235,7 +240,7 @@ def _compare_events(old: ir.MappingFile, new: ir.MappingFile) -> Iterator[Change
             after.span,
             before.span,
         )
-    elif new_kinds - old_kinds:
+    elif new_kinds - old_kinds or new_window > old_window:
         yield Change(
             "S802",
             f"email events `{_events_text(before)}` are now `{_events_text(after)}`",
@@ -248,7 +253,15 @@ def _dedupe(block: ir.EventsBlock) -> tuple[str, ...]:
     return tuple(d.mode.value for d in block.dedupe)
 
 
+def _window(block: ir.EventsBlock) -> int:
+    """The look-back window in seconds (0 without one): a shorter one loses the events of
+    contacts that start syncing later; a longer one only turns more of them into tasks."""
+    return next((look_back_seconds(b) or 0 for b in block.look_back[:1]), 0)
+
+
 def _events_text(block: ir.EventsBlock) -> str:
     kinds = ", ".join(k.value for k in block.kinds)
-    dedupe = "".join(f" {{ dedupe {m} }}" for m in _dedupe(block))
-    return f"events {kinds} -> {block.target.value}{dedupe}"
+    clauses = [f"dedupe {m}" for m in _dedupe(block)]
+    clauses += [f"look back {b.amount.value} {b.unit.value}" for b in block.look_back[:1]]
+    body = f" {{ {'; '.join(clauses)} }}" if clauses else ""
+    return f"events {kinds} -> {block.target.value}{body}"

@@ -74,6 +74,7 @@ class HubSpotApi:
         r.add("PUT", f"{_OA4}/{{to_type}}/{{to_id}}", assoc.put_labelled)
         r.add("DELETE", f"{_OA4}/{{to_type}}/{{to_id}}", assoc.delete)
         r.add("GET", "/email/public/v1/events", events.page)
+        r.add("GET", "/email/public/v1/campaigns/{campaign_id}", events.campaign)
         r.add("GET", f"{_CP3}/definitions", prefs.definitions)
         r.add("GET", f"{_CP3}/status/email/{{email}}", prefs.status)
         r.add("POST", f"{_CP3}/subscribe", prefs.subscribe)

@@ -51,7 +51,7 @@ def make_event(data: dict[str, Any], now_ms: int) -> dict[str, Any]:
         "type": kind,
         "recipient": str(data["recipient"]).lower(),
         "created": created,
-        "emailCampaignId": int(data.get("emailCampaignId", 1_000_001)),
+        "emailCampaignId": int(data.get("emailCampaignId", DEFAULT_CAMPAIGN_ID)),
         "emailCampaignGroupId": int(data.get("emailCampaignGroupId", 2_000_001)),
         "appId": int(data.get("appId", 113)),
         "appName": str(data.get("appName", "BatchTest")),
@@ -75,9 +75,56 @@ def make_event(data: dict[str, Any], now_ms: int) -> dict[str, Any]:
     return event
 
 
+# The campaign the emulator's events come from unless they name another.
+DEFAULT_CAMPAIGN_ID = 1_000_001
+DEFAULT_CAMPAIGN_NAME = "Monthly newsletter"
+
+
+def make_campaign(data: dict[str, Any], now_ms: int) -> dict[str, Any]:
+    """An email campaign as `GET /email/public/v1/campaigns/{id}` prints one."""
+    campaign_id = int(data["id"])
+    name = str(data.get("name") or f"Email campaign {campaign_id}")
+    campaign: dict[str, Any] = {
+        "id": campaign_id,
+        "appId": int(data.get("appId", 113)),
+        "appName": str(data.get("appName", "BatchTest")),
+        "contentId": int(data.get("contentId", campaign_id + 5_000_000)),
+        "name": name,
+        "subject": str(data.get("subject") or name),
+        "type": str(data.get("type", "BATCH_EMAIL")),
+        "processingState": "DONE",
+        "numIncluded": int(data.get("numIncluded", 0)),
+        "numQueued": 0,
+        "lastProcessingStartedAt": now_ms,
+        "lastProcessingFinishedAt": now_ms,
+        "lastProcessingStateChangeAt": now_ms,
+        "counters": dict(data.get("counters") or {}),
+    }
+    return campaign
+
+
+def ensure_campaigns(portal: Portal, events: list[dict[str, Any]], now_ms: int) -> None:
+    """Every event comes from a campaign HubSpot can name: make the ones not declared."""
+    for event in events:
+        campaign_id = int(event["emailCampaignId"])
+        if campaign_id not in portal.email_campaigns:
+            name = DEFAULT_CAMPAIGN_NAME if campaign_id == DEFAULT_CAMPAIGN_ID else None
+            portal.email_campaigns[campaign_id] = make_campaign(
+                {"id": campaign_id, "name": name, "appId": event.get("appId")}, now_ms
+            )
+
+
 class EmailEventResources:
     def __init__(self, portal: Portal) -> None:
         self.portal = portal
+
+    def campaign(self, request: Request) -> Response:
+        """GET /email/public/v1/campaigns/{campaignId}: one campaign's data."""
+        raw = request.params["campaign_id"]
+        campaign = self.portal.email_campaigns.get(int(raw)) if raw.isdigit() else None
+        if campaign is None:
+            raise HsApiError(404, "OBJECT_NOT_FOUND", f"No campaign with id {raw}")
+        return Response(200, dict(campaign))
 
     def page(self, request: Request) -> Response:
         start = int_arg(request.arg("startTimestamp"), 0, "startTimestamp")

@@ -79,6 +79,8 @@ class Portal:
         self.associations = Associations(self.types)
         self.subscriptions = Subscriptions()
         self.email_events: list[dict[str, Any]] = []
+        # Email campaigns by id, as the Email Events API's campaigns endpoint shows them.
+        self.email_campaigns: dict[int, dict[str, Any]] = {}
         # Webhook calls for API changes; seeds load quietly (`quiet`), as data loading would.
         self.webhooks = Webhooks()
         self.quiet = False

@@ -301,3 +301,6 @@ class HubSpotConnector(HubSpotWrites):
         self, start: datetime, end: datetime, event_types: Sequence[str] = ("OPEN", "CLICK")
     ) -> Iterator[list[Record]]:
         return self.marketing.email_events(start, end, event_types)
+
+    def email_campaign(self, campaign_id: str) -> Record | None:
+        return self.marketing.email_campaign(campaign_id)

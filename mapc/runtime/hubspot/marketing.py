@@ -24,6 +24,7 @@ from mapc.runtime.records import (
 
 PREFERENCES = "/communication-preferences/v4/statuses"
 EVENTS = "/email/public/v1/events"
+CAMPAIGNS = "/email/public/v1/campaigns"
 UNSUBSCRIBE_BATCH = 100
 EVENTS_PAGE = 1000  # the Email Events API's largest page
 
@@ -169,6 +170,19 @@ class HubSpotMarketing:
                 offset = body.get("offset")
                 if not body.get("hasMore") or not offset:
                     break
+
+    def email_campaign(self, campaign_id: str) -> Record | None:
+        """One email campaign (its `name`, `subject`, `appId`...), None when HubSpot has none."""
+        options = {"method": "GET", "path": f"{CAMPAIGNS}/{quote(campaign_id, safe='')}"}
+        try:
+            body = self._send(
+                "GET email/campaign", options, safe=True, what="read an email campaign"
+            )
+        except HubSpotHttpError as exc:
+            if exc.status == 404:
+                return None
+            raise self._http.translate(exc, "read an email campaign") from None
+        return dict(body) if isinstance(body, Mapping) else None
 
 
 def _batch_results(chunk: Sequence[str], offset: int, body: Any) -> list[WriteResult]:

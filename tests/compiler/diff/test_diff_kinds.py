@@ -277,6 +277,11 @@ CASES: list[tuple[str, str, list[str]]] = [
         ["B802"],
     ),
     ("B802-events-removed", BASE.split("# Marketing email")[0], ["B802"]),
+    (
+        "S802-look-back-added",
+        edit(BASE, ("  dedupe none\n", "  dedupe none\n  look back 7 days\n")),
+        ["S802"],
+    ),
     # Not changes at all: comments, layout, a setting written out at its default.
     (
         "none-comments-and-layout",
@@ -306,6 +311,7 @@ REVERSED: list[tuple[str, str, list[str]]] = [
     ("S801-closed-won-added", "B801-closed-won-removed", ["S801"]),
     ("S802-events-added", "B802-events-removed", ["S802"]),
     ("S802-events-widened", "B802-events-narrowed", ["S802"]),
+    ("B802-look-back-removed", "S802-look-back-added", ["B802"]),
     ("S701-default-added", "B701-default-removed", ["S701"]),
     ("S503-unused-map-removed", "S503-value-map-added", ["S503"]),
     ("B101-added-pair-removed", "S101-pair-added", ["B101"]),
@@ -447,3 +453,11 @@ def test_reordering_contacts_objects_under_the_setting_changes_nothing() -> None
         explicit, ("sync contacts <-> Lead, Contact {", "sync contacts <-> Contact, Lead {")
     )
     assert [c.code for c in diff_texts(explicit, reordered)] == []
+
+
+def test_a_shorter_look_back_window_is_breaking_and_a_longer_one_safe() -> None:
+    week = _BY_ID["S802-look-back-added"]
+    shorter = week.replace("look back 7 days", "look back 36 hours")
+    assert [(c.code, c.breaking) for c in diff_texts(week, shorter)] == [("B802", True)]
+    assert [(c.code, c.breaking) for c in diff_texts(shorter, week)] == [("S802", False)]
+    assert diff_texts(week, week.replace("7 days", "168 hours")) == []  # the same window

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from tests.runtime.sync.compiled import fixture
 from tests.runtime.sync.conftest import SyncEnv
 
 
@@ -110,3 +111,101 @@ def test_r8_killed_after_tasks_were_created_makes_no_second_task(sync: SyncEnv) 
     assert len(sync.sf("Task", fields="Id")) == 4
     assert sync.write_count() == 0, sync.writes()
     assert sync.hs_by_email()["kill@example.com"]["lastname"] == "Kill"
+
+
+DAY_MS = 86_400_000
+
+
+def test_r8_events_of_a_contact_that_starts_syncing_later_become_tasks_within_the_window(
+    sync: SyncEnv,
+) -> None:
+    """`look back 7 days`: an event read while its contact was outside the inclusion list
+    becomes a task once the contact syncs, though the cursor has long passed it; one older
+    than the window does not. Subjects name the campaign (read from HubSpot), not its id."""
+    sync.adapter = fixture("events")
+    now = sync.emulator.clock.now_ms()
+    sync.seed(
+        {
+            "hubspot": {
+                "email_campaigns": [{"id": 42, "name": "Spring launch"}],
+                "records": {
+                    "contacts": [
+                        {
+                            "email": "late@example.com",
+                            "lastname": "Late",
+                            "lifecyclestage": "subscriber",
+                        },
+                        {"email": "now@example.com", "lastname": "Now", "lifecyclestage": "lead"},
+                    ]
+                },
+                "email_events": [
+                    # Read in the first run, when `late` does not sync yet.
+                    {
+                        "id": "old",
+                        "type": "OPEN",
+                        "recipient": "late@example.com",
+                        "created": now - 2 * DAY_MS,
+                        "emailCampaignId": 42,
+                    },
+                    {
+                        "id": "ancient",
+                        "type": "CLICK",
+                        "recipient": "late@example.com",
+                        "created": now - 9 * DAY_MS,
+                        "emailCampaignId": 42,
+                    },
+                    # A newer event moves the cursor past both.
+                    {
+                        "id": "fresh",
+                        "type": "CLICK",
+                        "recipient": "now@example.com",
+                        "created": now,
+                        "emailCampaignId": 42,
+                    },
+                ],
+            }
+        }
+    )
+    report = sync.run()
+    assert report.failed == 0
+    tasks = sync.sf("Task", fields="Id, Subject, WhoId")
+    [now_lead] = sync.sf("Lead", "Email = 'now@example.com'")
+    assert [(t["Subject"], t["WhoId"]) for t in tasks] == [
+        ("Marketing email clicked: Spring launch", now_lead["Id"])
+    ]
+    late = sync.hs_by_email()["late@example.com"]
+    sync.hubspot.update("contacts", [{"id": late["id"], "lifecyclestage": "lead"}])
+    sync.run()  # `late` syncs now: its event of two days ago becomes a task
+    [late_lead] = sync.sf("Lead", "Email = 'late@example.com'")
+    late_tasks = sync.sf("Task", f"WhoId = '{late_lead['Id']}'", fields="Id, Subject, Description")
+    assert [t["Subject"] for t in late_tasks] == ["Marketing email opened: Spring launch"]
+    assert "HubSpot email event old" in late_tasks[0]["Description"]  # not `ancient`
+    sync.emulator.reset_calls()
+    report = sync.run()
+    assert sync.write_count() == 0, sync.writes()
+    assert report.failed == 0
+    assert len(sync.sf("Task", fields="Id")) == 2
+
+
+def test_r8_a_task_names_the_campaign_hubspot_reads_back_and_its_id_only_without_one(
+    sync: SyncEnv,
+) -> None:
+    sync.adapter = fixture("events")
+    sync.seed(
+        {
+            "hubspot": {
+                "email_campaigns": [{"id": 7, "name": "Webinar invite"}],
+                "records": {"contacts": [{"email": "r@example.com", "lastname": "R"}]},
+                "email_events": [
+                    {"id": "a", "type": "OPEN", "recipient": "r@example.com", "emailCampaignId": 7},
+                    {"id": "b", "type": "OPEN", "recipient": "r@example.com", "emailCampaignId": 7},
+                ],
+            }
+        }
+    )
+    sync.emulator.reset_calls()
+    sync.run()
+    subjects = sorted(t["Subject"] for t in sync.sf("Task", fields="Id, Subject"))
+    assert subjects == ["Marketing email opened: Webinar invite"] * 2
+    reads = {k: v for k, v in sync.emulator.calls().items() if "campaigns" in k}
+    assert sum(reads.values()) == 1, reads  # one read per campaign per run

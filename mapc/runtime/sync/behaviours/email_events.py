@@ -12,6 +12,7 @@ import logging
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from mapc.errors import MapcError
 from mapc.runtime.adapter import EmailEventsRule
 from mapc.runtime.records import (
     WriteResult,
@@ -68,13 +69,20 @@ def recover_events(ctx: Context) -> None:
 
 
 def sync_email_events(ctx: Context, rule: EmailEventsRule) -> str | None:
-    """Turn new events into tasks; returns the cursor to store when the run commits."""
+    """Turn new events into tasks; returns the cursor to store when the run commits.
+
+    With a look-back window (`look back 7 days`) every run also reads the window's older
+    events again: those of a contact that started syncing since become tasks (the ones
+    already turned into tasks are skipped by id)."""
     recover_events(ctx)
     raw = ctx.state.cursor(HUBSPOT, CURSOR)
     now = datetime.now(UTC)
-    start = parse_timestamp(raw) if raw else now - FIRST_LOOKBACK
+    look_back = timedelta(seconds=rule.look_back_seconds)
+    new_from = parse_timestamp(raw) if raw else now - max(FIRST_LOOKBACK, look_back)
+    start = min(new_from, now - look_back) if look_back else new_from
     end = now + timedelta(days=1)
-    latest = start
+    latest = new_from
+    campaigns = CampaignNames(ctx)
     failed: list[datetime] = []
     sf = ctx.salesforce
     ctx.writes.queue(
@@ -90,6 +98,11 @@ def sync_email_events(ctx: Context, rule: EmailEventsRule) -> str | None:
         seen = ctx.state.email_event_status(str(e["id"]) for e in events)
         events = [e for e in events if str(e["id"]) not in seen]
         who = _recipients(ctx, {str(e.get("recipient") or "").strip().lower() for e in events})
+        # Events read again from the look-back window whose recipient still does not sync
+        # were reported when they were new: they pass without a word.
+        events = [e for e in events if _recipient(e) in who or _created(e) >= new_from]
+        if not ctx.dry_run:
+            campaigns.name_events([e for e in events if _recipient(e) in who])
         for event in events:
             _task(ctx, rule, event, who, failed)
         for event in page:
@@ -98,7 +111,7 @@ def sync_email_events(ctx: Context, rule: EmailEventsRule) -> str | None:
     ctx.writes.flush_all()
     # Events can be indexed a little late: the next run looks back over an overlap, and
     # event ids already turned into tasks are skipped.
-    cursor = max(start, latest - OVERLAP)
+    cursor = max(new_from, latest - OVERLAP)
     if failed:  # a task Salesforce refused: read its event again next run
         cursor = min(cursor, min(failed) - timedelta(milliseconds=1))
     return format_timestamp(cursor)
@@ -126,8 +139,7 @@ def _task(
     failed: list[datetime],
 ) -> None:
     event_id = str(event["id"])
-    email = str(event.get("recipient") or "").strip().lower()
-    who_id = who.get(email)
+    who_id = who.get(_recipient(event))
     if who_id is None:
         ctx.report.add(
             "email_events",
@@ -164,6 +176,48 @@ def _task(
                 ctx.error("email_events", SALESFORCE, event_id, err.code, err.message, err.fields)
 
     ctx.writes.add("sf:create:Task", {**values, "@event": event_id}, done)
+
+
+class CampaignNames:
+    """Email campaign ids -> names, read once per run through the Email Events API's
+    campaigns endpoint: a task's subject names the campaign, not its number."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.names: dict[str, str | None] = {}
+
+    def name_events(self, events: list[dict[str, Any]]) -> None:
+        """Set `emailCampaignName` on each event whose campaign HubSpot names."""
+        for event in events:
+            campaign = str(event.get("emailCampaignId") or "")
+            if not campaign or event.get("emailCampaignName"):
+                continue
+            if campaign not in self.names:
+                self.names[campaign] = self._read(campaign)
+            if self.names[campaign]:
+                event["emailCampaignName"] = self.names[campaign]
+
+    def _read(self, campaign: str) -> str | None:
+        try:
+            found = self.ctx.hubspot.email_campaign(campaign)
+        except MapcError as error:
+            # The task still gets made, under the campaign's number: better than none.
+            log.warning("email campaign %s: name not read (%s)", campaign, error)
+            return None
+        self.ctx.report.reads += 1
+        name = (found or {}).get("name")
+        return str(name) if name else None
+
+
+def _recipient(event: dict[str, Any]) -> str:
+    return str(event.get("recipient") or "").strip().lower()
+
+
+def _created(event: dict[str, Any]) -> datetime:
+    created = event.get("created")
+    if isinstance(created, int | float):
+        return from_epoch_millis(int(created))
+    return datetime.max.replace(tzinfo=UTC)  # undated: treat as new
 
 
 def _journal(ctx: Context, items: list[Item]) -> None:
