@@ -24,6 +24,7 @@ COMMANDS: dict[str, str] = {
     "emulate": "run a local emulator of the Salesforce and HubSpot APIs",
     "run": "run a generated adapter: sync HubSpot and Salesforce",
     "plan": "show what `mapc run` would change, writing nothing",
+    "resync": "read pairs again and re-apply them, keeping links (e.g. a field mapped later)",
     "errors": "list the records recent runs could not sync",
     "status": "show recent runs, open errors by category and how far behind each object is",
     "serve": "serve the Sync health page, /metrics and /healthz from the state database",

@@ -18,7 +18,6 @@ from lark.grammar import Rule
 from lark.lexer import TerminalDef
 from lark.tools.standalone import EXTRACT_STANDALONE_FILES, extract_sections, strip_docstrings
 
-
 # Read here, not through mapc.compiler.grammar: that module loads the parser this writes,
 # which may be stale, or mid-merge, when it is regenerated.
 GRAMMAR = Path(__file__).resolve().parents[2] / "grammar" / "mapc.lark"

@@ -248,6 +248,7 @@ def execute(args: argparse.Namespace, *, dry_run: bool, plan: bool = False) -> i
                 retry=retry,
                 budget=budget,
                 on_failure=lambda error: hook.run_failed(str(error)) if hook else None,
+                resync=getattr(args, "resync", None),
             )
             if out_file and reports:
                 saves(out_file, args, reports[-1], adapter, state)

@@ -103,13 +103,20 @@ def reconcile(ctx: Context, obj: ObjectSync, link: Link, hs: Record, sf: Record)
         if sobject == CONTACT:
             link.sf_parent = _text(sf.get(ACCOUNT_ID))
     sf = without_placeholders(obj, sobject, sf, link.sf_values)
+    # Last synced as a placeholder is last synced blank (never a value Salesforce cleared).
+    hs_last, sf_last = (
+        link.hs_values,
+        without_placeholders(obj, sobject, link.sf_values, link.sf_values),
+    )
+    if ctx.resync is not None and ctx.resync.fields:
+        hs_last, sf_last = ctx.resync.set_aside(obj, hs_last, sf_last)
     decision = decide(
         obj,
         sobject,
         hs,
         sf,
-        link.hs_values if link.synced else None,
-        link.sf_values if link.synced else None,
+        hs_last if link.synced else None,
+        sf_last if link.synced else None,
         hubspot_newer=record_time(hs) > record_time(sf),
         owners=ctx.owners,
         salesforce_writable=salesforce_writable(ctx, sf),

@@ -31,6 +31,7 @@ from mapc.runtime.sync.behaviours.seed import (
 )
 from mapc.runtime.sync.ports import HubSpotPort, SalesforcePort
 from mapc.runtime.sync.report import Change, Conflict, Report
+from mapc.runtime.sync.resync import Resync
 from mapc.runtime.sync.staging import Staging
 from mapc.runtime.sync.state import Link, Owed, StateStore
 from mapc.runtime.sync.writes import Writes
@@ -106,6 +107,8 @@ class Context:
     held: set[tuple[str, str, str]] = field(default_factory=set)
     """(object, target side, source id) of creates an earlier run may have carried out
     and nothing can find again (recovery refuses to guess): not created again."""
+    resync: Resync | None = None
+    """`mapc resync`: what this run reads again and re-applies (None: a usual run)."""
     """Dry runs save no links: the ids a plan already paired, so they count once."""
 
     # -- what to read -------------------------------------------------------------------

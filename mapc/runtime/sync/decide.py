@@ -112,8 +112,11 @@ def decide(
     for f in fields_for(obj, sobject):
         hv, sv = hs.get(f.hubspot), sf.get(f.salesforce)
         same = same_ci if _case_blind(obj, f) else same_exact
-        hs_changed = first or not same(hv, hs_prev.get(f.hubspot))
-        sf_changed = first or not same(sv, sf_prev.get(f.salesforce))
+        # A field mapped after the pair last synced (or set aside by `mapc resync`) has no
+        # last synced value on either side: it syncs as at a first sync.
+        field_first = first or (f.hubspot not in hs_prev and f.salesforce not in sf_prev)
+        hs_changed = field_first or not same(hv, hs_prev.get(f.hubspot))
+        sf_changed = field_first or not same(sv, sf_prev.get(f.salesforce))
         if not (hs_changed or sf_changed) or f.rule is Rule.DO_NOT_SYNC:
             continue
         if f.rule is Rule.OPT_OUT:
@@ -128,7 +131,7 @@ def decide(
                 hs_changed,
                 sf_changed,
                 hubspot_newer,
-                first,
+                field_first,
                 owners,
                 out,
                 salesforce_writable,
@@ -142,16 +145,16 @@ def decide(
             send_sf = send_sf and hs_changed
             send_hs = send_hs and sf_changed
             if send_sf and send_hs:
-                if first and (blank(hv) or blank(sv)):
+                if field_first and (blank(hv) or blank(sv)):
                     hubspot_wins = blank(sv)
                 else:
                     hubspot_wins = hubspot_newer
-                    if not first:
+                    if not field_first:
                         winner = "hubspot" if hubspot_wins else "salesforce"
                         out.conflicts.append(Conflict(f.hubspot, hv, sv, winner))
                 send_sf, send_hs = hubspot_wins, not hubspot_wins
         elif f.rule is Rule.PREFER_SALESFORCE:
-            if _cleared_in_salesforce(f, sv, sf_prev, first, sf_changed):
+            if _cleared_in_salesforce(f, sv, sf_prev, field_first, sf_changed):
                 # Salesforce clearing a value it had wins like any of its values (HubSpot's
                 # connector clears the property); the transform carries no blank value.
                 if f.to_hubspot and not blank(hv):

@@ -36,6 +36,7 @@ from mapc.runtime.sync.ports import HubSpotPort, SalesforcePort
 from mapc.runtime.sync.recovery import recover
 from mapc.runtime.sync.renamed_objects import adopt_qualified_names
 from mapc.runtime.sync.report import DETAIL_LIMIT, SUMMARY_LOGGER, Report
+from mapc.runtime.sync.resync import Resync
 from mapc.runtime.sync.retries import RetryRule, record_failures
 from mapc.runtime.sync.staging import Staging
 from mapc.runtime.sync.state import StateStore, now_iso
@@ -93,10 +94,14 @@ class SyncEngine:
         retry: RetryRule | None = None,
         budget: Budget | None = None,
         concurrency: int | None = None,
+        resync: Resync | None = None,
     ) -> None:
         """`concurrency`: write batches of one queue sent at once (default
-        $MAPC_CONCURRENCY, else 1)."""
+        $MAPC_CONCURRENCY, else 1). `resync`: what a `mapc resync` run reads again."""
         self.concurrency = concurrency if concurrency is not None else concurrency_from_env()
+        if resync is not None:
+            resync.check(adapter)
+        self.resync = resync
         self.adapter = adapter
         self.retry = retry or RetryRule()
         self.budget = budget
@@ -151,6 +156,7 @@ class SyncEngine:
             dry_run=self.dry_run,
             progress=self.progress,
             heartbeat=lock.beat,
+            resync=self.resync,
         )
         status = FAILED
         org_limits: dict[str, int | None] = {}
@@ -235,6 +241,8 @@ class SyncEngine:
             recover(ctx, obj)
         retry_owed(ctx)
         syncs: list[PairSync] = []
+        if self.resync is not None:
+            objects = [o for o in objects if self.resync.covers(o)]
         for obj in objects:
             self.progress(f"syncing {obj.hubspot_object}")
             pair = PairSync(ctx, obj)
@@ -256,7 +264,7 @@ class SyncEngine:
             self.progress("applying Closed/Won opportunities")
             apply_closed_won(ctx, self.adapter.closed_won)
         events_cursor = None
-        if self.adapter.email_events is not None:
+        if self.adapter.email_events is not None and self.resync is None:
             self.progress("turning email events into tasks")
             events_cursor = sync_email_events(ctx, self.adapter.email_events)
         ctx.writes.flush_all()

@@ -90,6 +90,8 @@ class PairSync(Creates):
     # -- staging ------------------------------------------------------------------------
 
     def _since(self, side: str, obj: str) -> Cursor | None:
+        if self.ctx.resync is not None:
+            return self.ctx.resync.cursor()
         raw = self.ctx.state.cursor(side, obj)
         return Cursor.decode(raw) if raw else None
 
@@ -199,8 +201,9 @@ class PairSync(Creates):
             ctx.staging.add(SALESFORCE, sobject, records, obj.salesforce_match_key, SALESFORCE_ID)
 
     def commit_cursors(self) -> None:
-        """Only once every write and link the staged changes led to is committed."""
-        if self.ctx.dry_run:
+        """Only once every write and link the staged changes led to is committed (and
+        never after a resync, which reads outside the cursors' order)."""
+        if self.ctx.dry_run or self.ctx.resync is not None:
             return
         for (side, obj), cursor in sorted(self.cursors.items()):
             self.ctx.state.set_cursor(side, obj, cursor.encode())
@@ -321,7 +324,7 @@ class PairSync(Creates):
     def _settled(self, link: Link, record: Record, side: str) -> bool:
         """The record read on `side` still holds its last synced values (and parent), and
         the other side was not read this run, so did not change: nothing to do, no read."""
-        if not link.synced:
+        if not link.synced or self.ctx.resync is not None:
             return False
         if side == HUBSPOT:
             if PARENT_KEY in record and record[PARENT_KEY] != link.hs_parent:
@@ -387,7 +390,10 @@ class PairSync(Creates):
             remembered = {
                 link.sf_id: snapshot_record(link, SALESFORCE)
                 for hs_id, link in links.items()
-                if hs_id not in settled and link.sf_id not in staged_sf and link.synced
+                if hs_id not in settled
+                and link.sf_id not in staged_sf
+                and link.synced
+                and ctx.resync is None
             }
             wanted = [
                 (link.sf_object, link.sf_id)
@@ -500,7 +506,10 @@ class PairSync(Creates):
         remembered = {
             link.hubspot_id: snapshot_record(link, HUBSPOT)
             for sf_id, link in links.items()
-            if link.hubspot_id not in staged_hs and sf_id not in settled and link.synced
+            if link.hubspot_id not in staged_hs
+            and sf_id not in settled
+            and link.synced
+            and ctx.resync is None
         }
         wanted = [
             link.hubspot_id

@@ -28,6 +28,7 @@ from mapc.runtime.sync.engine import Progress, SyncEngine
 from mapc.runtime.sync.lock import StateLocked
 from mapc.runtime.sync.ports import HubSpotPort, SalesforcePort
 from mapc.runtime.sync.report import DETAIL_LIMIT, Report
+from mapc.runtime.sync.resync import Resync
 from mapc.runtime.sync.retries import DEFAULT_BACKOFF, DEFAULT_LIMIT, RetryRule
 from mapc.runtime.sync.state import StateStore
 
@@ -216,6 +217,7 @@ def run_loop(
     retry: RetryRule | None = None,
     budget: Budget | None = None,
     on_failure: Callable[[BaseException], None] = lambda _e: None,
+    resync: Resync | None = None,
 ) -> int:
     """Run once, or every `every` seconds until interrupted; the last run's exit code.
     On a schedule a run that hits an API failure is logged and the next one retries
@@ -234,6 +236,7 @@ def run_loop(
             detail_limit=detail_limit,
             retry=retry,
             budget=budget,
+            resync=resync,
         )
         try:
             report = engine.run()
