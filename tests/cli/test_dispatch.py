@@ -47,3 +47,16 @@ def test_an_unknown_command_is_a_usage_error_listing_the_commands(
 ) -> None:
     assert cli.main(["chekc"]) == 2
     assert "invalid choice: 'chekc'" in capsys.readouterr().err
+
+
+def test_a_command_builds_no_parser_for_the_others_and_imports_no_shutil() -> None:
+    # Cold-start costs a command never needs (bench/startup.py measures the whole).
+    code = (
+        "import sys\n"
+        "from mapc.cli import build_parser\n"
+        "parser = build_parser(['check'])\n"
+        "[sub] = [a for a in parser._actions if a.dest == 'command']\n"
+        "print(sorted(sub.choices), 'shutil' in sys.modules, file=sys.stderr)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stderr.strip() == "['check'] False"
