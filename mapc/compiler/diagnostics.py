@@ -7,8 +7,9 @@ a failing and a fixed example, and a test keeps the two in step.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
+
+from msgspec import Struct
 
 from mapc.compiler.source import Span
 
@@ -18,8 +19,7 @@ class Severity(StrEnum):
     WARNING = "warning"
 
 
-@dataclass(frozen=True)
-class Code:
+class Code(Struct, frozen=True):
     code: str
     title: str
 
@@ -97,8 +97,7 @@ _CODES = (
 CODES: dict[str, Code] = {c.code: c for c in _CODES}
 
 
-@dataclass(frozen=True)
-class Diagnostic:
+class Diagnostic(Struct, frozen=True):
     code: str
     message: str
     span: Span

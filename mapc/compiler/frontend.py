@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from msgspec import Struct
 
 from mapc.compiler import ir
 from mapc.compiler.build import build_ir
@@ -11,8 +11,7 @@ from mapc.compiler.parser import parse_source
 from mapc.compiler.source import Source
 
 
-@dataclass(frozen=True)
-class Parsed:
+class Parsed(Struct, frozen=True):
     source: Source
     mapping: ir.MappingFile | None
     diagnostics: tuple[Diagnostic, ...]

@@ -8,9 +8,9 @@ character in place so positions stay true, and parses again.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 import msgspec.structs
+from msgspec import Struct
 
 from mapc.compiler.diagnostics import Diagnostic
 from mapc.compiler.grammar import (
@@ -45,8 +45,7 @@ _TERMINAL_NAMES = {
 }
 
 
-@dataclass(frozen=True)
-class ParseResult:
+class ParseResult(Struct, frozen=True):
     tree: Tree[Token] | None
     comments: tuple[Token, ...]
     diagnostics: tuple[Diagnostic, ...]

@@ -6,10 +6,11 @@ import gc
 import os
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from msgspec import Struct
 
 from mapc.compiler.diagnostics import Diagnostic, has_errors
 from mapc.compiler.source import Source, Span
@@ -31,8 +32,7 @@ class UsageError(MapcError):
     """A problem with the command, not with a mapping (exit code 2)."""
 
 
-@dataclass(frozen=True)
-class CheckResult:
+class CheckResult(Struct, frozen=True):
     path: Path
     source: Source | None
     mapping: ir.MappingFile | None

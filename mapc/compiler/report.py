@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import cache
 from pathlib import PurePath
 from typing import Literal
+
+from msgspec import Struct
 
 from mapc import __version__
 from mapc.compiler.diagnostics import CODES, Code, Diagnostic, Severity
@@ -71,8 +72,7 @@ def heading_anchor(heading: str) -> str:
     return kept.replace(" ", "-")
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(Struct, frozen=True):
     """One result in a machine format: a diagnostic, an unformatted file, a mapping change."""
 
     code: str

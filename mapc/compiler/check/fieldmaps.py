@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from enum import Enum
+
+from msgspec import Struct
 
 from mapc.compiler import ir
 from mapc.compiler.catalog import ENUM_KINDS, FieldDef
@@ -60,8 +61,7 @@ _CLAUSE_NAMES: dict[type, str] = {
 }
 
 
-@dataclass(frozen=True)
-class Clauses:
+class Clauses(Struct, frozen=True):
     rule: ir.Rule | None
     standard: ir.Standard | None
     values: ir.ValuesRef | None

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
+
+import msgspec
 
 from mapc.compiler import ir
 from mapc.compiler.diagnostics import Diagnostic
@@ -50,7 +52,9 @@ def _parse(source: Source, result: DiffResult, old: bool = False) -> ir.MappingF
         return parsed.mapping
     if old:
         # Both versions may carry the same name (--against): say which one is broken.
-        errors = [replace(d, message=f"{d.message} (in the old version)") for d in errors]
+        errors = [
+            msgspec.structs.replace(d, message=f"{d.message} (in the old version)") for d in errors
+        ]
         result.old_errors.add(source.name)
     result.diagnostics.extend(errors)
     return None
