@@ -10,7 +10,7 @@ from msgspec import Struct
 
 from mapc.compiler import ir
 from mapc.compiler.source import Span
-from mapc.runtime.adapter import (
+from mapc.runtime.kinds import (
     Behaviour,
     CreateContacts,
     MatchKind,

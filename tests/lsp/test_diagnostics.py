@@ -228,7 +228,7 @@ print("\\n".join(sorted(sys.modules)))
     loaded = subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, check=True
     ).stdout.split()
-    runtime = [m for m in loaded if m.startswith("mapc.runtime.") and m != "mapc.runtime.adapter"]
+    runtime = [m for m in loaded if m.startswith("mapc.runtime.") and m != "mapc.runtime.kinds"]
     assert runtime == []
     for heavy in ("simple_salesforce", "hubspot", "sqlalchemy", "mapc.emulator", "jinja2"):
         assert heavy not in loaded

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from mapc.compiler import ir
 from mapc.compiler.check.context import Context, ResolvedBlock
-from mapc.runtime.adapter import Behaviour, PersonAccounts, Rule
+from mapc.runtime.kinds import Behaviour, PersonAccounts, Rule
 
 _SALESFORCE_READS: dict[Behaviour, dict[str, tuple[str, ...]]] = {
     # A Contact's account is its company (R6) and a person account's contact (R7); a

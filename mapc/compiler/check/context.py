@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from msgspec import Struct, field
 
 from mapc.compiler import ir
 from mapc.compiler.catalog import Catalog, FieldDef, ObjectDef
 from mapc.compiler.diagnostics import Diagnostic
 from mapc.compiler.source import Source, Span
-from mapc.runtime.adapter import CreateContacts, OnDelete, PersonAccounts, Rule
+from mapc.runtime.kinds import CreateContacts, OnDelete, PersonAccounts, Rule
 
 
-@dataclass
-class ResolvedField:
+class ResolvedField(Struct):
     """A field mapping whose names resolved, with what each side turned out to be."""
 
     node: ir.FieldMap
@@ -26,8 +25,7 @@ class ResolvedField:
     value_map: ir.ValuesBlock | None = None
 
 
-@dataclass
-class ResolvedAssociation:
+class ResolvedAssociation(Struct):
     """`associate contacts <-> ContactId`, resolved: the reference field on each Salesforce
     object of the pair, and the Salesforce objects it may point at that the associated
     HubSpot object syncs with."""
@@ -40,8 +38,7 @@ class ResolvedAssociation:
     to_hubspot: bool
 
 
-@dataclass
-class ResolvedBlock:
+class ResolvedBlock(Struct):
     node: ir.SyncBlock
     hubspot: ObjectDef
     salesforce: dict[str, ObjectDef]
@@ -59,8 +56,7 @@ class ResolvedBlock:
     """The HubSpot idempotency key (a unique property holding the Salesforce id)."""
 
 
-@dataclass
-class Settings:
+class Settings(Struct):
     create_hubspot_contacts: CreateContacts = CreateContacts.LEADS_AND_CONTACTS
     shared_org: bool = False
     person_accounts: PersonAccounts = PersonAccounts.AUTO
@@ -71,8 +67,7 @@ class Settings:
     create_salesforce_as_span: Span | None = None
 
 
-@dataclass
-class Context:
+class Context(Struct):
     source: Source
     mapping: ir.MappingFile
     catalog: Catalog

@@ -6,7 +6,7 @@ from __future__ import annotations
 from mapc.compiler import ir
 from mapc.compiler.catalog import suggest
 from mapc.compiler.check.context import Context, ResolvedBlock
-from mapc.runtime.adapter import OnDelete
+from mapc.runtime.kinds import OnDelete
 
 SIDES = ("salesforce", "hubspot")
 ACTIONS = tuple(a.value for a in OnDelete)

@@ -13,7 +13,7 @@ from mapc.compiler.check import types
 from mapc.compiler.check.context import Context, ResolvedBlock, ResolvedField
 from mapc.compiler.check.likeness import same_meaning, squash, writable_namesake
 from mapc.compiler.check.names import did_you_mean, resolve_hubspot, salesforce_targets
-from mapc.runtime.adapter import Rule
+from mapc.runtime.kinds import Rule
 
 OPT_OUT_HUBSPOT = "hs_email_optout"
 OPT_OUT_SALESFORCE = "HasOptedOutOfEmail"

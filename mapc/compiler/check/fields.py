@@ -18,7 +18,7 @@ from mapc.compiler.check.literals import check_literal
 from mapc.compiler.check.names import resolve_hubspot, salesforce_targets
 from mapc.compiler.check.pairs import SEED_PAIRS, check_match, resolve_pair
 from mapc.compiler.source import Span
-from mapc.runtime.adapter import PersonAccounts, Rule
+from mapc.runtime.kinds import PersonAccounts, Rule
 
 
 def check_blocks(context: Context) -> None:

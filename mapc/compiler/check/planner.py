@@ -21,7 +21,7 @@ from mapc.compiler.plan import (
     PlannedObject,
     PlannedValueMap,
 )
-from mapc.runtime.adapter import MatchKind
+from mapc.runtime.kinds import MatchKind
 
 # Read on every record whatever the mapping says: ids and change timestamps for cursors.
 SALESFORCE_SYSTEM_FIELDS = ("Id", "LastModifiedDate", "SystemModstamp")

@@ -6,7 +6,7 @@ from mapc.compiler import ir
 from mapc.compiler.catalog import suggest
 from mapc.compiler.check.context import Context
 from mapc.compiler.source import Span
-from mapc.runtime.adapter import CreateContacts, PersonAccounts
+from mapc.runtime.kinds import CreateContacts, PersonAccounts
 
 SETTINGS = (
     "catalogs",

@@ -10,7 +10,7 @@ from mapc.compiler.codegen.predicate import PredicateView, build_predicate, sear
 from mapc.compiler.codegen.pretty import Call, Dict, Node, Seq, def_line, layout
 from mapc.compiler.codegen.transforms import TransformView, build_transform
 from mapc.compiler.plan import Plan, PlannedAssociation, PlannedField, PlannedObject
-from mapc.runtime.adapter import MatchKind, Rule
+from mapc.runtime.kinds import MatchKind, Rule
 
 __all__ = ["Dispatch", "MatchView", "ObjectView", "build_object"]
 

@@ -12,7 +12,7 @@ from mapc.compiler.codegen.context import ModuleContext
 from mapc.compiler.codegen.literals import comment_text
 from mapc.compiler.codegen.pretty import def_line
 from mapc.compiler.plan import PlannedField
-from mapc.runtime.adapter import Rule
+from mapc.runtime.kinds import Rule
 
 __all__ = ["Step", "TransformView", "build_transform", "kind_class"]
 

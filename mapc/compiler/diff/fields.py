@@ -8,7 +8,7 @@ from mapc.compiler import ir
 from mapc.compiler.check.fieldmaps import clauses_of, effective_rule
 from mapc.compiler.diff.change import Change
 from mapc.compiler.diff.context import PairContext, was
-from mapc.runtime.adapter import Rule
+from mapc.runtime.kinds import Rule
 
 # How strongly each rule lets a side write to the other: (HubSpot -> Salesforce,
 # Salesforce -> HubSpot); 2 always, 1 only while the receiving side is blank, 0 never.

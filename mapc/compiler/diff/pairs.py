@@ -10,7 +10,7 @@ from mapc.compiler.diff.context import PairContext, pair_label, was
 from mapc.compiler.diff.fields import compare_fields
 from mapc.compiler.diff.filters import describe, implies
 from mapc.compiler.formatter import literal
-from mapc.runtime.adapter import OnDelete
+from mapc.runtime.kinds import OnDelete
 
 __all__ = ["PairContext", "compare_pair", "pair_label", "was"]
 
