@@ -11,6 +11,15 @@ ALERT_NOTE = "open_errors_alert"
 """Whether the last run's open errors were at or above --alert-open-errors (in the state)."""
 
 
+MAX_CONCURRENCY = 32
+
+
+def concurrency(text: str) -> int:
+    if not text.strip().isdigit() or not 1 <= int(text) <= MAX_CONCURRENCY:
+        raise argparse.ArgumentTypeError(f"must be a whole number from 1 to {MAX_CONCURRENCY}")
+    return int(text)
+
+
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "run",
@@ -33,6 +42,14 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--dry-run",
         action="store_true",
         help="read and decide, write nothing (same as `mapc plan`)",
+    )
+    parser.add_argument(
+        "--concurrency",
+        type=concurrency,
+        metavar="N",
+        help="write batches of one kind in flight at once, 1 to 32 (default: "
+        "$MAPC_CONCURRENCY, else 1); 4 roughly halves a large run's time against APIs "
+        "that take 100 ms a call (docs/runner.md)",
     )
     parser.add_argument(
         "--init-state",
@@ -245,6 +262,7 @@ def execute(args: argparse.Namespace, *, dry_run: bool, plan: bool = False) -> i
                 progress=step,
                 on_report=show,
                 detail_limit=None if out_file else getattr(args, "detail_limit", DETAIL_LIMIT),
+                concurrency=getattr(args, "concurrency", None),
                 retry=retry,
                 budget=budget,
                 on_failure=lambda error: hook.run_failed(str(error)) if hook else None,

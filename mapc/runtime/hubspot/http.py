@@ -7,14 +7,13 @@ import contextlib
 import io
 import json
 import logging
-import threading
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import requests
 
+from mapc.runtime.callcount import CallCounter
 from mapc.runtime.errors import (
     ApiAccessError,
     AuthenticationError,
@@ -102,8 +101,7 @@ class HubSpotTransport:
         self.policy = hubspot_policy(policy)
         self.limiter = limiter
         self.secrets = secrets
-        self.calls: Counter[str] = Counter()
-        self._counting = threading.Lock()  # write batches may be sent from several threads
+        self.calls = CallCounter()  # write batches may be sent from several threads
         self.org_usage: tuple[int, int] | None = None
         """The account's (used, limit) of daily API calls, as the last answer said
         (search answers carry no rate-limit headers)."""
@@ -138,10 +136,8 @@ class HubSpotTransport:
         """Call a generated client method, returning its raw JSON reply."""
 
         def attempt() -> Reply:
-            self.before_call()
+            self.calls.count(endpoint, guard=self.before_call)
             self.limiter.acquire(search=search)
-            with self._counting:
-                self.calls[endpoint] += 1
             response = call(*args, _preload_content=False, _request_timeout=self.timeout, **kwargs)
             try:
                 body = _json(response.data)
@@ -179,10 +175,8 @@ class HubSpotTransport:
         itself); a non-2xx answer raises HubSpotHttpError."""
 
         def attempt() -> requests.Response:
-            self.before_call()
+            self.calls.count(endpoint, guard=self.before_call)
             self.limiter.acquire()
-            with self._counting:
-                self.calls[endpoint] += 1
             # api_request prints transport errors to stdout; keep stdout for mapc's output.
             with contextlib.redirect_stdout(io.StringIO()):
                 return send()

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import logging
 import re
-import threading
-from collections import Counter
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
 import requests
 
+from mapc.runtime.callcount import CallCounter
 from mapc.runtime.retry import (
     RetryPolicy,
     call_with_retry,
@@ -73,8 +72,7 @@ class SalesforceSession(requests.Session):
         super().__init__()
         self.policy = policy
         self.timeout = timeout
-        self.calls: Counter[str] = Counter()
-        self._counting = threading.Lock()  # write batches may be sent from several threads
+        self.calls = CallCounter()  # write batches may be sent from several threads
         self.org_usage: tuple[int, int] | None = None
         """The org's (used, limit) of daily API requests, as the last answer said."""
         self.before_call: Callable[[], None] = lambda: None
@@ -93,9 +91,7 @@ class SalesforceSession(requests.Session):
         endpoint = endpoint_of(url)
 
         def attempt() -> requests.Response:
-            self.before_call()
-            with self._counting:
-                self.calls[f"{method.upper()} {endpoint}"] += 1
+            self.calls.count(f"{method.upper()} {endpoint}", guard=self.before_call)
             response = super(SalesforceSession, self).request(method, url, *args, **kwargs)
             self.org_usage = org_usage(response.headers.get("Sforce-Limit-Info")) or self.org_usage
             log.debug("%s %s -> %s", method.upper(), endpoint, response.status_code)

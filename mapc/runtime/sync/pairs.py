@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
+from contextlib import ExitStack
 from functools import partial
 from typing import Any
 
 from mapc.runtime.adapter import ObjectSync
-from mapc.runtime.records import Cursor, Record, WriteResult, maybe_done
+from mapc.runtime.readahead import ReadAhead
+from mapc.runtime.records import Cursor, Page, Record, WriteResult, maybe_done
 from mapc.runtime.sync.apply import (
     INCLUDED,
     PARENT_KEY,
@@ -96,64 +99,84 @@ class PairSync(Creates):
         return Cursor.decode(raw) if raw else None
 
     def stage(self) -> None:
+        """Read each side's changes since its cursor into the staging table. With writes in
+        flight (concurrency above 1) every stream is read ahead on its own thread, so the
+        HubSpot and Salesforce reads wait on the network at once; staging stays here, in
+        the streams' order."""
         ctx, obj = self.ctx, self.obj
-        props = [*ctx.hubspot_properties(obj), MERGED_IDS]  # a merge shows on its result
+        streams: list[tuple[str, str, Iterable[Page]]] = []
         # A one-way block reads only the side whose changes travel: the other side's
         # changes could neither be written nor create anything.
-        hubspot_pages = (
-            ctx.hubspot.read_changed(self.name, props, self._since(HUBSPOT, self.name))
-            if obj.hubspot_to_salesforce
-            else ()
-        )
-        for page in hubspot_pages:
-            ctx.report.reads += 1
-            ctx.report.read(self.name, HUBSPOT, len(page.records))
-            for record in page.records:
-                if merged_ids(record):
-                    self.gone.hubspot_merges.append(
-                        (
-                            str(record[HUBSPOT_ID]),
-                            merged_ids(record),
-                            obj.match_key(record) if obj.match_key else None,
-                        )
-                    )
-            ctx.staging.add(HUBSPOT, self.name, page.records, obj.match_key, HUBSPOT_ID)
-            if obj.match_key is not None and not ctx.dry_run:
-                ctx.state.put_keys(
-                    HUBSPOT,
-                    self.name,
-                    [(str(r[HUBSPOT_ID]), obj.match_key(r)) for r in page.records],
-                )
-            if page.cursor is not None:
-                self.cursors[(HUBSPOT, self.name)] = page.cursor
-            self._count("reading HubSpot", len(page.records))
+        if obj.hubspot_to_salesforce:
+            props = [*ctx.hubspot_properties(obj), MERGED_IDS]  # a merge shows on its result
+            pages = ctx.hubspot.read_changed(self.name, props, self._since(HUBSPOT, self.name))
+            streams.append((HUBSPOT, self.name, pages))
         for sobject in obj.salesforce_objects if obj.salesforce_to_hubspot else ():
             fields = ctx.salesforce_fields(obj, sobject) + deletion_fields(sobject)
-            key = obj.salesforce_match_key
             # queryAll: the records deleted (or merged away) since the cursor come with
             # the changed ones, in the same pages, at no extra call.
-            for page in ctx.salesforce.read_changed(
+            pages = ctx.salesforce.read_changed(
                 sobject, fields, self._since(SALESFORCE, sobject), include_deleted=True
-            ):
-                ctx.report.reads += 1
-                ctx.report.read(self.name, SALESFORCE, len(page.records))
-                alive = [r for r in page.records if not is_deleted(r)]
-                self.gone.salesforce += [
-                    (sobject, str(r[SALESFORCE_ID]), r.get(MASTER_RECORD) or None)
-                    for r in page.records
-                    if is_deleted(r)
+            )
+            streams.append((SALESFORCE, sobject, pages))
+        with ExitStack() as reading:
+            if ctx.writes.concurrency > 1 and len(streams) > 1:
+                streams = [
+                    (side, name, reading.enter_context(ReadAhead(source)))
+                    for side, name, source in streams
                 ]
-                ctx.staging.add(SALESFORCE, sobject, alive, key, SALESFORCE_ID)
-                if key is not None and not ctx.dry_run:
-                    ctx.state.put_keys(
-                        SALESFORCE, sobject, [(str(r[SALESFORCE_ID]), key(r)) for r in alive]
-                    )
-                if page.cursor is not None:
-                    self.cursors[(SALESFORCE, sobject)] = page.cursor
-                self._count(f"reading Salesforce {sobject}", len(page.records))
+            for side, name, source in streams:
+                for page in source:
+                    if side == HUBSPOT:
+                        self._stage_hubspot_page(page)
+                    else:
+                        self._stage_salesforce_page(name, page)
         for page in ctx.hubspot.read_archived(self.name, ()):
             ctx.report.reads += 1
             self.gone.hubspot_archived += [str(r[HUBSPOT_ID]) for r in page.records]
+
+    def _stage_hubspot_page(self, page: Page) -> None:
+        ctx, obj = self.ctx, self.obj
+        ctx.report.reads += 1
+        ctx.report.read(self.name, HUBSPOT, len(page.records))
+        for record in page.records:
+            if merged_ids(record):
+                self.gone.hubspot_merges.append(
+                    (
+                        str(record[HUBSPOT_ID]),
+                        merged_ids(record),
+                        obj.match_key(record) if obj.match_key else None,
+                    )
+                )
+        ctx.staging.add(HUBSPOT, self.name, page.records, obj.match_key, HUBSPOT_ID)
+        if obj.match_key is not None and not ctx.dry_run:
+            ctx.state.put_keys(
+                HUBSPOT,
+                self.name,
+                [(str(r[HUBSPOT_ID]), obj.match_key(r)) for r in page.records],
+            )
+        if page.cursor is not None:
+            self.cursors[(HUBSPOT, self.name)] = page.cursor
+        self._count("reading HubSpot", len(page.records))
+
+    def _stage_salesforce_page(self, sobject: str, page: Page) -> None:
+        ctx, key = self.ctx, self.obj.salesforce_match_key
+        ctx.report.reads += 1
+        ctx.report.read(self.name, SALESFORCE, len(page.records))
+        alive = [r for r in page.records if not is_deleted(r)]
+        self.gone.salesforce += [
+            (sobject, str(r[SALESFORCE_ID]), r.get(MASTER_RECORD) or None)
+            for r in page.records
+            if is_deleted(r)
+        ]
+        ctx.staging.add(SALESFORCE, sobject, alive, key, SALESFORCE_ID)
+        if key is not None and not ctx.dry_run:
+            ctx.state.put_keys(
+                SALESFORCE, sobject, [(str(r[SALESFORCE_ID]), key(r)) for r in alive]
+            )
+        if page.cursor is not None:
+            self.cursors[(SALESFORCE, sobject)] = page.cursor
+        self._count(f"reading Salesforce {sobject}", len(page.records))
 
     def settle_departures(self) -> None:
         """Deletions and merges first: the changes then meet links that still stand."""

@@ -358,3 +358,17 @@ def test_run_help_names_the_ca_bundle_variable(capsys: Any) -> None:
     assert main(["run", "--help"]) == 0
     out = " ".join(capsys.readouterr().out.split())
     assert "SALESFORCE_CA_BUNDLE" in out and "mapc emulate --env" in out
+
+
+def test_run_with_batches_in_flight_from_the_command_line(cli_env: Any, capsys: Any) -> None:
+    assert main(["run", ADAPTER, "--concurrency", "4", "--format", "json"]) in (0, 1)
+    first = json.loads(capsys.readouterr().out)
+    assert first["writes"] > 0
+    assert main(["run", ADAPTER, "--concurrency", "4", "--format", "json"]) in (0, 1)
+    assert json.loads(capsys.readouterr().out)["writes"] == 0
+
+
+@pytest.mark.parametrize("value", ["0", "33", "four"])
+def test_a_bad_concurrency_is_one_line(cli_env: Any, capsys: Any, value: str) -> None:
+    assert main(["run", ADAPTER, "--concurrency", value]) == 2
+    assert "--concurrency: must be a whole number from 1 to 32" in capsys.readouterr().err
