@@ -216,3 +216,55 @@ def test_a_converted_lead_is_never_matched(shaped: SyncEnv) -> None:
         ("old@old.example", True),
     ]
     quiet(sync)
+
+
+def test_duplicate_leads_merged_into_one_contact_in_one_run(shaped: SyncEnv) -> None:
+    """Two leads converted into the same Contact between two runs: one HubSpot contact
+    takes the Contact, the other is retired; the run and every later one succeed."""
+    sync = shaped
+    refs = seed_lee(sync)
+    more = sync.seed(
+        {
+            "hubspot": {
+                "records": {
+                    "contacts": [
+                        {
+                            "_ref": "h_lee2",
+                            "email": "lee.park@lee.example",
+                            "firstname": "Lee",
+                            "lastname": "Park",
+                            "company": "Lee Co",
+                            "lifecyclestage": "lead",
+                        }
+                    ]
+                }
+            }
+        }
+    )
+    sync.run()
+    first = one_link(sync, "contacts", refs["h_lee"]).sf_id
+    second = one_link(sync, "contacts", more["h_lee2"]).sf_id
+    assert first != second
+    account = one_link(sync, "companies", refs["c_lee"]).sf_id
+    result = sync.emulator.convert_lead(
+        first, convertedStatus="Closed - Converted", accountId=account, doNotCreateOpportunity=True
+    )
+    assert result["success"], result
+    contact = result["contactId"]
+    result = sync.emulator.convert_lead(
+        second,
+        convertedStatus="Closed - Converted",
+        accountId=account,
+        contactId=contact,
+        doNotCreateOpportunity=True,
+    )
+    assert result["success"], result
+    report = sync.run()
+    assert not report.failed, report.actions
+    links = [one_link(sync, "contacts", h) for h in (refs["h_lee"], more["h_lee2"])]
+    on_contact = [k for k in links if (k.sf_object, k.sf_id) == ("Contact", contact)]
+    assert len(on_contact) == 1
+    (other,) = [k for k in links if k is not on_contact[0]]
+    assert other.sf_object == "Lead" and other.sf_values.get("@converted_into") == contact
+    assert len([a for a in report.actions if a.op == "relink"]) == 1
+    quiet(sync)

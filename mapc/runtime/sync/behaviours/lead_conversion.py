@@ -115,3 +115,6 @@ def _one(
     link.sf_parent = str(lead.get(CONVERTED_ACCOUNT) or "") or None
     ctx.report.add(name, SALESFORCE, "relink", record, reason=f"converted into {CONTACT} {contact}")
     ctx.touch(link)
+    # Duplicate leads merged into one Contact: the first takes it, the rest are retired
+    # (two links on one Contact would break every later save).
+    taken[contact] = link
