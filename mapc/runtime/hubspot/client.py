@@ -4,6 +4,7 @@ endpoints (unsubscribe-all, email events) in `hubspot_marketing`."""
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
@@ -21,6 +22,8 @@ from mapc.runtime.hubspot.marketing import HubSpotMarketing
 from mapc.runtime.hubspot.writes import HubSpotWrites
 from mapc.runtime.records import Cursor, Page, Record, WriteResult, chunked
 from mapc.runtime.retry import RetryPolicy
+
+log = logging.getLogger(__name__)
 
 SEARCH_LIMIT = 200  # the most one search page returns
 OWNERS_PAGE = 100
@@ -247,22 +250,38 @@ class HubSpotConnector(HubSpotWrites):
     ) -> dict[str, list[str]]:
         """From each id to the ids of all its `to_type` associations (v4 batch read). A
         record with more than one page of them (500) comes back with `paging.next.after`;
-        it is asked for again, with that cursor, until every page is read."""
+        it is asked for again, with that cursor, until every page is read.
+
+        Only an id HubSpot answered for is in the result: [] when it said
+        NO_ASSOCIATIONS_FOUND, left out on any other error (unknown, which callers must
+        never take for "none": associations sync both ways, so "none" deletes)."""
         found: dict[str, list[str]] = {str(i): [] for i in ids}
+        unknown: set[str] = set()
         todo: list[tuple[str, str | None]] = [(i, None) for i in found]
         while todo:
             more: list[tuple[str, str | None]] = []
             for chunk in chunked(todo, BATCH_SIZE):
-                for source, targets, after in self._association_page(from_type, to_type, chunk):
+                pages, failed = self._association_page(from_type, to_type, chunk)
+                unknown |= failed
+                for source, targets, after in pages:
                     found.setdefault(source, []).extend(targets)
                     if after:
                         more.append((source, after))
             todo = more
-        return found
+        if unknown:
+            log.warning(
+                "%d %s: their %s associations could not be read; left alone this run",
+                len(unknown),
+                from_type,
+                to_type,
+            )
+        return {k: v for k, v in found.items() if k not in unknown}
 
     def _association_page(
         self, from_type: str, to_type: str, chunk: Sequence[tuple[str, str | None]]
-    ) -> list[tuple[str, list[str], str | None]]:
+    ) -> tuple[list[tuple[str, list[str], str | None]], set[str]]:
+        """The pages read, and the ids whose read failed (other than "none found")."""
+        asked = {i for i, _ in chunk}
         body = {"inputs": [{"id": i, **({"after": a} if a else {})} for i, a in chunk]}
         try:
             reply = self._http.generated(
@@ -275,16 +294,20 @@ class HubSpotConnector(HubSpotWrites):
                 what=f"read {from_type} to {to_type} associations",
             )
         except HubSpotHttpError as exc:
-            if exc.status == 404:  # none of the inputs has an association
-                return []
+            if exc.status == 404:
+                # Only an answer that says "none found" for an input means none; a bare
+                # 404 (a wrong object type, a proxy) says nothing about the records.
+                return [], asked - _none_found(exc.body, asked)
             raise self._http.translate(exc, f"read {from_type} associations") from None
         out: list[tuple[str, list[str], str | None]] = []
-        for result in (reply.body or {}).get("results", []):
+        answer = reply.body or {}
+        for result in answer.get("results", []):
             source = str((result.get("from") or {}).get("id"))
             targets = [str(t.get("toObjectId")) for t in result.get("to") or ()]
             after = (((result.get("paging") or {}).get("next")) or {}).get("after")
             out.append((source, targets, str(after) if after else None))
-        return out
+        answered = {source for source, _, _ in out} | _none_found(answer, asked)
+        return out, asked - answered
 
     # -- marketing (Communication Preferences, Email Events) ---------------------------
 
@@ -304,3 +327,23 @@ class HubSpotConnector(HubSpotWrites):
 
     def email_campaign(self, campaign_id: str) -> Record | None:
         return self.marketing.email_campaign(campaign_id)
+
+
+NO_ASSOCIATIONS = "crm.associations.NO_ASSOCIATIONS_FOUND"
+
+
+def _none_found(body: Any, asked: set[str]) -> set[str]:
+    """The inputs a batch association read's errors say have no association (each
+    error names them in `context.fromObjectId`; one that names none covers them all)."""
+    if not isinstance(body, dict):
+        return set()
+    errors = body.get("errors")
+    if not isinstance(errors, list):
+        errors = [body]  # a whole-request error answers with the error itself
+    out: set[str] = set()
+    for error in errors:
+        if not isinstance(error, dict) or error.get("subCategory") != NO_ASSOCIATIONS:
+            continue
+        ids = (error.get("context") or {}).get("fromObjectId")
+        out |= {str(i) for i in ids} if isinstance(ids, list) else asked
+    return out & asked

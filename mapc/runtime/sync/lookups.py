@@ -202,7 +202,9 @@ def _sync_batch(
     for link in links:
         if link.sf_id not in records:
             continue  # deleted or unreadable: the pair's own sync reports it
-        now = _by_hubspot_id(associated.get(link.hubspot_id, ()))
+        if link.hubspot_id not in associated:
+            continue  # HubSpot's associations could not be read: unknown is not "none"
+        now = _by_hubspot_id(associated[link.hubspot_id])
         recorded = link.hs_values.get(key)
         before = frozenset(str(i) for i in recorded) if isinstance(recorded, list) else None
 

@@ -497,6 +497,8 @@ class PairSync(Creates):
         self.ctx.report.reads += 1 if need else 0
         for hs_id in ids:
             hs = by_id[hs_id]
+            if not hs.get(COMPANY_OF_CONTACT) and hs_id not in companies:
+                continue  # unreadable: no parent key, so the account is left as it is
             found = sorted(companies.get(hs_id, []), key=lambda x: (len(x), x))
             hs[PARENT_KEY] = hs.get(COMPANY_OF_CONTACT) or (found[0] if found else None)
 

@@ -211,3 +211,46 @@ def test_a_lookup_moved_to_an_account_hubspot_cannot_show_stays(shaped: SyncEnv)
     sync.run()  # the company is created now; the lookup still is Salesforce's
     [after] = sync.sf("Opportunity", fields="Id, AccountId")
     assert after["AccountId"] == gamma
+
+
+def test_an_association_read_that_fails_deletes_nothing(shaped: SyncEnv) -> None:
+    """HubSpot answers an association read with an error (a bare 404, or a per-input
+    error other than NO_ASSOCIATIONS_FOUND): the associations are unknown, not none, so
+    no contact role, lookup or HubSpot association goes; the next good read agrees."""
+    sync = shaped
+    refs = seed(sync)
+    sync.run()
+    (opportunity,) = sync.sf("Opportunity", fields="Id, AccountId")
+    (ann,) = sync.sf("Contact", where=f"Id = '{refs['ann']}'", fields="Id, AccountId")
+    quiet(sync)
+    other_error = {
+        "status": "COMPLETE",
+        "results": [],
+        "numErrors": 1,
+        "errors": [
+            {
+                "status": "error",
+                "category": "OBJECT_NOT_FOUND",
+                "subCategory": "crm.objects.OBJECT_NOT_FOUND",
+                "message": "could not read",
+                "context": {"fromObjectId": [refs["d_big"], refs["h_ann"]]},
+            }
+        ],
+    }
+    for status, body in ((404, None), (207, other_error)):
+        rule = sync.emulator.add_fault(
+            "POST /crm/v4/associations/*/batch/read", status=status, body=body
+        )
+        # Both records change, so this run reads (and would sync) their associations.
+        sync.hubspot.update("deals", [{"id": refs["d_big"], "dealname": f"Big {status}"}])
+        sync.hubspot.update("contacts", [{"id": refs["h_ann"], "firstname": f"Ann{status}"}])
+        report = sync.run()
+        sync.emulator.faults.remove(rule.id)
+        assert rule.fired, "the fault never hit an association read"
+        assert not report.failed, report.actions
+        assert roles(sync, opportunity["Id"]) == [refs["ann"]]
+        assert sync.sf("Opportunity", fields="Id, AccountId") == [opportunity]
+        assert sync.sf("Contact", where=f"Id = '{refs['ann']}'", fields="Id, AccountId") == [ann]
+        assert deal_companies(sync, refs["d_big"]) == [refs["c_acme"]]
+        assert deal_contacts(sync, refs["d_big"]) == [refs["h_ann"]]
+    quiet(sync)

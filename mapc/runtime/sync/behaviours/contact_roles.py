@@ -160,10 +160,12 @@ def _sync_batch(ctx: Context, obj: ObjectSync, ids: Sequence[str]) -> None:
         )
     }
     for link in links:
+        if link.hubspot_id not in associated:
+            continue  # HubSpot's associations could not be read: unknown is not "none"
         role_ids = roles.get(link.sf_id, {})
         now_roles = frozenset(c for c in role_ids if c in by_salesforce)
         now_associated = frozenset(
-            by_hubspot[h].sf_id for h in associated.get(link.hubspot_id, ()) if h in by_hubspot
+            by_hubspot[h].sf_id for h in associated[link.hubspot_id] if h in by_hubspot
         )
         recorded = link.sf_values.get(SNAPSHOT)
         last = frozenset(str(c) for c in recorded) if isinstance(recorded, list) else None
