@@ -78,8 +78,11 @@ def decide_association(
     lookup, last, targets = sides.lookup, sides.last, sides.targets
     if (lookup is None and not targets) or (lookup in targets):
         return Step(synced=lookup)
-    salesforce_changed = sides.first or lookup != last
-    hubspot_changed = sides.associated_last is None or sides.associated != sides.associated_last
+    # No HubSpot snapshot (a link synced before snapshots were kept): which side changed
+    # cannot be told, so it is a first sync, which adds and never removes.
+    first = sides.first or sides.associated_last is None
+    salesforce_changed = first or lookup != last
+    hubspot_changed = first or sides.associated != sides.associated_last
     linked = lookup is not None and lookup in hubspot_of
     if salesforce_changed and not hubspot_changed and association.to_hubspot:
         # Salesforce moved the lookup: HubSpot follows, and forgets the old record.

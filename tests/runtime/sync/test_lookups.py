@@ -115,3 +115,11 @@ def test_contact_roles_follow_each_sides_change() -> None:
     plan = plan_roles(frozenset({a}), frozenset({b}), frozenset({a}), to_salesforce=False)
     assert plan.synced == {a} and plan.add_associations == (a,)
     assert plan.remove_associations == (b,) and not plan.add_roles
+
+
+def test_a_link_without_a_hubspot_snapshot_is_a_first_sync() -> None:
+    """Links made before snapshots were kept: nothing is removed on either side."""
+    # Lookup as last synced, HubSpot without the association: added, not cleared.
+    assert decide(sides("003A", "003A", [], None)) == Step(add_association="h1", synced="003A")
+    # Lookup moved since: the new one is added, the old association stays.
+    assert decide(sides("003B", "003A", ["h1"], None)) == Step(add_association="h2", synced="003B")
