@@ -277,3 +277,33 @@ def test_links_without_a_snapshot_never_lose_a_lookup(shaped: SyncEnv) -> None:
     (deal,) = sync.state.links_by_hubspot("deals", [refs["d_big"]]).values()
     assert deal.hs_values.get("@companies") == [refs["c_acme"]]
     quiet(sync)
+
+
+def test_a_contact_with_several_roles_removed_in_hubspot_loses_them_all(
+    shaped: SyncEnv,
+) -> None:
+    """Salesforce lets one contact hold several roles on an opportunity: removing the
+    contact from the deal in HubSpot deletes every one, and it stays removed."""
+    sync = shaped
+    refs = seed(sync)
+    sync.run()
+    (opportunity,) = sync.sf("Opportunity", fields="Id")
+    sync.salesforce.create(
+        "OpportunityContactRole",
+        [{"OpportunityId": opportunity["Id"], "ContactId": refs["ann"], "Role": "Decision Maker"}],
+    )
+    assert roles(sync, opportunity["Id"]) == [refs["ann"], refs["ann"]]
+    sync.salesforce.update("Opportunity", [{"Id": opportunity["Id"], "Amount": 1100}])
+    sync.run()
+    assert deal_contacts(sync, refs["d_big"]) == [refs["h_ann"]]
+    quiet(sync)
+
+    sync.hubspot.dissociate("deals", "contacts", [(refs["d_big"], refs["h_ann"])])
+    sync.hubspot.update("deals", [{"id": refs["d_big"], "dealname": "Big deal, no Ann"}])
+    report = sync.run()
+    assert not report.failed, report.actions
+    assert roles(sync, opportunity["Id"]) == []
+    sync.salesforce.update("Opportunity", [{"Id": opportunity["Id"], "Amount": 1300}])
+    sync.run()
+    assert deal_contacts(sync, refs["d_big"]) == []
+    quiet(sync)

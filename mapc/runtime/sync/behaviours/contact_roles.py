@@ -136,11 +136,14 @@ def _sync_batch(ctx: Context, obj: ObjectSync, ids: Sequence[str]) -> None:
     ]
     if not links:
         return
-    roles: dict[str, dict[str, str]] = {link.sf_id: {} for link in links}
+    # Salesforce lets one contact hold several roles on an opportunity: all are kept, so
+    # a HubSpot removal deletes every one (a role left behind would re-associate it).
+    roles: dict[str, dict[str, list[str]]] = {link.sf_id: {} for link in links}
     for role in ctx.salesforce.opportunity_contact_roles([link.sf_id for link in links]):
         if role.get(ROLE_CONTACT):
             opportunity = str(role[ROLE_OPPORTUNITY])
-            roles.setdefault(opportunity, {})[str(role[ROLE_CONTACT])] = str(role[SALESFORCE_ID])
+            of_contact = roles.setdefault(opportunity, {}).setdefault(str(role[ROLE_CONTACT]), [])
+            of_contact.append(str(role[SALESFORCE_ID]))
     associated = ctx.hubspot.associations(name, CONTACTS, [link.hubspot_id for link in links])
     ctx.report.reads += 2
     by_hubspot = {
@@ -185,7 +188,7 @@ def _apply(
     name: str,
     link: Link,
     plan: RolePlan,
-    role_ids: dict[str, str],
+    role_ids: dict[str, list[str]],
     contacts: dict[str, Link],
 ) -> None:
     snapshot = sorted(plan.synced)
@@ -208,14 +211,9 @@ def _apply(
         )
     for contact in plan.remove_roles:
         why = f"contacts {contacts[contact].hubspot_id} no longer associated in HubSpot"
-        writes.append(
-            (
-                SALESFORCE,
-                f"{link.sf_object} {link.sf_id}",
-                why,
-                "sf:delete:roles",
-                role_ids[contact],
-            )
+        writes.extend(
+            (SALESFORCE, f"{link.sf_object} {link.sf_id}", why, "sf:delete:roles", role)
+            for role in role_ids[contact]
         )
     for contact in plan.add_associations:
         pair = (link.hubspot_id, contacts[contact].hubspot_id)
