@@ -6,7 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from mapc.runtime.config import DEFAULT_HUBSPOT_SEARCH_LOOKBACK_SECONDS
 from tests.runtime.sync.conftest import SyncEnv
+
+LOOKBACK = DEFAULT_HUBSPOT_SEARCH_LOOKBACK_SECONDS + 10
 
 
 def quiet(sync: SyncEnv) -> None:
@@ -127,7 +130,7 @@ def test_a_hubspot_deal_on_a_linked_company_becomes_an_opportunity_of_its_accoun
         "OpportunityContactRole", [{"OpportunityId": opportunity["Id"], "ContactId": refs["bob"]}]
     )
     sync.salesforce.delete([str(ann_role["Id"])])
-    sync.salesforce.update("Opportunity", [{"Id": opportunity["Id"], "Amount": 1200}])
+    # Only the roles change: Salesforce does not touch the opportunity for that.
     sync.run()
     assert deal_contacts(sync, refs["d_big"]) == [bob_contact.hubspot_id]
     assert roles(sync, opportunity["Id"]) == [refs["bob"]]
@@ -306,4 +309,45 @@ def test_a_contact_with_several_roles_removed_in_hubspot_loses_them_all(
     sync.salesforce.update("Opportunity", [{"Id": opportunity["Id"], "Amount": 1300}])
     sync.run()
     assert deal_contacts(sync, refs["d_big"]) == []
+    quiet(sync)
+
+
+def test_contact_roles_changed_only_in_salesforce_are_seen(shaped: SyncEnv) -> None:
+    """Adding or deleting an OpportunityContactRole leaves the opportunity's
+    SystemModstamp alone: the roles are read by their own cursor, so HubSpot follows a
+    change of roles alone, with the opportunity itself not read again."""
+    sync = shaped
+    refs = seed(sync)
+    sync.run()
+    (big,) = sync.sf("Opportunity", fields="Id")
+    # A later opportunity moves both deal cursors past the big one's time (HubSpot's
+    # with its search lookback), so nothing but its roles could make a run look at it.
+    sync.emulator.clock.advance(LOOKBACK)
+    sync.salesforce.create(
+        "Opportunity",
+        [
+            {
+                "Name": "Other",
+                "StageName": "Prospecting",
+                "CloseDate": "2027-06-30",
+                "AccountId": refs["beta"],
+            }
+        ],
+    )
+    sync.run()
+    bob = next(iter(sync.state.links_by_salesforce("contacts", [refs["bob"]]).values()))
+    sync.emulator.clock.advance(LOOKBACK)
+    sync.salesforce.create(
+        "OpportunityContactRole", [{"OpportunityId": big["Id"], "ContactId": refs["bob"]}]
+    )
+    report = sync.run()
+    assert not report.failed, report.actions
+    assert deal_contacts(sync, refs["d_big"]) == sorted([refs["h_ann"], bob.hubspot_id])
+    quiet(sync)
+    sync.emulator.clock.advance(LOOKBACK)
+    gone = sync.salesforce.opportunity_contact_roles([big["Id"]])
+    sync.salesforce.delete([str(r["Id"]) for r in gone if r["ContactId"] == refs["ann"]])
+    sync.run()
+    assert deal_contacts(sync, refs["d_big"]) == [bob.hubspot_id]
+    assert roles(sync, big["Id"]) == [refs["bob"]]
     quiet(sync)

@@ -8,6 +8,8 @@ link (Salesforce snapshot, `@contact_roles`), so a removal on one side is told f
 addition on the other: a role deleted in Salesforce removes the association, an
 association removed in HubSpot deletes the role. On a first sync the two are joined
 (adding loses nothing). A block that syncs one way only copies that side's set.
+Roles changed in Salesforce are read by their own cursor: the opportunity's
+SystemModstamp does not move for them.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mapc.runtime.adapter import Behaviour, ObjectSync
-from mapc.runtime.records import WriteResult, chunked
+from mapc.runtime.records import Cursor, WriteResult, chunked
 from mapc.runtime.sync.behaviours.names import CONTACT, CONTACTS, HUBSPOT_ID, SALESFORCE_ID
 from mapc.runtime.sync.context import HUBSPOT, SALESFORCE, Context
 from mapc.runtime.sync.state import Link
@@ -80,19 +82,46 @@ def syncs_contact_roles(obj: ObjectSync) -> bool:
 
 
 def sync_contact_roles(ctx: Context) -> None:
-    for obj in ctx.adapter.objects:
-        if not syncs_contact_roles(obj):
-            continue
+    objects = [obj for obj in ctx.adapter.objects if syncs_contact_roles(obj)]
+    if not objects:
+        return
+    changed, cursor = _changed_roles(ctx)
+    failed = [False]
+    for obj in objects:
         _queues(ctx, obj)
-        for batch in chunked(sorted(_candidates(ctx, obj)), BATCH):
-            _sync_batch(ctx, obj, batch)
+        for batch in chunked(sorted(_candidates(ctx, obj, changed)), BATCH):
+            _sync_batch(ctx, obj, batch, failed)
     ctx.writes.flush_all()
     ctx.save()
+    # A failed role write is tried again only if its opportunity is read again: the
+    # roles' cursor stays where it was, so the next run reads the same role changes.
+    if cursor is not None and not ctx.dry_run and not failed[0]:
+        ctx.state.set_cursor(SALESFORCE, ROLE, cursor.encode())
 
 
-def _candidates(ctx: Context, obj: ObjectSync) -> set[str]:
-    """HubSpot ids of the deals read, linked or written this run."""
+def _changed_roles(ctx: Context) -> tuple[set[str], Cursor | None]:
+    """The opportunities whose contact roles were added, changed or deleted since the last
+    run. Salesforce does not move an opportunity's SystemModstamp for those, so the roles
+    are read by their own cursor (queryAll: the deleted ones come too)."""
+    raw = ctx.state.cursor(SALESFORCE, ROLE)
+    cursor = Cursor.decode(raw) if raw else None
+    opportunities: set[str] = set()
+    for page in ctx.salesforce.read_changed(
+        ROLE, (SALESFORCE_ID, ROLE_OPPORTUNITY), cursor, include_deleted=True
+    ):
+        ctx.report.reads += 1
+        opportunities.update(str(r[ROLE_OPPORTUNITY]) for r in page.records if r[ROLE_OPPORTUNITY])
+        cursor = page.cursor or cursor
+    return opportunities, cursor
+
+
+def _candidates(ctx: Context, obj: ObjectSync, changed_roles: set[str]) -> set[str]:
+    """HubSpot ids of the deals read, linked or written this run, and of those whose
+    opportunity's contact roles changed."""
     ids = set(ctx.touched.get(obj.hubspot_object, ()))
+    for opportunities in chunked(sorted(changed_roles), 500):
+        deals = ctx.state.links_by_salesforce(obj.hubspot_object, opportunities)
+        ids.update(k.hubspot_id for k in deals.values() if k.sf_object in obj.salesforce_objects)
     for chunk in ctx.staging.chunks(HUBSPOT, obj.hubspot_object, 500):
         ids.update(str(r[HUBSPOT_ID]) for r in chunk)
     for sobject in obj.salesforce_objects:
@@ -127,7 +156,7 @@ def _contact_links(links: Iterable[Link]) -> list[Link]:
     return [link for link in links if link.sf_object == CONTACT]
 
 
-def _sync_batch(ctx: Context, obj: ObjectSync, ids: Sequence[str]) -> None:
+def _sync_batch(ctx: Context, obj: ObjectSync, ids: Sequence[str], failed: list[bool]) -> None:
     name = obj.hubspot_object
     links = [
         link
@@ -180,7 +209,7 @@ def _sync_batch(ctx: Context, obj: ObjectSync, ids: Sequence[str]) -> None:
             to_hubspot=obj.salesforce_to_hubspot,
         )
         contacts = {**by_salesforce, **{k.sf_id: k for k in by_hubspot.values()}}
-        _apply(ctx, name, link, plan, role_ids, contacts)
+        _apply(ctx, name, link, plan, role_ids, contacts, failed)
 
 
 def _apply(
@@ -190,6 +219,7 @@ def _apply(
     plan: RolePlan,
     role_ids: dict[str, list[str]],
     contacts: dict[str, Link],
+    any_failed: list[bool],
 ) -> None:
     snapshot = sorted(plan.synced)
 
@@ -237,7 +267,7 @@ def _apply(
             if result.ok:
                 counted()
             else:
-                failed[0] = True
+                failed[0] = any_failed[0] = True
                 rejected = link.hubspot_id if side == SALESFORCE else link.sf_id
                 for err in result.errors:
                     ctx.error(name, side, rejected, err.code, err.message, (CONTACTS,))
