@@ -66,7 +66,7 @@ def follow_conversions(ctx: Context, obj: ObjectSync) -> None:
         taken = ctx.state.links_by_salesforce(obj.hubspot_object, targets)
         for lead in leads:
             _one(ctx, obj, lead, links.get(str(lead[SALESFORCE_ID])), taken)
-    ctx.save()
+        ctx.save()  # the next chunk's `taken` sees this one's relinks
 
 
 def _one(
