@@ -193,7 +193,10 @@ def _sync_batch(ctx: Context, obj: ObjectSync, ids: Sequence[str], failed: list[
     }
     for link in links:
         if link.hubspot_id not in associated:
-            continue  # HubSpot's associations could not be read: unknown is not "none"
+            # HubSpot's associations could not be read: unknown is not "none". The roles'
+            # cursor stays, so a role change that brought this deal brings it again.
+            failed[0] = True
+            continue
         role_ids = roles.get(link.sf_id, {})
         now_roles = frozenset(c for c in role_ids if c in by_salesforce)
         now_associated = frozenset(
