@@ -6,7 +6,6 @@ on any phone browser and is fully testable by loading it.
 
 from __future__ import annotations
 
-import csv
 import io
 import logging
 import threading
@@ -36,6 +35,7 @@ from mapc.errors import MapcError
 from mapc.runtime.config import masked_text
 from mapc.runtime.health import actions
 from mapc.runtime.health.categories import Category, parse_category
+from mapc.runtime.health.export import write_csv
 from mapc.runtime.health.overview import Filters, Overview, duration, open_views, overview
 from mapc.runtime.health.records import HUBSPOT, SALESFORCE, ErrorView, Where, views
 from mapc.runtime.health.status import human_duration
@@ -49,8 +49,6 @@ log = logging.getLogger("mapc.serve")
 MAX_FORM = 16 * 1024
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 ACTIONS = ("retry", "ignore")
-# A spreadsheet runs a cell starting with one of these as a formula; CRM text is not ours.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 SECURITY_HEADERS = {
     # No scripts at all; styles from this server only; no framing; forms post here only.
     "content-security-policy": "default-src 'none'; style-src 'self'; img-src 'self'; "
@@ -239,10 +237,7 @@ def create_app(config: ServeConfig, *, holder: StateHolder | None = None) -> Sta
         if fmt == "json":
             return JSONResponse(found)
         out = io.StringIO()
-        columns = list(found[0]) if found else list(_COLUMNS)
-        writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows({k: _cell(v) for k, v in row.items()} for row in found)
+        write_csv(out, found)
         return Response(
             out.getvalue(),
             media_type="text/csv",
@@ -337,37 +332,9 @@ def create_app(config: ServeConfig, *, holder: StateHolder | None = None) -> Sta
     return app
 
 
-_COLUMNS = (
-    "category",
-    "side",
-    "object",
-    "record_side",
-    "record_id",
-    "identity",
-    "field",
-    "code",
-    "message",
-    "record_url",
-    "linked_url",
-    "link_note",
-    "first_seen",
-    "last_seen",
-    "occurrences",
-    "resolved_at",
-    "run_id",
-)
-
-
 def _probe(state: StateStore) -> int:
     with state.engine.connect() as conn:
         return schema.current_version(conn)
-
-
-def _cell(value: Any) -> Any:
-    """A CSV cell a spreadsheet shows as text, never runs as a formula."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
 
 
 def _private() -> Response:

@@ -119,6 +119,16 @@ def test_csv_cells_never_start_a_formula(state_path: Path) -> None:
     }
 
 
+def test_the_command_line_export_escapes_formulas_as_the_page_does(
+    state_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["errors", "--state", str(state_path), "--format", "csv"]) == 0
+    from_cli = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    from_page = list(csv.DictReader(io.StringIO(get(app_for(state_path), "/errors.csv").text)))
+    assert {r["record_id"]: r["message"] for r in from_cli}["2"] == "'@SUM(1+1)"
+    assert [list(r) for r in from_cli] == [list(r) for r in from_page]  # the same columns
+
+
 def test_an_unknown_action_is_404_and_changes_nothing(state_path: Path) -> None:
     app = app_for(state_path)
     form = "object=contacts&side=salesforce&record_id=1"

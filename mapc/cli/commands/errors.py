@@ -12,28 +12,6 @@ if TYPE_CHECKING:
 
 FORMATS = ("table", "csv", "json")
 STATES = ("open", "waiting", "parked", "ignored", "resolved")
-CSV_COLUMNS = (
-    "category",
-    "side",
-    "object",
-    "record_side",
-    "record_id",
-    "identity",
-    "field",
-    "code",
-    "message",
-    "record_url",
-    "linked_url",
-    "link_note",
-    "first_seen",
-    "last_seen",
-    "occurrences",
-    "resolved_at",
-    "run_id",
-    "state",
-    "failures",
-    "next_retry_at",
-)
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -184,12 +162,9 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps([v.to_dict() for v in found], indent=2, sort_keys=True))
         return code
     if args.format == "csv":
-        import csv
+        from mapc.runtime.health.export import write_csv
 
-        writer = csv.DictWriter(sys.stdout, fieldnames=CSV_COLUMNS, lineterminator="\n")
-        writer.writeheader()
-        for v in found:
-            writer.writerow({k: v.to_dict()[k] for k in CSV_COLUMNS})
+        write_csv(sys.stdout, (v.to_dict() for v in found))
         return code
     from mapc.cli import render
 
