@@ -117,11 +117,12 @@ DAY_MS = 86_400_000
 
 
 def test_r8_events_of_a_contact_that_starts_syncing_later_become_tasks_within_the_window(
-    sync: SyncEnv,
+    shaped: SyncEnv,
 ) -> None:
     """`look back 7 days`: an event read while its contact was outside the inclusion list
     becomes a task once the contact syncs, though the cursor has long passed it; one older
     than the window does not. Subjects name the campaign (read from HubSpot), not its id."""
+    sync = shaped  # on an org with and one without person accounts
     sync.adapter = fixture("events")
     now = sync.emulator.clock.now_ms()
     sync.seed(
@@ -188,9 +189,12 @@ def test_r8_events_of_a_contact_that_starts_syncing_later_become_tasks_within_th
 
 
 def test_r8_a_task_names_the_campaign_hubspot_reads_back_and_its_id_only_without_one(
-    sync: SyncEnv,
+    shaped: SyncEnv,
 ) -> None:
-    sync.adapter = fixture("events")
+
+    sync = (
+        shaped  # on an org with and one without person accounts    sync.adapter = fixture("events")
+    )
     sync.seed(
         {
             "hubspot": {

@@ -28,10 +28,16 @@ def compile_to(mapping: Path, target: Path) -> str:
     return str(target)
 
 
-@pytest.fixture
-def adapters(emulator_env: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Any:
-    """(before, after): the default mapping without, then with, the deals' amount."""
-    emulator_env.reset(person_accounts=True)
+@pytest.fixture(params=["standard", "person-accounts"])
+def adapters(
+    request: pytest.FixtureRequest,
+    emulator_env: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> Any:
+    """(before, after): the default mapping without, then with, the deals' amount, on an
+    org without and one with person accounts."""
+    emulator_env.reset(person_accounts=request.param == "person-accounts")
     for name, value in emulator_env.env().items():
         monkeypatch.setenv(name, value)
     monkeypatch.setenv("HUBSPOT_REQUESTS_PER_10S", "100000")

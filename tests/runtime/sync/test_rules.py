@@ -280,10 +280,12 @@ def test_r12_prefer_salesforce_unless_blank(sync: SyncEnv) -> None:
 
 
 def test_r12_clearing_a_salesforce_value_clears_hubspot_under_prefer_salesforce(
-    sync: SyncEnv,
+    shaped: SyncEnv,
 ) -> None:
     """HubSpot's connector: with "prefer Salesforce unless blank", a value cleared in
-    Salesforce clears the HubSpot property; a value blank from the start is filled."""
+    Salesforce clears the HubSpot property; a value blank from the start is filled. The
+    generated default adapter, on an org with and one without person accounts."""
+    sync = shaped
     sync.seed(
         {
             "hubspot": {
