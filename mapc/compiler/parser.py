@@ -302,7 +302,7 @@ def _unknown_rule(source: Source, token: Token, word: str) -> Diagnostic:
 def _unclosed_line(text: str, before_line: int) -> int | None:
     stack: list[int] = []
     for number, line in enumerate(text.splitlines()[: before_line - 1], start=1):
-        for char in _code_part(line):
+        for char in code_part(line):
             if char == "{":
                 stack.append(number)
             elif char == "}" and stack:
@@ -313,7 +313,7 @@ def _unclosed_line(text: str, before_line: int) -> int | None:
 def _unclosed_hint(text: str) -> str | None:
     stack: list[int] = []
     for number, line in enumerate(text.splitlines(), start=1):
-        for char in _code_part(line):
+        for char in code_part(line):
             if char == "{":
                 stack.append(number)
             elif char == "}" and stack:
@@ -323,8 +323,9 @@ def _unclosed_hint(text: str) -> str | None:
     return None
 
 
-def _code_part(line: str) -> str:
-    """The line without strings, quoted names and comments, for counting braces."""
+def code_part(line: str) -> str:
+    """The line without strings, quoted names and its comment, for counting braces and
+    `;` (the parser's recovery and the language server's outline both read lines so)."""
     out = []
     quote: str | None = None
     escaped = False
@@ -337,8 +338,9 @@ def _code_part(line: str) -> str:
             elif char == quote:
                 quote = None
             continue
-        if char in {'"', "`"}:
+        if char in '"`':
             quote = char
+            out.append(" ")
         elif char == "#":
             break
         else:
@@ -356,13 +358,13 @@ def _blank_statement(text: str, line: int, column: int) -> str | None:
     if not 0 < line <= len(lines):
         return None
     current = lines[line - 1]
-    prefix = _code_part(current[: column - 1])
+    prefix = code_part(current[: column - 1])
     start = column - 1 if prefix.count("}") > prefix.count("{") else 0
     last = line
-    depth = _code_part(current[start:]).count("{") - _code_part(current[start:]).count("}")
+    depth = code_part(current[start:]).count("{") - code_part(current[start:]).count("}")
     while depth > 0 and last < len(lines):
         last += 1
-        code = _code_part(lines[last - 1])
+        code = code_part(lines[last - 1])
         depth += code.count("{") - code.count("}")
     if depth < 0 and start == 0:
         # The line closes a block: keep the brace so the enclosing structure survives.

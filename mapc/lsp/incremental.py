@@ -18,8 +18,8 @@ from mapc.compiler.build import _Builder
 from mapc.compiler.frontend import Parsed
 from mapc.compiler.grammar import Lark, LarkError, Token, Tree
 from mapc.compiler.lark_standalone import line_parser as load_line_parser
+from mapc.compiler.parser import code_part
 from mapc.compiler.source import Source, Span
-from mapc.lsp.outline import code_part
 
 _comments: list[Token] = []
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from mapc.compiler.parser import code_part
+
 _SYNC = re.compile(r"\s*sync\s+(`[^`]+`|\w+)\s*(<->|->|<-)\s*([^{]*)\{")
 _VALUES = re.compile(r"\s*values\s+(`[^`]+`|\w+)\s*\{")
 _SETTINGS = re.compile(r"\s*settings\s*\{")
@@ -33,30 +35,6 @@ class Block:
 
     def contains(self, line: int) -> bool:
         return self.line < line and (self.end is None or line <= self.end)
-
-
-def code_part(line: str) -> str:
-    """The line without strings, quoted names and its comment (for counting braces)."""
-    out = []
-    quote: str | None = None
-    escaped = False
-    for char in line:
-        if quote:
-            if escaped:
-                escaped = False
-            elif char == "\\" and quote == '"':
-                escaped = True
-            elif char == quote:
-                quote = None
-            continue
-        if char in '"`':
-            quote = char
-            out.append(" ")
-        elif char == "#":
-            break
-        else:
-            out.append(char)
-    return "".join(out)
 
 
 def blocks(lines: list[str] | tuple[str, ...]) -> list[Block]:
