@@ -72,6 +72,8 @@ class Context:
     dry_run: bool = False
     person_accounts: bool = False
     """R7: whether the org has person accounts (the setting, or the org's describe)."""
+    account_fields: frozenset[str] | None = None
+    """The Account fields the org's describe lists, when the run read it."""
     owners: OwnerDirectory | None = None
     progress: Callable[[str], None] = field(default=lambda _step: None)
     heartbeat: Callable[[], None] = field(default=lambda: None)
@@ -130,7 +132,7 @@ class Context:
             fields.append(ACCOUNT_ID)  # a person account's contact: its Account (R1, R7)
         if self.person_accounts and sobject in (CONTACT, ACCOUNT):
             fields.append(IS_PERSON_ACCOUNT)
-        return org_fields(sobject, sorted(set(fields)), self.person_accounts)
+        return org_fields(sobject, sorted(set(fields)), self.person_accounts, self.account_fields)
 
     def create_defaults(self, obj: ObjectSync, sobject: str) -> Mapping[str, Any]:
         """The mapping's defaults for records mapc creates as `sobject`, as the org needs."""

@@ -27,7 +27,7 @@ from mapc.runtime.sync.behaviours.email_events import sync_email_events
 from mapc.runtime.sync.behaviours.names import CONTACTS, DAILY_API_REQUESTS
 from mapc.runtime.sync.behaviours.opt_out import retry_owed
 from mapc.runtime.sync.behaviours.owners import OwnerDirectory
-from mapc.runtime.sync.behaviours.person_accounts import org_has_person_accounts
+from mapc.runtime.sync.behaviours.person_accounts import OrgShape, org_shape
 from mapc.runtime.sync.context import HUBSPOT, SALESFORCE, Context
 from mapc.runtime.sync.lock import RunLock
 from mapc.runtime.sync.lookups import sync_lookups
@@ -119,10 +119,10 @@ class SyncEngine:
             self.hubspot.owners(), self.salesforce.users(), self.salesforce.queues()
         )
 
-    def _person_accounts(self) -> bool:
+    def _org_shape(self) -> OrgShape:
         if not any(Behaviour.PERSON_ACCOUNTS in o.behaviours for o in self.adapter.objects):
-            return False
-        return org_has_person_accounts(self.salesforce, self.adapter.settings.person_accounts)
+            return OrgShape(False)
+        return org_shape(self.salesforce, self.adapter.settings.person_accounts)
 
     def run(self) -> Report:
         lock = RunLock(self.state)
@@ -234,7 +234,8 @@ class SyncEngine:
                 "others; `never` is recommended (R5, R11)",
                 settings.create_hubspot_contacts.value,
             )
-        ctx.person_accounts = self._person_accounts()
+        shape = self._org_shape()
+        ctx.person_accounts, ctx.account_fields = shape.person_accounts, shape.account_fields
         ctx.owners = self._owners()
         objects = ordered(self.adapter.objects)
         for obj in objects:

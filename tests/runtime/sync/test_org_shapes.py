@@ -12,7 +12,7 @@ import pytest
 
 from mapc.cli import main
 from mapc.runtime.adapter import PersonAccounts
-from mapc.runtime.sync.behaviours.person_accounts import NoPersonAccounts
+from mapc.runtime.sync.behaviours.person_accounts import NoPersonAccounts, org_fields, org_shape
 from tests.runtime.sync.conftest import SyncEnv, base_seed
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -113,3 +113,43 @@ def test_mapc_run_with_person_accounts_true_on_a_standard_org_exits_2(
     err = capsys.readouterr().err
     assert "person_accounts: true" in err and "Traceback" not in err
     assert "schema pull" not in err
+
+
+class _Described:
+    """A Salesforce org as far as its Account describe goes."""
+
+    def __init__(self, *fields: str) -> None:
+        self.fields = [{"name": name} for name in ("Id", "Name", *fields)]
+
+    def describe(self, sobject: str) -> dict[str, Any]:
+        assert sobject == "Account"
+        return {"fields": self.fields}
+
+
+ACCOUNT_READ = ["FirstName", "Name", "PersonEmail", "RecordTypeId"]
+
+
+def _read(org: _Described, setting: PersonAccounts) -> list[str]:
+    shape = org_shape(org, setting)  # type: ignore[arg-type]
+    return org_fields("Account", ACCOUNT_READ, shape.person_accounts, shape.account_fields)
+
+
+def test_a_standard_org_with_account_record_types_keeps_record_type_id() -> None:
+    # Record types are not a person-account feature: a standard org that defines them has
+    # RecordTypeId, and a mapping of it must not be dropped from the query.
+    assert _read(_Described("RecordTypeId"), PersonAccounts.AUTO) == ["Name", "RecordTypeId"]
+
+
+def test_a_standard_org_without_record_types_reads_no_record_type_id() -> None:
+    assert _read(_Described(), PersonAccounts.AUTO) == ["Name"]
+
+
+def test_a_person_account_org_reads_every_field() -> None:
+    org = _Described("IsPersonAccount", "RecordTypeId", "FirstName", "PersonEmail")
+    assert _read(org, PersonAccounts.AUTO) == ACCOUNT_READ
+
+
+def test_without_a_describe_the_mapping_is_trusted_for_record_type_id() -> None:
+    # `person_accounts: false` reads no describe: the person-only fields go, RecordTypeId
+    # stays (the project's catalog, pulled from the org, said the org has it).
+    assert org_fields("Account", ACCOUNT_READ, False, None) == ["Name", "RecordTypeId"]

@@ -4,6 +4,7 @@ the person-only fields read, and Lead.Company left out of leads HubSpot creates.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from mapc.runtime.adapter import PersonAccounts
@@ -21,13 +22,16 @@ PERSON_ONLY: dict[str, frozenset[str]] = {
             "PersonHasOptedOutOfEmail",
             "PersonMobilePhone",
             "PersonContactId",
-            "RecordTypeId",
             IS_PERSON_ACCOUNT,
         }
     ),
     CONTACT: frozenset({IS_PERSON_ACCOUNT}),
 }
 """Fields an org has only with person accounts switched on."""
+
+SOMETIMES = {ACCOUNT: frozenset({"RecordTypeId"})}
+"""Fields every person-account org has and a standard org has when it defines record types:
+only the org's describe can say, so they are left out only when the describe lacks them."""
 
 OPTIONAL_WITH_PERSON_ACCOUNTS = {LEAD: frozenset({"Company"})}
 """Required on create in a standard org, optional in a person-account org: a lead HubSpot
@@ -38,26 +42,42 @@ class NoPersonAccounts(ConfigurationError):
     """`person_accounts: true` against an org that does not have them."""
 
 
-def org_has_person_accounts(salesforce: SalesforcePort, setting: PersonAccounts) -> bool:
+@dataclass(frozen=True)
+class OrgShape:
+    person_accounts: bool
+    account_fields: frozenset[str] | None = None
+    """The Account fields the org's describe lists, when it was read."""
+
+
+def org_shape(salesforce: SalesforcePort, setting: PersonAccounts) -> OrgShape:
     """The setting, or the org's describe when it says `auto` (one call per run)."""
     if setting is PersonAccounts.OFF:
-        return False
+        return OrgShape(False)
     described = salesforce.describe(ACCOUNT)
-    has = any(f.get("name") == IS_PERSON_ACCOUNT for f in described.get("fields") or ())
+    names = frozenset(str(f.get("name")) for f in described.get("fields") or ())
+    has = IS_PERSON_ACCOUNT in names
     if setting is PersonAccounts.ON and not has:
         raise NoPersonAccounts(
             "The mapping's settings say `person_accounts: true`, but this Salesforce org has "
             "no person accounts: set `person_accounts: auto` (or `false`).",
             system="salesforce",
         )
-    return has
+    return OrgShape(has, names)
 
 
-def org_fields(sobject: str, fields: list[str], person_accounts: bool) -> list[str]:
-    """The select list without the fields only a person-account org has, when it has none."""
+def org_fields(
+    sobject: str,
+    fields: list[str],
+    person_accounts: bool,
+    account_fields: frozenset[str] | None = None,
+) -> list[str]:
+    """The select list without the fields only a person-account org has, when it has none,
+    and without those the org's Account describe (when read) shows it lacks."""
     if person_accounts:
         return fields
     absent = PERSON_ONLY.get(sobject, frozenset())
+    if account_fields is not None and sobject == ACCOUNT:
+        absent = absent | (SOMETIMES[ACCOUNT] - account_fields)
     return [f for f in fields if f not in absent]
 
 
