@@ -8,9 +8,29 @@ the runner process alone), its peak RSS and what it wrote to disk. Each N runs i
 process, so peak RSS is that N's own; several N in one run print CPU ratios between them
 (target: CPU at 100k <= 11x CPU at 10k; peak RSS at 100k < 300 MiB).
 
+The emulator enforces HubSpot's Pro limits (190 calls per rolling 10 s, 5 searches per
+rolling second; `--limits none` lifts them) and mapc's HubSpot limiter paces to the same.
+Beside the first run's wall time the bench prints the rate-limit floor of the calls that
+run made (target: wall <= 1.25x the floor at N = 100,000 with `--latency 0.1`):
+
+    floor = max(search lane, window lane, Salesforce lane) + L
+    search lane     = floor((S - 1) / 5) * 1 s      S: HubSpot search calls
+    window lane     = floor((H - 1) / 190) * 10 s   H: every HubSpot call (a search counts
+                                                       in the 10 s window too)
+    Salesforce lane = ceil(F / c) * L - L           F: Salesforce calls, c: --concurrency
+    L               = --latency, added once: the last call's own answer (a write also
+                      waits at least one read's answer before it can be decided)
+
+A rolling window lets its first `limit` calls go at once, so the k-th call (from 0) can
+start no earlier than floor(k / limit) windows after the first. With `--limits none` the
+HubSpot lanes are those of the calls in flight (ceil(H / c) * L - L), like Salesforce's.
+Runner CPU and emulator CPU (user + system of each process) beside the wall time show
+whether a run waits on calls (wall well above runner + emulator CPU) or on the CPU.
+
     .venv/bin/python bench/sync_bench.py                     # N = 10,000 each way
     .venv/bin/python bench/sync_bench.py --n 10000 100000    # linear cost and memory
     .venv/bin/python bench/sync_bench.py --state postgresql+psycopg://postgres@127.0.0.1/test
+    .venv/bin/python bench/sync_bench.py --latency 0.1 --concurrency 1 4   # wall vs floor
 """
 
 from __future__ import annotations
@@ -39,8 +59,13 @@ from mapc.runtime.sync.engine import SyncEngine  # noqa: E402
 from mapc.runtime.sync.runner import load_adapter  # noqa: E402
 from mapc.runtime.sync.state import StateStore  # noqa: E402
 
+PRO = {"max_per_interval": 190, "interval_ms": 10_000, "search_per_second": 5}
+"""HubSpot's Professional/Enterprise limits: 190 calls per rolling 10 s per account and
+app, 5 CRM searches per second."""
+LIMITS: dict[str, dict[str, int] | None] = {"pro": PRO, "none": None}
 
-def seed(n: int) -> dict[str, Any]:
+
+def seed(n: int, limits: dict[str, int] | None = None) -> dict[str, Any]:
     field = {"name": "Lifecycle_Stage__c", "type": "picklist", "picklistValues": list(LIFECYCLE)}
     return {
         "salesforce": {
@@ -60,6 +85,7 @@ def seed(n: int) -> dict[str, Any]:
             },
         },
         "hubspot": {
+            **({"rate_limit": {**limits, "enforce": True}} if limits else {}),
             "records": {
                 "contacts": [
                     {
@@ -71,7 +97,7 @@ def seed(n: int) -> dict[str, Any]:
                     }
                     for i in range(n)
                 ]
-            }
+            },
         },
     }
 
@@ -119,6 +145,42 @@ def classify(calls: Counter[str], system: str) -> tuple[int, int]:
     return reads, writes
 
 
+def is_search(endpoint: str) -> bool:
+    return "search" in endpoint.lower()
+
+
+def rate_limit_floor(
+    detail: dict[str, int], latency: float, concurrency: int, limits: dict[str, int] | None
+) -> dict[str, float]:
+    """The least wall time the calls made allow (the module docstring's formula), by lane."""
+    searches = sum(v for k, v in detail.items() if k.startswith("hubspot ") and is_search(k))
+    hubspot = sum(v for k, v in detail.items() if k.startswith("hubspot "))
+    salesforce = sum(v for k, v in detail.items() if k.startswith("salesforce "))
+
+    def in_flight(calls: int) -> float:
+        return max(math.ceil(calls / concurrency) - 1, 0) * latency
+
+    def window(calls: int, limit: int, seconds: float) -> float:
+        return max(calls - 1, 0) // limit * seconds
+
+    if limits:
+        search = window(searches, limits["search_per_second"], 1.0)
+        general = window(hubspot, limits["max_per_interval"], limits["interval_ms"] / 1000)
+    else:
+        search, general = 0.0, in_flight(hubspot)
+    lanes = {"search": search, "window": general, "salesforce": in_flight(salesforce)}
+    return {**lanes, "floor": max(lanes.values()) + latency}
+
+
+def process_cpu(pid: int) -> float:
+    """User + system CPU seconds of another process so far (Linux /proc/PID/stat)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return math.nan
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def cpu_seconds() -> float:
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
@@ -135,14 +197,15 @@ def disk_written() -> int:
 
 
 def run_once(
-    adapter: Any, sf: Any, hs: Any, state: StateStore, concurrency: int = 1
+    adapter: Any, sf: Any, hs: Any, state: StateStore, concurrency: int = 1, emulator: int = 0
 ) -> dict[str, Any]:
     sf_before, hs_before = Counter(sf.calls), Counter(hs.calls)
-    cpu, disk = cpu_seconds(), disk_written()
+    cpu, disk, emulator_cpu = cpu_seconds(), disk_written(), process_cpu(emulator)
     started = time.perf_counter()
     report = SyncEngine(adapter, sf, hs, state, concurrency=concurrency).run()
     elapsed = time.perf_counter() - started
     cpu, disk = cpu_seconds() - cpu, disk_written() - disk
+    emulator_cpu = process_cpu(emulator) - emulator_cpu
     sf_calls = Counter(sf.calls)
     sf_calls.subtract(sf_before)
     hs_calls = Counter(hs.calls)
@@ -156,6 +219,7 @@ def run_once(
         "failed": report.failed,
         "seconds": elapsed,
         "cpu": cpu,
+        "emulator_cpu": emulator_cpu,
         "disk": disk,
         "calls": {
             "salesforce reads": sf_r,
@@ -183,10 +247,12 @@ def bench(
     state_url: str | None,
     latency: float = 0.0,
     concurrency: int = 1,
+    limits: str = "pro",
 ) -> dict[str, Any]:
+    tier = LIMITS[limits]
     with tempfile.TemporaryDirectory(prefix="mapc-bench-") as tmp:
         seed_path = Path(tmp) / "seed.json"
-        seed_path.write_text(json.dumps(seed(n)))
+        seed_path.write_text(json.dumps(seed(n, tier)))
         t0 = time.perf_counter()
         proc, info = start_emulator(seed_path)
         load_s = time.perf_counter() - t0
@@ -200,12 +266,20 @@ def bench(
             os.environ["REQUESTS_CA_BUNDLE"] = info["ca_bundle_path"]
             adapter = load_adapter(adapter_path)
             sf = SalesforceConnector.from_env(env)
-            hs = HubSpotConnector.from_env(env, limiter=HubSpotLimiter(10**6, 10**6))
+            # mapc's limiter set as an operator would for the tier (HUBSPOT_REQUESTS_PER_10S).
+            limiter = (
+                HubSpotLimiter(tier["max_per_interval"], tier["search_per_second"])
+                if tier
+                else HubSpotLimiter(10**6, 10**6)
+            )
+            hs = HubSpotConnector.from_env(env, limiter=limiter)
             state = StateStore(state_url or str(Path(tmp) / "state.db"))
             if latency:
                 add_latency(info, latency)
-            first = run_once(adapter, sf, hs, state, concurrency)
-            second = run_once(adapter, sf, hs, state, concurrency)
+            first = run_once(adapter, sf, hs, state, concurrency, proc.pid)
+            first["floor"] = rate_limit_floor(first["calls"]["detail"], latency, concurrency, tier)
+            first["limiter_wait"] = limiter.waited
+            second = run_once(adapter, sf, hs, state, concurrency, proc.pid)
             state.close()
             rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # KiB on Linux
         finally:
@@ -215,6 +289,7 @@ def bench(
         "n": n,
         "latency": latency,
         "concurrency": concurrency,
+        "limits": limits,
         "seed_s": load_s,
         "first": first,
         "second": second,
@@ -262,14 +337,36 @@ def show(result: dict[str, Any]) -> None:
         f"peak RSS of the runner process (Python, SQLite, TLS; the emulator runs apart): "
         f"{result['rss'] / 2**20:.1f} MiB"
     )
+    print(floor_line(result))
+
+
+def floor_line(result: dict[str, Any]) -> str:
+    """The first run's wall time beside the floor of its calls, and where its time went."""
+    first, floor = result["first"], result["first"]["floor"]
+    lanes = ", ".join(f"{k} {floor[k]:.1f}s" for k in ("search", "window", "salesforce"))
+    return (
+        f"first run vs rate-limit floor ({result['limits']} limits, "
+        f"{result['latency'] * 1000:.0f} ms a call, concurrency {result['concurrency']}): "
+        f"wall {first['seconds']:.1f}s, floor {floor['floor']:.1f}s ({lanes}), "
+        f"{first['seconds'] / floor['floor']:.2f}x; runner CPU {first['cpu']:.1f}s "
+        f"({first['cpu'] / first['seconds']:.0%} of wall), emulator CPU "
+        f"{first['emulator_cpu']:.1f}s, mapc's HubSpot limiter waited "
+        f"{first['limiter_wait']:.1f}s"
+    )
 
 
 def child(
-    n: int, adapter: str, state: str | None, latency: float = 0.0, concurrency: int = 1
+    n: int,
+    adapter: str,
+    state: str | None,
+    latency: float = 0.0,
+    concurrency: int = 1,
+    limits: str = "pro",
 ) -> dict[str, Any]:
     """One N in a fresh interpreter: its peak RSS is its own, not an earlier N's."""
     command = [sys.executable, __file__, "--one", str(n), "--adapter", adapter]
     command += ["--latency", str(latency), "--concurrency", str(concurrency)]
+    command += ["--limits", limits]
     if state:
         command += ["--state", state]
     done = subprocess.run(command, cwd=ROOT, stdout=subprocess.PIPE, text=True, check=True)
@@ -278,23 +375,31 @@ def child(
 
 
 def by_concurrency(args: argparse.Namespace) -> int:
-    """The first run's wall time at each concurrency, same N and latency, one bench run."""
+    """The first run's wall time at each concurrency beside the floor of its calls, same N
+    and latency, one bench run."""
     n = args.n[0]
-    rows = []
-    for concurrency in args.concurrency:
-        result = child(n, args.adapter, args.state, args.latency, concurrency)
-        calls = result["first"]["calls"]
-        total = sum(calls[k] for k in ("hubspot reads", "salesforce reads"))
-        writes = sum(calls[k] for k in ("hubspot writes", "salesforce writes"))
-        rows.append((concurrency, result["first"]["seconds"], total, writes, result))
-    base = rows[0][1]
-    print(f"\n== {n:,} changed contacts each way, {args.latency * 1000:.0f} ms added per call ==")
-    for concurrency, seconds, reads, writes, result in rows:
+    rows = [
+        child(n, args.adapter, args.state, args.latency, concurrency, args.limits)
+        for concurrency in args.concurrency
+    ]
+    print(
+        f"\n== {n:,} changed contacts each way, {args.latency * 1000:.0f} ms added per call, "
+        f"{args.limits} limits =="
+    )
+    print(
+        f"{'concurrency':>11}{'wall':>9}{'floor':>9}{'ratio':>7}{'search':>8}{'window':>8}"
+        f"{'sf lane':>9}{'runner CPU':>12}{'emulator CPU':>14}{'calls':>7}{'errors':>7}"
+        f"{'2nd run writes':>16}"
+    )
+    for result in rows:
+        first, floor = result["first"], result["first"]["floor"]
+        calls = sum(v for k, v in first["calls"].items() if k != "detail")
         print(
-            f"concurrency {concurrency}: first run {seconds:6.1f}s ({base / seconds:4.2f}x), "
-            f"{reads} read + {writes} write calls (at one a time, the added latency alone "
-            f"is {(reads + writes) * args.latency:.1f}s), {result['first']['failed']} errors, "
-            f"second run {result['second']['writes']} writes"
+            f"{result['concurrency']:>11}{first['seconds']:>8.1f}s{floor['floor']:>8.1f}s"
+            f"{first['seconds'] / floor['floor']:>6.2f}x{floor['search']:>7.1f}s"
+            f"{floor['window']:>7.1f}s{floor['salesforce']:>8.1f}s{first['cpu']:>11.1f}s"
+            f"{first['emulator_cpu']:>13.1f}s{calls:>7}{first['failed']:>7}"
+            f"{result['second']['writes']:>16}"
         )
     return 0
 
@@ -320,17 +425,25 @@ def main() -> int:
         default=[1],
         help="write batches in flight at once (several values: wall time against each)",
     )
+    parser.add_argument(
+        "--limits",
+        choices=sorted(LIMITS),
+        default="pro",
+        help="HubSpot limits the emulator enforces and mapc paces to (default: pro)",
+    )
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one is not None:
-        result = bench(args.one, args.adapter, args.state, args.latency, args.concurrency[0])
+        result = bench(
+            args.one, args.adapter, args.state, args.latency, args.concurrency[0], args.limits
+        )
         print(json.dumps(result))
         return 0
     if len(args.concurrency) > 1:
         return by_concurrency(args)
     results = []
     for n in args.n:
-        result = child(n, args.adapter, args.state, args.latency, args.concurrency[0])
+        result = child(n, args.adapter, args.state, args.latency, args.concurrency[0], args.limits)
         show(result)
         results.append(result)
     if len(results) > 1:
