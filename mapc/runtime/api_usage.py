@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any, Protocol
+
+from mapc.runtime.beforecall import BeforeCall
 
 
 class Meter(Protocol):
@@ -12,7 +14,7 @@ class Meter(Protocol):
 
     calls: Counter[str]
     org_usage: tuple[int, int] | None
-    before_call: Callable[[], None]
+    before_call: BeforeCall
 
 
 def meter_of(port: object) -> Meter | None:

@@ -75,19 +75,20 @@ class Budget:
     ) -> Callable[[], None]:
         """Install a check before every call on each metered side; returns the function
         that removes them."""
-        installed = []
+        removers = []
         for side, meter in usage.meters.items():
             allocation = self.allocations.get(side)
 
             def check(side: str = side, allocation: Allocation | None = allocation) -> None:
                 self.check(side, allocation, usage, used_before.get(side, 0), org_limits)
 
-            meter.before_call = check
-            installed.append(meter)
+            # Beside whatever else checks the session's calls, and before it: a call the
+            # budget refuses takes no slot of a fleet's shared limit.
+            removers.append(meter.before_call.add(check, first=True))
 
         def remove() -> None:
-            for meter in installed:
-                meter.before_call = _nothing
+            for undo in removers:
+                undo()
 
         return remove
 
@@ -131,7 +132,3 @@ class Budget:
                 "call; its cursors did not move, so the next run resumes where it began.",
                 system=side,
             )
-
-
-def _nothing() -> None:
-    return None

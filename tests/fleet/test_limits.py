@@ -6,7 +6,10 @@ import threading
 import time
 from typing import Any
 
+import pytest
+
 from mapc.runtime.fleet.limits import (
+    PREFIX,
     SharedHubSpotLimiter,
     SharedSalesforceLimiter,
     SharedWindow,
@@ -63,3 +66,31 @@ def test_hubspot_search_counts_against_both_limits(redis_client: Any, scope: str
     assert limiter.windows[0].try_take() > 0  # 3 calls in 10 s: two searches and one more
     other_portal = SharedHubSpotLimiter(redis_client, f"{scope}-b", requests_per_10s=3)
     assert other_portal.windows[0].try_take() == 0.0
+
+
+def test_an_api_budget_and_the_fleets_org_limit_both_check_every_call(
+    emulator_env: Any, redis_client: Any, scope: str
+) -> None:
+    """A worker's Salesforce calls count against the org's shared window and a run's
+    API budget at once; the budget's guard going leaves the shared limit in place."""
+    from mapc.runtime.api_usage import RunUsage, meter_of
+    from mapc.runtime.budget import Allocation, Budget, BudgetExhausted
+    from mapc.runtime.fleet.config import Fleet, PairSpec
+    from mapc.runtime.fleet.job import connectors
+
+    spec = PairSpec("portal", scope, dict(emulator_env.env()))
+    fleet = Fleet("sqlite://", "adapter.py", (spec,), salesforce_limit=Window(3, 60.0))
+    sf, _hs = connectors(fleet, spec, redis_client)
+    usage = RunUsage({"salesforce": meter_of(sf)})
+    remove = Budget({"salesforce": Allocation(calls=2)}).guard(usage, {}, {})
+    sf.users()
+    sf.users()
+    with pytest.raises(BudgetExhausted):
+        sf.users()  # the budget refuses the third call
+    assert usage.calls("salesforce") == 2
+    key = f"{PREFIX}salesforce:{scope}"
+    assert redis_client.zcard(key) == 2  # the org's window counted the two calls it passed
+    remove()
+    sf.users()  # the budget gone, the org's window still counts
+    assert redis_client.zcard(key) == 3
+    assert SharedWindow(redis_client, f"salesforce:{scope}", Window(3, 60.0)).try_take() > 50

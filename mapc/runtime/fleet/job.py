@@ -40,14 +40,7 @@ def connectors(
     """The pair's connectors, each call counted against the limits the fleet shares: the
     org's allocation by every portal on it, the portal's by every worker."""
     sf = SalesforceConnector.from_env(spec.env)
-    shared = SharedSalesforceLimiter(redis, spec.org, fleet.salesforce_limit)
-    own = sf.meter.before_call
-
-    def before_call() -> None:
-        shared()
-        own()
-
-    sf.meter.before_call = before_call
+    sf.meter.before_call.add(SharedSalesforceLimiter(redis, spec.org, fleet.salesforce_limit))
     settings = HubSpotSettings.from_env(spec.env)
     limiter = SharedHubSpotLimiter(
         redis,

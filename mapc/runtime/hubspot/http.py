@@ -13,6 +13,7 @@ from typing import Any
 
 import requests
 
+from mapc.runtime.beforecall import BeforeCall
 from mapc.runtime.callcount import CallCounter
 from mapc.runtime.errors import (
     ApiAccessError,
@@ -105,8 +106,8 @@ class HubSpotTransport:
         self.org_usage: tuple[int, int] | None = None
         """The account's (used, limit) of daily API calls, as the last answer said
         (search answers carry no rate-limit headers)."""
-        self.before_call: Callable[[], None] = lambda: None
-        """Called before every attempt: the run's API budget raises here to stop it."""
+        self.before_call = BeforeCall()
+        """Run before every attempt: the run's API budget raises here to stop it."""
 
     def _observe(self, headers: dict[str, str]) -> None:
         self.limiter.observe(headers)

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
 import requests
 
+from mapc.runtime.beforecall import BeforeCall
 from mapc.runtime.callcount import CallCounter
 from mapc.runtime.retry import (
     RetryPolicy,
@@ -75,8 +75,9 @@ class SalesforceSession(requests.Session):
         self.calls = CallCounter()  # write batches may be sent from several threads
         self.org_usage: tuple[int, int] | None = None
         """The org's (used, limit) of daily API requests, as the last answer said."""
-        self.before_call: Callable[[], None] = lambda: None
-        """Called before every attempt: the run's API budget raises here to stop it."""
+        self.before_call = BeforeCall()
+        """Run before every attempt: the run's API budget raises here to stop it; a fleet's
+        shared org limit waits here."""
         self.headers["Sforce-Call-Options"] = CALL_OPTIONS
         # Passed with each request: requests would let a REQUESTS_CA_BUNDLE in the process
         # environment override a session-level `verify`.
