@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from copy import copy
 from typing import Any
 
 from mapc.runtime.adapter import FieldSync, ObjectSync
@@ -31,18 +32,8 @@ from mapc.runtime.sync.state import Link, Owed
 from mapc.runtime.sync.values import canon_text, truthy
 from mapc.runtime.sync.writes import SALESFORCE_BATCH
 
-PERSON = "@person"
-"""Marks the contact Salesforce keeps behind a person account (R7)."""
-INCLUDED = "@in"
-"""On a link's HubSpot snapshot: whether the contact was in the inclusion list (R4)."""
-PLACEHOLDERS = "@placeholders"
-"""On a link's Salesforce snapshot: fields mapc filled with a required-field default."""
 PARENT_KEY = "@company"
 """Set on a HubSpot contact read this run: its company, as the engine determined it."""
-FRESH = "@fresh"
-"""Marks a snapshot taken at create time, holding only the fields the create wrote: any
-other field that reads non-blank afterwards (a value set in between, or a system default)
-counts as a change the first time the record comes back."""
 
 
 def salesforce_writable(ctx: Context, sf: Record) -> bool:
@@ -50,31 +41,25 @@ def salesforce_writable(ctx: Context, sf: Record) -> bool:
     return not (ctx.person_accounts and truthy(sf.get(IS_PERSON_ACCOUNT)))
 
 
-def adopt_fresh(link: Link) -> None:
-    link.hs_values.pop(FRESH, None)
-    link.sf_values.pop(FRESH, None)
-
-
 def snapshot_record(link: Link, side: str) -> Record:
     """One side of a pair as last synced: what it holds now if it was not read this run."""
     values = link.hs_values if side == HUBSPOT else link.sf_values
-    record: Record = {k: v for k, v in values.items() if not k.startswith("@")}
+    record: Record = dict(values)
     if side == HUBSPOT:
         record[HUBSPOT_ID] = link.hubspot_id
-        record[INCLUDED] = values.get(INCLUDED, "1")
     else:
         record[SALESFORCE_ID] = link.sf_id
         if link.sf_object == CONTACT:
             record[ACCOUNT_ID] = link.sf_parent
-        if PERSON in values:
+        if link.flags.person:
             record[IS_PERSON_ACCOUNT] = True
     return record
 
 
-def without_placeholders(obj: ObjectSync, sobject: str, sf: Record, sf_values: Record) -> Record:
+def without_placeholders(obj: ObjectSync, sobject: str, sf: Record, ours: frozenset[str]) -> Record:
     """Placeholders Salesforce required on create ("[not provided]") are not data: to the
-    rules they are blanks, so HubSpot's value replaces them and they never reach HubSpot."""
-    ours = set(str(sf_values.get(PLACEHOLDERS, "")).split(","))
+    rules they are blanks, so HubSpot's value replaces them and they never reach HubSpot.
+    `ours`: the fields mapc's own create filled so (whatever their default looks like)."""
     placeholders = {
         k: v for k, v in obj.create_defaults.get(sobject, {}).items() if k in ours or bracketed(v)
     }
@@ -89,12 +74,11 @@ def reconcile(ctx: Context, obj: ObjectSync, link: Link, hs: Record, sf: Record)
     sobject = link.sf_object
     if ctx.dry_run:
         ctx.planned.add(link.sf_id)
-    adopt_fresh(link)
     parents = (link.hs_parent, link.sf_parent)
-    if INCLUDED not in hs:
-        link.hs_values[INCLUDED] = "1"  # only included contacts get here
+    flags = copy(link.flags)
+    link.flags.excluded = False  # only records in the inclusion list get here
     if not salesforce_writable(ctx, sf):
-        link.sf_values[PERSON] = "1"
+        link.flags.person = True
     if company_link_candidate(obj, sobject):
         ctx.association_candidates.add(link.hubspot_id)
     if leads_and_contacts(obj):
@@ -102,11 +86,12 @@ def reconcile(ctx: Context, obj: ObjectSync, link: Link, hs: Record, sf: Record)
             link.hs_parent = _text(hs.get(PARENT_KEY))
         if sobject == CONTACT:
             link.sf_parent = _text(sf.get(ACCOUNT_ID))
-    sf = without_placeholders(obj, sobject, sf, link.sf_values)
+    ours = link.flags.placeholders
+    sf = without_placeholders(obj, sobject, sf, ours)
     # Last synced as a placeholder is last synced blank (never a value Salesforce cleared).
     hs_last, sf_last = (
         link.hs_values,
-        without_placeholders(obj, sobject, link.sf_values, link.sf_values),
+        without_placeholders(obj, sobject, link.sf_values, ours),
     )
     if ctx.resync is not None and ctx.resync.fields:
         hs_last, sf_last = ctx.resync.set_aside(obj, hs_last, sf_last)
@@ -140,6 +125,7 @@ def reconcile(ctx: Context, obj: ObjectSync, link: Link, hs: Record, sf: Record)
         before != (link.hs_values, link.sf_values)
         or link.id is None
         or parents != (link.hs_parent, link.sf_parent)
+        or flags != link.flags
     ):
         ctx.touch(link)
     if decision.empty:

@@ -8,9 +8,7 @@ from typing import Any
 from mapc.runtime.adapter import CreateContacts, MatchKind, ObjectSync
 from mapc.runtime.records import Record, WriteResult
 from mapc.runtime.sync.apply import (
-    FRESH,
     PARENT_KEY,
-    PLACEHOLDERS,
     bracketed,
     queue_unsubscribe,
 )
@@ -26,6 +24,7 @@ from mapc.runtime.sync.behaviours.names import (
 from mapc.runtime.sync.behaviours.seed import leads_and_contacts
 from mapc.runtime.sync.context import HUBSPOT, SALESFORCE, Context
 from mapc.runtime.sync.decide import fields_for, snapshot
+from mapc.runtime.sync.flags import LinkFlags
 from mapc.runtime.sync.report import Change
 from mapc.runtime.sync.state import Link
 from mapc.runtime.sync.values import blank, canon_text, truthy
@@ -80,9 +79,6 @@ class Creates:
             counted()
             sf_values: dict[str, Any] = {f.salesforce: None for f in fields_for(obj, sobject)}
             sf_values.update({k: canon_text(v) for k, v in values.items()})
-            sf_values[FRESH] = "1"
-            if defaulted:
-                sf_values[PLACEHOLDERS] = ",".join(defaulted)
             link = Link(
                 self.name,
                 hs_id,
@@ -92,13 +88,14 @@ class Creates:
                 hs_values=dict(now_hs),
                 sf_values=sf_values,
                 hs_parent=hs.get(PARENT_KEY),
+                flags=LinkFlags(placeholders=frozenset(defaulted)),
             )
             ctx.resolved(self.name, SALESFORCE, hs_id)
             ctx.touch(link)
 
         key = obj.salesforce_keys.get(sobject)
-        payload = {**values, key: hs_id} if key else {**values, "@source": hs_id}
-        ctx.writes.add(f"sf:create:{sobject}", payload, done)
+        payload = {**values, key: hs_id} if key else dict(values)
+        ctx.writes.add(f"sf:create:{sobject}", payload, done, source=hs_id)
 
     def create_values_for_salesforce(self, sobject: str, hs: Record) -> dict[str, Any]:
         obj = self.obj
@@ -193,7 +190,6 @@ class Creates:
             counted()
             hs_values: dict[str, Any] = {f.hubspot: None for f in fields_for(obj, sobject)}
             hs_values.update({k: canon_text(v) for k, v in values.items()})
-            hs_values[FRESH] = "1"
             if opt is not None:
                 hs_values[OPT_OUT_HUBSPOT] = None
             if obj.match_key is not None:
@@ -214,8 +210,8 @@ class Creates:
                 queue_unsubscribe(ctx, obj, link, values.get(EMAIL), now_sf)
 
         key = obj.hubspot_key
-        payload = {**values, key: sf_id} if key else {**values, "@source": sf_id}
-        ctx.writes.add(f"hs:create:{self.name}", payload, done)
+        payload = {**values, key: sf_id} if key else dict(values)
+        ctx.writes.add(f"hs:create:{self.name}", payload, done, source=sf_id)
 
     def create_values_for_hubspot(self, sobject: str, sf: Record) -> dict[str, Any]:
         obj = self.obj

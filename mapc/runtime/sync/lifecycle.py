@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from mapc.runtime.adapter import ObjectSync, OnDelete
 from mapc.runtime.records import Record, WriteResult
-from mapc.runtime.sync.apply import GONE_CODES, INCLUDED, PERSON, without_placeholders
+from mapc.runtime.sync.apply import GONE_CODES, without_placeholders
 from mapc.runtime.sync.behaviours.names import (
     HUBSPOT_ID,
     IS_DELETED,
@@ -19,14 +19,12 @@ from mapc.runtime.sync.behaviours.names import (
 )
 from mapc.runtime.sync.context import HUBSPOT, SALESFORCE, Context
 from mapc.runtime.sync.decide import unchanged
-from mapc.runtime.sync.state import Link
+from mapc.runtime.sync.flags import LinkFlags
+from mapc.runtime.sync.state import Link, Unlinked
 from mapc.runtime.sync.values import truthy
 from mapc.runtime.sync.writes import HUBSPOT_BATCH, SALESFORCE_BATCH
 
 log = logging.getLogger("mapc.sync")
-
-SF_OBJECT = "@sf_object"
-"""On a kept record's values: the Salesforce object of the pair it was in."""
 
 
 def deletion_fields(sobject: str) -> list[str]:
@@ -172,9 +170,8 @@ class Lifecycle:
         log.info("%s link %s <-> %s moves to %s", self.name, link.hubspot_id, link.sf_id, ids)
         for attribute, value in ids.items():
             setattr(link, attribute, value)
-        included = link.hs_values.get(INCLUDED)
-        link.hs_values = {INCLUDED: included} if included is not None else {}
-        link.sf_values = {}
+        link.hs_values, link.sf_values = {}, {}
+        link.flags = LinkFlags(excluded=link.flags.excluded)
         self.ctx.report.add(
             self.name,
             HUBSPOT,
@@ -187,7 +184,7 @@ class Lifecycle:
     def salesforce_gone(self, link: Link, why: str) -> None:
         """A Salesforce record left: the HubSpot record goes too if it was syncing and the
         pair says `delete`; otherwise only the link goes."""
-        syncing = link.hs_values.get(INCLUDED) != "0"
+        syncing = not link.flags.excluded
         if self.obj.on_salesforce_delete is OnDelete.DELETE and syncing:
             self._delete(link, HUBSPOT, why)
         else:
@@ -196,7 +193,7 @@ class Lifecycle:
     def hubspot_gone(self, link: Link, why: str) -> None:
         """A HubSpot record left: Salesforce's goes too only if the pair says `delete`
         (and mapc may write it: never a person account, R7)."""
-        writable = PERSON not in link.sf_values
+        writable = not link.flags.person
         if self.obj.on_hubspot_delete is OnDelete.DELETE and writable:
             self._delete(link, SALESFORCE, why)
         else:
@@ -227,11 +224,11 @@ class Lifecycle:
         ctx.report.add(self.name, side, "skip", _record(link, side), reason=f"unlinked: {why}")
         if ctx.dry_run:
             return
-        if side == HUBSPOT:
-            kept = {link.hubspot_id: {**link.hs_values, SF_OBJECT: link.sf_object}}
-        else:
-            kept = {link.sf_id: {**link.sf_values, SF_OBJECT: link.sf_object}}
-        ctx.state.keep_unlinked(self.name, side, kept)
+        rid, values = (
+            (link.hubspot_id, link.hs_values) if side == HUBSPOT else (link.sf_id, link.sf_values)
+        )
+        kept = Unlinked(dict(values), link.sf_object, link.flags)
+        ctx.state.keep_unlinked(self.name, side, {rid: kept})
         self._forget(link)
 
     def _delete(self, link: Link, side: str, why: str) -> None:
@@ -266,11 +263,11 @@ def still_unlinked(ctx: Context, obj: ObjectSync, side: str, records: list[Recor
     by_id = {str(r[id_field]): r for r in records}
     kept = ctx.state.unlinked(obj.hubspot_object, side, by_id)
     found: set[str] = set()
-    for rid, values in kept.items():
-        sobject, record = str(values.get(SF_OBJECT)), by_id[rid]
+    for rid, record in kept.items():
+        sobject, now = record.sf_object, by_id[rid]
         if side == SALESFORCE:
-            record = without_placeholders(obj, sobject, record, values)
-        if unchanged(obj, sobject, record, values, side):
+            now = without_placeholders(obj, sobject, now, record.flags.placeholders)
+        if unchanged(obj, sobject, now, record.values, side):
             found.add(rid)
     return found
 

@@ -5,7 +5,7 @@ Salesforce's lookup holds one record, HubSpot may associate several: the two agr
 the lookup's record is among the HubSpot associations' linked records. When they do not,
 the side that changed since the last sync wins. The lookup's last synced value is kept in
 the link's Salesforce snapshot (under the lookup's name), the HubSpot associations' in the
-HubSpot snapshot (under `@` and the associated object): without the second, a lookup moved
+link's flags (by associated object): without the second, a lookup moved
 in Salesforce to a record HubSpot cannot show (one not linked) looked like HubSpot
 disagreeing and was put back on every run. A lookup that moves in Salesforce moves the
 association: the new one is added, the one to the old record removed. When both changed,
@@ -136,11 +136,6 @@ def _candidates(ctx: Context, obj: ObjectSync) -> set[str]:
     return ids
 
 
-def snapshot_key(association: AssociationSync) -> str:
-    """Where a link's HubSpot snapshot keeps the ids of its associated records."""
-    return f"@{association.hubspot_object}"
-
-
 def _queues(ctx: Context, obj: ObjectSync, association: AssociationSync) -> None:
     hs, sf = ctx.hubspot, ctx.salesforce
     for sobject in association.salesforce_objects:
@@ -201,15 +196,14 @@ def _sync_batch(
         ).items()
         if link.sf_object in association.targets
     }
-    key = snapshot_key(association)
+    key = association.hubspot_object
     for link in links:
         if link.sf_id not in records:
             continue  # deleted or unreadable: the pair's own sync reports it
         if link.hubspot_id not in associated:
             continue  # HubSpot's associations could not be read: unknown is not "none"
         now = _by_hubspot_id(associated[link.hubspot_id])
-        recorded = link.hs_values.get(key)
-        before = frozenset(str(i) for i in recorded) if isinstance(recorded, list) else None
+        before = link.flags.associations.get(key)
 
         def linked(hubspot_ids: Iterable[str]) -> list[str]:
             return [
@@ -244,20 +238,20 @@ def _apply(
         association.hubspot_object,
         association.salesforce_field,
     )
-    key = snapshot_key(association)
+    key = association.hubspot_object
     after = set(sides.associated) - set(step.remove_associations)
     if step.add_association:
         after.add(step.add_association)
 
     def synced() -> None:
-        snapshot = _by_hubspot_id(after)
+        snapshot = frozenset(after)
         if (
             lookup_field not in link.sf_values
             or link.sf_values[lookup_field] != step.synced
-            or link.hs_values.get(key) != snapshot
+            or link.flags.associations.get(key) != snapshot
         ):
             link.sf_values[lookup_field] = step.synced
-            link.hs_values[key] = snapshot
+            link.flags.associations = {**link.flags.associations, key: snapshot}
             ctx.touch(link)
 
     if not step.writes:

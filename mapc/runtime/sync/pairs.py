@@ -12,7 +12,6 @@ from mapc.runtime.adapter import ObjectSync
 from mapc.runtime.readahead import ReadAhead
 from mapc.runtime.records import Cursor, Page, Record, WriteResult, maybe_done
 from mapc.runtime.sync.apply import (
-    INCLUDED,
     PARENT_KEY,
     reconcile,
     snapshot_record,
@@ -73,7 +72,7 @@ def fingerprint(values: dict[str, Any]) -> dict[str, Any]:
     return {
         key: value
         for key, value in sorted(values.items())
-        if not key.startswith("@") and isinstance(value, str) and not blank(value)
+        if isinstance(value, str) and not blank(value)
     }
 
 
@@ -311,11 +310,10 @@ class PairSync(Creates):
                 self.name,
                 target,
                 target_object,
-                [(item.payload.get("@source", ""), fingerprint(item.payload)) for item in items],
+                [(item.source or "", fingerprint(item.payload)) for item in items],
             )
             self._pending = []
             for item, pending_id in zip(items, ids, strict=True):
-                item.payload.pop("@source", None)
                 item.on_done = self._settles(pending_id, item.on_done)
 
         return before
@@ -373,9 +371,12 @@ class PairSync(Creates):
         if company_link_candidate(self.obj, link.sf_object):
             self.ctx.association_candidates.add(link.hubspot_id)
 
-    def _included(self, hs: Record) -> bool:
-        if INCLUDED in hs:  # a remembered record: the answer when it was last read
-            return bool(hs[INCLUDED] == "1")
+    def _included(self, hs: Record, remembered: Link | None = None) -> bool:
+        """Whether a HubSpot record is in the inclusion list (R4); for one not read this
+        run (`remembered`: the link whose snapshot stands for it), the answer when it was
+        last read."""
+        if remembered is not None:
+            return not remembered.flags.excluded
         return self.obj.include is None or bool(self.obj.include(hs))
 
     def reconcile_hubspot(self) -> None:
@@ -437,8 +438,8 @@ class PairSync(Creates):
                         f"{self.name} {hs_id}",
                         reason="outside the inclusion list (R4/R5)",
                     )
-                    if link is not None and link.hs_values.get(INCLUDED) != "0":
-                        link.hs_values[INCLUDED] = "0"
+                    if link is not None and not link.flags.excluded:
+                        link.flags.excluded = True
                         ctx.touch(link)
                     continue
                 if hs_id in settled:  # our own write read back, Salesforce unchanged
@@ -566,7 +567,7 @@ class PairSync(Creates):
                         f"{sobject} {sf_id}",
                         reason=f"linked {self.name} {link.hubspot_id} not found",
                     )
-                elif not self._included(hs):
+                elif not self._included(hs, link if link.hubspot_id in remembered else None):
                     ctx.report.add(
                         self.name,
                         HUBSPOT,
@@ -596,7 +597,8 @@ class PairSync(Creates):
                 else:  # R5: deduplicated, but later updates do not sync
                     # No values recorded: its first real sync (if it joins the list) passes
                     # everything, opt-out included (R1).
-                    link.hs_values, link.sf_values = {INCLUDED: "0"}, {}
+                    link.hs_values, link.sf_values = {}, {}
+                    link.flags.excluded = True
                     link.origin = SALESFORCE
                     ctx.report.add(
                         self.name,

@@ -16,6 +16,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    inspect,
     select,
     text,
 )
@@ -23,8 +24,10 @@ from sqlalchemy import (
 from mapc.errors import MapcError
 from mapc.runtime.errors import ConfigurationError
 from mapc.runtime.sync.codec import DecodeError, decode
+from mapc.runtime.sync.flags import LinkFlags
+from mapc.runtime.sync.flags import loads as decode_flags
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 # Ids and keys go to `IN (...)` in slices this long: under SQLite's and PostgreSQL's
 # parameter limits, large enough that a page of 200 records is one query.
 IN_CHUNK = 500
@@ -45,7 +48,8 @@ meta = Table(
 # hs_values / sf_values hold the last synced value of every mapped field on each side
 # (JSON), which is how the engine tells which side changed and suppresses echoes.
 # hs_parent / sf_parent: the contact's company (HubSpot) and account (Salesforce), which
-# companies<->accounts matching (R6) and the association sync read.
+# companies<->accounts matching (R6) and the association sync read. flags: the engine's
+# own state of the pair (LinkFlags, JSON of what is set; NULL, most links, when none is).
 links = Table(
     "mapc_links",
     metadata,
@@ -61,6 +65,7 @@ links = Table(
     Column("hs_parent", String(64)),
     Column("sf_parent", String(18)),
     Column("synced_at", String(32), nullable=False),
+    Column("flags", Text),
     UniqueConstraint("account", "object", "hubspot_id", name="uq_links_hubspot"),
     UniqueConstraint("account", "object", "sf_id", name="uq_links_salesforce"),
 )
@@ -145,6 +150,8 @@ unlinked = Table(
     Column("record_id", String(64), primary_key=True),
     Column("record_values", Text, nullable=False),
     Column("at", String(32), nullable=False),
+    Column("sf_object", String(64)),
+    Column("flags", Text),
 )
 
 runs = Table(
@@ -260,12 +267,26 @@ def _seekable_keys(conn: Connection) -> None:
         index.create(conn, checkfirst=True)
 
 
+def _flag_columns(conn: Connection) -> None:
+    """Version 6: a link's flags leave its values for a column of their own (rows written
+    before keep them among the values, moved out when read); a kept record's object too.
+    The columns exist already when this database was created at this version."""
+    inspector = inspect(conn)
+    for table, columns in ((links, ("flags",)), (unlinked, ("sf_object", "flags"))):
+        have = {c["name"] for c in inspector.get_columns(table.name)}
+        for name in columns:
+            if name not in have:
+                kind = table.c[name].type.compile(dialect=conn.dialect)
+                conn.execute(text(f"ALTER TABLE {table.name} ADD COLUMN {name} {kind}"))
+
+
 MIGRATIONS: dict[int, Migration] = {
     0: lambda conn: metadata.create_all(conn),
     1: lambda conn: owed.create(conn, checkfirst=True),
     2: _v3,
     3: lambda conn: unlinked.create(conn, checkfirst=True),
     4: _seekable_keys,
+    5: _flag_columns,
 }
 
 
@@ -296,6 +317,28 @@ def loads(text: str | None, where: str) -> Any:
     except (DecodeError, ValueError, TypeError, RecursionError):
         raise StateCorrupt(
             f"The state database is corrupt: {where} does not hold valid JSON; restore it "
+            "from a backup (or, knowing what it costs, start a new state)."
+        ) from None
+
+
+def load_values(text: str | None, where: str) -> dict[str, Any]:
+    """A values column's object, or StateCorrupt naming the row it came from."""
+    found = loads(text, where)
+    if not isinstance(found, dict):
+        raise StateCorrupt(
+            f"The state database is corrupt: {where} does not hold an object of values; "
+            "restore it from a backup (or, knowing what it costs, start a new state)."
+        )
+    return found
+
+
+def load_flags(text: str | None, where: str) -> LinkFlags:
+    """A flags column's value, or StateCorrupt naming the row it came from."""
+    try:
+        return decode_flags(text)
+    except ValueError:
+        raise StateCorrupt(
+            f"The state database is corrupt: {where} does not hold valid flags; restore it "
             "from a backup (or, knowing what it costs, start a new state)."
         ) from None
 

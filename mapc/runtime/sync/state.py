@@ -31,10 +31,21 @@ from sqlalchemy.sql.elements import ColumnElement
 from mapc.runtime.records import chunked
 from mapc.runtime.sync import schema as s
 from mapc.runtime.sync.codec import encode
+from mapc.runtime.sync.flags import LinkFlags, split_legacy
+from mapc.runtime.sync.flags import dumps as dump_flags
 from mapc.runtime.sync.runlog import ErrorRow, RunLog, now_iso
 from mapc.runtime.sync.upsert import upsert
 
-__all__ = ["ErrorRow", "Link", "Owed", "StateStore", "database_url", "now_iso"]
+__all__ = [
+    "ErrorRow",
+    "Link",
+    "LinkFlags",
+    "Owed",
+    "StateStore",
+    "Unlinked",
+    "database_url",
+    "now_iso",
+]
 
 
 def database_url(target: str) -> str:
@@ -101,7 +112,8 @@ class Owed:
 
 @dataclass
 class Link:
-    """One synced pair and the last values synced on each side."""
+    """One synced pair, the last values synced on each side (field values only) and the
+    engine's flags."""
 
     object: str
     hubspot_id: str
@@ -113,13 +125,24 @@ class Link:
     hs_parent: str | None = None
     sf_parent: str | None = None
     id: int | None = None
+    flags: LinkFlags = field(default_factory=LinkFlags)
     stored: tuple[Any, ...] | None = field(default=None, repr=False, compare=False)
     """The row as last read or written: saving a link that did not change writes nothing."""
 
     @property
     def synced(self) -> bool:
         """Whether a first sync has completed (values were recorded)."""
-        return any(not k.startswith("@") for k in (*self.hs_values, *self.sf_values))
+        return bool(self.hs_values or self.sf_values)
+
+
+@dataclass(frozen=True)
+class Unlinked:
+    """A record kept when its counterpart was deleted: its values then, the Salesforce
+    object of the pair it was in and the link's flags."""
+
+    values: dict[str, Any]
+    sf_object: str
+    flags: LinkFlags = field(default_factory=LinkFlags)
 
 
 class StateStore(RunLog):
@@ -162,17 +185,21 @@ class StateStore(RunLog):
     # -- links -------------------------------------------------------------------------
 
     def _link(self, row: Any) -> Link:
+        hs_values = s.load_values(row.hs_values, f"link {row.id} ({row.object} {row.hubspot_id})")
+        sf_values = s.load_values(row.sf_values, f"link {row.id} ({row.object} {row.sf_id})")
+        flags = s.load_flags(row.flags, f"link {row.id} ({row.object} {row.hubspot_id})")
         link = Link(
             object=row.object,
             hubspot_id=row.hubspot_id,
             sf_object=row.sf_object,
             sf_id=row.sf_id,
             origin=row.origin,
-            hs_values=s.loads(row.hs_values, f"link {row.id} ({row.object} {row.hubspot_id})"),
-            sf_values=s.loads(row.sf_values, f"link {row.id} ({row.object} {row.sf_id})"),
+            hs_values=hs_values,
+            sf_values=sf_values,
             hs_parent=row.hs_parent,
             sf_parent=row.sf_parent,
             id=row.id,
+            flags=split_legacy(hs_values, sf_values, flags),
         )
         link.stored = _stored(row)
         return link
@@ -230,7 +257,7 @@ class StateStore(RunLog):
                     )
                 )
 
-    def keep_unlinked(self, obj: str, side: str, records: Mapping[str, Mapping[str, Any]]) -> None:
+    def keep_unlinked(self, obj: str, side: str, records: Mapping[str, Unlinked]) -> None:
         """Remember records whose counterpart was deleted, with their values then."""
         if not records:
             return
@@ -241,10 +268,12 @@ class StateStore(RunLog):
                 "object": obj,
                 "side": side,
                 "record_id": rid,
-                "record_values": encode(dict(values)),
+                "record_values": encode(kept.values),
+                "sf_object": kept.sf_object,
+                "flags": dump_flags(kept.flags),
                 "at": stamp,
             }
-            for rid, values in records.items()
+            for rid, kept in records.items()
         ]
         with self.engine.begin() as conn:
             conn.execute(
@@ -257,21 +286,21 @@ class StateStore(RunLog):
             )
             conn.execute(insert(s.unlinked), rows)
 
-    def unlinked(self, obj: str, side: str, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
-        """Record id -> its values when its counterpart was deleted, for those kept so."""
-        found: dict[str, dict[str, Any]] = {}
+    def unlinked(self, obj: str, side: str, ids: Iterable[str]) -> dict[str, Unlinked]:
+        """Record id -> what was kept of it when its counterpart was deleted."""
+        found: dict[str, Unlinked] = {}
         with self.engine.connect() as conn:
             for chunk in chunked(sorted(set(ids)), s.IN_CHUNK):
                 rows = conn.execute(
-                    select(s.unlinked.c.record_id, s.unlinked.c.record_values).where(
+                    select(s.unlinked).where(
                         s.unlinked.c.account == self.account,
                         s.unlinked.c.object == obj,
                         s.unlinked.c.side == side,
                         s.unlinked.c.record_id.in_(chunk),
                     )
                 )
-                for rid, text in rows:
-                    found[rid] = s.loads(text, f"unlinked {obj} {rid}")
+                for row in rows:
+                    found[row.record_id] = _unlinked(row, obj, side)
         return found
 
     def count_links(self, obj: str | None = None) -> int:
@@ -307,6 +336,7 @@ class StateStore(RunLog):
                 "sf_values": encode(link.sf_values),
                 "hs_parent": link.hs_parent,
                 "sf_parent": link.sf_parent,
+                "flags": dump_flags(link.flags),
                 "synced_at": stamp,
             }
             stored = _stored_row(row)
@@ -550,7 +580,22 @@ _ROW = (
     "sf_values",
     "hs_parent",
     "sf_parent",
+    "flags",
 )
+
+
+def _unlinked(row: Any, obj: str, side: str) -> Unlinked:
+    where = f"unlinked {obj} {row.record_id}"
+    values = s.load_values(row.record_values, where)
+    # A state written before flags had their column kept them (and the object) among the
+    # values: the side's own ones are moved out as a link's are.
+    legacy_object = values.pop("@sf_object", None)
+    flags = s.load_flags(row.flags, where)
+    if side == "hubspot":
+        flags = split_legacy(values, {}, flags)
+    else:
+        flags = split_legacy({}, values, flags)
+    return Unlinked(values, str(row.sf_object or legacy_object or ""), flags)
 
 
 def _stored(row: Any) -> tuple[Any, ...]:

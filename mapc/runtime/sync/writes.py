@@ -32,7 +32,11 @@ Done = Callable[[WriteResult], None]
 @dataclass
 class Item:
     payload: Any
+    """What is sent, and only that."""
     on_done: Done
+    source: str | None = None
+    """What the written record comes from (the record a create copies, the event a task
+    records), for the queue's `before` to journal: never sent."""
 
 
 class Queue:
@@ -161,9 +165,16 @@ class Writes:
             self.depends[name] = depends
         return found
 
-    def add(self, name: str, payload: Mapping[str, Any] | Any, on_done: Done) -> None:
+    def add(
+        self,
+        name: str,
+        payload: Mapping[str, Any] | Any,
+        on_done: Done,
+        *,
+        source: str | None = None,
+    ) -> None:
         queue = self.queues[name]
-        queue.items.append(Item(payload, on_done))
+        queue.items.append(Item(payload, on_done, source))
         if len(queue.items) >= queue.size * queue.concurrency:
             self.flush(name)
 

@@ -261,14 +261,14 @@ def test_an_association_read_that_fails_deletes_nothing(shaped: SyncEnv) -> None
 
 def test_links_without_a_snapshot_never_lose_a_lookup(shaped: SyncEnv) -> None:
     """A state from before HubSpot snapshots were kept (links with a synced lookup but no
-    `@companies`), and HubSpot without the association: the first run after the upgrade
+    companies in its flags), and HubSpot without the association: the first run after the upgrade
     clears nothing and adds the association."""
     sync = shaped
     refs = seed(sync)
     sync.run()
     (deal,) = sync.state.links_by_hubspot("deals", [refs["d_big"]]).values()
     assert deal.sf_values.get("AccountId") == refs["acme"]
-    deal.hs_values.pop("@companies")
+    deal.flags.associations.pop("companies")
     sync.state.save_links([deal])
     sync.hubspot.dissociate("deals", "companies", [(refs["d_big"], refs["c_acme"])])
     sync.hubspot.update("deals", [{"id": refs["d_big"], "dealname": "Big deal, renamed"}])
@@ -278,7 +278,7 @@ def test_links_without_a_snapshot_never_lose_a_lookup(shaped: SyncEnv) -> None:
     assert after["AccountId"] == refs["acme"]
     assert deal_companies(sync, refs["d_big"]) == [refs["c_acme"]]
     (deal,) = sync.state.links_by_hubspot("deals", [refs["d_big"]]).values()
-    assert deal.hs_values.get("@companies") == [refs["c_acme"]]
+    assert deal.flags.associations.get("companies") == {refs["c_acme"]}
     quiet(sync)
 
 

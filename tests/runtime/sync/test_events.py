@@ -213,3 +213,63 @@ def test_r8_a_task_names_the_campaign_hubspot_reads_back_and_its_id_only_without
     assert subjects == ["Marketing email opened: Webinar invite"] * 2
     reads = {k: v for k, v in sync.emulator.calls().items() if "campaigns" in k}
     assert sum(reads.values()) == 1, reads  # one read per campaign per run
+
+
+class Recording:
+    """A connector that keeps every record the engine hands it to write."""
+
+    WRITES = ("create", "update", "upsert")
+
+    def __init__(self, inner: object, sent: list[dict[str, object]]) -> None:
+        self.inner = inner
+        self.sent = sent
+
+    def __getattr__(self, name: str) -> object:
+        found = getattr(self.inner, name)
+        if name not in self.WRITES:
+            return found
+
+        def write(*args: object, **kwargs: object) -> object:
+            self.sent.extend(dict(r) for r in args[-1])  # type: ignore[attr-defined]
+            return found(*args, **kwargs)
+
+        return write
+
+
+def test_what_the_engine_sends_is_the_records_fields_and_nothing_of_its_own(
+    sync: SyncEnv,
+) -> None:
+    """Creates both ways are journalled by their source record and tasks by their event,
+    beside the write, never inside it: no payload carries an engine key ("@...")."""
+    from mapc.runtime.sync.engine import SyncEngine
+
+    sync.seed(
+        {
+            "salesforce": {
+                "records": {
+                    "Lead": [{"LastName": "New", "Company": "Co", "Email": "new@example.com"}]
+                }
+            },
+            "hubspot": {
+                "records": {"contacts": [{"email": "hs@example.com", "lastname": "Hs"}]},
+                "email_events": [
+                    {"id": "p1", "type": "CLICK", "recipient": "new@example.com"},
+                    {"id": "p2", "type": "OPEN", "recipient": "hs@example.com"},
+                ],
+            },
+        }
+    )
+    sent: list[dict[str, object]] = []
+    engine = SyncEngine(
+        sync.adapter,
+        Recording(sync.salesforce, sent),  # type: ignore[arg-type]
+        Recording(sync.hubspot, sent),  # type: ignore[arg-type]
+        sync.state,
+    )
+    report = engine.run()
+    assert not report.failed, report.actions
+    assert len(sync.sf("Lead")) == 2 and len(sync.hs("contacts")) == 2
+    assert len(sync.sf("Task", fields="Id")) == 2
+    assert len(sent) >= 4, sent  # a create each way and two tasks at least
+    assert [r for r in sent if any(str(k).startswith("@") for k in r)] == []
+    assert sync.state.pending_creates("contacts") == []  # each journalled, then cleared

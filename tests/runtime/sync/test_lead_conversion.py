@@ -265,6 +265,6 @@ def test_duplicate_leads_merged_into_one_contact_in_one_run(shaped: SyncEnv) -> 
     on_contact = [k for k in links if (k.sf_object, k.sf_id) == ("Contact", contact)]
     assert len(on_contact) == 1
     (other,) = [k for k in links if k is not on_contact[0]]
-    assert other.sf_object == "Lead" and other.sf_values.get("@converted_into") == contact
+    assert other.sf_object == "Lead" and other.flags.converted_into == contact
     assert len([a for a in report.actions if a.op == "relink"]) == 1
     quiet(sync)

@@ -10,7 +10,7 @@ from sqlalchemy import text
 
 from mapc.runtime.adapter import PersonAccounts
 from mapc.runtime.sync import schema
-from mapc.runtime.sync.state import Link, StateStore, database_url
+from mapc.runtime.sync.state import Link, StateStore, Unlinked, database_url
 
 
 def test_database_url_accepts_paths_and_urls(tmp_path: Path) -> None:
@@ -73,10 +73,9 @@ def test_a_version_3_state_gains_the_unlinked_records(tmp_path: Path) -> None:
     store.close()
     again = StateStore(path)
     assert again.schema_version == schema.SCHEMA_VERSION
-    again.keep_unlinked("contacts", "salesforce", {"00Q1": {"Email": "a@x.example"}})
-    assert again.unlinked("contacts", "salesforce", ["00Q1", "00Q2"]) == {
-        "00Q1": {"Email": "a@x.example"}
-    }
+    kept = Unlinked({"Email": "a@x.example"}, "Lead")
+    again.keep_unlinked("contacts", "salesforce", {"00Q1": kept})
+    assert again.unlinked("contacts", "salesforce", ["00Q1", "00Q2"]) == {"00Q1": kept}
 
 
 def test_a_version_2_state_gains_retries_and_its_run_outcomes_are_renamed(tmp_path: Path) -> None:

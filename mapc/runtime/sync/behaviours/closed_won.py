@@ -7,7 +7,6 @@ from typing import Any
 
 from mapc.runtime.adapter import ClosedWonRule
 from mapc.runtime.records import WriteResult
-from mapc.runtime.sync.apply import INCLUDED
 from mapc.runtime.sync.context import HUBSPOT, SALESFORCE, Context
 from mapc.runtime.sync.state import Link
 from mapc.runtime.sync.values import canon_text, same, truthy
@@ -68,7 +67,7 @@ def apply_closed_won(ctx: Context, rule: ClosedWonRule) -> None:
     for link in sorted(links.values(), key=lambda x: x.sf_id):
         if same(link.hs_values.get(rule.hubspot_property), rule.value):
             continue
-        if link.hs_values.get(INCLUDED) == "0":  # linked, but not syncing (R4, R5)
+        if link.flags.excluded:  # linked, but not syncing (R4, R5)
             ctx.report.add(
                 rule.hubspot_object,
                 HUBSPOT,

@@ -4,12 +4,10 @@ account links (R2: a contact's Account Name is a reference, so it never syncs as
 from __future__ import annotations
 
 from mapc.runtime.records import WriteResult
-from mapc.runtime.sync.apply import PERSON
 from mapc.runtime.sync.context import HUBSPOT, SALESFORCE, Context
 from mapc.runtime.sync.state import Link
 from mapc.runtime.sync.writes import HUBSPOT_BATCH, SALESFORCE_BATCH
 
-PARENT = "@parent"
 CONTACTS = "contacts"
 COMPANIES = "companies"
 
@@ -56,11 +54,12 @@ def _one(
     ctx: Context, link: Link, by_company: dict[str, Link], by_account: dict[str, Link]
 ) -> None:
     hp, sp = link.hs_parent, link.sf_parent
-    hs_changed = hp != link.hs_values.get(PARENT)
-    sf_changed = sp != link.sf_values.get(PARENT)
+    hs_last, sf_last = link.flags.parents
+    hs_changed = hp != hs_last
+    sf_changed = sp != sf_last
     account = by_company[hp].sf_id if hp and hp in by_company else None
     company = by_account[sp].hubspot_id if sp and sp in by_account else None
-    person = link.sf_values.get(PERSON) is not None
+    person = link.flags.person
     if account and account != sp and (hs_changed or not sp) and not person:
         sf_counted = ctx.will(
             CONTACTS,
@@ -77,8 +76,7 @@ def _one(
             if result.ok:
                 sf_counted()
                 link.sf_parent = account
-                link.hs_values[PARENT] = hp
-                link.sf_values[PARENT] = account
+                link.flags.parents = (hp, account)
                 ctx.touch(link)
             else:
                 for err in result.errors:
@@ -111,8 +109,7 @@ def _one(
                 # before gets this one as its primary.
                 if not hp:
                     link.hs_parent = company
-                link.hs_values[PARENT] = link.hs_parent
-                link.sf_values[PARENT] = sp
+                link.flags.parents = (link.hs_parent, sp)
                 ctx.touch(link)
             else:
                 for err in result.errors:
@@ -120,7 +117,6 @@ def _one(
 
         ctx.writes.add("hs:associate:contacts:companies", (link.hubspot_id, company), hs_done)
         return
-    if link.hs_values.get(PARENT) != hp or link.sf_values.get(PARENT) != sp:
-        link.hs_values[PARENT] = hp
-        link.sf_values[PARENT] = sp
+    if link.flags.parents != (hp, sp):
+        link.flags.parents = (hp, sp)
         ctx.touch(link)

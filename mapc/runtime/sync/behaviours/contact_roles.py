@@ -4,7 +4,7 @@ OpportunityContactRole of the deal's opportunity, a contact role becomes an asso
 
 Only contacts that sync with a Salesforce Contact take part (a role names a Contact; a
 lead has none), through the contacts' links. The set last synced is kept in the deal's
-link (Salesforce snapshot, `@contact_roles`), so a removal on one side is told from an
+link (its flags' `contact_roles`), so a removal on one side is told from an
 addition on the other: a role deleted in Salesforce removes the association, an
 association removed in HubSpot deletes the role. On a first sync the two are joined
 (adding loses nothing). A block that syncs one way only copies that side's set.
@@ -28,7 +28,6 @@ from mapc.runtime.sync.writes import HUBSPOT_BATCH, SALESFORCE_BATCH
 ROLE = "OpportunityContactRole"
 ROLE_OPPORTUNITY = "OpportunityId"
 ROLE_CONTACT = "ContactId"
-SNAPSHOT = "@contact_roles"
 BATCH = 100
 
 
@@ -202,8 +201,7 @@ def _sync_batch(ctx: Context, obj: ObjectSync, ids: Sequence[str], failed: list[
         now_associated = frozenset(
             by_hubspot[h].sf_id for h in associated[link.hubspot_id] if h in by_hubspot
         )
-        recorded = link.sf_values.get(SNAPSHOT)
-        last = frozenset(str(c) for c in recorded) if isinstance(recorded, list) else None
+        last = link.flags.contact_roles
         plan = plan_roles(
             now_roles,
             now_associated,
@@ -224,11 +222,11 @@ def _apply(
     contacts: dict[str, Link],
     any_failed: list[bool],
 ) -> None:
-    snapshot = sorted(plan.synced)
+    snapshot = frozenset(plan.synced)
 
     def synced() -> None:
-        if link.sf_values.get(SNAPSHOT) != snapshot:
-            link.sf_values[SNAPSHOT] = snapshot
+        if link.flags.contact_roles != snapshot:
+            link.flags.contact_roles = snapshot
             ctx.touch(link)
 
     if not plan.writes:

@@ -21,7 +21,6 @@ from mapc.runtime.records import (
     maybe_done,
     parse_timestamp,
 )
-from mapc.runtime.sync.apply import INCLUDED
 from mapc.runtime.sync.context import HUBSPOT, SALESFORCE, Context
 from mapc.runtime.sync.writes import SALESFORCE_BATCH, Item
 
@@ -127,7 +126,7 @@ def _recipients(ctx: Context, emails: set[str]) -> dict[str, str]:
     return {
         email: links[i].sf_id
         for email, i in hs_ids.items()
-        if i in links and links[i].hs_values.get(INCLUDED) != "0"
+        if i in links and not links[i].flags.excluded
     }
 
 
@@ -175,7 +174,7 @@ def _task(
             for err in result.errors:
                 ctx.error("email_events", SALESFORCE, event_id, err.code, err.message, err.fields)
 
-    ctx.writes.add("sf:create:Task", {**values, "@event": event_id}, done)
+    ctx.writes.add("sf:create:Task", values, done, source=event_id)
 
 
 class CampaignNames:
@@ -223,7 +222,7 @@ def _created(event: dict[str, Any]) -> datetime:
 def _journal(ctx: Context, items: list[Item]) -> None:
     rows = []
     for item in items:
-        event_id = item.payload.pop("@event")
+        event_id = str(item.source)
         rows.append((event_id, str(item.payload["WhoId"]), str(item.payload.get("Subject", ""))))
     ctx.state.mark_events_pending(rows)
 

@@ -33,15 +33,11 @@ from mapc.runtime.sync.values import truthy
 
 log = logging.getLogger("mapc.sync")
 
-CONVERTED_INTO = "@converted_into"
-"""Kept in a link whose lead was converted into a Contact that syncs with another HubSpot
-contact: the link stays (the HubSpot contact is not new), but syncs no more."""
-
 
 def retired(link: Link) -> str | None:
-    """The Contact a link's lead was merged into, when the link no longer syncs."""
-    value = link.sf_values.get(CONVERTED_INTO)
-    return str(value) if value else None
+    """The Contact a link's lead was merged into, when the link no longer syncs (the link
+    stays: the HubSpot contact is not new)."""
+    return link.flags.converted_into
 
 
 def converted(record: Record) -> bool:
@@ -93,7 +89,7 @@ def _one(
         else:
             why = f"converted into {CONTACT} {contact}, which this pair does not sync"
         if not ctx.dry_run:
-            link.sf_values[CONVERTED_INTO] = contact or lead_id
+            link.flags.converted_into = contact or lead_id
             ctx.touch(link)
         ctx.report.add(name, SALESFORCE, "skip", f"{name} {link.hubspot_id}", reason=why)
         return
@@ -111,7 +107,7 @@ def _one(
         contact,
     )
     link.sf_object, link.sf_id = CONTACT, contact
-    link.sf_values = {k: v for k, v in link.sf_values.items() if k in keep or k.startswith("@")}
+    link.sf_values = {k: v for k, v in link.sf_values.items() if k in keep}
     link.sf_parent = str(lead.get(CONVERTED_ACCOUNT) or "") or None
     ctx.report.add(name, SALESFORCE, "relink", record, reason=f"converted into {CONTACT} {contact}")
     ctx.touch(link)
