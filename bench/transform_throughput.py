@@ -2,9 +2,9 @@
 
     .venv/bin/python bench/transform_throughput.py [--records 100000] [--repeat 7]
 
-Maps HubSpot contacts to Salesforce Leads (the default mapping, half new records, half
-existing ones) three ways, checks the three agree on every record, then prints records
-per second for each (best of --repeat runs) and the ratios. Targets (issue 3): generated
+Converts HubSpot contacts to Salesforce Lead values (the default mapping's transform: types
+and value maps; the rules are the engine's) three ways, checks the three agree on every
+record, then prints records per second for each (best of --repeat runs) and the ratios. Targets (issue 3): generated
 >= 0.9x hand-written and >= 5x the interpreter. Timings are printed, never asserted.
 """
 
@@ -30,9 +30,9 @@ Record = dict[str, Any]
 STAGES = ("subscriber", "lead", "marketingqualifiedlead", "customer", "other", "", "brand_new")
 
 
-def make_records(n: int) -> list[tuple[Record, Record | None]]:
-    """(HubSpot contact, current Salesforce lead or None), deterministic."""
-    pairs: list[tuple[Record, Record | None]] = []
+def make_records(n: int) -> list[Record]:
+    """HubSpot contacts, deterministic."""
+    records: list[Record] = []
     for i in range(n):
         contact: Record = {
             "email": f"person{i}@example.com",
@@ -45,11 +45,8 @@ def make_records(n: int) -> list[tuple[Record, Record | None]]:
             "hubspot_owner_id": str(1000 + i % 13),
             "hs_email_optout": "true" if i % 11 == 0 else "false",
         }
-        current: Record | None = None
-        if i % 2:
-            current = {"Id": f"00Q{i:012d}", "FirstName": "Known", "LastName": "", "Title": None}
-        pairs.append((contact, current))
-    return pairs
+        records.append(contact)
+    return records
 
 
 # -- (a) hand-written: what an engineer would write for this mapping ------------------
@@ -66,49 +63,36 @@ LIFECYCLE = {
 }
 
 
-def hand_written(sobject: str, hs: Record, sf: Record | None) -> Record:
-    if sobject != "Lead":
+def hand_written(sobject: str, hs: Record) -> Record:
+    if sobject not in ("Lead", "Contact"):
         raise ValueError(sobject)
-    cur = sf or {}
-    out: Record = {"Email": hs.get("email") or None, "OwnerId": hs.get("hubspot_owner_id") or None}
-    for prop, field in (
-        ("firstname", "FirstName"),
-        ("lastname", "LastName"),
-        ("phone", "Phone"),
-        ("jobtitle", "Title"),
-        ("company", "Company"),
-    ):
-        if not cur.get(field):
-            value = hs.get(prop)
-            if value:
-                out[field] = value
+    out: Record = {
+        "Email": hs.get("email") or None,
+        "FirstName": hs.get("firstname") or None,
+        "LastName": hs.get("lastname") or None,
+        "Phone": hs.get("phone") or None,
+        "Title": hs.get("jobtitle") or None,
+        "OwnerId": hs.get("hubspot_owner_id") or None,
+    }
     stage = hs.get("lifecyclestage")
     if stage in LIFECYCLE:
         out["Lifecycle_Stage__c"] = LIFECYCLE[stage]
     elif not stage:
         out["Lifecycle_Stage__c"] = None
-    if hs.get("hs_email_optout") in (True, "true"):
-        out["HasOptedOutOfEmail"] = True
+    if sobject == "Lead":
+        out["Company"] = hs.get("company") or None
     return out
 
 
 # -- (b) an interpreter walking the checked Plan per record ---------------------------
 
 
-def interpreter(plan: Plan) -> Callable[[str, Record, Record | None], Record]:
+def interpreter(plan: Plan) -> Callable[[str, Record], Record]:
     maps = {vm.name: dict(vm.pairs) for vm in plan.value_maps}
     obj: PlannedObject = next(o for o in plan.objects if o.hubspot_object == "contacts")
 
-    def apply(f: PlannedField, hs: Record, cur: Record, out: Record) -> None:
+    def apply(f: PlannedField, hs: Record, out: Record) -> None:
         value = hs.get(f.hubspot)
-        if f.rule is Rule.OPT_OUT:
-            if value in (True, "true"):
-                out[f.salesforce] = True
-            return
-        if f.rule is Rule.PREFER_SALESFORCE:
-            if cur.get(f.salesforce) in (None, "") and value not in (None, ""):
-                out[f.salesforce] = maps[f.value_map].get(value) if f.value_map else value
-            return
         if f.value_map:
             table = maps[f.value_map]
             if value in table:
@@ -118,21 +102,20 @@ def interpreter(plan: Plan) -> Callable[[str, Record, Record | None], Record]:
             return
         out[f.salesforce] = value or None
 
-    def to_salesforce(sobject: str, hs: Record, sf: Record | None) -> Record:
-        cur = sf or {}
+    def to_salesforce(sobject: str, hs: Record) -> Record:
         out: Record = {}
         for f in obj.fields:
-            if f.rule is Rule.DO_NOT_SYNC or not f.to_salesforce:
+            if f.rule in (Rule.DO_NOT_SYNC, Rule.OPT_OUT) or not f.to_salesforce:
                 continue
             if sobject not in f.salesforce_objects:
                 continue
-            apply(f, hs, cur, out)
+            apply(f, hs, out)
         return out
 
     return to_salesforce
 
 
-def load_generated() -> Callable[[str, Record, Record | None], Record]:
+def load_generated() -> Callable[[str, Record], Record]:
     path = ROOT / "generated" / "hubspot_salesforce.py"
     spec = importlib.util.spec_from_file_location("bench_generated", path)
     assert spec is not None and spec.loader is not None
@@ -146,14 +129,14 @@ CHUNK = 5_000
 
 
 def measure(
-    contenders: dict[str, Callable[[str, Record, Record | None], Record]],
-    pairs: list[tuple[Record, Record | None]],
+    contenders: dict[str, Callable[[str, Record], Record]],
+    records: list[Record],
     repeat: int,
 ) -> dict[str, float]:
     """Records per second. The records are timed in chunks, every contender on a chunk
     back to back, and each chunk's best of `repeat` counts: a busy machine (other jobs,
     frequency changes) then slows every contender alike instead of whichever ran then."""
-    chunks = [pairs[i : i + CHUNK] for i in range(0, len(pairs), CHUNK)]
+    chunks = [records[i : i + CHUNK] for i in range(0, len(records), CHUNK)]
     best = {name: [float("inf")] * len(chunks) for name in contenders}
     gc.disable()  # as timeit does: a collection would land on whichever runs then
     try:
@@ -161,13 +144,13 @@ def measure(
             for index, chunk in enumerate(chunks):
                 for name, fn in contenders.items():
                     start = time.perf_counter()
-                    for hs, sf in chunk:
-                        fn("Lead", hs, sf)
+                    for hs in chunk:
+                        fn("Lead", hs)
                     elapsed = time.perf_counter() - start
                     best[name][index] = min(best[name][index], elapsed)
     finally:
         gc.enable()
-    return {name: len(pairs) / sum(times) for name, times in best.items()}
+    return {name: len(records) / sum(times) for name, times in best.items()}
 
 
 def main() -> int:
@@ -177,16 +160,17 @@ def main() -> int:
     args = parser.parse_args()
     result = check_file(ROOT / "mappings" / "hubspot_salesforce.mapc")
     assert result.plan is not None, result.diagnostics
-    pairs = make_records(args.records)
+    records = make_records(args.records)
     contenders = {
         "generated": load_generated(),
         "hand-written": hand_written,
         "interpreter": interpreter(result.plan),
     }
-    for hs, sf in pairs:  # all three must agree, or the comparison means nothing
-        outs = [fn("Lead", hs, sf) for fn in contenders.values()]
-        assert outs[0] == outs[1] == outs[2], (hs, sf, outs)
-    rates = measure(contenders, pairs, args.repeat)
+    for hs in records:  # all three must agree, or the comparison means nothing
+        for sobject in ("Lead", "Contact"):
+            outs = [fn(sobject, hs) for fn in contenders.values()]
+            assert outs[0] == outs[1] == outs[2], (hs, sobject, outs)
+    rates = measure(contenders, records, args.repeat)
     print(f"contacts -> Lead, {args.records:,} records, best of {args.repeat}")
     for name, rate in rates.items():
         print(f"  {name:<13} {rate:>12,.0f} records/s")

@@ -33,8 +33,6 @@ SOURCE_PATH = "mappings/hubspot_salesforce.mapc"
 SOURCE_SHA256 = "e055392803e3980a167d0825b26584a675f5eeb6714110d88f9cf69525e785a0"
 MAPC_VERSION = "0.1.0"
 
-_EMPTY: Record = {}
-
 
 def _key(value: object, ignore_case: bool) -> str | None:
     """A match key: the value as text, stripped (and lower-cased); blank: None."""
@@ -166,169 +164,44 @@ TICKET_STATUSES_REVERSE: dict[str, str] = {
 # -- contacts <-> Lead, Contact --------
 
 
-def contacts_to_lead(record: Record, current: Record | None) -> Values:
-    """HubSpot contacts -> Salesforce Lead."""
-    get = record.get
-    old = (current or _EMPTY).get
-    out: Values = {
-        "Email": get("email") or None,
-        "OwnerId": get("hubspot_owner_id") or None,
-    }
-    # firstname -> FirstName: prefer salesforce unless blank
-    if not old("FirstName"):
-        value = get("firstname")
-        if value:
-            out["FirstName"] = value
-    # lastname -> LastName: prefer salesforce unless blank
-    if not old("LastName"):
-        value = get("lastname")
-        if value:
-            out["LastName"] = value
-    # phone -> Phone: prefer salesforce unless blank
-    if not old("Phone"):
-        value = get("phone")
-        if value:
-            out["Phone"] = value
-    # jobtitle -> Title: prefer salesforce unless blank
-    if not old("Title"):
-        value = get("jobtitle")
-        if value:
-            out["Title"] = value
-    # company -> Company: prefer salesforce unless blank
-    if not old("Company"):
-        value = get("company")
-        if value:
-            out["Company"] = value
-    # lifecyclestage -> Lifecycle_Stage__c: always hubspot, values lifecycle_stages
-    value = get("lifecyclestage")
-    if value in LIFECYCLE_STAGES:
-        out["Lifecycle_Stage__c"] = LIFECYCLE_STAGES[value]
-    elif not value:
-        out["Lifecycle_Stage__c"] = None
-    # hs_email_optout -> HasOptedOutOfEmail: standard opt_out
-    if get("hs_email_optout") in (True, "true"):
-        out["HasOptedOutOfEmail"] = True
-    return out
-
-
-def contacts_to_contact(record: Record, current: Record | None) -> Values:
-    """HubSpot contacts -> Salesforce Contact."""
-    get = record.get
-    old = (current or _EMPTY).get
-    out: Values = {
-        "Email": get("email") or None,
-        "OwnerId": get("hubspot_owner_id") or None,
-    }
-    # firstname -> FirstName: prefer salesforce unless blank
-    if not old("FirstName"):
-        value = get("firstname")
-        if value:
-            out["FirstName"] = value
-    # lastname -> LastName: prefer salesforce unless blank
-    if not old("LastName"):
-        value = get("lastname")
-        if value:
-            out["LastName"] = value
-    # phone -> Phone: prefer salesforce unless blank
-    if not old("Phone"):
-        value = get("phone")
-        if value:
-            out["Phone"] = value
-    # jobtitle -> Title: prefer salesforce unless blank
-    if not old("Title"):
-        value = get("jobtitle")
-        if value:
-            out["Title"] = value
-    # lifecyclestage -> Lifecycle_Stage__c: always hubspot, values lifecycle_stages
-    value = get("lifecyclestage")
-    if value in LIFECYCLE_STAGES:
-        out["Lifecycle_Stage__c"] = LIFECYCLE_STAGES[value]
-    elif not value:
-        out["Lifecycle_Stage__c"] = None
-    # hs_email_optout -> HasOptedOutOfEmail: standard opt_out
-    if get("hs_email_optout") in (True, "true"):
-        out["HasOptedOutOfEmail"] = True
-    return out
-
-
-def lead_to_contacts(record: Record, current: Record | None) -> Values:
-    """Salesforce Lead -> HubSpot contacts."""
-    get = record.get
-    out: Values = {
-        "email": get("Email") or None,
-        "hubspot_owner_id": get("OwnerId") or None,
-    }
-    # firstname <- FirstName: prefer salesforce unless blank
-    value = get("FirstName")
-    if value:
-        out["firstname"] = value
-    # lastname <- LastName: prefer salesforce unless blank
-    value = get("LastName")
-    if value:
-        out["lastname"] = value
-    # phone <- Phone: prefer salesforce unless blank
-    value = get("Phone")
-    if value:
-        out["phone"] = value
-    # jobtitle <- Title: prefer salesforce unless blank
-    value = get("Title")
-    if value:
-        out["jobtitle"] = value
-    # company <- Company: prefer salesforce unless blank
-    value = get("Company")
-    if value:
-        out["company"] = value
-    # hs_email_optout <- HasOptedOutOfEmail: standard opt_out
-    if get("HasOptedOutOfEmail") in (True, "true"):
-        out["hs_email_optout"] = "true"
-    return out
-
-
-def contact_to_contacts(record: Record, current: Record | None) -> Values:
-    """Salesforce Contact -> HubSpot contacts."""
-    get = record.get
-    out: Values = {
-        "email": get("Email") or None,
-        "hubspot_owner_id": get("OwnerId") or None,
-    }
-    # firstname <- FirstName: prefer salesforce unless blank
-    value = get("FirstName")
-    if value:
-        out["firstname"] = value
-    # lastname <- LastName: prefer salesforce unless blank
-    value = get("LastName")
-    if value:
-        out["lastname"] = value
-    # phone <- Phone: prefer salesforce unless blank
-    value = get("Phone")
-    if value:
-        out["phone"] = value
-    # jobtitle <- Title: prefer salesforce unless blank
-    value = get("Title")
-    if value:
-        out["jobtitle"] = value
-    # hs_email_optout <- HasOptedOutOfEmail: standard opt_out
-    if get("HasOptedOutOfEmail") in (True, "true"):
-        out["hs_email_optout"] = "true"
-    return out
-
-
-def contacts_to_salesforce(sobject: str, record: Record, current: Record | None) -> Values:
+def contacts_to_salesforce(sobject: str, record: Record) -> Values:
     """HubSpot contacts -> the Salesforce object named `sobject`."""
+    if sobject not in ("Lead", "Contact"):
+        raise ValueError(f"no transform for Salesforce object {sobject!r}")
+    out: Values = {
+        "Email": record.get("email") or None,
+        "FirstName": record.get("firstname") or None,
+        "LastName": record.get("lastname") or None,
+        "Phone": record.get("phone") or None,
+        "Title": record.get("jobtitle") or None,
+        "OwnerId": record.get("hubspot_owner_id") or None,
+    }
+    # lifecyclestage -> Lifecycle_Stage__c: values lifecycle_stages
+    value = record.get("lifecyclestage")
+    if value in LIFECYCLE_STAGES:
+        out["Lifecycle_Stage__c"] = LIFECYCLE_STAGES[value]
+    elif not value:
+        out["Lifecycle_Stage__c"] = None
     if sobject == "Lead":
-        return contacts_to_lead(record, current)
-    if sobject == "Contact":
-        return contacts_to_contact(record, current)
-    raise ValueError(f"no transform for Salesforce object {sobject!r}")
+        out["Company"] = record.get("company") or None
+    return out
 
 
-def contacts_from_salesforce(sobject: str, record: Record, current: Record | None) -> Values:
+def contacts_from_salesforce(sobject: str, record: Record) -> Values:
     """The Salesforce object named `sobject` -> HubSpot contacts."""
+    if sobject not in ("Lead", "Contact"):
+        raise ValueError(f"no transform for Salesforce object {sobject!r}")
+    out: Values = {
+        "email": record.get("Email") or None,
+        "firstname": record.get("FirstName") or None,
+        "lastname": record.get("LastName") or None,
+        "phone": record.get("Phone") or None,
+        "jobtitle": record.get("Title") or None,
+        "hubspot_owner_id": record.get("OwnerId") or None,
+    }
     if sobject == "Lead":
-        return lead_to_contacts(record, current)
-    if sobject == "Contact":
-        return contact_to_contacts(record, current)
-    raise ValueError(f"no transform for Salesforce object {sobject!r}")
+        out["company"] = record.get("Company") or None
+    return out
 
 
 def contacts_match_key(record: Record) -> str | None:
@@ -530,57 +403,30 @@ CONTACTS = ObjectSync(
 # -- companies <-> Account --------
 
 
-def companies_to_account(record: Record, current: Record | None) -> Values:
-    """HubSpot companies -> Salesforce Account."""
-    get = record.get
-    old = (current or _EMPTY).get
-    out: Values = {
-        "Name": get("name") or None,
-        "OwnerId": get("hubspot_owner_id") or None,
-    }
-    # domain -> Website: prefer salesforce unless blank
-    if not old("Website"):
-        value = get("domain")
-        if value:
-            out["Website"] = value
-    # phone -> Phone: prefer salesforce unless blank
-    if not old("Phone"):
-        value = get("phone")
-        if value:
-            out["Phone"] = value
-    return out
-
-
-def account_to_companies(record: Record, current: Record | None) -> Values:
-    """Salesforce Account -> HubSpot companies."""
-    get = record.get
-    out: Values = {
-        "name": get("Name") or None,
-        "hubspot_owner_id": get("OwnerId") or None,
-    }
-    # domain <- Website: prefer salesforce unless blank
-    value = get("Website")
-    if value:
-        out["domain"] = value
-    # phone <- Phone: prefer salesforce unless blank
-    value = get("Phone")
-    if value:
-        out["phone"] = value
-    return out
-
-
-def companies_to_salesforce(sobject: str, record: Record, current: Record | None) -> Values:
+def companies_to_salesforce(sobject: str, record: Record) -> Values:
     """HubSpot companies -> the Salesforce object named `sobject`."""
-    if sobject == "Account":
-        return companies_to_account(record, current)
-    raise ValueError(f"no transform for Salesforce object {sobject!r}")
+    if sobject != "Account":
+        raise ValueError(f"no transform for Salesforce object {sobject!r}")
+    out: Values = {
+        "Name": record.get("name") or None,
+        "Website": record.get("domain") or None,
+        "Phone": record.get("phone") or None,
+        "OwnerId": record.get("hubspot_owner_id") or None,
+    }
+    return out
 
 
-def companies_from_salesforce(sobject: str, record: Record, current: Record | None) -> Values:
+def companies_from_salesforce(sobject: str, record: Record) -> Values:
     """The Salesforce object named `sobject` -> HubSpot companies."""
-    if sobject == "Account":
-        return account_to_companies(record, current)
-    raise ValueError(f"no transform for Salesforce object {sobject!r}")
+    if sobject != "Account":
+        raise ValueError(f"no transform for Salesforce object {sobject!r}")
+    out: Values = {
+        "name": record.get("Name") or None,
+        "domain": record.get("Website") or None,
+        "phone": record.get("Phone") or None,
+        "hubspot_owner_id": record.get("OwnerId") or None,
+    }
+    return out
 
 
 COMPANIES = ObjectSync(
@@ -657,17 +503,18 @@ COMPANIES = ObjectSync(
 # -- deals <-> Opportunity --------
 
 
-def deals_to_opportunity(record: Record, current: Record | None) -> Values:
-    """HubSpot deals -> Salesforce Opportunity."""
-    get = record.get
+def deals_to_salesforce(sobject: str, record: Record) -> Values:
+    """HubSpot deals -> the Salesforce object named `sobject`."""
+    if sobject != "Opportunity":
+        raise ValueError(f"no transform for Salesforce object {sobject!r}")
     out: Values = {
-        "Name": get("dealname") or None,
-        "Amount": _sf_number(get("amount")),
-        "CloseDate": _sf_date(get("closedate")),
-        "OwnerId": get("hubspot_owner_id") or None,
+        "Name": record.get("dealname") or None,
+        "Amount": _sf_number(record.get("amount")),
+        "CloseDate": _sf_date(record.get("closedate")),
+        "OwnerId": record.get("hubspot_owner_id") or None,
     }
-    # dealstage -> StageName: two way, values deal_stages
-    value = get("dealstage")
+    # dealstage -> StageName: values deal_stages
+    value = record.get("dealstage")
     if value in DEAL_STAGES:
         out["StageName"] = DEAL_STAGES[value]
     elif not value:
@@ -675,36 +522,23 @@ def deals_to_opportunity(record: Record, current: Record | None) -> Values:
     return out
 
 
-def opportunity_to_deals(record: Record, current: Record | None) -> Values:
-    """Salesforce Opportunity -> HubSpot deals."""
-    get = record.get
+def deals_from_salesforce(sobject: str, record: Record) -> Values:
+    """The Salesforce object named `sobject` -> HubSpot deals."""
+    if sobject != "Opportunity":
+        raise ValueError(f"no transform for Salesforce object {sobject!r}")
     out: Values = {
-        "dealname": get("Name") or None,
-        "amount": _hs_number(get("Amount")),
-        "closedate": _hs_datetime(get("CloseDate")),
-        "hubspot_owner_id": get("OwnerId") or None,
+        "dealname": record.get("Name") or None,
+        "amount": _hs_number(record.get("Amount")),
+        "closedate": _hs_datetime(record.get("CloseDate")),
+        "hubspot_owner_id": record.get("OwnerId") or None,
     }
-    # dealstage <- StageName: two way, values deal_stages
-    value = get("StageName")
+    # dealstage <- StageName: values deal_stages
+    value = record.get("StageName")
     if value in DEAL_STAGES_REVERSE:
         out["dealstage"] = DEAL_STAGES_REVERSE[value]
     elif not value:
         out["dealstage"] = None
     return out
-
-
-def deals_to_salesforce(sobject: str, record: Record, current: Record | None) -> Values:
-    """HubSpot deals -> the Salesforce object named `sobject`."""
-    if sobject == "Opportunity":
-        return deals_to_opportunity(record, current)
-    raise ValueError(f"no transform for Salesforce object {sobject!r}")
-
-
-def deals_from_salesforce(sobject: str, record: Record, current: Record | None) -> Values:
-    """The Salesforce object named `sobject` -> HubSpot deals."""
-    if sobject == "Opportunity":
-        return opportunity_to_deals(record, current)
-    raise ValueError(f"no transform for Salesforce object {sobject!r}")
 
 
 DEALS = ObjectSync(
@@ -803,22 +637,23 @@ DEALS = ObjectSync(
 # -- tickets <-> Case --------
 
 
-def tickets_to_case(record: Record, current: Record | None) -> Values:
-    """HubSpot tickets -> Salesforce Case."""
-    get = record.get
+def tickets_to_salesforce(sobject: str, record: Record) -> Values:
+    """HubSpot tickets -> the Salesforce object named `sobject`."""
+    if sobject != "Case":
+        raise ValueError(f"no transform for Salesforce object {sobject!r}")
     out: Values = {
-        "Subject": get("subject") or None,
-        "Description": get("content") or None,
-        "OwnerId": get("hubspot_owner_id") or None,
+        "Subject": record.get("subject") or None,
+        "Description": record.get("content") or None,
+        "OwnerId": record.get("hubspot_owner_id") or None,
     }
-    # hs_pipeline_stage -> Status: two way, values ticket_statuses
-    value = get("hs_pipeline_stage")
+    # hs_pipeline_stage -> Status: values ticket_statuses
+    value = record.get("hs_pipeline_stage")
     if value in TICKET_STATUSES:
         out["Status"] = TICKET_STATUSES[value]
     elif not value:
         out["Status"] = None
-    # hs_ticket_priority -> Priority: always hubspot, values ticket_priorities
-    value = get("hs_ticket_priority")
+    # hs_ticket_priority -> Priority: values ticket_priorities
+    value = record.get("hs_ticket_priority")
     if value in TICKET_PRIORITIES:
         out["Priority"] = TICKET_PRIORITIES[value]
     elif not value:
@@ -826,35 +661,22 @@ def tickets_to_case(record: Record, current: Record | None) -> Values:
     return out
 
 
-def case_to_tickets(record: Record, current: Record | None) -> Values:
-    """Salesforce Case -> HubSpot tickets."""
-    get = record.get
+def tickets_from_salesforce(sobject: str, record: Record) -> Values:
+    """The Salesforce object named `sobject` -> HubSpot tickets."""
+    if sobject != "Case":
+        raise ValueError(f"no transform for Salesforce object {sobject!r}")
     out: Values = {
-        "subject": get("Subject") or None,
-        "content": get("Description") or None,
-        "hubspot_owner_id": get("OwnerId") or None,
+        "subject": record.get("Subject") or None,
+        "content": record.get("Description") or None,
+        "hubspot_owner_id": record.get("OwnerId") or None,
     }
-    # hs_pipeline_stage <- Status: two way, values ticket_statuses
-    value = get("Status")
+    # hs_pipeline_stage <- Status: values ticket_statuses
+    value = record.get("Status")
     if value in TICKET_STATUSES_REVERSE:
         out["hs_pipeline_stage"] = TICKET_STATUSES_REVERSE[value]
     elif not value:
         out["hs_pipeline_stage"] = None
     return out
-
-
-def tickets_to_salesforce(sobject: str, record: Record, current: Record | None) -> Values:
-    """HubSpot tickets -> the Salesforce object named `sobject`."""
-    if sobject == "Case":
-        return tickets_to_case(record, current)
-    raise ValueError(f"no transform for Salesforce object {sobject!r}")
-
-
-def tickets_from_salesforce(sobject: str, record: Record, current: Record | None) -> Values:
-    """The Salesforce object named `sobject` -> HubSpot tickets."""
-    if sobject == "Case":
-        return case_to_tickets(record, current)
-    raise ValueError(f"no transform for Salesforce object {sobject!r}")
 
 
 TICKETS = ObjectSync(

@@ -81,13 +81,13 @@ class ObjectSync:
     """Properties to read from HubSpot (mapped ones, plus what matching and filters need)."""
     salesforce_fields: Mapping[str, tuple[str, ...]]
     """Per Salesforce object, the SOQL select list (mapped fields plus Id and timestamps)."""
-    to_salesforce: Callable[[str, Record, Record | None], Values]
-    """(salesforce object, HubSpot record, current Salesforce record or None) -> values the
-    rules allow to flow to Salesforce. Value maps and rule logic that depends only on the
-    values (prefer-unless-blank, opt-out) are compiled in; deciding which changed since
-    the last sync is the engine's job."""
-    to_hubspot: Callable[[str, Record, Record | None], Values]
-    """(salesforce object, Salesforce record, current HubSpot record or None) -> values."""
+    to_salesforce: Callable[[str, Record], Values]
+    """(salesforce object, HubSpot record) -> the record's values converted for that object:
+    types and value maps, blank as None, a value its map lacks left out. A pure conversion
+    of every field whose rule lets values flow to Salesforce (not the opt-out, R1): what a
+    field's rule writes, and when, is decided in one place, `runtime/sync/decide.py`."""
+    to_hubspot: Callable[[str, Record], Values]
+    """(salesforce object, Salesforce record) -> its values converted for HubSpot, the same way."""
     match_key: Callable[[Record], str | None] | None = None
     """HubSpot record -> dedup key (e.g. the lower-cased, stripped email)."""
     salesforce_match_key: Callable[[Record], str | None] | None = None

@@ -65,7 +65,6 @@ class ModuleView:
     objects: tuple[ObjectView, ...]
     email_events: EmailEventsView | None
     adapter: str
-    uses_current: bool
 
 
 def _value_maps(
@@ -183,7 +182,6 @@ def build_module(plan: Plan, source_path: str) -> ModuleView:
         used.add("Behaviour")
     if email is not None:
         used |= {"Record", "Values"}
-    uses_current = any(t.uses_current for o in objects for t in o.to_salesforce)
     hoisted = None
     if ctx.hoisted:
         # A list: ruff keeps even one long element exploded (its trailing comma is magic).
@@ -204,5 +202,4 @@ def build_module(plan: Plan, source_path: str) -> ModuleView:
         objects=tuple(objects),
         email_events=email,
         adapter=adapter,
-        uses_current=uses_current,
     )

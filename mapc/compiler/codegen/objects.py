@@ -1,4 +1,4 @@
-"""The view of one `sync` block: transforms, dispatchers, match keys, filter, ObjectSync."""
+"""The view of one `sync` block: transforms, match keys, filter, ObjectSync."""
 
 from __future__ import annotations
 
@@ -7,29 +7,14 @@ from dataclasses import dataclass
 from mapc.compiler.codegen.context import ModuleContext
 from mapc.compiler.codegen.literals import comment_text, doc_text
 from mapc.compiler.codegen.predicate import PredicateView, build_predicate, search_filter
-from mapc.compiler.codegen.pretty import Call, Dict, Node, Seq, def_line, layout
+from mapc.compiler.codegen.pretty import Call, Dict, Node, Seq, layout
 from mapc.compiler.codegen.transforms import TransformView, build_transform
 from mapc.compiler.plan import Plan, PlannedAssociation, PlannedField, PlannedObject
-from mapc.runtime.kinds import MatchKind, Rule
+from mapc.runtime.kinds import MatchKind
 
-__all__ = ["Dispatch", "MatchView", "ObjectView", "build_object"]
+__all__ = ["MatchView", "ObjectView", "build_object"]
 
 _SALESFORCE_ALWAYS = ("Id", "SystemModstamp", "LastModifiedDate")
-
-
-_DISPATCH_PARAMS = ("sobject: str", "record: Record", "current: Record | None")
-
-
-@dataclass(frozen=True)
-class Dispatch:
-    name: str
-    doc: str
-    cases: tuple[tuple[str, str], ...]
-    """(Salesforce object literal, transform function), in the pair's order."""
-
-    @property
-    def signature(self) -> str:
-        return def_line(self.name, _DISPATCH_PARAMS, "Values")
 
 
 @dataclass(frozen=True)
@@ -45,10 +30,8 @@ class MatchView:
 @dataclass(frozen=True)
 class ObjectView:
     title: str
-    to_salesforce: tuple[TransformView, ...]
-    to_hubspot: tuple[TransformView, ...]
-    dispatch_to_salesforce: Dispatch
-    dispatch_to_hubspot: Dispatch
+    to_salesforce: TransformView
+    to_hubspot: TransformView
     match: MatchView | None
     predicate: PredicateView | None
     search_filter: tuple[str, str] | None
@@ -70,12 +53,6 @@ def _field_sync(ctx: ModuleContext, f: PlannedField) -> Call:
     if f.owner:
         kwargs.append(("owner", "True"))
     return Call("FieldSync", tuple(kwargs), explode=True)
-
-
-def _flows(f: PlannedField, sobject: str, to_salesforce: bool) -> bool:
-    if f.rule is Rule.DO_NOT_SYNC or sobject not in f.salesforce_objects:
-        return False
-    return f.to_salesforce if to_salesforce else f.to_hubspot
 
 
 def _complete(planned: tuple[str, ...], needed: list[str]) -> tuple[str, ...]:
@@ -104,41 +81,28 @@ def _properties(obj: PlannedObject) -> tuple[str, ...]:
     return _complete(obj.hubspot_properties, needed)
 
 
-def _transforms(
-    ctx: ModuleContext, obj: PlannedObject, to_salesforce: bool, tables: dict[str, str]
-) -> tuple[TransformView, ...]:
-    views = []
-    hs = obj.hubspot_object
-    for sobject in obj.salesforce_objects:
-        fields = [f for f in obj.fields if _flows(f, sobject, to_salesforce)]
-        if to_salesforce:
-            name = ctx.names.take(hs, "to", sobject)
-            doc = f"HubSpot {doc_text(hs)} -> Salesforce {doc_text(sobject)}."
-        else:
-            name = ctx.names.take(sobject, "to", hs)
-            doc = f"Salesforce {doc_text(sobject)} -> HubSpot {doc_text(hs)}."
-        views.append(build_transform(ctx, name, doc, fields, to_salesforce, tables))
-    return tuple(views)
-
-
 def build_object(
     ctx: ModuleContext, plan: Plan, obj: PlannedObject, tables: tuple[dict[str, str], ...]
 ) -> ObjectView:
     """`tables` is (value map -> constant to Salesforce, value map -> constant to HubSpot)."""
     hs = obj.hubspot_object
     title = f"{hs} <-> {', '.join(obj.salesforce_objects)}"
-    to_sf = _transforms(ctx, obj, True, tables[0])
-    to_hs = _transforms(ctx, obj, False, tables[1])
     names = ctx.names
-    dispatch_sf = Dispatch(
+    to_sf = build_transform(
+        ctx,
         names.take(hs, "to_salesforce"),
         f"HubSpot {doc_text(hs)} -> the Salesforce object named `sobject`.",
-        tuple((ctx.lit(o), t.name) for o, t in zip(obj.salesforce_objects, to_sf, strict=True)),
+        obj,
+        True,
+        tables[0],
     )
-    dispatch_hs = Dispatch(
+    to_hs = build_transform(
+        ctx,
         names.take(hs, "from_salesforce"),
         f"The Salesforce object named `sobject` -> HubSpot {doc_text(hs)}.",
-        tuple((ctx.lit(o), t.name) for o, t in zip(obj.salesforce_objects, to_hs, strict=True)),
+        obj,
+        False,
+        tables[1],
     )
     match = None
     m = obj.match
@@ -162,13 +126,11 @@ def build_object(
             filter_name = names.take(hs, "search_filter", upper=True)
             filter_view = (filter_name, layout(groups, 0, len(filter_name) + 35))
     const_name = names.take(hs, upper=True)
-    sync = _object_sync(ctx, plan, obj, dispatch_sf, dispatch_hs, match, predicate, filter_view)
+    sync = _object_sync(ctx, plan, obj, to_sf, to_hs, match, predicate, filter_view)
     return ObjectView(
         comment_text(title),
         to_sf,
         to_hs,
-        dispatch_sf,
-        dispatch_hs,
         match,
         predicate,
         filter_view,
@@ -181,8 +143,8 @@ def _object_sync(
     ctx: ModuleContext,
     plan: Plan,
     obj: PlannedObject,
-    dispatch_sf: Dispatch,
-    dispatch_hs: Dispatch,
+    to_sf: TransformView,
+    to_hs: TransformView,
     match: MatchView | None,
     predicate: PredicateView | None,
     filter_view: tuple[str, str] | None,
@@ -205,8 +167,8 @@ def _object_sync(
         ("fields", Seq(tuple(_field_sync(ctx, f) for f in obj.fields), explode=bool(obj.fields))),
         ("hubspot_properties", Seq(tuple(ctx.lit(p) for p in _properties(obj)))),
         ("salesforce_fields", _select_lists(ctx, plan, obj)),
-        ("to_salesforce", dispatch_sf.name),
-        ("to_hubspot", dispatch_hs.name),
+        ("to_salesforce", to_sf.name),
+        ("to_hubspot", to_hs.name),
     ]
     if match is not None:
         kwargs += [("match_key", match.hubspot_name)]

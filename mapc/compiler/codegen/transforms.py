@@ -1,7 +1,9 @@
-"""The view of one transform function: a source record -> the values the rules let through.
+"""The view of one transform function: a record -> its values converted for the other side.
 
-Unconditional fields become entries of one dict display; fields whose rule depends on the
-values (prefer Salesforce unless blank, value maps, the opt-out) become small `if` steps.
+A transform is a pure value conversion (types, value maps): it decides nothing about a
+field's rule, which `runtime/sync/decide.py` alone does. One function per pair and
+direction serves every Salesforce object of the pair: the fields all of them have are
+written once, and each object's own fields under an `if sobject == ...` of their own.
 """
 
 from __future__ import annotations
@@ -10,21 +12,17 @@ from dataclasses import dataclass
 
 from mapc.compiler.codegen.context import ModuleContext
 from mapc.compiler.codegen.literals import comment_text
-from mapc.compiler.codegen.pretty import def_line
-from mapc.compiler.plan import PlannedField
+from mapc.compiler.codegen.pretty import Seq, def_line, layout
+from mapc.compiler.plan import PlannedField, PlannedObject
 from mapc.runtime.kinds import Rule
 
-__all__ = ["Step", "TransformView", "build_transform", "kind_class"]
+__all__ = ["MapStep", "Part", "TransformView", "build_transform", "kind_class"]
 
 _NUMBER = frozenset({"number", "currency", "percent"})
-_RULE_WORDS = {
-    Rule.TWO_WAY: "two way",
-    Rule.PREFER_SALESFORCE: "prefer salesforce unless blank",
-    Rule.ALWAYS_SALESFORCE: "always salesforce",
-    Rule.ALWAYS_HUBSPOT: "always hubspot",
-    Rule.DO_NOT_SYNC: "do not sync",
-    Rule.OPT_OUT: "standard opt_out",
-}
+_PARAMS = ("sobject: str", "record: Record")
+_NAME_WIDTH = 29
+"""Field names wider than this are hoisted, so the longest line an object's own converted
+field makes, `out[<name>] = _sf_datetime(record.get(<name>))` at 8 spaces, fits in 100."""
 
 
 def kind_class(kind: str) -> str:
@@ -55,24 +53,25 @@ def _converter_to_hubspot(f: PlannedField) -> str | None:
 
 
 @dataclass(frozen=True)
-class Step:
-    """One conditional field: `kind` selects the macro in templates/_transform.jinja."""
+class MapStep:
+    """A field through a value map: mapped, blank -> None, an unmapped value left out."""
 
-    kind: str
-    """"fill" (write only while the target is blank), "win" (write unless the source is
-    blank), "map" (value map), "fill_map", "win_map", "opt_out"."""
     comment: str
     target: str
     source: str
-    convert: str
-    """The conversion applied to `value` (an expression), "value" when none."""
-    table: str = ""
-    """The value map constant, for the map kinds."""
-    target_blank: str = ""
-    """Whether the current target value is blank (the fill kinds)."""
-    value_blank: str = ""
+    table: str
+    """The value map constant translating in this direction."""
+    value_blank: str
     """Whether `value` is blank: `not value` for text, which is faster and the same there."""
-    value_present: str = ""
+
+
+@dataclass(frozen=True)
+class Part:
+    """The fields of some of the pair's Salesforce objects, in written order."""
+
+    entries: tuple[tuple[str, str], ...]
+    """(target literal, expression): plain and converted fields."""
+    maps: tuple[MapStep, ...]
 
 
 @dataclass(frozen=True)
@@ -80,10 +79,20 @@ class TransformView:
     name: str
     signature: str
     doc: str
-    entries: tuple[tuple[str, str], ...]
-    """(target literal, expression) of the dict display, in written order."""
-    steps: tuple[Step, ...]
-    uses_current: bool
+    unknown: str
+    """The condition under which `sobject` is none of the pair's objects."""
+    shared: Part
+    """The fields every object of the pair has."""
+    own: tuple[tuple[str, Part], ...]
+    """(Salesforce object literal, the fields only it has), for the objects that have any."""
+
+
+def converts(f: PlannedField, sobject: str, to_salesforce: bool) -> bool:
+    """Whether a transform converts `f` for `sobject` in this direction: the fields whose
+    rule lets values flow there (the opt-out's only value, R1, is the engine's)."""
+    if f.rule in (Rule.DO_NOT_SYNC, Rule.OPT_OUT) or sobject not in f.salesforce_objects:
+        return False
+    return f.to_salesforce if to_salesforce else f.to_hubspot
 
 
 def _blank(expr: str, kind: str) -> str:
@@ -91,71 +100,63 @@ def _blank(expr: str, kind: str) -> str:
     return f"not {expr}" if kind_class(kind) == "text" else f'{expr} in (None, "")'
 
 
-def _present(expr: str, kind: str) -> str:
-    return expr if kind_class(kind) == "text" else f'{expr} not in (None, "")'
-
-
-def _comment(f: PlannedField, to_salesforce: bool) -> str:
-    arrow = "->" if to_salesforce else "<-"
-    words = _RULE_WORDS[f.rule] + (f", values {f.value_map}" if f.value_map else "")
-    words += ", owner" if f.owner else ""
-    return comment_text(f"{f.hubspot} {arrow} {f.salesforce}: {words}")
-
-
-def build_transform(
-    ctx: ModuleContext,
-    name: str,
-    doc: str,
-    fields: list[PlannedField],
-    to_salesforce: bool,
-    tables: dict[str, str],
-) -> TransformView:
-    """`tables` maps a value map's name to the constant translating in this direction."""
+def _part(
+    ctx: ModuleContext, fields: list[PlannedField], to_salesforce: bool, tables: dict[str, str]
+) -> Part:
     entries: list[tuple[str, str]] = []
-    steps: list[Step] = []
+    maps: list[MapStep] = []
     for f in fields:
         source, target = (f.hubspot, f.salesforce) if to_salesforce else (f.salesforce, f.hubspot)
-        src, dst = ctx.lit(source), ctx.lit(target)
-        comment = _comment(f, to_salesforce)
-        source_kind, target_kind = (
-            (f.hubspot_kind, f.salesforce_kind)
-            if to_salesforce
-            else (f.salesforce_kind, f.hubspot_kind)
-        )
-        tests = {
-            "target_blank": _blank(f"old({dst})", target_kind),
-            "value_blank": _blank("value", source_kind),
-            "value_present": _present("value", source_kind),
-        }
-        if f.rule is Rule.OPT_OUT:
-            value = "True" if to_salesforce else ctx.lit("true")
-            steps.append(Step("opt_out", comment, dst, src, value))
-            continue
-        prefer = f.rule is Rule.PREFER_SALESFORCE
-        mode = ("fill" if to_salesforce else "win") if prefer else ""
+        src, dst = ctx.lit(source, _NAME_WIDTH), ctx.lit(target, _NAME_WIDTH)
+        source_kind = f.hubspot_kind if to_salesforce else f.salesforce_kind
         if f.value_map is not None:
-            table = tables[f.value_map]
-            kind = f"{mode}_map" if mode else "map"
-            steps.append(Step(kind, comment, dst, src, "", table, **tests))
+            arrow = "->" if to_salesforce else "<-"
+            comment = comment_text(f"{f.hubspot} {arrow} {f.salesforce}: values {f.value_map}")
+            maps.append(
+                MapStep(comment, dst, src, tables[f.value_map], _blank("value", source_kind))
+            )
             continue
+        # Owner ids pass as read: the engine translates them (R10).
         conv = (
             None
             if f.owner
             else (_converter_to_salesforce(f) if to_salesforce else _converter_to_hubspot(f))
         )
         if conv is not None:
-            ctx.helper(conv)
-        if mode:
-            convert = f"{conv}(value)" if conv else "value"
-            steps.append(Step(mode, comment, dst, src, convert, **tests))
+            entries.append((dst, f"{ctx.helper(conv)}(record.get({src}))"))
+        elif kind_class(source_kind) == "text":
+            # "" and None both mean blank; the target gets None, what it reads back.
+            entries.append((dst, f"record.get({src}) or None"))
         else:
-            if conv:
-                entries.append((dst, f"{conv}(get({src}))"))
-            elif kind_class(source_kind) == "text":
-                # "" and None both mean blank; the target gets None, what it reads back.
-                entries.append((dst, f"get({src}) or None"))
-            else:
-                entries.append((dst, f"get({src})"))
-    uses_current = any(s.kind in ("fill", "fill_map") for s in steps)
-    signature = def_line(name, ("record: Record", "current: Record | None"), "Values")
-    return TransformView(name, signature, doc, tuple(entries), tuple(steps), uses_current)
+            entries.append((dst, f"record.get({src})"))
+    return Part(tuple(entries), tuple(maps))
+
+
+def build_transform(
+    ctx: ModuleContext,
+    name: str,
+    doc: str,
+    obj: PlannedObject,
+    to_salesforce: bool,
+    tables: dict[str, str],
+) -> TransformView:
+    """`tables` maps a value map's name to the constant translating in this direction."""
+    objects = obj.salesforce_objects
+
+    def everywhere(f: PlannedField) -> bool:
+        return all(converts(f, o, to_salesforce) for o in objects)
+
+    shared = _part(ctx, [f for f in obj.fields if everywhere(f)], to_salesforce, tables)
+    own: list[tuple[str, Part]] = []
+    for sobject in objects:
+        extra = [f for f in obj.fields if converts(f, sobject, to_salesforce) and not everywhere(f)]
+        if extra:
+            own.append((ctx.lit(sobject), _part(ctx, extra, to_salesforce, tables)))
+    literals = tuple(ctx.lit(o) for o in objects)
+    if len(literals) == 1:
+        unknown = f"sobject != {literals[0]}"
+    else:
+        head = "sobject not in "
+        unknown = head + layout(Seq(literals), 4, len("if ") + len(head), 1)
+    signature = def_line(name, _PARAMS, "Values")
+    return TransformView(name, signature, doc, unknown, shared, tuple(own))

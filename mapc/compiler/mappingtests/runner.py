@@ -16,6 +16,7 @@ from mapc.compiler.mappingtests.fixtures import Case, Fixture, FixtureError, loa
 from mapc.compiler.mappingtests.freshness import freshness
 from mapc.compiler.mappingtests.junit import CaseReport, SuiteReport, write_junit
 from mapc.runtime.adapter import Adapter, ObjectSync
+from mapc.runtime.sync.decide import offered
 
 __all__ = [
     "CaseResult",
@@ -111,10 +112,17 @@ def _act(adapter: Adapter, case: Case) -> Any:
     if not isinstance(given, Mapping):
         raise TypeError(f"`{case.action}` takes a mapping with `object` and a record")
     obj = _object(adapter, given)
-    if case.action == "to_salesforce":
-        return obj.to_salesforce(given["salesforce_object"], given["hubspot"], given.get("current"))
-    if case.action == "to_hubspot":
-        return obj.to_hubspot(given["salesforce_object"], given["salesforce"], given.get("current"))
+    if case.action in ("to_salesforce", "to_hubspot"):
+        # What the field rules let the record write over `current`, as the engine decides.
+        to_salesforce = case.action == "to_salesforce"
+        record = given["hubspot"] if to_salesforce else given["salesforce"]
+        return offered(
+            obj,
+            given["salesforce_object"],
+            record,
+            given.get("current"),
+            to_salesforce=to_salesforce,
+        )
     if case.action == "include":
         return True if obj.include is None else obj.include(given["hubspot"])
     side = "hubspot" if "hubspot" in given else "salesforce"

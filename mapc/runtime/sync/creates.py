@@ -99,7 +99,7 @@ class Creates:
 
     def create_values_for_salesforce(self, sobject: str, hs: Record) -> dict[str, Any]:
         obj = self.obj
-        proposed = obj.to_salesforce(sobject, hs, None)
+        proposed = obj.to_salesforce(sobject, hs)
         values: dict[str, Any] = {}
         for f in fields_for(obj, sobject):
             if f.owner:
@@ -215,7 +215,7 @@ class Creates:
 
     def create_values_for_hubspot(self, sobject: str, sf: Record) -> dict[str, Any]:
         obj = self.obj
-        proposed = obj.to_hubspot(sobject, sf, None)
+        proposed = obj.to_hubspot(sobject, sf)
         placeholders = {
             k: v for k, v in obj.create_defaults.get(sobject, {}).items() if bracketed(v)
         }
@@ -243,4 +243,4 @@ class Creates:
 
 
 def _proposed(obj: ObjectSync, sobject: str, hs: Record, field: str) -> Any:
-    return obj.to_salesforce(sobject, hs, None).get(field)
+    return obj.to_salesforce(sobject, hs).get(field)

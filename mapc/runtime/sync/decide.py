@@ -1,8 +1,9 @@
 """Per-field decisions for one linked pair: what to write where, under each field's rule.
 
-The last synced values (the link's snapshots) tell which side changed since the last
-sync; the adapter's transforms convert values and apply the rules that depend only on
-values; the rule decides the direction. Nothing here touches an API or the database.
+The one place a field's rule is decided. The adapter's transforms only convert values
+(types, value maps); `offered` applies the part of each rule that depends on the values
+alone, and `decide` the part that depends on which side changed since the last sync (the
+link's snapshots). Nothing here touches an API or the database.
 """
 
 from __future__ import annotations
@@ -90,6 +91,48 @@ def snapshot(
     )
 
 
+def offered(
+    obj: ObjectSync,
+    sobject: str,
+    record: Mapping[str, Any],
+    other: Mapping[str, Any] | None,
+    *,
+    to_salesforce: bool,
+) -> dict[str, Any]:
+    """What one side's `record` may write over the other side's record `other` (None: a
+    record not made yet), field by field, before any question of what changed: its values
+    as the transform converts them, for the fields whose rule lets them flow this way.
+
+    Prefer Salesforce unless blank (R12) writes HubSpot's value only into a blank
+    Salesforce field, and never offers a blank Salesforce value (a clearing is `decide`'s
+    to judge, from the last synced value). The opt-out (R1) only ever offers an
+    unsubscribe: True to Salesforce, "true" to HubSpot, nothing for a subscribed record.
+    """
+    if to_salesforce:
+        converted = obj.to_salesforce(sobject, record)
+    else:
+        converted = obj.to_hubspot(sobject, record)
+    target_record: Mapping[str, Any] = other or {}
+    out: dict[str, Any] = {}
+    for f in fields_for(obj, sobject):
+        if not (f.to_salesforce if to_salesforce else f.to_hubspot):
+            continue
+        source, target = (f.hubspot, f.salesforce) if to_salesforce else (f.salesforce, f.hubspot)
+        if f.rule is Rule.OPT_OUT:
+            if truthy(record.get(source)):
+                out[target] = True if to_salesforce else "true"
+            continue
+        if target not in converted:
+            continue  # a value its value map lacks: nothing to write
+        value = converted[target]
+        if f.rule is Rule.PREFER_SALESFORCE and (
+            blank(value) or (to_salesforce and not blank(target_record.get(target)))
+        ):
+            continue
+        out[target] = value
+    return out
+
+
 def decide(
     obj: ObjectSync,
     sobject: str,
@@ -106,8 +149,8 @@ def decide(
     first = hs_last is None or sf_last is None
     hs_prev: Mapping[str, Any] = hs_last or {}
     sf_prev: Mapping[str, Any] = sf_last or {}
-    to_sf = obj.to_salesforce(sobject, hs, sf)
-    to_hs = obj.to_hubspot(sobject, sf, hs)
+    to_sf = offered(obj, sobject, hs, sf, to_salesforce=True)
+    to_hs = offered(obj, sobject, sf, hs, to_salesforce=False)
     out = Decision()
     for f in fields_for(obj, sobject):
         hv, sv = hs.get(f.hubspot), sf.get(f.salesforce)
@@ -120,7 +163,7 @@ def decide(
         if not (hs_changed or sf_changed) or f.rule is Rule.DO_NOT_SYNC:
             continue
         if f.rule is Rule.OPT_OUT:
-            _opt_out(f, hv, sv, hs_changed, sf_changed, out, salesforce_writable)
+            _opt_out(f, to_sf, to_hs, hv, sv, hs_changed, sf_changed, out, salesforce_writable)
             continue
         if f.owner:
             _owner(
@@ -156,12 +199,14 @@ def decide(
         elif f.rule is Rule.PREFER_SALESFORCE:
             if _cleared_in_salesforce(f, sv, sf_prev, field_first, sf_changed):
                 # Salesforce clearing a value it had wins like any of its values (HubSpot's
-                # connector clears the property); the transform carries no blank value.
+                # connector clears the property); `offered` carries no blank value.
                 if f.to_hubspot and not blank(hv):
                     out.to_hubspot[f.hubspot] = None
                 continue
-            send_hs = send_hs and not blank(sv) and sf_changed
-            send_sf = send_sf and blank(sv) and hs_changed
+            # `offered` already holds back a blank Salesforce value and HubSpot's value
+            # over a Salesforce one: what is left goes from the side that changed.
+            send_hs = send_hs and sf_changed
+            send_sf = send_sf and hs_changed
         elif f.rule is Rule.ALWAYS_SALESFORCE:
             send_sf = False
         elif f.rule is Rule.ALWAYS_HUBSPOT:
@@ -184,6 +229,8 @@ def _cleared_in_salesforce(
 
 def _opt_out(
     f: FieldSync,
+    to_sf: Mapping[str, Any],
+    to_hs: Mapping[str, Any],
     hv: Any,
     sv: Any,
     hs_changed: bool,
@@ -191,13 +238,14 @@ def _opt_out(
     out: Decision,
     salesforce_writable: bool,
 ) -> None:
-    """R1: an unsubscribe travels both ways; a cleared opt-out never resubscribes HubSpot."""
-    if truthy(hv) and not truthy(sv) and hs_changed:
+    """R1: an unsubscribe travels both ways; a cleared opt-out never resubscribes HubSpot
+    (`offered` offers only unsubscribes)."""
+    if f.salesforce in to_sf and not truthy(sv) and hs_changed:
         if salesforce_writable:
-            out.to_salesforce[f.salesforce] = True
+            out.to_salesforce[f.salesforce] = to_sf[f.salesforce]
         else:
             out.person_opt_out = True
-    if truthy(sv) and not truthy(hv) and sf_changed:
+    if f.hubspot in to_hs and not truthy(hv) and sf_changed:
         out.unsubscribe = True
 
 

@@ -106,8 +106,8 @@ def _run_one(guard: _Guard, path: str) -> dict[str, Any]:
         adapter = module.ADAPTER
         for obj in adapter.objects:
             for sobject in obj.salesforce_objects:
-                obj.to_salesforce(sobject, {}, None)
-                obj.to_hubspot(sobject, {}, None)
+                obj.to_salesforce(sobject, {})
+                obj.to_hubspot(sobject, {})
             if obj.include is not None:
                 obj.include({})
     except Forbidden as error:

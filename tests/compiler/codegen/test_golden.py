@@ -110,9 +110,9 @@ def test_minimal_case_runs_its_rules() -> None:
     assert adapter.settings.shared_org is True
     (contacts,) = adapter.objects
     hs = {"email": "A@x.com", "firstname": "Ann", "lastname": "Lee", "phone": "1"}
-    assert contacts.to_salesforce("Lead", hs, None) == {"Email": "A@x.com", "FirstName": "Ann"}
+    assert contacts.to_salesforce("Lead", hs) == {"Email": "A@x.com", "FirstName": "Ann"}
     sf = {"Email": "a@x.com", "FirstName": "Bo", "LastName": "Lee", "Phone": "2"}
-    assert contacts.to_hubspot("Lead", sf, None) == {"email": "a@x.com", "lastname": "Lee"}
+    assert contacts.to_hubspot("Lead", sf) == {"email": "a@x.com", "lastname": "Lee"}
     assert contacts.match_key(hs) == "a@x.com"
 
 
@@ -128,3 +128,43 @@ def test_filters_case_compiles_the_filter_both_ways() -> None:
     assert contacts.include({"hs_lead_status": "NEW", "email": "x"})
     assert contacts.include_search_filter is not None
     assert len(contacts.include_search_filter) == 4
+
+
+def test_per_object_case_converts_each_object_s_own_fields() -> None:
+    """One function per direction serves both objects: the shared fields for each, and an
+    object's own fields (plain, converted, value-mapped) only for that object."""
+    adapter = import_path(
+        ROOT / "tests/compiler/codegen/cases/per_object/expected.py", "golden_per_object_rules"
+    ).ADAPTER
+    (contacts,) = adapter.objects
+    hs = {
+        "email": "a@x.com",
+        "company": "Acme",
+        "num_associated_deals": "3",
+        "city": "Oslo",
+        "hs_analytics_source": "REFERRALS",
+        "hs_email_optout": "true",
+    }
+    assert contacts.to_salesforce("Lead", hs) == {
+        "Email": "a@x.com",
+        "Company": "Acme",
+        "NumberOfEmployees": 3,
+        "City": "Oslo",
+    }
+    assert contacts.to_salesforce("Contact", hs) == {
+        "Email": "a@x.com",
+        "MailingCity": "Oslo",
+        "LeadSource": "Partner Referral",
+    }
+    sf = {"Email": "a@x.com", "Company": "Acme", "Status": "Working - Contacted", "City": "B"}
+    assert contacts.to_hubspot("Lead", {**sf, "MailingCity": "Oslo"}) == {
+        "email": "a@x.com",
+        "company": "Acme",
+        "hs_lead_status": "IN_PROGRESS",
+    }
+    assert contacts.to_hubspot("Contact", {**sf, "MailingCity": "Oslo"}) == {
+        "email": "a@x.com",
+        "city": "Oslo",
+    }
+    with pytest.raises(ValueError, match="Account"):
+        contacts.to_salesforce("Account", hs)

@@ -24,12 +24,12 @@ def check_round_trip(names: tuple[str, ...]) -> None:
     record = {f"hs {n}": n for n in names}
     record[names[0]] = names[1]  # an option of the value map
     record[names[3]] = "filled"
-    out = obj.to_salesforce("Lead", record, None)
+    out = obj.to_salesforce("Lead", record)
     for n in names:
         assert out[f"sf {n}"] == n
     assert out[names[1]] == f"SF {names[1]}"
     assert out[names[4]] == "filled"
-    back = obj.to_hubspot("Lead", {names[1]: f"SF {names[2]}", f"sf {names[0]}": "v"}, None)
+    back = obj.to_hubspot("Lead", {names[1]: f"SF {names[2]}", f"sf {names[0]}": "v"})
     assert back[names[0]] == names[2]
     assert back[f"hs {names[0]}"] == "v"
     assert dict(obj.create_defaults["Lead"]) == {f"default {n}": n for n in names}
@@ -81,8 +81,8 @@ def test_object_names_become_safe_function_names() -> None:
         'con"tacts class',
         "con tacts-class",
     ]
-    assert "def con_tacts_class_to_lead(" in source
-    assert "def con_tacts_class_to_lead_2(" in source
+    assert "def con_tacts_class_to_salesforce(" in source
+    assert "def con_tacts_class_to_salesforce_2(" in source
 
 
 @given(st.text())

@@ -12,6 +12,7 @@ from mapc.compiler import ir
 from mapc.compiler.codegen import generate
 from mapc.compiler.plan import PlannedValueMap
 from mapc.runtime.adapter import ObjectSync, Rule
+from mapc.runtime.sync.decide import offered
 from tests.compiler.codegen.hostile import load
 from tests.compiler.codegen.plans import (
     DEAL_STAGES,
@@ -49,28 +50,43 @@ def test_each_rule_flows_only_where_it_should() -> None:
     )
     hs = {"a": "1", "b": "2", "c": "3", "d": "4"}
     sf = {"A": "1", "B": "2", "C": "3", "D": "4"}
-    assert obj.to_salesforce("Lead", hs, None) == {"A": "1", "B": "2"}
-    assert obj.to_hubspot("Contact", sf, None) == {"a": "1", "c": "3"}
+    assert obj.to_salesforce("Lead", hs) == {"A": "1", "B": "2"}
+    assert obj.to_hubspot("Contact", sf) == {"a": "1", "c": "3"}
     assert [f.hubspot for f in obj.fields if not f.to_salesforce] == ["c", "d"]
 
 
-def test_two_way_blank_clears_but_prefer_never_clears() -> None:
+def test_a_transform_converts_and_leaves_the_rule_to_the_engine() -> None:
+    """Prefer Salesforce unless blank is the engine's (`offered`): the transform converts
+    the value either way, a blank as None."""
     obj = sync_of(field("a", "A"), field("p", "P", Rule.PREFER_SALESFORCE))
-    assert obj.to_salesforce("Lead", {"a": "", "p": ""}, None) == {"A": None}
-    assert obj.to_hubspot("Lead", {"A": None, "P": None}, None) == {"a": None}
-    assert obj.to_salesforce("Lead", {"p": "x"}, {"P": "kept"}) == {"A": None}
+    assert obj.to_salesforce("Lead", {"a": "", "p": ""}) == {"A": None, "P": None}
+    assert obj.to_salesforce("Lead", {"p": "x"}) == {"A": None, "P": "x"}
+    assert obj.to_hubspot("Lead", {"A": None, "P": None}) == {"a": None, "p": None}
+    assert offered(obj, "Lead", {"a": "", "p": ""}, None, to_salesforce=True) == {"A": None}
+    assert offered(obj, "Lead", {"p": "x"}, {"P": "kept"}, to_salesforce=True) == {"A": None}
+    assert offered(obj, "Lead", {"p": "x"}, {"P": ""}, to_salesforce=True) == {
+        "A": None,
+        "P": "x",
+    }
+    assert offered(obj, "Lead", {"A": None, "P": None}, None, to_salesforce=False) == {"a": None}
 
 
-def test_opt_out_never_resubscribes_either_side() -> None:
+def test_opt_out_is_never_a_transform_value_and_never_resubscribes() -> None:
+    """R1 is the engine's: the transforms carry no opt-out at all, and what the rules
+    offer is only ever an unsubscribe."""
     obj = sync_of()
-    assert obj.to_salesforce("Lead", {"hs_email_optout": "true"}, None) == {
+    assert obj.to_salesforce("Lead", {"hs_email_optout": "true"}) == {}
+    assert obj.to_hubspot("Lead", {"HasOptedOutOfEmail": True}) == {}
+    assert offered(obj, "Lead", {"hs_email_optout": "true"}, None, to_salesforce=True) == {
         "HasOptedOutOfEmail": True
     }
-    assert (
-        obj.to_salesforce("Lead", {"hs_email_optout": "false"}, {"HasOptedOutOfEmail": True}) == {}
-    )
-    assert obj.to_hubspot("Lead", {"HasOptedOutOfEmail": True}, None) == {"hs_email_optout": "true"}
-    assert obj.to_hubspot("Lead", {"HasOptedOutOfEmail": False}, {"hs_email_optout": "true"}) == {}
+    subscribed = {"hs_email_optout": "false"}
+    assert offered(obj, "Lead", subscribed, {"HasOptedOutOfEmail": True}, to_salesforce=True) == {}
+    assert offered(obj, "Lead", {"HasOptedOutOfEmail": True}, None, to_salesforce=False) == {
+        "hs_email_optout": "true"
+    }
+    cleared = {"HasOptedOutOfEmail": False}
+    assert offered(obj, "Lead", cleared, {"hs_email_optout": "true"}, to_salesforce=False) == {}
 
 
 def test_values_are_converted_between_the_systems_types() -> None:
@@ -81,16 +97,13 @@ def test_values_are_converted_between_the_systems_types() -> None:
         field("t", "T", hubspot_kind="datetime", salesforce_kind="datetime"),
     )
     out = obj.to_salesforce(
-        "Lead", {"n": "12", "b": "TRUE", "d": "1700000000000", "t": "1700000000000"}, None
+        "Lead", {"n": "12", "b": "TRUE", "d": "1700000000000", "t": "1700000000000"}
     )
     assert out == {"N": 12, "B": True, "D": "2023-11-14", "T": "2023-11-14T22:13:20.000Z"}
-    assert (
-        obj.to_salesforce("Lead", {"n": "1.5", "b": "", "d": "2024-02-03T10:00:00Z"}, None)["N"]
-        == 1.5
-    )
-    assert obj.to_salesforce("Lead", {"n": "n/a"}, None)["N"] == "n/a"  # Salesforce says why
+    assert obj.to_salesforce("Lead", {"n": "1.5", "b": "", "d": "2024-02-03T10:00:00Z"})["N"] == 1.5
+    assert obj.to_salesforce("Lead", {"n": "n/a"})["N"] == "n/a"  # Salesforce says why
     back = obj.to_hubspot(
-        "Lead", {"N": 3.0, "B": False, "D": "2024-02-03", "T": "2024-02-03T10:00:00.000+0000"}, None
+        "Lead", {"N": 3.0, "B": False, "D": "2024-02-03", "T": "2024-02-03T10:00:00.000+0000"}
     )
     assert back == {
         "n": "3",
@@ -112,25 +125,28 @@ def test_value_maps_with_prefer_and_two_way() -> None:
         ),
         maps=(DEAL_STAGES,),
     )
-    assert obj.to_salesforce("Lead", {"s": "closedwon"}, {"S": ""}) == {"S": "Closed Won"}
-    assert obj.to_salesforce("Lead", {"s": "closedwon"}, {"S": "Prospecting"}) == {}
-    assert obj.to_hubspot("Lead", {"S": "Qualification"}, None) == {"s": "qualifiedtobuy"}
-    assert obj.to_hubspot("Lead", {"S": ""}, {"s": "closedwon"}) == {}
-    assert obj.to_hubspot("Lead", {"S": "Unknown stage"}, None) == {}
+    assert obj.to_salesforce("Lead", {"s": "closedwon"}) == {"S": "Closed Won"}
+    assert obj.to_salesforce("Lead", {"s": ""}) == {"S": None}
+    assert obj.to_hubspot("Lead", {"S": "Qualification"}) == {"s": "qualifiedtobuy"}
+    assert obj.to_hubspot("Lead", {"S": "Unknown stage"}) == {}  # not in the map: nothing
+    hs = {"s": "closedwon"}
+    assert offered(obj, "Lead", hs, {"S": ""}, to_salesforce=True) == {"S": "Closed Won"}
+    assert offered(obj, "Lead", hs, {"S": "Prospecting"}, to_salesforce=True) == {}
+    assert offered(obj, "Lead", {"S": ""}, {"s": "closedwon"}, to_salesforce=False) == {}
 
 
 def test_owner_values_pass_through_for_the_engine() -> None:
     obj = sync_of(
         field("owner", "OwnerId", hubspot_kind="reference", salesforce_kind="reference", owner=True)
     )
-    assert obj.to_salesforce("Lead", {"owner": "42"}, None)["OwnerId"] == "42"
+    assert obj.to_salesforce("Lead", {"owner": "42"})["OwnerId"] == "42"
     assert [f.owner for f in obj.fields] == [True, False]
 
 
 def test_unknown_salesforce_object_is_an_error() -> None:
     obj = sync_of()
     try:
-        obj.to_salesforce("Account", {}, None)
+        obj.to_salesforce("Account", {})
     except ValueError as error:
         assert "Account" in str(error)
     else:
@@ -291,8 +307,8 @@ def test_mapping_names_never_shadow_what_the_module_imports() -> None:
     obj = contacts((day, stage, OPT_OUT), objects=("Lead",), hubspot_object="utc")
     module = load(generate(plan((obj,), (utc,)))[0].source)
     sync = module.ADAPTER.objects[0]
-    out = sync.to_salesforce("Lead", {"closedate": "1700000000000", "stage": "a"}, None)
+    out = sync.to_salesforce("Lead", {"closedate": "1700000000000", "stage": "a"})
     assert out["CloseDate"] == "2023-11-14" and out["Stage"] == "A"
-    assert sync.to_hubspot("Lead", {"CloseDate": "2024-01-05"}, None)["closedate"] == (
+    assert sync.to_hubspot("Lead", {"CloseDate": "2024-01-05"})["closedate"] == (
         "2024-01-05T00:00:00.000Z"
     )

@@ -110,3 +110,32 @@ def test_placeholders_are_blanks_to_the_rules(sync: SyncEnv) -> None:
     sync.emulator.reset_calls()
     sync.run()
     assert sync.write_count() == 0, sync.writes()
+
+
+def test_creates_send_no_blank_and_no_opt_out_false(sync: SyncEnv) -> None:
+    """A transform converts every field (a blank as None); the create path sends only
+    values, and the opt-out only as an unsubscribe (R1): never `False`, never a blank."""
+    sync.seed(
+        {
+            "hubspot": {
+                "records": {
+                    "contacts": [
+                        {
+                            "email": "dee@example.com",
+                            "firstname": "",
+                            "lastname": "Dee",
+                            "hs_email_optout": "false",
+                            "lifecyclestage": "lead",
+                        }
+                    ]
+                }
+            },
+            "salesforce": {"records": {"Contact": [{"LastName": "Eve", "Email": "eve@x.com"}]}},
+        }
+    )
+    report = sync.run()
+    creates = {a.side: a for a in report.actions if a.op == "create"}
+    assert set(creates["salesforce"].fields) == {"Email", "LastName", "Lifecycle_Stage__c"}
+    assert set(creates["hubspot"].fields) == {"email", "lastname"}
+    [lead] = sync.sf("Lead")
+    assert lead["HasOptedOutOfEmail"] is False and lead["FirstName"] is None

@@ -6,7 +6,7 @@ from typing import Any
 
 from mapc.runtime.adapter import Rule
 from mapc.runtime.sync.behaviours.owners import OwnerDirectory
-from mapc.runtime.sync.decide import Decision, decide
+from mapc.runtime.sync.decide import Decision, decide, offered
 from mapc.runtime.sync.values import same
 from tests.runtime.sync.compiled import fixture
 
@@ -163,3 +163,52 @@ def test_a_read_only_salesforce_record_never_overwrites_hubspot_s_winning_value(
         Rule.OPT_OUT, "true", False, "false", "false", hubspot_newer=True, salesforce_writable=False
     )
     assert d.person_opt_out and not d.to_salesforce and not d.empty
+
+
+def test_a_cleared_hubspot_opt_out_never_writes_false_to_salesforce() -> None:
+    """R1: the opt-out only ever travels as an unsubscribe. HubSpot clearing its opt-out
+    (true -> false) while Salesforce still says opted out writes nothing anywhere."""
+    d = run(Rule.OPT_OUT, "false", True, "true", "true", hubspot_newer=True)
+    assert d.empty and not d.unsubscribe and not d.person_opt_out, d
+    d = run(Rule.OPT_OUT, "false", None, "first", "first", hubspot_newer=True)
+    assert d.empty, d  # a first sync of a subscribed record: no `False` either
+
+
+def test_prefer_salesforce_never_sends_a_blank_either_way() -> None:
+    """R12: HubSpot fills only a blank Salesforce value, and a Salesforce value blank from
+    the start is no value to send (a clearing is judged from the last synced value)."""
+    d = run(Rule.PREFER_SALESFORCE, None, None, "first", "first", hubspot_newer=True)
+    assert d.empty, d
+    d = run(Rule.PREFER_SALESFORCE, "h", "", "first", "first", hubspot_newer=False)
+    assert d.to_salesforce == {"LastName": "h"} and not d.to_hubspot
+    d = run(Rule.PREFER_SALESFORCE, "h", None, "h", None, hubspot_newer=False)
+    assert d.empty, d  # unchanged since the last sync: Salesforce stays blank
+    # Whitespace alone is blank to every rule (as in `values.blank`): HubSpot fills it.
+    d = run(Rule.PREFER_SALESFORCE, "h", "  ", "first", "first", hubspot_newer=False)
+    assert d.to_salesforce == {"LastName": "h"} and not d.to_hubspot
+
+
+def test_offered_applies_each_rule_to_the_values_alone() -> None:
+    """`offered`: the transform's values, less what a field's rule forbids on the values."""
+    (obj,) = fixture("rules").objects
+    hs = {"email": "a@b.c", "firstname": "F", "lastname": "L", "phone": "1", "city": "X"}
+    hs |= {"jobtitle": "T", "hs_email_optout": "false"}
+    assert offered(obj, "Lead", hs, None, to_salesforce=True) == {
+        "Email": "a@b.c",
+        "FirstName": "F",
+        "LastName": "L",  # prefer Salesforce: Salesforce's is blank
+        "Phone": "1",
+        "OwnerId": None,
+    }
+    sf = {"Email": "a@b.c", "FirstName": "G", "LastName": "M", "City": "Y"}
+    sf |= {"Title": "U", "HasOptedOutOfEmail": True}
+    assert "LastName" not in offered(obj, "Lead", hs, sf, to_salesforce=True)
+    assert offered(obj, "Lead", sf, hs, to_salesforce=False) == {
+        "email": "a@b.c",
+        "firstname": "G",
+        "lastname": "M",
+        "city": "Y",
+        "hubspot_owner_id": None,
+        "hs_email_optout": "true",
+    }
+    assert "lastname" not in offered(obj, "Lead", {**sf, "LastName": ""}, hs, to_salesforce=False)

@@ -8,6 +8,7 @@ from typing import Any
 from mapc.runtime.adapter import ClosedWonRule
 from mapc.runtime.records import WriteResult
 from mapc.runtime.sync.context import HUBSPOT, SALESFORCE, Context
+from mapc.runtime.sync.decide import offered
 from mapc.runtime.sync.state import Link
 from mapc.runtime.sync.values import canon_text, same, truthy
 from mapc.runtime.sync.writes import HUBSPOT_BATCH, SALESFORCE_BATCH
@@ -97,7 +98,7 @@ def _promote(ctx: Context, rule: ClosedWonRule, link: Link, opportunity: str) ->
     # The property may itself map to Salesforce (lifecycle stage -> Lifecycle_Stage__c):
     # send it along now, so the next run has nothing left to do.
     after = {**link.hs_values, rule.hubspot_property: rule.value}
-    proposed = obj.to_salesforce(link.sf_object, after, link.sf_values)
+    proposed = offered(obj, link.sf_object, after, link.sf_values, to_salesforce=True)
     onward = {
         f.salesforce: proposed[f.salesforce]
         for f in obj.fields

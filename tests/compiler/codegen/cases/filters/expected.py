@@ -30,8 +30,6 @@ SOURCE_PATH = "tests/compiler/codegen/cases/filters/mapping.mapc"
 SOURCE_SHA256 = "c8c5cdc023a1bc13a4d332cc022443867c4230a69181ae43b51301c3bf831da2"
 MAPC_VERSION = "0.1.0"
 
-_EMPTY: Record = {}
-
 
 def _key(value: object, ignore_case: bool) -> str | None:
     """A match key: the value as text, stripped (and lower-cased); blank: None."""
@@ -110,70 +108,24 @@ SF_STAGES_REVERSE: dict[str, str] = {
 # -- contacts <-> Lead, Contact --------
 
 
-def contacts_to_lead(record: Record, current: Record | None) -> Values:
-    """HubSpot contacts -> Salesforce Lead."""
-    get = record.get
-    out: Values = {
-        "Email": get("email") or None,
-    }
-    # hs_email_optout -> HasOptedOutOfEmail: standard opt_out
-    if get("hs_email_optout") in (True, "true"):
-        out["HasOptedOutOfEmail"] = True
-    return out
-
-
-def contacts_to_contact(record: Record, current: Record | None) -> Values:
-    """HubSpot contacts -> Salesforce Contact."""
-    get = record.get
-    out: Values = {
-        "Email": get("email") or None,
-    }
-    # hs_email_optout -> HasOptedOutOfEmail: standard opt_out
-    if get("hs_email_optout") in (True, "true"):
-        out["HasOptedOutOfEmail"] = True
-    return out
-
-
-def lead_to_contacts(record: Record, current: Record | None) -> Values:
-    """Salesforce Lead -> HubSpot contacts."""
-    get = record.get
-    out: Values = {
-        "email": get("Email") or None,
-    }
-    # hs_email_optout <- HasOptedOutOfEmail: standard opt_out
-    if get("HasOptedOutOfEmail") in (True, "true"):
-        out["hs_email_optout"] = "true"
-    return out
-
-
-def contact_to_contacts(record: Record, current: Record | None) -> Values:
-    """Salesforce Contact -> HubSpot contacts."""
-    get = record.get
-    out: Values = {
-        "email": get("Email") or None,
-    }
-    # hs_email_optout <- HasOptedOutOfEmail: standard opt_out
-    if get("HasOptedOutOfEmail") in (True, "true"):
-        out["hs_email_optout"] = "true"
-    return out
-
-
-def contacts_to_salesforce(sobject: str, record: Record, current: Record | None) -> Values:
+def contacts_to_salesforce(sobject: str, record: Record) -> Values:
     """HubSpot contacts -> the Salesforce object named `sobject`."""
-    if sobject == "Lead":
-        return contacts_to_lead(record, current)
-    if sobject == "Contact":
-        return contacts_to_contact(record, current)
-    raise ValueError(f"no transform for Salesforce object {sobject!r}")
+    if sobject not in ("Lead", "Contact"):
+        raise ValueError(f"no transform for Salesforce object {sobject!r}")
+    out: Values = {
+        "Email": record.get("email") or None,
+    }
+    return out
 
 
-def contacts_from_salesforce(sobject: str, record: Record, current: Record | None) -> Values:
+def contacts_from_salesforce(sobject: str, record: Record) -> Values:
     """The Salesforce object named `sobject` -> HubSpot contacts."""
-    if sobject == "Lead":
-        return lead_to_contacts(record, current)
-    if sobject == "Contact":
-        return contact_to_contacts(record, current)
-    raise ValueError(f"no transform for Salesforce object {sobject!r}")
+    if sobject not in ("Lead", "Contact"):
+        raise ValueError(f"no transform for Salesforce object {sobject!r}")
+    out: Values = {
+        "email": record.get("Email") or None,
+    }
+    return out
 
 
 def contacts_match_key(record: Record) -> str | None:
@@ -376,54 +328,34 @@ CONTACTS = ObjectSync(
 # -- deals <-> Opportunity --------
 
 
-def deals_to_opportunity(record: Record, current: Record | None) -> Values:
-    """HubSpot deals -> Salesforce Opportunity."""
-    get = record.get
-    old = (current or _EMPTY).get
+def deals_to_salesforce(sobject: str, record: Record) -> Values:
+    """HubSpot deals -> the Salesforce object named `sobject`."""
+    if sobject != "Opportunity":
+        raise ValueError(f"no transform for Salesforce object {sobject!r}")
     out: Values = {
-        "Name": get("dealname") or None,
-        "CloseDate": _sf_date(get("closedate")),
+        "Name": record.get("dealname") or None,
+        "Amount": _sf_number(record.get("amount")),
+        "CloseDate": _sf_date(record.get("closedate")),
     }
-    # amount -> Amount: prefer salesforce unless blank
-    if old("Amount") in (None, ""):
-        value = get("amount")
-        if value not in (None, ""):
-            out["Amount"] = _sf_number(value)
     return out
 
 
-def opportunity_to_deals(record: Record, current: Record | None) -> Values:
-    """Salesforce Opportunity -> HubSpot deals."""
-    get = record.get
+def deals_from_salesforce(sobject: str, record: Record) -> Values:
+    """The Salesforce object named `sobject` -> HubSpot deals."""
+    if sobject != "Opportunity":
+        raise ValueError(f"no transform for Salesforce object {sobject!r}")
     out: Values = {
-        "dealname": get("Name") or None,
-        "closedate": _hs_datetime(get("CloseDate")),
+        "dealname": record.get("Name") or None,
+        "amount": _hs_number(record.get("Amount")),
+        "closedate": _hs_datetime(record.get("CloseDate")),
     }
-    # amount <- Amount: prefer salesforce unless blank
-    value = get("Amount")
-    if value not in (None, ""):
-        out["amount"] = _hs_number(value)
-    # dealstage <- StageName: always salesforce, values sf_stages
-    value = get("StageName")
+    # dealstage <- StageName: values sf_stages
+    value = record.get("StageName")
     if value in SF_STAGES_REVERSE:
         out["dealstage"] = SF_STAGES_REVERSE[value]
     elif not value:
         out["dealstage"] = None
     return out
-
-
-def deals_to_salesforce(sobject: str, record: Record, current: Record | None) -> Values:
-    """HubSpot deals -> the Salesforce object named `sobject`."""
-    if sobject == "Opportunity":
-        return deals_to_opportunity(record, current)
-    raise ValueError(f"no transform for Salesforce object {sobject!r}")
-
-
-def deals_from_salesforce(sobject: str, record: Record, current: Record | None) -> Values:
-    """The Salesforce object named `sobject` -> HubSpot deals."""
-    if sobject == "Opportunity":
-        return opportunity_to_deals(record, current)
-    raise ValueError(f"no transform for Salesforce object {sobject!r}")
 
 
 DEALS = ObjectSync(

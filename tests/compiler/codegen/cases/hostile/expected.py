@@ -35,8 +35,6 @@ SOURCE_PATH = "tests/compiler/codegen/cases/hostile/mapping.mapc"
 SOURCE_SHA256 = "b4740302aef6447f10cd5f9a130df567b3979020014adb13c80a131cda2b5df2"
 MAPC_VERSION = "0.1.0"
 
-_EMPTY: Record = {}
-
 
 def _key(value: object, ignore_case: bool) -> str | None:
     """A match key: the value as text, stripped (and lower-cased); blank: None."""
@@ -110,70 +108,44 @@ WEIRD_MAP_REVERSE: dict[str, str] = {
 # -- contacts <-> Lead --------
 
 
-def contacts_to_lead(record: Record, current: Record | None) -> Values:
-    """HubSpot contacts -> Salesforce Lead."""
-    get = record.get
-    old = (current or _EMPTY).get
+def contacts_to_salesforce(sobject: str, record: Record) -> Values:
+    """HubSpot contacts -> the Salesforce object named `sobject`."""
+    if sobject != "Lead":
+        raise ValueError(f"no transform for Salesforce object {sobject!r}")
     out: Values = {
-        "Email": get("email") or None,
-        "def__c": get("class") or None,
-        _L[1]: get(_L[0]) or None,
-        "Amount__c": _sf_number(get("número")),
+        "Email": record.get("email") or None,
+        "Back\\slash__c": record.get("we\"ird 'name") or None,
+        "def__c": record.get("class") or None,
+        _L[1]: record.get(_L[0]) or None,
+        "Amount__c": _sf_number(record.get("número")),
     }
-    # we"ird 'name -> Back\slash__c: prefer salesforce unless blank
-    if not old("Back\\slash__c"):
-        value = get("we\"ird 'name")
-        if value:
-            out["Back\\slash__c"] = value
-    # {{ jinja }} {% block %} -> Quote"s__c: two way, values weird "map"
-    value = get("{{ jinja }} {% block %}")
+    # {{ jinja }} {% block %} -> Quote"s__c: values weird "map"
+    value = record.get("{{ jinja }} {% block %}")
     if value in WEIRD_MAP:
         out['Quote"s__c'] = WEIRD_MAP[value]
     elif not value:
         out['Quote"s__c'] = None
-    # hs_email_optout -> HasOptedOutOfEmail: standard opt_out
-    if get("hs_email_optout") in (True, "true"):
-        out["HasOptedOutOfEmail"] = True
     return out
 
 
-def lead_to_contacts(record: Record, current: Record | None) -> Values:
-    """Salesforce Lead -> HubSpot contacts."""
-    get = record.get
+def contacts_from_salesforce(sobject: str, record: Record) -> Values:
+    """The Salesforce object named `sobject` -> HubSpot contacts."""
+    if sobject != "Lead":
+        raise ValueError(f"no transform for Salesforce object {sobject!r}")
     out: Values = {
-        "email": get("Email") or None,
-        "class": get("def__c") or None,
-        _L[0]: get(_L[1]) or None,
-        "número": _hs_number(get("Amount__c")),
+        "email": record.get("Email") or None,
+        "we\"ird 'name": record.get("Back\\slash__c") or None,
+        "class": record.get("def__c") or None,
+        _L[0]: record.get(_L[1]) or None,
+        "número": _hs_number(record.get("Amount__c")),
     }
-    # we"ird 'name <- Back\slash__c: prefer salesforce unless blank
-    value = get("Back\\slash__c")
-    if value:
-        out["we\"ird 'name"] = value
-    # {{ jinja }} {% block %} <- Quote"s__c: two way, values weird "map"
-    value = get('Quote"s__c')
+    # {{ jinja }} {% block %} <- Quote"s__c: values weird "map"
+    value = record.get('Quote"s__c')
     if value in WEIRD_MAP_REVERSE:
         out["{{ jinja }} {% block %}"] = WEIRD_MAP_REVERSE[value]
     elif not value:
         out["{{ jinja }} {% block %}"] = None
-    # hs_email_optout <- HasOptedOutOfEmail: standard opt_out
-    if get("HasOptedOutOfEmail") in (True, "true"):
-        out["hs_email_optout"] = "true"
     return out
-
-
-def contacts_to_salesforce(sobject: str, record: Record, current: Record | None) -> Values:
-    """HubSpot contacts -> the Salesforce object named `sobject`."""
-    if sobject == "Lead":
-        return contacts_to_lead(record, current)
-    raise ValueError(f"no transform for Salesforce object {sobject!r}")
-
-
-def contacts_from_salesforce(sobject: str, record: Record, current: Record | None) -> Values:
-    """The Salesforce object named `sobject` -> HubSpot contacts."""
-    if sobject == "Lead":
-        return lead_to_contacts(record, current)
-    raise ValueError(f"no transform for Salesforce object {sobject!r}")
 
 
 def contacts_match_key(record: Record) -> str | None:

@@ -39,44 +39,26 @@ def _key(value: object, ignore_case: bool) -> str | None:
 # -- contacts <-> Lead --------
 
 
-def contacts_to_lead(record: Record, current: Record | None) -> Values:
-    """HubSpot contacts -> Salesforce Lead."""
-    get = record.get
-    out: Values = {
-        "Email": get("email") or None,
-        "FirstName": get("firstname") or None,
-    }
-    # hs_email_optout -> HasOptedOutOfEmail: standard opt_out
-    if get("hs_email_optout") in (True, "true"):
-        out["HasOptedOutOfEmail"] = True
-    return out
-
-
-def lead_to_contacts(record: Record, current: Record | None) -> Values:
-    """Salesforce Lead -> HubSpot contacts."""
-    get = record.get
-    out: Values = {
-        "email": get("Email") or None,
-        "lastname": get("LastName") or None,
-    }
-    # hs_email_optout <- HasOptedOutOfEmail: standard opt_out
-    if get("HasOptedOutOfEmail") in (True, "true"):
-        out["hs_email_optout"] = "true"
-    return out
-
-
-def contacts_to_salesforce(sobject: str, record: Record, current: Record | None) -> Values:
+def contacts_to_salesforce(sobject: str, record: Record) -> Values:
     """HubSpot contacts -> the Salesforce object named `sobject`."""
-    if sobject == "Lead":
-        return contacts_to_lead(record, current)
-    raise ValueError(f"no transform for Salesforce object {sobject!r}")
+    if sobject != "Lead":
+        raise ValueError(f"no transform for Salesforce object {sobject!r}")
+    out: Values = {
+        "Email": record.get("email") or None,
+        "FirstName": record.get("firstname") or None,
+    }
+    return out
 
 
-def contacts_from_salesforce(sobject: str, record: Record, current: Record | None) -> Values:
+def contacts_from_salesforce(sobject: str, record: Record) -> Values:
     """The Salesforce object named `sobject` -> HubSpot contacts."""
-    if sobject == "Lead":
-        return lead_to_contacts(record, current)
-    raise ValueError(f"no transform for Salesforce object {sobject!r}")
+    if sobject != "Lead":
+        raise ValueError(f"no transform for Salesforce object {sobject!r}")
+    out: Values = {
+        "email": record.get("Email") or None,
+        "lastname": record.get("LastName") or None,
+    }
+    return out
 
 
 def contacts_match_key(record: Record) -> str | None:
