@@ -5,24 +5,16 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from contextlib import ExitStack
+from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
 from mapc.runtime.adapter import ObjectSync
 from mapc.runtime.readahead import ReadAhead
 from mapc.runtime.records import Cursor, Page, Record, WriteResult, maybe_done
-from mapc.runtime.sync.apply import (
-    PARENT_KEY,
-    reconcile,
-    snapshot_record,
-)
-from mapc.runtime.sync.behaviours.lead_conversion import follow_conversions, retired
+from mapc.runtime.sync.apply import reconcile
+from mapc.runtime.sync.behaviours.lead_conversion import follow_conversions
 from mapc.runtime.sync.behaviours.names import (
-    ACCOUNT_ID,
-    COMPANIES,
-    COMPANY_OF_CONTACT,
-    CONTACT,
-    CONTACTS,
     HUBSPOT_ID,
     IDENTITY,
     KEY_PREFIXES,
@@ -31,15 +23,9 @@ from mapc.runtime.sync.behaviours.names import (
     SALESFORCE_ID,
 )
 from mapc.runtime.sync.behaviours.opt_out import unsubscribe_queue
-from mapc.runtime.sync.behaviours.seed import company_link_candidate, leads_and_contacts
-from mapc.runtime.sync.context import (
-    HUBSPOT,
-    PAIR_CHUNK,
-    SALESFORCE,
-    Context,
-)
+from mapc.runtime.sync.behaviours.seed import company_link_candidate
+from mapc.runtime.sync.context import HUBSPOT, PAIR_CHUNK, SALESFORCE, Context
 from mapc.runtime.sync.creates import Creates
-from mapc.runtime.sync.decide import unchanged
 from mapc.runtime.sync.lifecycle import (
     Departures,
     Lifecycle,
@@ -48,13 +34,36 @@ from mapc.runtime.sync.lifecycle import (
     merged_ids,
     still_unlinked,
 )
-from mapc.runtime.sync.matching import hubspot_candidates, salesforce_candidates
 from mapc.runtime.sync.retries import Held, held_records, hold
+from mapc.runtime.sync.sides import (
+    FromHubSpot,
+    FromSalesforce,
+    Match,
+    Side,
+    named,
+)
 from mapc.runtime.sync.state import Link
 from mapc.runtime.sync.values import blank
 from mapc.runtime.sync.writes import HUBSPOT_BATCH, SALESFORCE_BATCH, Item
 
 log = logging.getLogger("mapc.sync")
+
+
+@dataclass(frozen=True)
+class Survey:
+    """What a chunk of one side's records meets, found once for all of them."""
+
+    links: dict[str, Link]
+    kept: set[str]
+    """Unlinked records kept when their counterpart was deleted, unchanged since."""
+    matches: dict[str, Match]
+    taken: dict[str, Link]
+    settled: set[str]
+    staged_there: set[str]
+    others: dict[str, Record]
+    """The counterparts and matches, read or remembered, by id."""
+    remembered: set[str]
+    """Those of `others` not read: their last synced snapshot stands for them."""
 
 
 def sobject_of(sf_id: str, objects: tuple[str, ...]) -> str:
@@ -84,8 +93,6 @@ class PairSync(Creates):
         self.cursors: dict[tuple[str, str], Cursor] = {}
         self._pending: list[int] = []
         self._progress: dict[str, int] = {}
-        self._creating: dict[str, str] = {}
-        """Match key -> the Salesforce record creating a HubSpot record for it this run."""
         self.gone = Departures()
         """Deletions and merges the read found, settled before the changes."""
 
@@ -238,10 +245,10 @@ class PairSync(Creates):
         self.stage_failed(held)
         hold(self.ctx, self.obj, held)
         follow_conversions(self.ctx, self.obj)
-        self.reconcile_hubspot()
+        self.reconcile(FromHubSpot(self.ctx, self.obj, self))
         self.ctx.writes.flush_all()
         self.ctx.save()
-        self.reconcile_salesforce()
+        self.reconcile(FromSalesforce(self.ctx, self.obj, self))
         self.ctx.writes.flush_all()
         self.ctx.save()
         Lifecycle(self.ctx, self.obj).vanished()
@@ -340,24 +347,7 @@ class PairSync(Creates):
     def _saved(self, _items: list[Item]) -> None:
         self.ctx.save()
 
-    # -- HubSpot's changes --------------------------------------------------------------
-
-    def _settled(self, link: Link, record: Record, side: str) -> bool:
-        """The record read on `side` still holds its last synced values (and parent), and
-        the other side was not read this run, so did not change: nothing to do, no read."""
-        if not link.synced or self.ctx.resync is not None:
-            return False
-        if side == HUBSPOT:
-            if PARENT_KEY in record and record[PARENT_KEY] != link.hs_parent:
-                return False
-            return unchanged(self.obj, link.sf_object, record, link.hs_values, HUBSPOT)
-        if (
-            ACCOUNT_ID in record
-            and leads_and_contacts(self.obj)
-            and (record.get(ACCOUNT_ID) or None) != link.sf_parent
-        ):
-            return False
-        return unchanged(self.obj, link.sf_object, record, link.sf_values, SALESFORCE)
+    # -- reconciling each side's changes ------------------------------------------------
 
     def _count(self, step: str, n: int) -> None:
         # Reading a large org's changes can take a while before anything is saved: keep
@@ -371,263 +361,127 @@ class PairSync(Creates):
         if company_link_candidate(self.obj, link.sf_object):
             self.ctx.association_candidates.add(link.hubspot_id)
 
-    def _included(self, hs: Record, remembered: Link | None = None) -> bool:
-        """Whether a HubSpot record is in the inclusion list (R4); for one not read this
-        run (`remembered`: the link whose snapshot stands for it), the answer when it was
-        last read."""
-        if remembered is not None:
-            return not remembered.flags.excluded
-        return self.obj.include is None or bool(self.obj.include(hs))
+    def reconcile(self, side: Side) -> None:
+        """Every record staged on `side`: settled, synced with its counterpart, or created
+        on the other side."""
+        for staged in side.objects:
+            for chunk in self.ctx.staging.chunks(side.name, staged, PAIR_CHUNK):
+                found = self._survey(side, chunk)
+                for record in chunk:
+                    self._one(side, staged, record, found)
+                self.ctx.save()  # links that needed no write: memory stays flat in N
+                self._count(f"syncing {side.progress(staged)} changes", len(chunk))
 
-    def reconcile_hubspot(self) -> None:
+    def _survey(self, side: Side, chunk: list[Record]) -> Survey:
+        """The chunk's links, matches and counterparts, read in a few calls for all."""
         ctx, obj = self.ctx, self.obj
-        for chunk in ctx.staging.chunks(HUBSPOT, self.name, PAIR_CHUNK):
-            ids = [str(r[HUBSPOT_ID]) for r in chunk]
-            links = ctx.state.links_by_hubspot(self.name, ids)
-            unlinked = [r for r in chunk if str(r[HUBSPOT_ID]) not in links]
-            kept = still_unlinked(ctx, obj, HUBSPOT, unlinked)
-            by_id = {str(r[HUBSPOT_ID]): r for r in chunk}
-            matches = salesforce_candidates(ctx, obj, [r for r in unlinked if self._included(r)])
-            if leads_and_contacts(obj) and ctx.syncs_companies:
-                self._add_companies(
-                    by_id,
-                    [
-                        hs_id
-                        for hs_id in ids
-                        if (
-                            links[hs_id].sf_object
-                            if hs_id in links
-                            else matches.get(hs_id, ("",))[0]
-                        )
-                        == CONTACT
-                    ],
-                )
-            staged_sf = ctx.staging.get(
-                SALESFORCE, [k.sf_id for k in links.values()], obj.salesforce_objects
-            )
-            settled = {
-                hs_id
-                for hs_id, link in links.items()
-                if link.sf_id not in staged_sf and self._settled(link, by_id[hs_id], HUBSPOT)
-            }
-            # Not read this run means not changed since the last sync: the snapshot is it.
-            remembered = {
-                link.sf_id: snapshot_record(link, SALESFORCE)
-                for hs_id, link in links.items()
-                if hs_id not in settled
-                and link.sf_id not in staged_sf
-                and link.synced
-                and ctx.resync is None
-            }
-            wanted = [
-                (link.sf_object, link.sf_id)
-                for hs_id, link in links.items()
-                if hs_id not in settled and link.sf_id not in remembered
-            ]
-            wanted += list(matches.values())
-            sf_records = ctx.salesforce_records(obj, wanted)
-            sf_records.update(remembered)
-            for hs in chunk:
-                hs_id = str(hs[HUBSPOT_ID])
-                link = links.get(hs_id)
-                if not self._included(hs):
-                    ctx.report.add(
-                        self.name,
-                        SALESFORCE,
-                        "skip",
-                        f"{self.name} {hs_id}",
-                        reason="outside the inclusion list (R4/R5)",
-                    )
-                    if link is not None and not link.flags.excluded:
-                        link.flags.excluded = True
-                        ctx.touch(link)
-                    continue
-                if hs_id in settled:  # our own write read back, Salesforce unchanged
-                    self._association_candidate(links[hs_id])
-                    continue
-                if link is not None and retired(link):
-                    ctx.report.add(
-                        self.name,
-                        SALESFORCE,
-                        "skip",
-                        f"{self.name} {hs_id}",
-                        reason=f"its lead was converted into {retired(link)}, which syncs "
-                        f"with another {self.name}",
-                    )
-                    continue
-                if link is not None:
-                    sf = sf_records.get(link.sf_id)
-                    if sf is None:
-                        ctx.report.add(
-                            self.name,
-                            SALESFORCE,
-                            "skip",
-                            f"{self.name} {hs_id}",
-                            reason=f"linked {link.sf_object} {link.sf_id} not found",
-                        )
-                        continue
-                    reconcile(ctx, obj, link, hs, sf)
-                elif hs_id in matches:
-                    sobject, sf_id = matches[hs_id]
-                    sf = sf_records.get(sf_id)
-                    if sf is None:
-                        continue
-                    link = Link(self.name, hs_id, sobject, sf_id, origin="match")
-                    reconcile(ctx, obj, link, hs, sf)
-                elif hs_id in kept:
-                    ctx.report.add(
-                        self.name,
-                        SALESFORCE,
-                        "skip",
-                        f"{self.name} {hs_id}",
-                        reason="unlinked when its Salesforce record was deleted; unchanged since",
-                    )
-                else:
-                    self.create_in_salesforce(hs)
-            ctx.save()  # links that needed no write: memory stays flat in N
-            self._count("syncing HubSpot changes", len(chunk))
-
-    def _add_companies(self, by_id: dict[str, Record], ids: list[str]) -> None:
-        """The company of each contact that syncs with a Salesforce Contact (a lead has no
-        account), for the company <-> account links (R2, R6): the primary company when
-        HubSpot names one, else the first associated one."""
-        if not ids:
-            return
-        need = [i for i in ids if not by_id[i].get(COMPANY_OF_CONTACT)]
-        companies = self.ctx.hubspot.associations(CONTACTS, COMPANIES, need) if need else {}
-        self.ctx.report.reads += 1 if need else 0
-        for hs_id in ids:
-            hs = by_id[hs_id]
-            if not hs.get(COMPANY_OF_CONTACT) and hs_id not in companies:
-                continue  # unreadable: no parent key, so the account is left as it is
-            found = sorted(companies.get(hs_id, []), key=lambda x: (len(x), x))
-            hs[PARENT_KEY] = hs.get(COMPANY_OF_CONTACT) or (found[0] if found else None)
-
-    # -- Salesforce's changes -----------------------------------------------------------
-
-    def reconcile_salesforce(self) -> None:
-        ctx, obj = self.ctx, self.obj
-        for sobject in obj.salesforce_objects:
-            for chunk in ctx.staging.chunks(SALESFORCE, sobject, PAIR_CHUNK):
-                self._salesforce_chunk(sobject, chunk)
-                ctx.save()
-                self._count(f"syncing Salesforce {sobject} changes", len(chunk))
-
-    def _salesforce_chunk(self, sobject: str, chunk: list[Record]) -> None:
-        ctx, obj = self.ctx, self.obj
-        links = ctx.state.links_by_salesforce(self.name, [str(r[SALESFORCE_ID]) for r in chunk])
-        staged_hs = ctx.staging.get(
-            HUBSPOT, [link.hubspot_id for link in links.values()], (self.name,)
-        )
-        unlinked = [r for r in chunk if str(r[SALESFORCE_ID]) not in links]
-        kept = still_unlinked(ctx, obj, SALESFORCE, unlinked)
-        matches = hubspot_candidates(ctx, obj, unlinked)
-        taken = ctx.state.links_by_hubspot(self.name, matches.values())
-        by_id = {str(r[SALESFORCE_ID]): r for r in chunk}
+        by_id = {side.id_of(r): r for r in chunk}
+        links = side.links(list(by_id))
+        unlinked = [r for rid, r in by_id.items() if rid not in links]
+        kept = still_unlinked(ctx, obj, side.name, unlinked)
+        matches = side.candidates(unlinked)
+        side.prepare(by_id, links, matches)
+        there = {rid: side.counterpart(link)[1] for rid, link in links.items()}
+        staged_there = set(ctx.staging.get(side.other, there.values(), side.other_objects))
         settled = {
-            sf_id
-            for sf_id, link in links.items()
-            if link.hubspot_id not in staged_hs and self._settled(link, by_id[sf_id], SALESFORCE)
+            rid
+            for rid, link in links.items()
+            if there[rid] not in staged_there and side.settled(link, by_id[rid])
         }
+        # Not read this run means not changed since the last sync: the snapshot is it.
         remembered = {
-            link.hubspot_id: snapshot_record(link, HUBSPOT)
-            for sf_id, link in links.items()
-            if link.hubspot_id not in staged_hs
-            and sf_id not in settled
+            there[rid]: side.remembered(link)
+            for rid, link in links.items()
+            if rid not in settled
+            and there[rid] not in staged_there
             and link.synced
             and ctx.resync is None
         }
+        taken = side.taken(matches)
         wanted = [
-            link.hubspot_id
-            for sf_id, link in links.items()
-            if link.hubspot_id not in staged_hs
-            and sf_id not in settled
-            and link.hubspot_id not in remembered
+            side.counterpart(link)
+            for rid, link in links.items()
+            if rid not in settled
+            and there[rid] not in remembered
+            and not (side.second and there[rid] in staged_there)
         ]
-        wanted += [m for m in matches.values() if m not in taken]
-        hs_records = ctx.hubspot_records(obj, wanted)
-        hs_records.update(remembered)
-        for sf in chunk:
-            sf_id = str(sf[SALESFORCE_ID])
-            if sf_id in ctx.planned or sf_id in ctx.retired:
-                continue
-            link = links.get(sf_id)
-            if sf_id in settled:  # our own write read back, HubSpot unchanged
-                self._association_candidate(links[sf_id])
-                continue
-            if link is not None:
-                if link.hubspot_id in staged_hs:
-                    continue  # reconciled with HubSpot's change already
-                hs = hs_records.get(link.hubspot_id)
-                if hs is None:
-                    ctx.report.add(
-                        self.name,
-                        HUBSPOT,
-                        "skip",
-                        f"{sobject} {sf_id}",
-                        reason=f"linked {self.name} {link.hubspot_id} not found",
-                    )
-                elif not self._included(hs, link if link.hubspot_id in remembered else None):
-                    ctx.report.add(
-                        self.name,
-                        HUBSPOT,
-                        "skip",
-                        f"{sobject} {sf_id}",
-                        reason="outside the inclusion list (R4/R5)",
-                    )
-                else:
-                    reconcile(ctx, obj, link, hs, sf)
-                continue
-            hs_id = matches.get(sf_id)
-            if hs_id is not None and hs_id in taken:
-                other = taken[hs_id]
-                ctx.report.add(
-                    self.name,
-                    HUBSPOT,
-                    "skip",
-                    f"{sobject} {sf_id}",
-                    reason=f"duplicate: {self.name} {hs_id} syncs with "
-                    f"{other.sf_object} {other.sf_id} (R6)",
-                )
-            elif hs_id is not None and hs_id in hs_records:
-                hs = hs_records[hs_id]
-                link = Link(self.name, hs_id, sobject, sf_id, origin="match")
-                if self._included(hs):
-                    reconcile(ctx, obj, link, hs, sf)
-                else:  # R5: deduplicated, but later updates do not sync
-                    # No values recorded: its first real sync (if it joins the list) passes
-                    # everything, opt-out included (R1).
-                    link.hs_values, link.sf_values = {}, {}
-                    link.flags.excluded = True
-                    link.origin = SALESFORCE
-                    ctx.report.add(
-                        self.name,
-                        HUBSPOT,
-                        "skip",
-                        f"{sobject} {sf_id}",
-                        reason="linked; outside the inclusion list (R5)",
-                    )
-                    ctx.touch(link)
-            else:
-                key = obj.salesforce_match_key(sf) if obj.salesforce_match_key else None
-                if key and key in self._creating:
-                    ctx.report.add(
-                        self.name,
-                        HUBSPOT,
-                        "skip",
-                        f"{sobject} {sf_id}",
-                        reason=f"duplicate by email of {self._creating[key]} (R6)",
-                    )
-                    continue
-                if sf_id in kept:
-                    ctx.report.add(
-                        self.name,
-                        HUBSPOT,
-                        "skip",
-                        f"{sobject} {sf_id}",
-                        reason="unlinked when its HubSpot record was deleted; unchanged since",
-                    )
-                    continue
-                if key:
-                    self._creating[key] = f"{sobject} {sf_id}"
-                self.create_in_hubspot(sobject, sf)
+        wanted += [m for m in matches.values() if m[1] not in taken]
+        others = side.read(wanted)
+        others.update(remembered)
+        return Survey(links, kept, matches, taken, settled, staged_there, others, set(remembered))
+
+    def _one(self, side: Side, staged: str, record: Record, found: Survey) -> None:
+        """One staged record: passed over, left out (R4), settled, synced with its linked
+        counterpart, or else (unlinked) with its match, or created on the other side."""
+        rid = side.id_of(record)
+        link = found.links.get(rid)
+        label = f"{staged} {rid}"
+        if side.passed_over(rid):
+            return
+        if side.excluded(record, link):
+            self._skip(side, label, "outside the inclusion list (R4/R5)")
+        elif link is not None and rid in found.settled:
+            # Our own write read back, the other side unchanged.
+            self._association_candidate(link)
+        elif link is not None:
+            _, there_id = side.counterpart(link)
+            stopped = side.stopped(link)
+            if stopped is not None:
+                self._skip(side, label, stopped)
+            elif side.second and there_id in found.staged_there:
+                return  # reconciled with the other side's change already
+            elif there_id not in found.others:
+                self._skip(side, label, f"linked {named(side.counterpart(link))} not found")
+            elif not self._sync(
+                side, link, record, found.others[there_id], there_id in found.remembered
+            ):
+                self._skip(side, label, "outside the inclusion list (R4/R5)")
+        else:
+            self._unlinked(side, staged, label, record, found)
+
+    def _unlinked(self, side: Side, staged: str, label: str, record: Record, found: Survey) -> None:
+        """Linked with its match (R6), unless that one syncs with another record already,
+        or else created on the other side, unless it is a duplicate or was kept."""
+        rid = side.id_of(record)
+        match = found.matches.get(rid)
+        if match is not None and match[1] in found.taken:
+            other = named(side.own(found.taken[match[1]]))
+            self._skip(side, label, f"duplicate: {named(match)} syncs with {other} (R6)")
+            return
+        if match is not None and match[1] in found.others:
+            link = side.new_link(staged, rid, match)
+            if not self._sync(side, link, record, found.others[match[1]]):
+                self._link_left_out(side, label, link)
+            return
+        if match is not None and side.waits_for_unread_match:
+            return
+        duplicate = side.duplicate(record)
+        if duplicate is not None:
+            self._skip(side, label, duplicate)
+        elif rid in found.kept:
+            why = f"unlinked when its {side.other_title} record was deleted; unchanged since"
+            self._skip(side, label, why)
+        else:
+            side.create(staged, record)
+
+    def _sync(
+        self, side: Side, link: Link, record: Record, there: Record, remembered: bool = False
+    ) -> bool:
+        """Reconcile a pair whose HubSpot record is in the inclusion list (R4)."""
+        if not side.included(record, there, link if remembered else None):
+            return False
+        reconcile(self.ctx, self.obj, link, *side.pair(record, there))
+        return True
+
+    def _link_left_out(self, side: Side, label: str, link: Link) -> None:
+        """R5: a match outside the inclusion list is linked (deduplicated), but later
+        updates do not sync. No values recorded: its first real sync (if it joins the
+        list) passes everything, opt-out included (R1)."""
+        link.hs_values, link.sf_values = {}, {}
+        link.flags.excluded = True
+        link.origin = side.name
+        self._skip(side, label, "linked; outside the inclusion list (R5)")
+        self.ctx.touch(link)
+
+    def _skip(self, side: Side, label: str, reason: str) -> None:
+        self.ctx.report.add(self.name, side.other, "skip", label, reason=reason)

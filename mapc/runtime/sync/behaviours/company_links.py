@@ -3,13 +3,59 @@ account links (R2: a contact's Account Name is a reference, so it never syncs as
 
 from __future__ import annotations
 
-from mapc.runtime.records import WriteResult
+from mapc.runtime.adapter import ObjectSync
+from mapc.runtime.records import Record, WriteResult
+from mapc.runtime.sync.apply import PARENT_KEY
+from mapc.runtime.sync.behaviours.names import ACCOUNT_ID, COMPANY_OF_CONTACT, CONTACT
+from mapc.runtime.sync.behaviours.seed import leads_and_contacts
 from mapc.runtime.sync.context import HUBSPOT, SALESFORCE, Context
 from mapc.runtime.sync.state import Link
 from mapc.runtime.sync.writes import HUBSPOT_BATCH, SALESFORCE_BATCH
 
 CONTACTS = "contacts"
 COMPANIES = "companies"
+
+
+def read_companies(
+    ctx: Context,
+    obj: ObjectSync,
+    by_id: dict[str, Record],
+    links: dict[str, Link],
+    matches: dict[str, tuple[str, str]],
+) -> None:
+    """The company of each HubSpot contact read that syncs with a Salesforce Contact (a
+    lead has no account), as its parent key: the primary company when HubSpot names one,
+    else the first associated one."""
+    if not (leads_and_contacts(obj) and ctx.syncs_companies):
+        return
+    ids = [
+        hs_id
+        for hs_id in by_id
+        if (links[hs_id].sf_object if hs_id in links else matches.get(hs_id, ("",))[0]) == CONTACT
+    ]
+    if not ids:
+        return
+    need = [i for i in ids if not by_id[i].get(COMPANY_OF_CONTACT)]
+    companies = ctx.hubspot.associations(CONTACTS, COMPANIES, need) if need else {}
+    ctx.report.reads += 1 if need else 0
+    for hs_id in ids:
+        hs = by_id[hs_id]
+        if not hs.get(COMPANY_OF_CONTACT) and hs_id not in companies:
+            continue  # unreadable: no parent key, so the account is left as it is
+        found = sorted(companies.get(hs_id, []), key=lambda x: (len(x), x))
+        hs[PARENT_KEY] = hs.get(COMPANY_OF_CONTACT) or (found[0] if found else None)
+
+
+def parent_moved(obj: ObjectSync, link: Link, record: Record, side: str) -> bool:
+    """A contact read on `side` is with another company (HubSpot) or account (Salesforce)
+    than when it last synced."""
+    if side == HUBSPOT:
+        return PARENT_KEY in record and record[PARENT_KEY] != link.hs_parent
+    return (
+        ACCOUNT_ID in record
+        and leads_and_contacts(obj)
+        and (record.get(ACCOUNT_ID) or None) != link.sf_parent
+    )
 
 
 def sync_associations(ctx: Context) -> None:
