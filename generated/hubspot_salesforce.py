@@ -22,7 +22,7 @@ from mapc.runtime.adapter import (
     ObjectSync,
     OnDelete,
     PersonAccounts,
-    Record,
+    RecordView,
     Rule,
     Settings,
     Values,
@@ -164,7 +164,7 @@ TICKET_STATUSES_REVERSE: dict[str, str] = {
 # -- contacts <-> Lead, Contact --------
 
 
-def contacts_to_salesforce(sobject: str, record: Record) -> Values:
+def contacts_to_salesforce(sobject: str, record: RecordView) -> Values:
     """HubSpot contacts -> the Salesforce object named `sobject`."""
     if sobject not in ("Lead", "Contact"):
         raise ValueError(f"no transform for Salesforce object {sobject!r}")
@@ -187,7 +187,7 @@ def contacts_to_salesforce(sobject: str, record: Record) -> Values:
     return out
 
 
-def contacts_from_salesforce(sobject: str, record: Record) -> Values:
+def contacts_from_salesforce(sobject: str, record: RecordView) -> Values:
     """The Salesforce object named `sobject` -> HubSpot contacts."""
     if sobject not in ("Lead", "Contact"):
         raise ValueError(f"no transform for Salesforce object {sobject!r}")
@@ -204,17 +204,17 @@ def contacts_from_salesforce(sobject: str, record: Record) -> Values:
     return out
 
 
-def contacts_match_key(record: Record) -> str | None:
+def contacts_match_key(record: RecordView) -> str | None:
     """R6: the dedup key of a HubSpot record: its match field, lower-cased and stripped."""
     return _key(record.get("email"), True)
 
 
-def contacts_salesforce_match_key(record: Record) -> str | None:
+def contacts_salesforce_match_key(record: RecordView) -> str | None:
     """R6: the dedup key of a Salesforce record, normalised the same way."""
     return _key(record.get("Email"), True)
 
 
-def include_contacts(record: Record) -> bool:
+def include_contacts(record: RecordView) -> bool:
     """R4: whether a HubSpot record passes the inclusion filter and syncs."""
     get = record.get
     return get("lifecyclestage") != "subscriber"
@@ -403,7 +403,7 @@ CONTACTS = ObjectSync(
 # -- companies <-> Account --------
 
 
-def companies_to_salesforce(sobject: str, record: Record) -> Values:
+def companies_to_salesforce(sobject: str, record: RecordView) -> Values:
     """HubSpot companies -> the Salesforce object named `sobject`."""
     if sobject != "Account":
         raise ValueError(f"no transform for Salesforce object {sobject!r}")
@@ -416,7 +416,7 @@ def companies_to_salesforce(sobject: str, record: Record) -> Values:
     return out
 
 
-def companies_from_salesforce(sobject: str, record: Record) -> Values:
+def companies_from_salesforce(sobject: str, record: RecordView) -> Values:
     """The Salesforce object named `sobject` -> HubSpot companies."""
     if sobject != "Account":
         raise ValueError(f"no transform for Salesforce object {sobject!r}")
@@ -503,7 +503,7 @@ COMPANIES = ObjectSync(
 # -- deals <-> Opportunity --------
 
 
-def deals_to_salesforce(sobject: str, record: Record) -> Values:
+def deals_to_salesforce(sobject: str, record: RecordView) -> Values:
     """HubSpot deals -> the Salesforce object named `sobject`."""
     if sobject != "Opportunity":
         raise ValueError(f"no transform for Salesforce object {sobject!r}")
@@ -522,7 +522,7 @@ def deals_to_salesforce(sobject: str, record: Record) -> Values:
     return out
 
 
-def deals_from_salesforce(sobject: str, record: Record) -> Values:
+def deals_from_salesforce(sobject: str, record: RecordView) -> Values:
     """The Salesforce object named `sobject` -> HubSpot deals."""
     if sobject != "Opportunity":
         raise ValueError(f"no transform for Salesforce object {sobject!r}")
@@ -637,7 +637,7 @@ DEALS = ObjectSync(
 # -- tickets <-> Case --------
 
 
-def tickets_to_salesforce(sobject: str, record: Record) -> Values:
+def tickets_to_salesforce(sobject: str, record: RecordView) -> Values:
     """HubSpot tickets -> the Salesforce object named `sobject`."""
     if sobject != "Case":
         raise ValueError(f"no transform for Salesforce object {sobject!r}")
@@ -661,7 +661,7 @@ def tickets_to_salesforce(sobject: str, record: Record) -> Values:
     return out
 
 
-def tickets_from_salesforce(sobject: str, record: Record) -> Values:
+def tickets_from_salesforce(sobject: str, record: RecordView) -> Values:
     """The Salesforce object named `sobject` -> HubSpot tickets."""
     if sobject != "Case":
         raise ValueError(f"no transform for Salesforce object {sobject!r}")
@@ -777,7 +777,7 @@ EMAIL_EVENT_VERBS: dict[str, str] = {
 }
 
 
-def email_event_task(event: Record) -> Values:
+def email_event_task(event: RecordView) -> Values:
     """One marketing email event -> one Task's values; the engine sets WhoId."""
     kind = str(event.get("type") or "")
     verb = EMAIL_EVENT_VERBS.get(kind, kind.lower())

@@ -18,8 +18,12 @@ from mapc.runtime.kinds import OnDelete as OnDelete
 from mapc.runtime.kinds import PersonAccounts as PersonAccounts
 from mapc.runtime.kinds import Rule as Rule
 
-Record = Mapping[str, Any]
-"""A record as read from one side: field or property name -> value (None when blank)."""
+RecordView = Mapping[str, Any]
+"""A record as generated code is handed it: field or property name -> value (None when
+blank). The engine's records are `records.Record` dicts; generated transforms, match keys
+and filters only read them, and take a read-only Mapping so the engine may hand them what
+it holds read-only (the last synced snapshots, the records the rules decide on) and so no
+generated function can change a record the engine shares."""
 
 Values = dict[str, Any]
 """Values to write to one side: field or property name -> value."""
@@ -81,18 +85,18 @@ class ObjectSync:
     """Properties to read from HubSpot (mapped ones, plus what matching and filters need)."""
     salesforce_fields: Mapping[str, tuple[str, ...]]
     """Per Salesforce object, the SOQL select list (mapped fields plus Id and timestamps)."""
-    to_salesforce: Callable[[str, Record], Values]
+    to_salesforce: Callable[[str, RecordView], Values]
     """(salesforce object, HubSpot record) -> the record's values converted for that object:
     types and value maps, blank as None, a value its map lacks left out. A pure conversion
     of every field whose rule lets values flow to Salesforce (not the opt-out, R1): what a
     field's rule writes, and when, is decided in one place, `runtime/sync/decide.py`."""
-    to_hubspot: Callable[[str, Record], Values]
+    to_hubspot: Callable[[str, RecordView], Values]
     """(salesforce object, Salesforce record) -> its values converted for HubSpot, the same way."""
-    match_key: Callable[[Record], str | None] | None = None
+    match_key: Callable[[RecordView], str | None] | None = None
     """HubSpot record -> dedup key (e.g. the lower-cased, stripped email)."""
-    salesforce_match_key: Callable[[Record], str | None] | None = None
+    salesforce_match_key: Callable[[RecordView], str | None] | None = None
     """Salesforce record -> dedup key, the same normalisation."""
-    include: Callable[[Record], bool] | None = None
+    include: Callable[[RecordView], bool] | None = None
     """R4: whether a HubSpot record syncs to Salesforce; None means all do."""
     include_search_filter: tuple[Mapping[str, Any], ...] | None = None
     """The same filter as HubSpot search filterGroups, when it can be expressed there."""
@@ -144,7 +148,7 @@ class EmailEventsRule:
     event_types: tuple[str, ...]
     """HubSpot Email Events API types, e.g. ("OPEN", "CLICK")."""
     salesforce_object: str
-    task_values: Callable[[Record], Values]
+    task_values: Callable[[RecordView], Values]
     """An email event -> the Task's field values (Subject, Status, ActivityDate...)."""
     look_back_seconds: int = 0
     """`look back`: each run reads this window's events again, so the events of a contact

@@ -173,7 +173,7 @@ def build_module(plan: Plan, source_path: str) -> ModuleView:
         email = EmailEventsView(layout(verbs, 0, 36), py_literal("Completed"))
     adapter, used = _adapter(ctx, plan, objects)
     if plan.objects:
-        used |= {"MatchKind", "MatchSpec", "ObjectSync", "OnDelete", "Record", "Values"}
+        used |= {"MatchKind", "MatchSpec", "ObjectSync", "OnDelete", "RecordView", "Values"}
     if any(o.fields for o in plan.objects):
         used |= {"FieldSync", "Rule"}
     if any(o.associations for o in plan.objects):
@@ -181,7 +181,7 @@ def build_module(plan: Plan, source_path: str) -> ModuleView:
     if any(o.behaviours for o in plan.objects):
         used.add("Behaviour")
     if email is not None:
-        used |= {"Record", "Values"}
+        used |= {"RecordView", "Values"}
     hoisted = None
     if ctx.hoisted:
         # A list: ruff keeps even one long element exploded (its trailing comma is magic).

@@ -19,7 +19,7 @@ from mapc.runtime.kinds import Rule
 __all__ = ["MapStep", "Part", "TransformView", "build_transform", "kind_class"]
 
 _NUMBER = frozenset({"number", "currency", "percent"})
-_PARAMS = ("sobject: str", "record: Record")
+_PARAMS = ("sobject: str", "record: RecordView")
 _NAME_WIDTH = 29
 """Field names wider than this are hoisted, so the longest line an object's own converted
 field makes, `out[<name>] = _sf_datetime(record.get(<name>))` at 8 spaces, fits in 100."""

@@ -19,7 +19,7 @@ from mapc.runtime.adapter import (
     ObjectSync,
     OnDelete,
     PersonAccounts,
-    Record,
+    RecordView,
     Rule,
     Settings,
     Values,
@@ -108,7 +108,7 @@ SF_STAGES_REVERSE: dict[str, str] = {
 # -- contacts <-> Lead, Contact --------
 
 
-def contacts_to_salesforce(sobject: str, record: Record) -> Values:
+def contacts_to_salesforce(sobject: str, record: RecordView) -> Values:
     """HubSpot contacts -> the Salesforce object named `sobject`."""
     if sobject not in ("Lead", "Contact"):
         raise ValueError(f"no transform for Salesforce object {sobject!r}")
@@ -118,7 +118,7 @@ def contacts_to_salesforce(sobject: str, record: Record) -> Values:
     return out
 
 
-def contacts_from_salesforce(sobject: str, record: Record) -> Values:
+def contacts_from_salesforce(sobject: str, record: RecordView) -> Values:
     """The Salesforce object named `sobject` -> HubSpot contacts."""
     if sobject not in ("Lead", "Contact"):
         raise ValueError(f"no transform for Salesforce object {sobject!r}")
@@ -128,17 +128,17 @@ def contacts_from_salesforce(sobject: str, record: Record) -> Values:
     return out
 
 
-def contacts_match_key(record: Record) -> str | None:
+def contacts_match_key(record: RecordView) -> str | None:
     """R6: the dedup key of a HubSpot record: its match field, lower-cased and stripped."""
     return _key(record.get("email"), True)
 
 
-def contacts_salesforce_match_key(record: Record) -> str | None:
+def contacts_salesforce_match_key(record: RecordView) -> str | None:
     """R6: the dedup key of a Salesforce record, normalised the same way."""
     return _key(record.get("Email"), True)
 
 
-def include_contacts(record: Record) -> bool:
+def include_contacts(record: RecordView) -> bool:
     """R4: whether a HubSpot record passes the inclusion filter and syncs."""
     get = record.get
     c0 = get("lifecyclestage") in INCLUDE_CONTACTS_VALUES
@@ -328,7 +328,7 @@ CONTACTS = ObjectSync(
 # -- deals <-> Opportunity --------
 
 
-def deals_to_salesforce(sobject: str, record: Record) -> Values:
+def deals_to_salesforce(sobject: str, record: RecordView) -> Values:
     """HubSpot deals -> the Salesforce object named `sobject`."""
     if sobject != "Opportunity":
         raise ValueError(f"no transform for Salesforce object {sobject!r}")
@@ -340,7 +340,7 @@ def deals_to_salesforce(sobject: str, record: Record) -> Values:
     return out
 
 
-def deals_from_salesforce(sobject: str, record: Record) -> Values:
+def deals_from_salesforce(sobject: str, record: RecordView) -> Values:
     """The Salesforce object named `sobject` -> HubSpot deals."""
     if sobject != "Opportunity":
         raise ValueError(f"no transform for Salesforce object {sobject!r}")

@@ -16,7 +16,7 @@ from mapc.runtime.adapter import (
     ObjectSync,
     OnDelete,
     PersonAccounts,
-    Record,
+    RecordView,
     Rule,
     Settings,
     Values,
@@ -39,7 +39,7 @@ def _key(value: object, ignore_case: bool) -> str | None:
 # -- contacts <-> Lead --------
 
 
-def contacts_to_salesforce(sobject: str, record: Record) -> Values:
+def contacts_to_salesforce(sobject: str, record: RecordView) -> Values:
     """HubSpot contacts -> the Salesforce object named `sobject`."""
     if sobject != "Lead":
         raise ValueError(f"no transform for Salesforce object {sobject!r}")
@@ -50,7 +50,7 @@ def contacts_to_salesforce(sobject: str, record: Record) -> Values:
     return out
 
 
-def contacts_from_salesforce(sobject: str, record: Record) -> Values:
+def contacts_from_salesforce(sobject: str, record: RecordView) -> Values:
     """The Salesforce object named `sobject` -> HubSpot contacts."""
     if sobject != "Lead":
         raise ValueError(f"no transform for Salesforce object {sobject!r}")
@@ -61,12 +61,12 @@ def contacts_from_salesforce(sobject: str, record: Record) -> Values:
     return out
 
 
-def contacts_match_key(record: Record) -> str | None:
+def contacts_match_key(record: RecordView) -> str | None:
     """R6: the dedup key of a HubSpot record: its match field, lower-cased and stripped."""
     return _key(record.get("email"), True)
 
 
-def contacts_salesforce_match_key(record: Record) -> str | None:
+def contacts_salesforce_match_key(record: RecordView) -> str | None:
     """R6: the dedup key of a Salesforce record, normalised the same way."""
     return _key(record.get("Email"), True)
 

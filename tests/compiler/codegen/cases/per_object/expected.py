@@ -18,7 +18,7 @@ from mapc.runtime.adapter import (
     ObjectSync,
     OnDelete,
     PersonAccounts,
-    Record,
+    RecordView,
     Rule,
     Settings,
     Values,
@@ -79,7 +79,7 @@ SOURCES: dict[str, str] = {
 # -- contacts <-> Lead, Contact --------
 
 
-def contacts_to_salesforce(sobject: str, record: Record) -> Values:
+def contacts_to_salesforce(sobject: str, record: RecordView) -> Values:
     """HubSpot contacts -> the Salesforce object named `sobject`."""
     if sobject not in ("Lead", "Contact"):
         raise ValueError(f"no transform for Salesforce object {sobject!r}")
@@ -101,7 +101,7 @@ def contacts_to_salesforce(sobject: str, record: Record) -> Values:
     return out
 
 
-def contacts_from_salesforce(sobject: str, record: Record) -> Values:
+def contacts_from_salesforce(sobject: str, record: RecordView) -> Values:
     """The Salesforce object named `sobject` -> HubSpot contacts."""
     if sobject not in ("Lead", "Contact"):
         raise ValueError(f"no transform for Salesforce object {sobject!r}")
@@ -121,12 +121,12 @@ def contacts_from_salesforce(sobject: str, record: Record) -> Values:
     return out
 
 
-def contacts_match_key(record: Record) -> str | None:
+def contacts_match_key(record: RecordView) -> str | None:
     """R6: the dedup key of a HubSpot record: its match field, lower-cased and stripped."""
     return _key(record.get("email"), True)
 
 
-def contacts_salesforce_match_key(record: Record) -> str | None:
+def contacts_salesforce_match_key(record: RecordView) -> str | None:
     """R6: the dedup key of a Salesforce record, normalised the same way."""
     return _key(record.get("Email"), True)
 
