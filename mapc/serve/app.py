@@ -452,7 +452,9 @@ def _selected(state: StateStore, where: Where, target: Target) -> list[ErrorView
     if target.record_id is None:
         return open_views(state, where, Filters(category=target.category))
     assert target.object and target.side  # _selection checked
-    return views(state, state.record_errors(target.object, target.side, target.record_id), where)
+    return views(
+        state, state.log.record_errors(target.object, target.side, target.record_id), where
+    )
 
 
 def _selection(form: dict[str, str]) -> Target:

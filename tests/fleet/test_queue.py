@@ -92,10 +92,10 @@ def test_a_worker_takes_the_pair_from_rabbitmq_and_syncs_it(
         state = StateStore(fleet.state, account="portal-1", create=False)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and not [
-            r for r in state.recent_runs() if r.get("ended_at")
+            r for r in state.log.recent_runs() if r.get("ended_at")
         ]:
             time.sleep(0.2)
-        runs = state.recent_runs()
+        runs = state.log.recent_runs()
         state.close()
     finally:
         worker.stop()

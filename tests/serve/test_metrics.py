@@ -35,15 +35,15 @@ def test_runs_are_summed_once_and_only_when_finished(tmp_path: Path) -> None:
     def scrape() -> str:
         return generate_latest(registry).decode()
 
-    first = state.start_run("adapter")
-    state.finish_run(first, "completed", _counts(2, 0, 5))
+    first = state.log.start_run("adapter")
+    state.log.finish_run(first, "completed", _counts(2, 0, 5))
     lock = RunLock(state)  # a live run holds the lock (one without it was killed)
     lock.acquire()
-    running = state.start_run("adapter")
-    plan = state.start_run("adapter", dry_run=True)
-    state.finish_run(plan, "completed", _counts(50, 0, 50))
-    third = state.start_run("adapter")
-    state.finish_run(third, "completed_with_errors", _counts(1, 1, 3))
+    running = state.log.start_run("adapter")
+    plan = state.log.start_run("adapter", dry_run=True)
+    state.log.finish_run(plan, "completed", _counts(50, 0, 50))
+    third = state.log.start_run("adapter")
+    state.log.finish_run(third, "completed_with_errors", _counts(1, 1, 3))
 
     for _ in range(2):  # a second scrape adds nothing
         text = scrape()
@@ -54,10 +54,10 @@ def test_runs_are_summed_once_and_only_when_finished(tmp_path: Path) -> None:
         assert _metric(text, "mapc_records_read_total", pair="contacts", side="hubspot") == 8
         assert _metric(text, "mapc_runs_total", outcome="failed") is None
 
-    state.finish_run(running, "failed", {})
+    state.log.finish_run(running, "failed", {})
     lock.release()
-    stopped = state.start_run("adapter")
-    state.finish_run(stopped, "stopped_budget", _counts(0, 0, 1))
+    stopped = state.log.start_run("adapter")
+    state.log.finish_run(stopped, "stopped_budget", _counts(0, 0, 1))
     text = scrape()
     assert _metric(text, "mapc_runs_total", outcome="failed") == 1
     assert _metric(text, "mapc_runs_total", outcome="stopped_api_budget") == 1

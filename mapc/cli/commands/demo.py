@@ -206,7 +206,7 @@ def _plan_and_sync(
         f"API calls on the second run: {reads} reads, {writes} writes "
         f"(the first run made {first_writes} write calls)"
     )
-    errors = state.errors()
+    errors = state.log.errors()
     if errors:
         console.print(render.errors_table(errors, console.width))
     elapsed = time.monotonic() - started

@@ -243,8 +243,8 @@ def execute(args: argparse.Namespace, *, dry_run: bool, plan: bool = False) -> i
         state = open_state(args, dry_run=dry_run)
         if hook is not None:
             hook.remember(
-                state.note(ALERT_NOTE) == "above",
-                lambda above: state.set_note(ALERT_NOTE, "above" if above else "below"),
+                state.log.note(ALERT_NOTE) == "above",
+                lambda above: state.log.set_note(ALERT_NOTE, "above" if above else "below"),
             )
         saved_plan = getattr(args, "plan", None)
         out_file = getattr(args, "out", None)

@@ -56,7 +56,7 @@ def retry(state: StateStore, found: Iterable[ErrorView]) -> int:
                 .where(_where(state, key), e.last_seen == last_seen)
                 .values(resolved_at=None)
             )
-    state.retry_records(open_records | set(closed))
+    state.log.retry_records(open_records | set(closed))
     return len(open_records | set(closed))
 
 
@@ -73,5 +73,5 @@ def ignore(state: StateStore, found: Iterable[ErrorView]) -> int:
                 .where(_where(state, key), e.resolved_at.is_(None))
                 .values(resolved_at=stamp)
             )
-    state.ignore_records(records)
+    state.log.ignore_records(records)
     return len(records)

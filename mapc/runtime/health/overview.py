@@ -89,7 +89,7 @@ def open_rows(
     left out (categories come from the code and message alone: no look-ups)."""
     ignored = ignored_records(state)
     found = []
-    for e in state.errors(limit=limit):
+    for e in state.log.errors(limit=limit):
         if (
             (filters.side is not None and e.side != filters.side)
             or (filters.object is not None and e.object != filters.object)

@@ -233,7 +233,7 @@ def view(
 
 
 def views(state: StateStore, errors: list[ErrorRow], where: Where) -> list[ErrorView]:
-    retries = {(r.object, r.side, r.record_id): r for r in state.retry_rows()}
+    retries = {(r.object, r.side, r.record_id): r for r in state.log.retry_rows()}
     return [view(state, e, where, retries.get((e.object, e.side, e.record_id))) for e in errors]
 
 
@@ -257,7 +257,7 @@ def select_errors(state: StateStore, selection: ErrorFilter, where: Where) -> li
     closed = sel.include_resolved or bool(sel.states & {"ignored", "resolved"})
     rows = [
         r
-        for r in state.errors(include_resolved=closed, limit=1_000_000)
+        for r in state.log.errors(include_resolved=closed, limit=1_000_000)
         if (not sel.objects or r.object in sel.objects)
         and (sel.side is None or r.side == sel.side)
         and (not sel.records or r.record_id in sel.records)

@@ -181,7 +181,7 @@ def usage_line(usage: ApiUsage) -> str:
 
 def open_errors_by_category(state: StateStore) -> dict[Category, int]:
     """Open per-record errors counted by family, largest first (ignored ones are not)."""
-    ignored = {(r.object, r.side, r.record_id) for r in state.retry_rows() if r.ignored_at}
+    ignored = {(r.object, r.side, r.record_id) for r in state.log.retry_rows() if r.ignored_at}
     query = select(
         s.record_errors.c.object,
         s.record_errors.c.side,
@@ -201,7 +201,7 @@ def held_counts(state: StateStore) -> dict[str, int]:
     """Records not retried automatically now: parked, ignored by hand, waiting (backoff)."""
     now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     counts = {"parked": 0, "ignored": 0, "waiting": 0}
-    for r in state.retry_rows():
+    for r in state.log.retry_rows():
         if r.ignored_at:
             counts["ignored"] += 1
         elif r.parked_at:

@@ -43,8 +43,9 @@ def flatten(obj: Mapping[str, Any]) -> Record:
     return record
 
 
-class HubSpotConnector(HubSpotWrites):
-    """What the sync engine needs from one HubSpot account (writes: `HubSpotWrites`)."""
+class HubSpotConnector:
+    """What the sync engine needs from one HubSpot account: reads here, writes through
+    `HubSpotWrites`, Communication Preferences and Email Events through `HubSpotMarketing`."""
 
     def __init__(
         self,
@@ -80,6 +81,7 @@ class HubSpotConnector(HubSpotWrites):
         self._assoc = crm.associations.v4.batch_api
         self._owners = crm.owners.owners_api
         self._properties = crm.properties.core_api
+        self.writes = HubSpotWrites(self._http, self._batch, self._assoc)
         self.marketing = HubSpotMarketing(
             self._client, self._http, settings.ca_bundle, settings.timeout
         )
@@ -308,6 +310,32 @@ class HubSpotConnector(HubSpotWrites):
             out.append((source, targets, str(after) if after else None))
         answered = {source for source, _, _ in out} | _none_found(answer, asked)
         return out, asked - answered
+
+    # -- writes -----------------------------------------------------------------------
+
+    def create(self, object_type: str, records: Sequence[Mapping[str, Any]]) -> list[WriteResult]:
+        return self.writes.create(object_type, records)
+
+    def update(self, object_type: str, records: Sequence[Mapping[str, Any]]) -> list[WriteResult]:
+        return self.writes.update(object_type, records)
+
+    def upsert(
+        self, object_type: str, records: Sequence[Mapping[str, Any]], *, id_property: str = "email"
+    ) -> list[WriteResult]:
+        return self.writes.upsert(object_type, records, id_property=id_property)
+
+    def archive(self, object_type: str, ids: Sequence[str]) -> list[WriteResult]:
+        return self.writes.archive(object_type, ids)
+
+    def associate(
+        self, from_type: str, to_type: str, pairs: Sequence[tuple[str, str]]
+    ) -> list[WriteResult]:
+        return self.writes.associate(from_type, to_type, pairs)
+
+    def dissociate(
+        self, from_type: str, to_type: str, pairs: Sequence[tuple[str, str]]
+    ) -> list[WriteResult]:
+        return self.writes.dissociate(from_type, to_type, pairs)
 
     # -- marketing (Communication Preferences, Email Events) ---------------------------
 

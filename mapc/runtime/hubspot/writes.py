@@ -1,5 +1,5 @@
-"""HubSpot writes for the connector: batch create, update, upsert and archive of 100,
-and v4 default associations, each returning one WriteResult per input."""
+"""HubSpot writes: batch create, update, upsert and archive of 100, and v4 default
+associations, each returning one WriteResult per input."""
 
 from __future__ import annotations
 
@@ -29,11 +29,13 @@ def _stringify(properties: Mapping[str, Any]) -> dict[str, Any]:
 
 
 class HubSpotWrites:
-    """Write methods of HubSpotConnector; it supplies the transport and client APIs."""
+    """Every write the connector makes, through its transport and the client's batch APIs
+    (`batch`: hubspot.crm.objects.BatchApi, `assoc`: hubspot.crm.associations.v4.BatchApi)."""
 
-    _http: HubSpotTransport
-    _batch: Any  # hubspot.crm.objects.BatchApi
-    _assoc: Any  # hubspot.crm.associations.v4.BatchApi
+    def __init__(self, http: HubSpotTransport, batch: Any, assoc: Any) -> None:
+        self._http = http
+        self._batch = batch
+        self._assoc = assoc
 
     def _write(
         self,

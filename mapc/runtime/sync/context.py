@@ -226,15 +226,17 @@ class Context:
             return
         key = (obj, side)
         if key not in self.open_errors:
-            self.open_errors[key] = set(self.state.open_error_ids(obj, side))
-            self.retrying[key] = {r.record_id for r in self.state.retry_rows(obj) if r.side == side}
+            self.open_errors[key] = set(self.state.log.open_error_ids(obj, side))
+            self.retrying[key] = {
+                r.record_id for r in self.state.log.retry_rows(obj) if r.side == side
+            }
         self.failed.discard((obj, side, record_id))
         if record_id in self.retrying[key]:  # e.g. ignored by hand (errors closed), then fixed
             self.retrying[key].discard(record_id)
-            self.state.retry_records([(obj, side, record_id)])
+            self.state.log.retry_records([(obj, side, record_id)])
         if record_id in self.open_errors[key]:
             self.open_errors[key].discard(record_id)
-            self.state.resolve_errors(obj, side, [record_id])
+            self.state.log.resolve_errors(obj, side, [record_id])
 
     def will(
         self,
@@ -289,7 +291,9 @@ class Context:
         if not self.dry_run:
             if code not in NOT_THE_RECORDS_FAULT:
                 self.failed.add((obj, side, record_id))
-            self.state.record_error(self.run_id, obj, side, record_id, code, message, field_name)
+            self.state.log.record_error(
+                self.run_id, obj, side, record_id, code, message, field_name
+            )
             if (obj, side) in self.open_errors:
                 self.open_errors[(obj, side)].add(record_id)
 
@@ -319,7 +323,7 @@ class Context:
             )
         )
         if not self.dry_run:
-            self.state.record_conflict(
+            self.state.log.record_conflict(
                 self.run_id,
                 obj,
                 link.hubspot_id,

@@ -140,7 +140,7 @@ class SyncEngine:
             return self._report(lock, Writes(self.concurrency, pool))
 
     def _report(self, lock: RunLock, writes: Writes) -> Report:
-        run_id = self.state.start_run(self.adapter.name, dry_run=self.dry_run)
+        run_id = self.state.log.start_run(self.adapter.name, dry_run=self.dry_run)
         report = Report(dry_run=self.dry_run, run_id=run_id, detail_limit=self.detail_limit)
         usage = RunUsage({SALESFORCE: meter_of(self.salesforce), HUBSPOT: meter_of(self.hubspot)})
         staging = Staging(self.state, run_id)
@@ -166,7 +166,7 @@ class SyncEngine:
                 org_limits = self._org_limits()
                 since = (datetime.now(UTC) - DAY).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
                 remove_guard = self.budget.guard(
-                    usage, self.state.api_calls_since(since), org_limits
+                    usage, self.state.log.api_calls_since(since), org_limits
                 )
             self._run(ctx)
             status = COMPLETED_WITH_ERRORS if report.failed else COMPLETED
@@ -189,7 +189,7 @@ class SyncEngine:
             if ctx.failed and not self.dry_run:
                 record_failures(ctx, sorted(ctx.failed), self.retry)
             staging.clear()
-            self.state.finish_run(run_id, status, report.as_counts())
+            self.state.log.finish_run(run_id, status, report.as_counts())
             report.outcome = status
             report.finished_at = now_iso()
             # A failed run's reason is the one sentence the caller reports; its summary

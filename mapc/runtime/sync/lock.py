@@ -73,7 +73,7 @@ class RunLock:
                     conn.execute(delete(s.meta).where(s.meta.c.key == self.key))
                 conn.execute(insert(s.meta).values(key=self.key, value=value))
                 # Runs happen only under this lock: one still `running` now was killed.
-                self.state.fail_abandoned_runs(conn)
+                self.state.log.fail_abandoned_runs(conn)
         except IntegrityError:
             raise StateLocked("another run took this state at the same moment") from None
         self.held = True

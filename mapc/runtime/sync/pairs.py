@@ -207,7 +207,7 @@ class PairSync(Creates):
         ctx, obj = self.ctx, self.obj
         hs_ids = [
             i
-            for i in ctx.state.open_error_ids(self.name, SALESFORCE)
+            for i in ctx.state.log.open_error_ids(self.name, SALESFORCE)
             if (SALESFORCE, i) not in held
         ]
         staged = ctx.staging.get(HUBSPOT, hs_ids, (self.name,))
@@ -216,7 +216,7 @@ class PairSync(Creates):
             records = list(ctx.hubspot_records(obj, missing).values())
             ctx.staging.add(HUBSPOT, self.name, records, obj.match_key, HUBSPOT_ID)
         sf_ids = [
-            i for i in ctx.state.open_error_ids(self.name, HUBSPOT) if (HUBSPOT, i) not in held
+            i for i in ctx.state.log.open_error_ids(self.name, HUBSPOT) if (HUBSPOT, i) not in held
         ]
         staged = ctx.staging.get(SALESFORCE, sf_ids, obj.salesforce_objects)
         by_object: dict[str, list[str]] = {}

@@ -75,7 +75,7 @@ def held_records(ctx: Context, obj: str) -> Held:
     """The records of pair `obj` that are not due for a retry now."""
     now = datetime.now(UTC)
     held: Held = {}
-    for row in ctx.state.retry_rows(obj):
+    for row in ctx.state.log.retry_rows(obj):
         reason = held_reason(row, now)
         if reason is not None:
             held[(row.side, row.record_id)] = (row, reason)
@@ -177,4 +177,4 @@ def record_failures(ctx: Context, failed: Iterable[tuple[str, str, str]], rule: 
         for rid in sorted(set(rids)):
             found = staged.get(rid)
             items.append((obj, side, rid, stamp_of(found[1]) if found is not None else None))
-    ctx.state.record_failures(items, limit=rule.limit, wait=rule.wait)
+    ctx.state.log.record_failures(items, limit=rule.limit, wait=rule.wait)

@@ -65,10 +65,12 @@ class RetryRow:
 
 
 class RunLog:
-    """Run bookkeeping, mixed into StateStore (which provides the engine and account)."""
+    """Run bookkeeping in one account's state (a StateStore's `log`): runs, errors,
+    retries, conflicts, notes and email events."""
 
-    engine: Engine
-    account: str
+    def __init__(self, engine: Engine, account: str) -> None:
+        self.engine = engine
+        self.account = account
 
     # -- email events (R8) -------------------------------------------------------------
 

@@ -145,8 +145,9 @@ class Unlinked:
     flags: LinkFlags = field(default_factory=LinkFlags)
 
 
-class StateStore(RunLog):
-    """The state of one HubSpot account's sync with one Salesforce org (R11)."""
+class StateStore:
+    """The state of one HubSpot account's sync with one Salesforce org (R11): links, keys,
+    cursors and pending creates here, run bookkeeping in its `log`."""
 
     def __init__(
         self,
@@ -178,6 +179,7 @@ class StateStore(RunLog):
         except BaseException:
             self.engine.dispose()
             raise
+        self.log = RunLog(self.engine, account)
 
     def close(self) -> None:
         self.engine.dispose()

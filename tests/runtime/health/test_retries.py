@@ -128,21 +128,21 @@ def test_the_backoff_doubles_and_a_record_waits_until_it_is_due() -> None:
     assert [rule.wait(n).total_seconds() for n in (1, 2, 3)] == [60, 120, 240]
     state = StateStore("sqlite://", create=True)
     fail = [("contacts", "salesforce", "7", "2026-12-06T10:00:00.000Z")]
-    state.record_failures(fail, limit=rule.limit, wait=rule.wait)
-    state.record_failures(fail, limit=rule.limit, wait=rule.wait)
-    [row] = state.retry_rows()
+    state.log.record_failures(fail, limit=rule.limit, wait=rule.wait)
+    state.log.record_failures(fail, limit=rule.limit, wait=rule.wait)
+    [row] = state.log.retry_rows()
     assert row.failures == 2 and row.parked_at is None
     now = datetime.now(UTC)
     reason = held_reason(row, now)
     assert reason is not None and "next retry after" in reason
     assert held_reason(row, now + timedelta(seconds=121)) is None  # due once 2 x 60 s passed
     # A new modification time is a change: the count starts again.
-    state.record_failures(
+    state.log.record_failures(
         [("contacts", "salesforce", "7", "2026-12-06T11:00:00.000Z")],
         limit=rule.limit,
         wait=rule.wait,
     )
-    assert state.retry_rows()[0].failures == 1
+    assert state.log.retry_rows()[0].failures == 1
 
 
 def test_a_change_on_the_other_side_retries_a_parked_record_with_its_current_values(

@@ -53,7 +53,7 @@ def test_a_blank_create_whose_answer_was_lost_is_held_not_made_twice(
     report = blank.run()
     assert len(widgets(blank)) == 1, "created a second time"
     assert report.failed == 1
-    (error,) = [e for e in blank.state.errors() if e.code == "MAYBE_CREATED"]
+    (error,) = [e for e in blank.state.log.errors() if e.code == "MAYBE_CREATED"]
     assert error.record_id == blank.sf("Widget__c")[0]["Id"]
     report = blank.run()  # still held, still reported, still one
     assert len(widgets(blank)) == 1 and report.failed == 1
@@ -62,7 +62,7 @@ def test_a_blank_create_whose_answer_was_lost_is_held_not_made_twice(
     blank.hubspot.archive("p_widgets", [str(stray["id"])])
     assert blank.run().failed == 0
     assert len(widgets(blank)) == 1
-    assert [e for e in blank.state.errors() if e.code == "MAYBE_CREATED"] == []
+    assert [e for e in blank.state.log.errors() if e.code == "MAYBE_CREATED"] == []
     blank.emulator.reset_calls()
     blank.run()
     assert blank.write_count() == 0, blank.writes()

@@ -268,12 +268,12 @@ def test_required_field_missing_is_recorded_and_the_batch_proceeds(sync: SyncEnv
     report = sync.run()
     assert [o["Name"] for o in sync.sf("Opportunity")] == ["Dated"]
     assert report.failed == 1
-    [error] = sync.state.errors()
+    [error] = sync.state.log.errors()
     assert error.code == "REQUIRED_FIELD_MISSING" and error.object == "deals"
     sync.emulator.reset_calls()
     sync.run()  # tried again (the deal did not change), still refused, nothing else written
     assert len(sync.sf("Opportunity")) == 1
-    assert sync.state.errors()[0].occurrences == 2
+    assert sync.state.log.errors()[0].occurrences == 2
 
 
 def test_a_real_value_equal_to_a_create_default_is_data(sync: SyncEnv) -> None:

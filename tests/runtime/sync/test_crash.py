@@ -121,11 +121,11 @@ def test_rejected_record_is_logged_and_the_batch_proceeds(sync: SyncEnv) -> None
     report = sync.run()
     assert report.failed == 1
     assert sorted(r["Email"] for r in sync.sf("Lead")) == ["ok1@example.com", "ok2@example.com"]
-    [error] = sync.state.errors()
+    [error] = sync.state.log.errors()
     assert error.code == "STRING_TOO_LONG" and error.side == "salesforce"
     # Fixed in HubSpot: the next run syncs it and the error is resolved.
     bad = sync.hs_by_email()["bad@example.com"]
     sync.hubspot.update("contacts", [{"id": bad["id"], "lastname": "Better"}])
     sync.run()
     assert len(sync.sf("Lead")) == 3
-    assert sync.state.errors() == []
+    assert sync.state.log.errors() == []

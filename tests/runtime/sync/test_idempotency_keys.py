@@ -160,7 +160,7 @@ def test_a_lost_create_answer_retried_makes_no_duplicate(
     assert journal(keyed.state) == []  # a keyed create is never "maybe created"
     keyed.emulator.clear_faults()
     if retried == "next-run":
-        assert keyed.state.open_error_ids(
+        assert keyed.state.log.open_error_ids(
             "contacts", "salesforce" if route == SF_UPSERT else "hubspot"
         )
         keyed.run()

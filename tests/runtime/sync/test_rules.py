@@ -244,7 +244,7 @@ def test_r12_conflict_newer_change_wins_and_is_logged(sync: SyncEnv) -> None:
     assert report.conflicts == 1
     assert sync.hs_by_email()["k@example.com"]["jobtitle"] == "From Salesforce"
     assert sync.sf("Lead")[0]["Title"] == "From Salesforce"
-    [conflict] = sync.state.conflicts()
+    [conflict] = sync.state.log.conflicts()
     assert conflict["field"] == "jobtitle" and conflict["winner"] == "salesforce"
 
 

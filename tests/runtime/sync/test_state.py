@@ -84,14 +84,14 @@ def test_a_version_2_state_gains_retries_and_its_run_outcomes_are_renamed(tmp_pa
     path = str(tmp_path / "s.db")
     store = StateStore(path)
     for status in ("ok", "failed", "crashed"):
-        store.finish_run(store.start_run("a"), status, {})
+        store.log.finish_run(store.log.start_run("a"), status, {})
     with store.engine.begin() as conn:
         conn.execute(text("DROP TABLE mapc_retries"))
         conn.execute(text("UPDATE mapc_meta SET value = '2' WHERE key = 'schema_version'"))
     store.close()
     again = StateStore(path)
     assert again.schema_version == schema.SCHEMA_VERSION
-    assert [r["status"] for r in again.recent_runs()] == [
+    assert [r["status"] for r in again.log.recent_runs()] == [
         "failed",
         "completed_with_errors",
         "completed",
@@ -127,14 +127,18 @@ def test_cursors_keys_and_errors() -> None:
         "a@b.c": [("Lead", "00Q1")]
     }
     assert store.find_keys("salesforce", ["a@b.c"], ("Account",)) == {}
-    store.record_error(1, "contacts", "salesforce", "7", "STRING_TOO_LONG", "too long", "LastName")
-    store.record_error(2, "contacts", "salesforce", "7", "STRING_TOO_LONG", "too long", "LastName")
-    [row] = store.errors()
+    store.log.record_error(
+        1, "contacts", "salesforce", "7", "STRING_TOO_LONG", "too long", "LastName"
+    )
+    store.log.record_error(
+        2, "contacts", "salesforce", "7", "STRING_TOO_LONG", "too long", "LastName"
+    )
+    [row] = store.log.errors()
     assert row.occurrences == 2 and row.run_id == 2
-    assert store.open_error_ids("contacts", "salesforce") == ["7"]
-    store.resolve_errors("contacts", "salesforce", ["7"])
-    assert store.errors() == []
-    assert len(store.errors(include_resolved=True)) == 1
+    assert store.log.open_error_ids("contacts", "salesforce") == ["7"]
+    store.log.resolve_errors("contacts", "salesforce", ["7"])
+    assert store.log.errors() == []
+    assert len(store.log.errors(include_resolved=True)) == 1
 
 
 def test_one_run_at_a_time_and_a_dead_holder_is_taken_over(tmp_path: Path) -> None:

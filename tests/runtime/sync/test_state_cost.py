@@ -47,7 +47,7 @@ def test_key_look_ups_seek_the_keys_instead_of_walking_the_object() -> None:
     """SQLite, given ORDER BY record_id or no index on (object, key), walked every key of
     the object for each chunk of 500: cost that grew with the state, not with the chunk."""
     store = StateStore("sqlite://")
-    run = store.start_run("cost")
+    run = store.log.start_run("cost")
     staging = Staging(store, run)
     records = [{"id": str(1000 + i), "email": f"p{i}@x.example"} for i in range(300)]
     staging.add("hubspot", "contacts", records, lambda r: str(r["email"]), "id")
@@ -168,7 +168,7 @@ def test_a_record_staged_again_moves_to_the_end_of_read_order(
     new_state: Callable[[str], str],
 ) -> None:
     store = StateStore(new_state("staging"))
-    staging = Staging(store, store.start_run("cost"))
+    staging = Staging(store, store.log.start_run("cost"))
     first = [{"id": str(i), "v": "a"} for i in range(3)]
     staging.add("hubspot", "contacts", first, None, "id")
     staging.add("hubspot", "contacts", [{"id": "0", "v": "b"}, {"id": "0", "v": "c"}], None, "id")

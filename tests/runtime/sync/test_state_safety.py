@@ -158,6 +158,6 @@ def test_a_non_finite_number_is_a_per_record_error_never_sent(sync: SyncEnv) -> 
     )
     report = sync.run()
     assert [o["Name"] for o in sync.sf("Opportunity")] == ["Fine"]
-    [error] = [e for e in sync.state.errors() if e.object == "deals"]
+    [error] = [e for e in sync.state.log.errors() if e.object == "deals"]
     assert error.code == "NON_FINITE_NUMBER" and error.field == "Amount"
     assert report.failed == 1

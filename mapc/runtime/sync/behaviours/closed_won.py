@@ -41,7 +41,7 @@ def apply_closed_won(ctx: Context, rule: ClosedWonRule) -> None:
     links = ctx.state.links_by_salesforce(rule.hubspot_object, opportunity_of)
     # A contact whose own sync failed is not linked yet: keep its opportunity in the
     # error log, so the next run reads it again and finishes the job.
-    failing = set(ctx.state.open_error_ids(rule.hubspot_object, HUBSPOT))
+    failing = set(ctx.state.log.open_error_ids(rule.hubspot_object, HUBSPOT))
     waiting = {c: o for c, o in opportunity_of.items() if c not in links and c in failing}
     for contact, opportunity in sorted(waiting.items()):
         ctx.error(
@@ -52,7 +52,7 @@ def apply_closed_won(ctx: Context, rule: ClosedWonRule) -> None:
             f"contact role {contact} has not synced yet; Closed/Won waits for it (R9)",
         )
     if not ctx.dry_run:
-        ctx.state.resolve_errors(
+        ctx.state.log.resolve_errors(
             DEALS,
             HUBSPOT,
             sorted({o for o in opportunity_of.values() if o not in waiting.values()}),
@@ -129,7 +129,7 @@ def _promote(ctx: Context, rule: ClosedWonRule, link: Link, opportunity: str) ->
             if not onward:
                 link.hs_values[rule.hubspot_property] = canon_text(rule.value)
                 ctx.touch(link)
-                ctx.state.resolve_errors(DEALS, HUBSPOT, [opportunity])
+                ctx.state.log.resolve_errors(DEALS, HUBSPOT, [opportunity])
             else:
                 # Recorded only once Salesforce has it too: if the run dies in between,
                 # the next run sees HubSpot's change and sends it on.
@@ -154,7 +154,7 @@ def _promote(ctx: Context, rule: ClosedWonRule, link: Link, opportunity: str) ->
                 link.sf_values[key] = canon_text(value)
             link.hs_values[rule.hubspot_property] = canon_text(rule.value)
             ctx.touch(link)
-            ctx.state.resolve_errors(DEALS, HUBSPOT, [opportunity])
+            ctx.state.log.resolve_errors(DEALS, HUBSPOT, [opportunity])
         else:
             for err in result.errors:
                 ctx.error(DEALS, HUBSPOT, opportunity, err.code, err.message, err.fields)

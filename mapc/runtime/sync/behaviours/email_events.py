@@ -37,7 +37,7 @@ def soql_text(value: str) -> str:
 
 
 def recover_events(ctx: Context) -> None:
-    pending = ctx.state.pending_events()
+    pending = ctx.state.log.pending_events()
     if not pending or ctx.dry_run:
         return
     found: list[list[str]] = []
@@ -53,7 +53,7 @@ def recover_events(ctx: Context) -> None:
             + " ORDER BY Id"
         )
         found.append([str(t["Id"]) for t in ctx.salesforce.query(soql)])
-    claimed = ctx.state.tasks_claimed(t for ids in found for t in ids)
+    claimed = ctx.state.log.tasks_claimed(t for ids in found for t in ids)
     done: list[tuple[str, str | None]] = []
     lost: list[str] = []
     for event, tasks in zip(pending, found, strict=True):
@@ -63,8 +63,8 @@ def recover_events(ctx: Context) -> None:
         else:
             claimed.add(task)
             done.append((event["event_id"], task))
-    ctx.state.mark_events_done(done)
-    ctx.state.forget_events(lost)
+    ctx.state.log.mark_events_done(done)
+    ctx.state.log.forget_events(lost)
 
 
 def sync_email_events(ctx: Context, rule: EmailEventsRule) -> str | None:
@@ -94,7 +94,7 @@ def sync_email_events(ctx: Context, rule: EmailEventsRule) -> str | None:
     for page in ctx.hubspot.email_events(start, end, tuple(sorted(wanted))):
         ctx.report.reads += 1
         events = [e for e in page if str(e.get("type", "")).upper() in wanted]
-        seen = ctx.state.email_event_status(str(e["id"]) for e in events)
+        seen = ctx.state.log.email_event_status(str(e["id"]) for e in events)
         events = [e for e in events if str(e["id"]) not in seen]
         who = _recipients(ctx, {str(e.get("recipient") or "").strip().lower() for e in events})
         # Events read again from the look-back window whose recipient still does not sync
@@ -163,12 +163,12 @@ def _task(
     def done(result: WriteResult) -> None:
         if result.ok:
             counted()
-            ctx.state.mark_events_done([(event_id, result.id)])
+            ctx.state.log.mark_events_done([(event_id, result.id)])
         else:
             # A task that may have been created stays pending: the next run claims it (or,
             # finding none, forgets the event and reads it again).
             if not maybe_done(result):
-                ctx.state.forget_events([event_id])
+                ctx.state.log.forget_events([event_id])
             if isinstance(event.get("created"), int | float):
                 failed.append(from_epoch_millis(int(event["created"])))
             for err in result.errors:
@@ -224,7 +224,7 @@ def _journal(ctx: Context, items: list[Item]) -> None:
     for item in items:
         event_id = str(item.source)
         rows.append((event_id, str(item.payload["WhoId"]), str(item.payload.get("Subject", ""))))
-    ctx.state.mark_events_pending(rows)
+    ctx.state.log.mark_events_pending(rows)
 
 
 def _when(event: dict[str, Any]) -> str:
