@@ -136,7 +136,8 @@ class SyncEngine:
         adopt_qualified_names(self.state, self.adapter)
         if self.concurrency < 2:
             return self._report(lock, Writes())
-        with ThreadPoolExecutor(self.concurrency, thread_name_prefix="mapc-write") as pool:
+        # A thread per batch in flight on each lane: Salesforce's writes and HubSpot's.
+        with ThreadPoolExecutor(2 * self.concurrency, thread_name_prefix="mapc-write") as pool:
             return self._report(lock, Writes(self.concurrency, pool))
 
     def _report(self, lock: RunLock, writes: Writes) -> Report:

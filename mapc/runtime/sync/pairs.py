@@ -246,7 +246,12 @@ class PairSync(Creates):
         hold(self.ctx, self.obj, held)
         follow_conversions(self.ctx, self.obj)
         self.reconcile(FromHubSpot(self.ctx, self.obj, self))
-        self.ctx.writes.flush_all()
+        # No barrier: the writes HubSpot's changes led to stay in flight while Salesforce's
+        # are reconciled. Nothing there can meet them: a pair reconciled here was linked
+        # (and the link saved) before its writes went; a record created in Salesforce
+        # here was read in no stream; one of Salesforce's records that shares its match
+        # key would have been matched here instead (docs/runner.md, "In flight").
+        self.ctx.writes.send_all()
         self.ctx.save()
         self.reconcile(FromSalesforce(self.ctx, self.obj, self))
         self.ctx.writes.flush_all()

@@ -3,18 +3,22 @@
 Each queued write carries callbacks that run with its own result, so a rejected record
 is recorded and the rest of its batch proceeds. A dry run queues nothing.
 
-With a concurrency above 1 a queue holds that many batches and sends them at once, each
-on its own thread (the connectors' limiters pace them); every batch's `before` (the
-create journal) runs before any is sent, and results, callbacks and `after` run on the
-calling thread in queue order, as with one batch at a time.
+With a concurrency above 1 each batch is sent on a thread as soon as it is full, and the
+run goes on deciding while it is in flight: at most `concurrency` batches of one lane
+(Salesforce's queues, HubSpot's) are in flight at once (the connectors' limiters pace
+them). A batch's `before` (the create journal) runs on the calling thread before it is
+sent; results, callbacks and `after` run on the calling thread, in each queue's order,
+whenever the run next adds, sends or flushes (`settle`), and `flush`/`flush_all` wait
+for every batch they cover.
 """
 
 from __future__ import annotations
 
 import logging
 import math
+from collections import deque
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import Executor
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,6 +43,20 @@ class Item:
     records), for the queue's `before` to journal: never sent."""
 
 
+@dataclass
+class Sent:
+    """A batch on its way: settled from the head of its queue once its answer is in."""
+
+    batch: list[Item]
+    future: Future[list[WriteResult]]
+    order: int
+
+
+def lane_of(name: str) -> str:
+    """The API a queue writes to, from its name's prefix ("sf:update:Lead" -> "sf")."""
+    return name.split(":", 1)[0]
+
+
 class Queue:
     def __init__(
         self,
@@ -47,44 +65,23 @@ class Queue:
         send: Send,
         before: Callable[[list[Item]], None] | None = None,
         after: Callable[[list[Item]], None] | None = None,
-        *,
-        concurrency: int = 1,
-        executor: Executor | None = None,
     ) -> None:
         self.name = name
+        self.lane = lane_of(name)
         self.size = size
         self.send = send
         self.before = before
         self.after = after
         self.items: list[Item] = []
+        self.in_flight: deque[Sent] = deque()
         self.calls = 0
-        self.concurrency = concurrency if executor is not None else 1
-        self.executor = executor
 
-    def flush(self) -> None:
-        while self.items:
-            batches: list[list[Item]] = []
-            while self.items and len(batches) < self.concurrency:
-                batch, self.items = self.items[: self.size], self.items[self.size :]
-                batch = screened(batch)
-                if batch:
-                    batches.append(batch)
-            for batch in batches:
-                if self.before is not None:
-                    self.before(batch)
-            failure: BaseException | None = None
-            for batch, outcome in zip(batches, self._send_all(batches), strict=True):
-                if isinstance(outcome, BaseException):
-                    # An answer that never came: those records stay "maybe done" (the
-                    # journal keeps their creates); the batches sent beside it are
-                    # recorded before the failure stops the run.
-                    failure = failure or outcome
-                    continue
-                self._settle(batch, outcome)
-            if failure is not None:
-                raise failure
+    def take(self) -> list[Item]:
+        """The next batch fit to send (possibly empty: every item in it was refused)."""
+        batch, self.items = self.items[: self.size], self.items[self.size :]
+        return screened(batch)
 
-    def _settle(self, batch: list[Item], results: list[WriteResult]) -> None:
+    def settle(self, batch: list[Item], results: list[WriteResult]) -> None:
         self.calls += 1
         by_index = {r.index: r for r in results}
         for index, item in enumerate(batch):
@@ -94,13 +91,6 @@ class Queue:
             item.on_done(result)
         if self.after is not None:
             self.after(batch)
-
-    def _send_all(self, batches: list[list[Item]]) -> list[list[WriteResult] | BaseException]:
-        payloads = [[item.payload for item in batch] for batch in batches]
-        if self.executor is None or len(payloads) < 2:
-            return [self.send(p) for p in payloads]  # one at a time: a failure raises here
-        futures = [self.executor.submit(self.send, p) for p in payloads]
-        return [f.exception() or f.result() for f in futures]
 
 
 def non_finite(payload: Any) -> list[str]:
@@ -132,14 +122,18 @@ def screened(batch: list[Item]) -> list[Item]:
 
 class Writes:
     """All write queues of a run; `depends` orders flushes (creates before what needs them).
-    `concurrency` batches of one queue are sent at once on `executor` (one at a time
-    without one)."""
+    With an `executor`, up to `concurrency` batches of each lane are in flight at once
+    (one at a time, each sent and settled before the call returns, without one)."""
 
     def __init__(self, concurrency: int = 1, executor: Executor | None = None) -> None:
         self.queues: dict[str, Queue] = {}
         self.depends: dict[str, tuple[str, ...]] = {}
-        self.concurrency = concurrency
+        self.concurrency = concurrency if executor is not None else 1
         self.executor = executor
+        self._order = 0
+        self._settling = False
+        """True while a batch's callbacks run: what they queue waits, so batches settle
+        whole and in order."""
 
     def queue(
         self,
@@ -153,15 +147,7 @@ class Writes:
     ) -> Queue:
         found = self.queues.get(name)
         if found is None:
-            found = self.queues[name] = Queue(
-                name,
-                size,
-                send,
-                before,
-                after,
-                concurrency=self.concurrency,
-                executor=self.executor,
-            )
+            found = self.queues[name] = Queue(name, size, send, before, after)
             self.depends[name] = depends
         return found
 
@@ -175,22 +161,116 @@ class Writes:
     ) -> None:
         queue = self.queues[name]
         queue.items.append(Item(payload, on_done, source))
-        if len(queue.items) >= queue.size * queue.concurrency:
-            self.flush(name)
+        if self._settling:
+            return  # a result's callback queueing a follow-up: sent once settling is done
+        self.settle()
+        if len(queue.items) >= queue.size:
+            self._send(name, whole_only=True)
+
+    def send(self, name: str) -> None:
+        """Send what `name` holds (a last, partial batch too) without waiting for answers
+        beyond room in its lane."""
+        self._send(name, whole_only=False)
+
+    def send_all(self) -> None:
+        """Send what every queue holds; the answers are settled later (`settle`,
+        `flush_all`)."""
+        for name in list(self.queues):
+            if self.queues[name].items:
+                self.send(name)
 
     def flush(self, name: str) -> None:
-        for dep in self.depends.get(name, ()):
-            if dep in self.queues:
-                self.flush(dep)
-        self.queues[name].flush()
+        """Send everything `name` holds and settle every answer (after its dependencies')."""
+        queue = self.queues[name]
+        while queue.items or queue.in_flight:
+            self.send(name)
+            while queue.in_flight:
+                self._settle_head(queue)
 
     def flush_all(self) -> None:
-        """Until every queue is empty: a result's callback may queue a follow-up write."""
-        while any(q.items for q in self.queues.values()):
+        """Until every queue is empty and settled: a result's callback may queue a
+        follow-up write."""
+        while any(q.items or q.in_flight for q in self.queues.values()):
             for name in list(self.queues):
-                if self.queues[name].items:
+                queue = self.queues[name]
+                if queue.items or queue.in_flight:
                     self.flush(name)
+
+    def settle(self) -> None:
+        """Record every answer already in, each queue in its order (the calling thread)."""
+        if self._settling:
+            return
+        for queue in list(self.queues.values()):
+            while queue.in_flight and queue.in_flight[0].future.done():
+                self._settle_head(queue)
 
     @property
     def calls(self) -> int:
         return sum(q.calls for q in self.queues.values())
+
+    @property
+    def in_flight(self) -> int:
+        return sum(len(q.in_flight) for q in self.queues.values())
+
+    # -- sending ------------------------------------------------------------------------
+
+    def _send(self, name: str, *, whole_only: bool) -> None:
+        queue = self.queues[name]
+        if queue.items:
+            for dep in self.depends.get(name, ()):
+                if dep in self.queues:
+                    self.flush(dep)
+        while queue.items and (len(queue.items) >= queue.size or not whole_only):
+            batch = queue.take()
+            if not batch:
+                continue
+            if self.executor is None:
+                if queue.before is not None:
+                    queue.before(batch)
+                results = queue.send([item.payload for item in batch])
+                self._settle(queue, batch, results)
+                continue
+            self._make_room(queue.lane)
+            if queue.before is not None:
+                queue.before(batch)
+            self._order += 1
+            payloads = [item.payload for item in batch]
+            future = self.executor.submit(queue.send, payloads)
+            queue.in_flight.append(Sent(batch, future, self._order))
+
+    def _make_room(self, lane: str) -> None:
+        """Wait until the lane has fewer than `concurrency` batches in flight."""
+        while not self._settling:
+            self.settle()
+            lane_queues = [q for q in self.queues.values() if q.lane == lane and q.in_flight]
+            if sum(len(q.in_flight) for q in lane_queues) < self.concurrency:
+                return
+            # The lane's oldest batch is the head of its queue: once it is in, it settles.
+            oldest = min((q.in_flight[0] for q in lane_queues), key=lambda s: s.order)
+            wait([oldest.future], return_when=FIRST_COMPLETED)
+
+    def _settle_head(self, queue: Queue) -> None:
+        """Wait for the oldest batch of `queue` and record its results."""
+        sent = queue.in_flight.popleft()
+        failure = sent.future.exception()
+        if failure is not None:
+            self._stop(failure)
+        self._settle(queue, sent.batch, sent.future.result())
+
+    def _settle(self, queue: Queue, batch: list[Item], results: list[WriteResult]) -> None:
+        self._settling = True
+        try:
+            queue.settle(batch, results)
+        finally:
+            self._settling = False
+
+    def _stop(self, failure: BaseException) -> None:
+        """An answer that never came: its records stay "maybe done" (the journal keeps
+        their creates); every other batch in flight is recorded first, then the run
+        stops with the first failure."""
+        for queue in list(self.queues.values()):
+            while queue.in_flight:
+                sent = queue.in_flight.popleft()
+                if sent.future.exception() is None:
+                    self._settle(queue, sent.batch, sent.future.result())
+        raise failure

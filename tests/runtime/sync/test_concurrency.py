@@ -1,6 +1,6 @@
-"""Write batches in flight at once (MAPC_CONCURRENCY): sent together, journalled before
-any is sent, settled in queue order on the run's own thread, and a run that ends as one
-at a time would."""
+"""Write batches in flight at once (MAPC_CONCURRENCY): each sent when full while the run
+goes on, journalled before it is sent, at most N per lane, settled in queue order on the
+run's own thread, and a run that ends as one at a time would."""
 
 from __future__ import annotations
 
@@ -42,15 +42,70 @@ def test_batches_are_in_flight_together_and_settle_in_order() -> None:
             after=lambda batch: events.append(f"after {batch[0].payload}"),
         )
         for n in range(6):
-            writes.add("q", n, done)  # the sixth fills three batches: all go at once
-    assert events[:3] == ["journal 0", "journal 2", "journal 4"]
-    assert sorted(events[3:6]) == ["send 0", "send 2", "send 4"]
-    assert events[6:] == [
+            writes.add("q", n, done)  # each full batch goes at once; adding goes on
+        assert writes.in_flight == 3  # none can answer before the third is sent
+        writes.flush_all()
+    assert [e for e in events if e.startswith("journal")] == ["journal 0", "journal 2", "journal 4"]
+    for n in (0, 2, 4):
+        assert events.index(f"journal {n}") < events.index(f"send {n}")  # journal first
+    assert [e for e in events if e.startswith(("done", "after"))] == [
         "done id-0", "done id-1", "after 0",
         "done id-2", "done id-3", "after 2",
         "done id-4", "done id-5", "after 4",
     ]  # fmt: skip
     assert writes.calls == 3
+
+
+def test_the_run_goes_on_while_a_batch_is_in_flight_and_settles_it_later() -> None:
+    answered = threading.Event()
+    settled: list[str] = []
+
+    def send(payloads: Any) -> list[WriteResult]:
+        assert answered.wait(10)
+        return [WriteResult(i, True, str(p)) for i, p in enumerate(payloads)]
+
+    with ThreadPoolExecutor(2) as pool:
+        writes = Writes(2, pool)
+        writes.queue("sf:create:Lead", 2, send)
+        writes.add("sf:create:Lead", 0, lambda r: settled.append(str(r.id)))
+        writes.add("sf:create:Lead", 1, lambda r: settled.append(str(r.id)))
+        assert writes.in_flight == 1 and settled == []  # sent, not waited for
+        answered.set()
+        writes.flush_all()
+    assert settled == ["0", "1"]
+
+
+def test_each_lane_has_its_own_batches_in_flight_and_never_more() -> None:
+    """Salesforce's and HubSpot's queues each send up to `concurrency` batches at once."""
+    lock = threading.Lock()
+    now: Counter[str] = Counter()
+    most: Counter[str] = Counter()
+    both = threading.Barrier(4, timeout=10)  # two of each lane at once, or this breaks
+
+    def sender(lane: str) -> Any:
+        def send(payloads: Any) -> list[WriteResult]:
+            with lock:
+                now[lane] += 1
+                most[lane] = max(most[lane], now[lane])
+            if payloads[0] < 2:
+                both.wait()
+            with lock:
+                now[lane] -= 1
+            return [WriteResult(i, True, str(p)) for i, p in enumerate(payloads)]
+
+        return send
+
+    with ThreadPoolExecutor(4) as pool:
+        writes = Writes(2, pool)
+        writes.queue("sf:create:Lead", 1, sender("sf"))
+        writes.queue("sf:update:Lead", 1, sender("sf"))
+        writes.queue("hs:create:contacts", 1, sender("hs"))
+        for n in range(6):
+            writes.add("sf:create:Lead" if n % 2 else "sf:update:Lead", n, lambda r: None)
+            writes.add("hs:create:contacts", n, lambda r: None)
+        writes.flush_all()
+    assert most == {"sf": 2, "hs": 2}
+    assert writes.calls == 12
 
 
 def test_a_failed_batch_stops_the_run_after_its_neighbours_are_recorded() -> None:
@@ -67,6 +122,7 @@ def test_a_failed_batch_stops_the_run_after_its_neighbours_are_recorded() -> Non
         with pytest.raises(TimeoutError):
             for n in range(6):
                 writes.add("q", n, lambda r: settled.append(str(r.id)))
+            writes.flush_all()
     assert settled == ["0", "1", "4", "5"]  # the batch sent beside the failed one counts
 
 

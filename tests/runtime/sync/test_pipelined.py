@@ -1,0 +1,123 @@
+"""Both directions at once: the writes HubSpot's changes led to stay in flight while
+Salesforce's changes are reconciled, and no interleaving creates a record twice or loses
+a change (matches, R6 duplicates, changes on both sides of a pair)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+import pytest
+
+from mapc.runtime.sync.engine import SyncEngine
+from mapc.runtime.sync.pairs import PairSync
+from mapc.runtime.sync.sides import FromSalesforce, Side
+from tests.runtime.sync.conftest import SyncEnv
+
+CREATES = "POST /services/data/*/composite/sobjects"
+UPDATES = "PATCH /services/data/*/composite/sobjects"
+
+
+def in_flight_at_salesforce_pass(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Write batches in flight each time a pair starts reconciling Salesforce's changes."""
+    seen: list[int] = []
+    original = PairSync.reconcile
+
+    def spy(self: PairSync, side: Side) -> None:
+        if isinstance(side, FromSalesforce):
+            seen.append(self.ctx.writes.in_flight)
+        original(self, side)
+
+    monkeypatch.setattr(PairSync, "reconcile", spy)
+    return seen
+
+
+def run(sync: SyncEnv) -> Any:
+    engine = SyncEngine(sync.adapter, sync.salesforce, sync.hubspot, sync.state, concurrency=4)
+    return engine.run()
+
+
+def test_new_records_both_ways_with_salesforce_writes_in_flight_are_created_once(
+    sync: SyncEnv, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    contacts = [{"email": f"h{i}@p.example", "lastname": f"H{i}"} for i in range(250)]
+    contacts += [{"email": f"both{i}@p.example", "lastname": f"B{i}"} for i in range(30)]
+    contacts += [{"email": f"dup{i}@p.example", "lastname": f"D{i}"} for i in range(10)]
+    leads = [{"LastName": f"S{i}", "Company": "Co", "Email": f"s{i}@p.example"} for i in range(250)]
+    leads += [
+        {"LastName": f"B{i}", "Company": "Co", "Email": f"both{i}@p.example"} for i in range(30)
+    ]
+    # R6: a Contact and a Lead share an email with one HubSpot contact: it pairs with the
+    # Contact in HubSpot's pass; the Lead must not get a contact of its own in Salesforce's.
+    leads += [
+        {"LastName": f"D{i}", "Company": "Co", "Email": f"dup{i}@p.example"} for i in range(10)
+    ]
+    sf_contacts = [{"LastName": f"D{i}", "Email": f"dup{i}@p.example"} for i in range(10)]
+    sync.seed(
+        {
+            "hubspot": {"records": {"contacts": contacts}},
+            "salesforce": {"records": {"Lead": leads, "Contact": sf_contacts}},
+        }
+    )
+    sync.emulator.add_fault(CREATES, latency=0.4)  # HubSpot's pass's creates still going
+    seen = in_flight_at_salesforce_pass(monkeypatch)
+    report = run(sync)
+    assert report.failed == 0
+    assert seen and seen[0] > 0  # Salesforce's pass began with HubSpot's writes in flight
+    hubspot = Counter(str(r["email"]) for r in sync.hs("contacts", ("email",)))
+    assert all(n == 1 for n in hubspot.values())
+    assert len([e for e in hubspot if e.endswith("@p.example")]) == 250 + 250 + 30 + 10
+    leads_now = Counter(str(r["Email"]) for r in sync.sf("Lead", fields="Id, Email"))
+    assert all(n == 1 for e, n in leads_now.items() if e.endswith("@p.example"))
+    assert sum(1 for e in leads_now if e.startswith("h")) == 250
+    assert sync.state.pending_creates("contacts") == []
+    sync.emulator.clear_faults()
+    before = sync.write_count()
+    assert run(sync).writes == 0
+    assert sync.write_count() == before
+
+
+def test_changes_on_both_sides_with_updates_in_flight_all_arrive_once(
+    sync: SyncEnv, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    n = 240
+    sync.seed(
+        {
+            "hubspot": {
+                "records": {
+                    "contacts": [
+                        {"email": f"c{i}@q.example", "lastname": f"C{i}", "jobtitle": "t0"}
+                        for i in range(n)
+                    ]
+                }
+            }
+        }
+    )
+    assert run(sync).failed == 0
+    hs = {str(r["email"]): str(r["id"]) for r in sync.hs("contacts", ("email",))}
+    sf = {str(r["Email"]): str(r["Id"]) for r in sync.sf("Lead", fields="Id, Email")}
+    # Odd contacts change in HubSpot (title); every third lead changes in Salesforce
+    # (last name), some of them the same pairs: each change must arrive, once.
+    hs_changed = [i for i in range(n) if i % 2]
+    sf_changed = [i for i in range(n) if i % 3 == 0]
+    sync.hubspot.update(
+        "contacts", [{"id": hs[f"c{i}@q.example"], "jobtitle": f"t{i}"} for i in hs_changed]
+    )
+    sync.salesforce.update(
+        "Lead", [{"Id": sf[f"c{i}@q.example"], "LastName": f"L{i}"} for i in sf_changed]
+    )
+    sync.emulator.add_fault(UPDATES, latency=0.4)
+    seen = in_flight_at_salesforce_pass(monkeypatch)
+    report = run(sync)
+    assert report.failed == 0
+    assert seen and seen[0] > 0
+    titles = {str(r["Email"]): r for r in sync.sf("Lead", fields="Id, Email, Title, LastName")}
+    contacts = {str(r["email"]): r for r in sync.hs("contacts", ("email", "jobtitle", "lastname"))}
+    for i in range(n):
+        email = f"c{i}@q.example"
+        assert titles[email]["Title"] == (f"t{i}" if i % 2 else "t0")
+        assert contacts[email]["lastname"] == (f"L{i}" if i % 3 == 0 else f"C{i}")
+    sync.emulator.clear_faults()
+    before = sync.write_count()
+    assert run(sync).writes == 0
+    assert sync.write_count() == before
