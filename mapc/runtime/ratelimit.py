@@ -11,20 +11,23 @@ from collections.abc import Callable
 
 
 class SlidingWindowLimiter:
-    """At most `max_calls` calls in any `period` seconds."""
+    """At most `max_calls` calls in any `period` seconds, each counted `margin` seconds
+    longer: the server sees a call a moment after we send it, and a little later still
+    when the network is slower for it than for the call it follows."""
 
     def __init__(
         self,
         max_calls: int,
         period: float,
         *,
+        margin: float = 0.0,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        if max_calls < 1 or period <= 0:
-            raise ValueError("a limiter needs max_calls >= 1 and period > 0")
+        if max_calls < 1 or period <= 0 or margin < 0:
+            raise ValueError("a limiter needs max_calls >= 1, period > 0 and margin >= 0")
         self.max_calls = max_calls
-        self.period = period
+        self.period = period + margin
         self._clock = clock
         self._sleep = sleep
         self._calls: deque[float] = deque()

@@ -141,12 +141,20 @@ def test_sliding_window_spaces_calls() -> None:
     assert limiter.waited == 20.0
 
 
+def test_a_margin_counts_each_call_a_little_longer() -> None:
+    clock = FakeClock()
+    limiter = SlidingWindowLimiter(3, 10.0, margin=0.5, clock=clock, sleep=clock.sleep)
+    for _ in range(7):
+        limiter.acquire()
+    assert clock.now == 21.0
+
+
 def test_hubspot_limiter_keeps_searches_to_five_a_second_and_follows_headers() -> None:
     clock = FakeClock()
     limiter = HubSpotLimiter(100, 5, clock=clock, sleep=clock.sleep)
     for _ in range(11):
         limiter.acquire(search=True)
-    assert clock.now == 2.0
+    assert clock.now == pytest.approx(2.06)  # each second counted 3% longer (jitter)
     # HubSpot says the rolling 10 s window is used up: wait until our oldest call leaves it.
     limiter.observe(
         {"x-hubspot-ratelimit-remaining": "0", "x-hubspot-ratelimit-interval-milliseconds": "10000"}

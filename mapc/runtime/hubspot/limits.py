@@ -33,6 +33,13 @@ def hubspot_policy(policy: RetryPolicy) -> RetryPolicy:
     return replace(policy, window_wait=hubspot_window_wait, exhausted=daily_limit_exhausted)
 
 
+SEARCH_MARGIN = 0.03
+GENERAL_MARGIN = 0.1
+"""Seconds each call is counted beyond its window (3% of search's second, 1% of the 10 s
+window): paced exactly to the limit, jitter between us and HubSpot lets some calls land
+inside the server's window and come back 429, each costing a second's Retry-After."""
+
+
 class HubSpotLimiter:
     """HubSpot's burst limit (requests per 10 seconds, per account and app) and the
     separate CRM search limit (requests per second); a search counts against both."""
@@ -45,8 +52,12 @@ class HubSpotLimiter:
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        self.general = SlidingWindowLimiter(requests_per_10s, 10.0, clock=clock, sleep=sleep)
-        self.search = SlidingWindowLimiter(searches_per_second, 1.0, clock=clock, sleep=sleep)
+        self.general = SlidingWindowLimiter(
+            requests_per_10s, 10.0, margin=GENERAL_MARGIN, clock=clock, sleep=sleep
+        )
+        self.search = SlidingWindowLimiter(
+            searches_per_second, 1.0, margin=SEARCH_MARGIN, clock=clock, sleep=sleep
+        )
 
     def acquire(self, *, search: bool = False) -> None:
         if search:
