@@ -28,7 +28,7 @@ COMMANDS: dict[str, str] = {
     "resync": "read pairs again and re-apply them, keeping links (e.g. a field mapped later)",
     "errors": "list the records recent runs could not sync",
     "status": "show recent runs, open errors by category and how far behind each object is",
-    "serve": "serve the Sync health page, /metrics and /healthz from the state database",
+    "serve": "serve the Sync health page, /metrics and /healthz; with --sync, run on webhooks",
     "state": "manage the state database (`mapc state init` creates a new one, "
     "`mapc state rebuild` reads the links back from the CRMs)",
     "fleet": "sync many (portal, org) pairs as jobs on a task queue (RabbitMQ, Redis, PostgreSQL)",

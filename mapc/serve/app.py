@@ -9,7 +9,8 @@ from __future__ import annotations
 import io
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -42,6 +43,8 @@ from mapc.runtime.health.status import human_duration
 from mapc.runtime.sync import schema
 from mapc.runtime.sync.state import StateStore, masked
 from mapc.serve.auth import COOKIE, MAX_AGE, Sessions, Token
+from mapc.serve.hooks import PATH as HOOK_PATH
+from mapc.serve.hooks import HookConfig, hubspot_hook
 from mapc.serve.metrics import StateCollector
 
 log = logging.getLogger("mapc.serve")
@@ -161,7 +164,9 @@ def _filters(request: Request) -> Filters:
     return Filters(category, side, q.get("object") or None)
 
 
-def create_app(config: ServeConfig, *, holder: StateHolder | None = None) -> Starlette:
+def create_app(
+    config: ServeConfig, *, holder: StateHolder | None = None, hooks: HookConfig | None = None
+) -> Starlette:
     states = holder or StateHolder(config.target, config.account)
     token = config.token
     sessions = Sessions()
@@ -255,7 +260,10 @@ def create_app(config: ServeConfig, *, holder: StateHolder | None = None) -> Sta
             version = read(_probe)
         except Exception as error:
             return JSONResponse({"status": "unavailable", "reason": _why(error)}, 503)
-        return JSONResponse({"status": "ok", "schema_version": version})
+        answer: dict[str, Any] = {"status": "ok", "schema_version": version}
+        if hooks is not None:
+            answer["triggers"] = hooks.triggers.status()
+        return JSONResponse(answer)
 
     async def login(request: Request) -> Response:
         if (refused := _refuse_post(request, token)) is not None:
@@ -324,8 +332,22 @@ def create_app(config: ServeConfig, *, holder: StateHolder | None = None) -> Sta
         Route("/login", login, methods=["POST"]),
         Route("/logout", logout, methods=["POST"]),
         Route("/errors/{action:str}", act, methods=["POST"]),
+        # Authenticated by HubSpot's signature, not the token: open in private mode too.
+        Route(HOOK_PATH, hubspot_hook(hooks), methods=["POST"]),
     ]
-    app = Starlette(routes=routes)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        del app
+        if hooks is not None:
+            hooks.triggers.start()
+        try:
+            yield
+        finally:
+            if hooks is not None:
+                await run_in_threadpool(hooks.triggers.stop)
+
+    app = Starlette(routes=routes, lifespan=lifespan)
     app.add_middleware(SecurityHeaders)
     # Outermost: a request for another name is refused before anything reads the state.
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(config.allowed_hosts))

@@ -84,7 +84,7 @@ def test_off_loopback_the_page_needs_the_token(
     monkeypatch.setenv("MAPC_SERVE_TOKEN", TOKEN)
     monkeypatch.setattr("uvicorn.run", lambda app, **kw: started.update(app=app, **kw))
     real = serve_app.create_app
-    monkeypatch.setattr(serve_app, "create_app", lambda c: made.append(c) or real(c))
+    monkeypatch.setattr(serve_app, "create_app", lambda c, **kw: made.append(c) or real(c, **kw))
     args = ["serve", "--state", str(state_path), "--host", "10.0.0.5"]
     assert main([*args, "--allowed-host", "sync.example.com"]) == 0
     assert started["host"] == "10.0.0.5"

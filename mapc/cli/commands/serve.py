@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import Any
 
-HELP = "serve the Sync health page, /metrics and /healthz from the state database"
+HELP = "serve the Sync health page, /metrics and /healthz; with --sync, run on webhooks"
 TOKEN_VARIABLE = "MAPC_SERVE_TOKEN"
+SECRET_VARIABLE = "HUBSPOT_CLIENT_SECRET"
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -19,7 +21,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "Prometheus metrics at /metrics and a health check at /healthz (503 while the "
         f"state cannot be read). Read-only unless ${TOKEN_VARIABLE} is set: then the page's "
         "Retry and Ignore buttons work for whoever gives that token. It reads the state "
-        "database only and needs no CRM credentials.",
+        "database only and needs no CRM credentials. With --sync ADAPTER it also syncs, "
+        "within seconds of a change: HubSpot's webhooks to POST /hooks/hubspot (signature "
+        f"v3, checked with ${SECRET_VARIABLE}) and a short poll of Salesforce trigger "
+        "debounced runs, in this process and with the credentials of `mapc run`; with "
+        "--fleet FILE a webhook queues its pair's job instead (docs/runner.md, Triggers).",
     )
     parser.add_argument(
         "--state", metavar="URL", help="state database (default: $MAPC_STATE or mapc-state.db)"
@@ -53,8 +59,60 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument(
         "--hubspot-portal",
         metavar="ID",
-        help="HubSpot portal (account) id for record links (default: $HUBSPOT_PORTAL_ID)",
+        help="HubSpot portal (account) id for record links, and the only portal whose "
+        "webhooks trigger runs (default: $HUBSPOT_PORTAL_ID)",
     )
+    triggers = parser.add_argument_group("triggers (near-real-time runs)")
+    where = triggers.add_mutually_exclusive_group()
+    where.add_argument(
+        "--sync",
+        metavar="ADAPTER",
+        help="run this generated adapter's sync in this process when a webhook or the "
+        "Salesforce poll sees a change (credentials, budgets, retries and concurrency "
+        f"from the environment, as `mapc run`), and once at start; webhooks need "
+        f"${SECRET_VARIABLE}, the HubSpot app's client secret",
+    )
+    where.add_argument(
+        "--fleet",
+        metavar="FILE",
+        help="queue the job of the fleet file's pair whose `portal:` a webhook names, "
+        "instead of running it here (no Salesforce poll: schedule `mapc fleet enqueue`)",
+    )
+    triggers.add_argument(
+        "--debounce",
+        metavar="SECONDS",
+        help="triggers within this long of the first make one run (default: "
+        "$MAPC_TRIGGER_DEBOUNCE or 1; 0.2 to 60)",
+    )
+    triggers.add_argument(
+        "--poll-salesforce",
+        metavar="INTERVAL",
+        help="look for Salesforce changes this often, one query per synced object "
+        "(default: $MAPC_SALESFORCE_POLL or 30s; `off` for none); its calls count "
+        "against the Salesforce budget",
+    )
+    triggers.add_argument(
+        "--public-url",
+        metavar="URL",
+        help="the base URL HubSpot calls this server at, e.g. https://sync.example.com "
+        "(default: $MAPC_PUBLIC_URL, else the URL as requested): behind a proxy the "
+        "signature covers the public URL; its host is allowed too",
+    )
+    triggers.add_argument(
+        "--hubspot-source",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="a webhook event whose sourceId is ID is mapc's own write and triggers "
+        "nothing (repeatable; default: $MAPC_HUBSPOT_SOURCE_IDS, comma-separated)",
+    )
+    parser.add_argument(
+        "--log-level",
+        default="warning",
+        choices=("debug", "info", "warning", "error"),
+        help="logs on stderr (default warning; info: a line per webhook delivery and run)",
+    )
+    parser.add_argument("--log-format", default="logfmt", choices=("logfmt", "json"))
     parser.set_defaults(func=run)
 
 
@@ -105,9 +163,28 @@ def run(args: argparse.Namespace) -> int:
         allowed_hosts=tuple(dict.fromkeys([args.host, *LOOPBACK, *args.allowed_host])),
         private=private,
     )
+    from mapc.cli import render
+    from mapc.errors import MapcError
+
+    render.setup_logging(args.log_level, args.log_format)
+    try:
+        hooks = triggers(args, target, config.account, config.where.hubspot_portal)
+    except MapcError as error:
+        print(f"mapc serve: {error}", file=sys.stderr)
+        return 2
+    if hooks is not None and hooks.public_url:
+        from urllib.parse import urlsplit
+
+        public_host = urlsplit(hooks.public_url).hostname
+        if public_host and public_host not in config.allowed_hosts:
+            from dataclasses import replace
+
+            config = replace(config, allowed_hosts=(*config.allowed_hosts, public_host))
     mode = "retry/ignore on with the token" if token.enabled else "read-only"
     if private:
         mode += ", private: every page needs the token"
+    if hooks is not None:
+        mode += "; " + trigger_note(args, hooks)
     print(
         f"mapc serve: Sync health for {safe_url(target)} at http://{args.host}:{args.port}/ "
         f"({mode}); /metrics, /healthz",
@@ -121,7 +198,7 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     uvicorn.run(
-        create_app(config),
+        create_app(config, hooks=hooks),
         host=args.host,
         port=args.port,
         log_level="warning",
@@ -140,3 +217,101 @@ def _loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False  # a host name: it may resolve beyond this machine
+
+
+def triggers(args: argparse.Namespace, target: str, account: str, portal: str | None) -> Any:
+    """The webhook endpoint's settings and the triggers of --sync or --fleet; None
+    without either. A MapcError says in one sentence what is wrong."""
+    import os
+
+    from mapc.runtime.errors import ConfigurationError
+    from mapc.runtime.sync.runner import parse_interval
+    from mapc.runtime.triggers import hub
+    from mapc.serve.hooks import HookConfig
+
+    if not (args.sync or args.fleet):
+        for given in ("debounce", "poll_salesforce", "public_url"):
+            if getattr(args, given):
+                option = "--" + given.replace("_", "-")
+                raise ConfigurationError(f"{option} goes with --sync ADAPTER or --fleet FILE")
+        return None
+    window = debounce(args.debounce or os.environ.get("MAPC_TRIGGER_DEBOUNCE") or "1")
+    sources = [*args.hubspot_source]
+    sources += [s.strip() for s in os.environ.get("MAPC_HUBSPOT_SOURCE_IDS", "").split(",")]
+    own = frozenset(s for s in sources if s)
+    public_url = args.public_url or os.environ.get("MAPC_PUBLIC_URL") or None
+    if public_url and not public_url.startswith(("https://", "http://")):
+        raise ConfigurationError(f"--public-url wants an http(s) URL, not {public_url!r}")
+    secret = os.environ.get(SECRET_VARIABLE) or None
+    if args.fleet:
+        from mapc.runtime.fleet import queue
+        from mapc.runtime.fleet.config import load_fleet
+
+        if args.poll_salesforce:
+            raise ConfigurationError(
+                "--poll-salesforce goes with --sync: a fleet's pairs are scheduled by "
+                "`mapc fleet enqueue`"
+            )
+        fleet = load_fleet(args.fleet)
+        try:
+            queue.setup()
+        except Exception as error:  # the broker unreachable: one sentence
+            raise ConfigurationError(f"cannot reach the broker: {error}") from None
+        found = hub.fleet(fleet, window=window, own_sources=own)
+    else:
+        from mapc.runtime.salesforce.client import SalesforceConnector
+        from mapc.runtime.sync.runner import (
+            api_budget,
+            connect,
+            load_adapter,
+            open_state,
+            retry_rule,
+        )
+        from mapc.runtime.triggers.poll import DEFAULT_INTERVAL
+        from mapc.runtime.triggers.targets import LocalSync
+
+        raw = args.poll_salesforce or os.environ.get("MAPC_SALESFORCE_POLL") or ""
+        interval: float | None = DEFAULT_INTERVAL
+        if raw.strip().lower() == "off":
+            interval = None
+        elif raw:
+            interval = parse_interval(raw, "--poll-salesforce")
+        sync = LocalSync(
+            load_adapter(args.sync),
+            connect(),
+            open_state(target, account),
+            retry=retry_rule(None, None),
+            budget=api_budget(None, None),
+        )
+        found = hub.embedded(
+            sync,
+            portal=portal,
+            window=window,
+            poll_interval=interval,
+            poll_salesforce=SalesforceConnector.from_env() if interval is not None else None,
+            own_sources=own,
+        )
+    return HookConfig(found, secret, public_url)
+
+
+def debounce(text: str) -> float:
+    from mapc.runtime.errors import ConfigurationError
+
+    raw = text.strip().removesuffix("s")
+    try:
+        seconds = float(raw)
+    except ValueError:
+        seconds = -1.0
+    if not 0.2 <= seconds <= 60:
+        raise ConfigurationError(f"--debounce wants seconds from 0.2 to 60, not {text!r}")
+    return seconds
+
+
+def trigger_note(args: argparse.Namespace, hooks: Any) -> str:
+    what = f"syncing {args.sync}" if args.sync else f"queueing pairs of {args.fleet}"
+    hook = (
+        "webhooks at /hooks/hubspot" if hooks.secret else (f"webhooks off (no ${SECRET_VARIABLE})")
+    )
+    polls = hooks.triggers.pollers
+    poll = f", Salesforce polled every {polls[0].interval:g}s" if polls else ""
+    return f"{what} on triggers: {hook}{poll}"

@@ -26,6 +26,9 @@ class PairSpec:
     account: str
     org: str
     env: Mapping[str, str]
+    portal: str | None = None
+    """The HubSpot portal id its webhooks carry (`mapc serve --fleet` queues the pair
+    when one arrives); None: the pair is run by the scheduler only."""
 
     @property
     def key(self) -> str:
@@ -90,8 +93,12 @@ def load_fleet(path: str | Path, environ: Mapping[str, str] | None = None) -> Fl
                 account=str(raw["account"]),
                 org=str(raw["org"]),
                 env={k: _value(v, f"{where} env {k}", env) for k, v in connections.items()},
+                portal=str(raw["portal"]) if raw.get("portal") is not None else None,
             )
         )
+    portals = [p.portal for p in pairs if p.portal]
+    if len(set(portals)) != len(portals):
+        raise FleetFileError(f"{source} names a HubSpot `portal` for two pairs")
     keys = [p.key for p in pairs]
     if len(set(keys)) != len(keys):
         raise FleetFileError(f"{source} names a pair twice")

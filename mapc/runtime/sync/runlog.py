@@ -14,6 +14,9 @@ from mapc.runtime.records import chunked
 from mapc.runtime.sync import schema as s
 
 _ISO = "%Y-%m-%dT%H:%M:%S.%fZ"
+POLL = "poll"
+"""The status of a run log row that holds calls made between runs (`mapc serve`'s
+Salesforce poll): a dry run, never listed as a run, counted in the day's API usage."""
 
 
 def now_iso() -> str:
@@ -375,6 +378,52 @@ class RunLog:
         with self.engine.begin() as conn:
             conn.execute(delete(s.meta).where(s.meta.c.key == key))
             conn.execute(insert(s.meta).values(key=key, value=value))
+
+    def record_poll_calls(self, side: str, entry: Mapping[str, Any]) -> None:
+        """Add calls made between runs (an API usage entry as a run records it) to this
+        hour's poll row, so the 24-hour usage and the budget count them like a run's."""
+        calls = int(entry.get("calls") or 0)
+        if not calls:
+            return
+        now = now_iso()
+        hour = now[:13]
+        with self.engine.begin() as conn:
+            row = conn.execute(
+                select(s.runs.c.id, s.runs.c.counts)
+                .where(
+                    s.runs.c.account == self.account,
+                    s.runs.c.status == POLL,
+                    s.runs.c.started_at >= hour,
+                )
+                .order_by(s.runs.c.id.desc())
+                .limit(1)
+            ).first()
+            counts: dict[str, Any] = {}
+            if row is not None:
+                try:
+                    counts = json.loads(row.counts or "{}")
+                except ValueError:
+                    counts = {}
+            api = counts.setdefault("api", {})
+            kept = api.get(side) if isinstance(api.get(side), dict) else {}
+            api[side] = {**entry, "calls": int(kept.get("calls") or 0) + calls}
+            text = json.dumps(counts, sort_keys=True)
+            if row is None:
+                conn.execute(
+                    insert(s.runs).values(
+                        account=self.account,
+                        adapter=POLL,
+                        started_at=now,
+                        ended_at=now,
+                        status=POLL,
+                        dry_run=True,
+                        counts=text,
+                    )
+                )
+            else:
+                conn.execute(
+                    update(s.runs).where(s.runs.c.id == row.id).values(ended_at=now, counts=text)
+                )
 
     def api_calls_since(self, since: str) -> dict[str, int]:
         """Per side, the API calls of every run and plan started at or after `since`."""

@@ -1,0 +1,1 @@
+"""Near-real-time triggers: HubSpot webhooks and a Salesforce poll start debounced runs."""
