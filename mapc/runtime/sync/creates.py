@@ -1,8 +1,8 @@
-"""Creating the other side's record for an unlinked one (HubSpot never creates person
-accounts: R7; which Salesforce records create HubSpot contacts: R5)."""
+"""Creating the other side's record for an unlinked one, and linking it to what was made."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from mapc.runtime.adapter import CreateContacts, MatchKind, ObjectSync
@@ -25,19 +25,69 @@ from mapc.runtime.sync.behaviours.seed import leads_and_contacts
 from mapc.runtime.sync.context import HUBSPOT, SALESFORCE, Context
 from mapc.runtime.sync.decide import fields_for, snapshot
 from mapc.runtime.sync.flags import LinkFlags
+from mapc.runtime.sync.journal import Journal
 from mapc.runtime.sync.report import Change
 from mapc.runtime.sync.state import Link
 from mapc.runtime.sync.values import blank, canon_text, truthy
+from mapc.runtime.sync.writes import HUBSPOT_BATCH, SALESFORCE_BATCH, Item
 
 
 class Creates:
-    """Mixed into PairSync: queue creates whose results become links."""
+    """One pair's creates: the payload, sent in batches (upserted by the pair's idempotency
+    key, else journalled for recovery), and the link its result makes. HubSpot never
+    creates person accounts (R7); which Salesforce records create HubSpot contacts: R5."""
 
-    ctx: Context
-    obj: ObjectSync
-    name: str
+    def __init__(self, ctx: Context, obj: ObjectSync) -> None:
+        self.ctx, self.obj, self.name = ctx, obj, obj.hubspot_object
+        self.journal = Journal(ctx, self.name)
 
-    def create_in_salesforce(self, hs: Record) -> None:
+    def queue_salesforce(self, sobject: str) -> None:
+        """The write queue of creates of `sobject` in Salesforce."""
+        ctx, sf = self.ctx, self.ctx.salesforce
+        key = self.obj.salesforce_keys.get(sobject)
+        if key is not None:
+            # Exactly once: a retried upsert finds what a lost answer created, so there is
+            # nothing to journal and nothing to find by fingerprint.
+            ctx.writes.queue(
+                f"sf:create:{sobject}",
+                SALESFORCE_BATCH,
+                partial(sf.upsert, sobject, key),
+                after=self._saved,
+            )
+        else:
+            ctx.writes.queue(
+                f"sf:create:{sobject}",
+                SALESFORCE_BATCH,
+                partial(sf.create, sobject),
+                before=self.journal.before(SALESFORCE, sobject),
+                after=self.journal.after,
+            )
+
+    def queue_hubspot(self) -> None:
+        """The write queue of creates of the pair's object in HubSpot."""
+        ctx, hs, name = self.ctx, self.ctx.hubspot, self.name
+        key = self.obj.hubspot_key
+        if key is not None:
+            ctx.writes.queue(
+                f"hs:create:{name}",
+                HUBSPOT_BATCH,
+                lambda recs: hs.upsert(name, recs, id_property=key),
+                after=self._saved,
+            )
+        else:
+            ctx.writes.queue(
+                f"hs:create:{name}",
+                HUBSPOT_BATCH,
+                lambda recs: hs.create(name, recs),
+                before=self.journal.before(HUBSPOT, name),
+                after=self.journal.after,
+            )
+
+    def _saved(self, _items: list[Item]) -> None:
+        self.ctx.save()
+
+    def in_salesforce(self, hs: Record) -> None:
+        """Queue the Salesforce record for an unlinked HubSpot one."""
         ctx, obj = self.ctx, self.obj
         hs_id = str(hs[HUBSPOT_ID])
         if self._held(SALESFORCE, hs_id, f"{self.name} {hs_id}"):
@@ -52,7 +102,7 @@ class Creates:
             )
             return
         sobject = obj.create_object or obj.salesforce_objects[0]
-        values = self.create_values_for_salesforce(sobject, hs)
+        values = self._values_for_salesforce(sobject, hs)
         defaulted = sorted(
             k
             for k, v in ctx.create_defaults(obj, sobject).items()
@@ -97,7 +147,7 @@ class Creates:
         payload = {**values, key: hs_id} if key else dict(values)
         ctx.writes.add(f"sf:create:{sobject}", payload, done, source=hs_id)
 
-    def create_values_for_salesforce(self, sobject: str, hs: Record) -> dict[str, Any]:
+    def _values_for_salesforce(self, sobject: str, hs: Record) -> dict[str, Any]:
         obj = self.obj
         proposed = obj.to_salesforce(sobject, hs)
         values: dict[str, Any] = {}
@@ -142,7 +192,8 @@ class Creates:
             return False
         return setting is CreateContacts.LEADS_AND_CONTACTS or sobject == CONTACT
 
-    def create_in_hubspot(self, sobject: str, sf: Record) -> None:
+    def in_hubspot(self, sobject: str, sf: Record) -> None:
+        """Queue the HubSpot record for an unlinked Salesforce one."""
         ctx, obj = self.ctx, self.obj
         sf_id = str(sf[SALESFORCE_ID])
         if self._held(HUBSPOT, sf_id, f"{sobject} {sf_id}"):
@@ -157,7 +208,7 @@ class Creates:
                 f"{ctx.adapter.settings.create_hubspot_contacts.value} (R5)",
             )
             return
-        values = self.create_values_for_hubspot(sobject, sf)
+        values = self._values_for_hubspot(sobject, sf)
         counted = ctx.will(
             self.name,
             HUBSPOT,
@@ -213,7 +264,7 @@ class Creates:
         payload = {**values, key: sf_id} if key else dict(values)
         ctx.writes.add(f"hs:create:{self.name}", payload, done, source=sf_id)
 
-    def create_values_for_hubspot(self, sobject: str, sf: Record) -> dict[str, Any]:
+    def _values_for_hubspot(self, sobject: str, sf: Record) -> dict[str, Any]:
         obj = self.obj
         proposed = obj.to_hubspot(sobject, sf)
         placeholders = {

@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable
 from contextlib import ExitStack
 from dataclasses import dataclass
 from functools import partial
-from typing import Any
 
 from mapc.runtime.adapter import ObjectSync
 from mapc.runtime.readahead import ReadAhead
-from mapc.runtime.records import Cursor, Page, Record, WriteResult, maybe_done
+from mapc.runtime.records import Cursor, Page, Record
 from mapc.runtime.sync.apply import reconcile
 from mapc.runtime.sync.behaviours.lead_conversion import follow_conversions
 from mapc.runtime.sync.behaviours.names import (
     HUBSPOT_ID,
-    IDENTITY,
     KEY_PREFIXES,
     MASTER_RECORD,
     MERGED_IDS,
@@ -35,18 +32,9 @@ from mapc.runtime.sync.lifecycle import (
     still_unlinked,
 )
 from mapc.runtime.sync.retries import Held, held_records, hold
-from mapc.runtime.sync.sides import (
-    FromHubSpot,
-    FromSalesforce,
-    Match,
-    Side,
-    named,
-)
+from mapc.runtime.sync.sides import FromHubSpot, FromSalesforce, Match, Side, named
 from mapc.runtime.sync.state import Link
-from mapc.runtime.sync.values import blank
 from mapc.runtime.sync.writes import HUBSPOT_BATCH, SALESFORCE_BATCH, Item
-
-log = logging.getLogger("mapc.sync")
 
 
 @dataclass(frozen=True)
@@ -71,27 +59,15 @@ def sobject_of(sf_id: str, objects: tuple[str, ...]) -> str:
     return KEY_PREFIXES.get(sf_id[:3], objects[0])
 
 
-def fingerprint(values: dict[str, Any]) -> dict[str, Any]:
-    """The values a killed run's created record is found again by (crash recovery): a
-    known identity field, else every text value the create sent (a custom object or any
-    pair without one of the seed's identity fields must not be created twice either)."""
-    for key in IDENTITY:
-        if not blank(values.get(key)):
-            return {key: values[key]}
-    return {
-        key: value
-        for key, value in sorted(values.items())
-        if isinstance(value, str) and not blank(value)
-    }
+class PairSync:
+    """One pair's run: its changes staged, reconciled side by side, its cursors moved."""
 
-
-class PairSync(Creates):
     def __init__(self, ctx: Context, obj: ObjectSync) -> None:
         self.ctx = ctx
         self.obj = obj
         self.name = obj.hubspot_object
+        self.creates = Creates(ctx, obj)
         self.cursors: dict[tuple[str, str], Cursor] = {}
-        self._pending: list[int] = []
         self._progress: dict[str, int] = {}
         self.gone = Departures()
         """Deletions and merges the read found, settled before the changes."""
@@ -245,7 +221,7 @@ class PairSync(Creates):
         self.stage_failed(held)
         hold(self.ctx, self.obj, held)
         follow_conversions(self.ctx, self.obj)
-        self.reconcile(FromHubSpot(self.ctx, self.obj, self))
+        self.reconcile(FromHubSpot(self.ctx, self.obj, self.creates))
         # No barrier: the writes HubSpot's changes led to stay in flight while Salesforce's
         # are reconciled. Nothing there can meet them: a pair reconciled here was linked
         # (and the link saved) before its writes went; a record created in Salesforce
@@ -253,7 +229,7 @@ class PairSync(Creates):
         # key would have been matched here instead (docs/runner.md, "In flight").
         self.ctx.writes.send_all()
         self.ctx.save()
-        self.reconcile(FromSalesforce(self.ctx, self.obj, self))
+        self.reconcile(FromSalesforce(self.ctx, self.obj, self.creates))
         self.ctx.writes.flush_all()
         self.ctx.save()
         Lifecycle(self.ctx, self.obj).vanished()
@@ -261,49 +237,17 @@ class PairSync(Creates):
     # -- queues -------------------------------------------------------------------------
 
     def _setup_queues(self) -> None:
-        ctx = self.ctx
+        ctx, creates = self.ctx, self.creates
         hs, sf = ctx.hubspot, ctx.salesforce
         for sobject in self.obj.salesforce_objects:
-            key = self.obj.salesforce_keys.get(sobject)
-            if key is not None:
-                # Exactly once: a retried upsert finds what a lost answer created, so
-                # there is nothing to journal and nothing to find by fingerprint.
-                ctx.writes.queue(
-                    f"sf:create:{sobject}",
-                    SALESFORCE_BATCH,
-                    partial(sf.upsert, sobject, key),
-                    after=self._saved,
-                )
-            else:
-                ctx.writes.queue(
-                    f"sf:create:{sobject}",
-                    SALESFORCE_BATCH,
-                    partial(sf.create, sobject),
-                    before=self._journal(SALESFORCE, sobject),
-                    after=self._unjournal,
-                )
+            creates.queue_salesforce(sobject)
             ctx.writes.queue(
                 f"sf:update:{sobject}",
                 SALESFORCE_BATCH,
                 partial(sf.update, sobject),
                 after=self._saved,
             )
-        hubspot_key = self.obj.hubspot_key
-        if hubspot_key is not None:
-            ctx.writes.queue(
-                f"hs:create:{self.name}",
-                HUBSPOT_BATCH,
-                lambda recs: hs.upsert(self.name, recs, id_property=hubspot_key),
-                after=self._saved,
-            )
-        else:
-            ctx.writes.queue(
-                f"hs:create:{self.name}",
-                HUBSPOT_BATCH,
-                lambda recs: hs.create(self.name, recs),
-                before=self._journal(HUBSPOT, self.name),
-                after=self._unjournal,
-            )
+        creates.queue_hubspot()
         ctx.writes.queue(
             f"hs:update:{self.name}",
             HUBSPOT_BATCH,
@@ -311,43 +255,6 @@ class PairSync(Creates):
             after=self._saved,
         )
         unsubscribe_queue(ctx)
-
-    def _journal(self, target: str, target_object: str) -> Any:
-        """Journal a batch of creates before it is sent. Each create's row is cleared once
-        its outcome is known (created and linked, or certainly refused); a create whose
-        answer was lost stays journalled, "maybe created", for the next run's recovery."""
-
-        def before(items: list[Item]) -> None:
-            ids = self.ctx.state.add_pending(
-                self.name,
-                target,
-                target_object,
-                [(item.source or "", fingerprint(item.payload)) for item in items],
-            )
-            self._pending = []
-            for item, pending_id in zip(items, ids, strict=True):
-                item.on_done = self._settles(pending_id, item.on_done)
-
-        return before
-
-    def _settles(self, pending_id: int, on_done: Any) -> Any:
-        def done(result: WriteResult) -> None:
-            if maybe_done(result):
-                log.warning(
-                    "%s create outcome unknown (%s): kept for the next run to find",
-                    self.name,
-                    "; ".join(e.message for e in result.errors)[:200],
-                )
-            else:
-                self._pending.append(pending_id)
-            on_done(result)
-
-        return done
-
-    def _unjournal(self, _items: list[Item]) -> None:
-        self.ctx.save()
-        self.ctx.state.clear_pending(self._pending)
-        self._pending = []
 
     def _saved(self, _items: list[Item]) -> None:
         self.ctx.save()

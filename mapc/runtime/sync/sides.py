@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+from abc import ABC, abstractmethod
 
 from mapc.runtime.adapter import ObjectSync
 from mapc.runtime.records import Record
@@ -11,17 +11,13 @@ from mapc.runtime.sync.behaviours.company_links import parent_moved, read_compan
 from mapc.runtime.sync.behaviours.lead_conversion import retired
 from mapc.runtime.sync.behaviours.names import HUBSPOT_ID, SALESFORCE_ID
 from mapc.runtime.sync.context import HUBSPOT, SALESFORCE, Context
+from mapc.runtime.sync.creates import Creates
 from mapc.runtime.sync.decide import unchanged
 from mapc.runtime.sync.matching import hubspot_candidates, salesforce_candidates
 from mapc.runtime.sync.state import Link
 
 Match = tuple[str, str]
 """A record on the other side, as (object, id)."""
-
-
-class Creating(Protocol):
-    def create_in_salesforce(self, hs: Record) -> None: ...
-    def create_in_hubspot(self, sobject: str, sf: Record) -> None: ...
 
 
 def included(obj: ObjectSync, hs: Record, remembered: Link | None = None) -> bool:
@@ -37,11 +33,11 @@ def named(match: Match) -> str:
     return f"{match[0]} {match[1]}"
 
 
-class Side:
+class Side(ABC):
     """The changes staged on side `name`, reconciled with the records of side `other`
     (where their writes go). HubSpot's side runs first; Salesforce's runs second and
     leaves alone what the first reconciled. Each side's own rules are the methods a
-    subclass overrides; the defaults do nothing."""
+    subclass overrides (the defaults: no such rule)."""
 
     name: str
     other: str
@@ -56,8 +52,8 @@ class Side:
     waits_for_unread_match = False
     """A matched record that cannot be read (gone since its key was kept) creates nothing."""
 
-    def __init__(self, ctx: Context, obj: ObjectSync, creating: Creating) -> None:
-        self.ctx, self.obj, self.creating = ctx, obj, creating
+    def __init__(self, ctx: Context, obj: ObjectSync, creates: Creates) -> None:
+        self.ctx, self.obj, self.creates = ctx, obj, creates
 
     def id_of(self, record: Record) -> str:
         return str(record[self.id_field])
@@ -65,43 +61,46 @@ class Side:
     def progress(self, staged: str) -> str:
         return self.title
 
+    @abstractmethod
     def links(self, ids: list[str]) -> dict[str, Link]:
-        raise NotImplementedError
+        """The links of this side's records, by their ids."""
 
+    @abstractmethod
     def own(self, link: Link) -> Match:
         """This side's record of a link."""
-        raise NotImplementedError
 
+    @abstractmethod
     def counterpart(self, link: Link) -> Match:
         """The other side's record of a link."""
-        raise NotImplementedError
 
+    @abstractmethod
     def last_synced(self, link: Link) -> Record:
-        raise NotImplementedError
+        """This side's values as last synced."""
 
+    @abstractmethod
     def candidates(self, unlinked: list[Record]) -> dict[str, Match]:
         """Id -> the other side's record an unlinked record matches (R6)."""
-        raise NotImplementedError
 
+    @abstractmethod
     def read(self, wanted: list[Match]) -> dict[str, Record]:
         """The other side's records by id: this run's staging, else read."""
-        raise NotImplementedError
 
+    @abstractmethod
     def pair(self, record: Record, there: Record) -> tuple[Record, Record]:
         """(HubSpot record, Salesforce record)."""
-        raise NotImplementedError
 
+    @abstractmethod
     def included(self, record: Record, there: Record, remembered: Link | None) -> bool:
         """R4: whether the pair's HubSpot record is in the inclusion list (`remembered`:
         the link whose snapshot stands for `there`, when it was not read this run)."""
-        raise NotImplementedError
 
+    @abstractmethod
     def new_link(self, staged: str, rid: str, match: Match) -> Link:
-        raise NotImplementedError
+        """The link an unlinked record and its match make."""
 
+    @abstractmethod
     def create(self, staged: str, record: Record) -> None:
         """Create the other side's record for one that has no counterpart."""
-        raise NotImplementedError
 
     def remembered(self, link: Link) -> Record:
         """The other side's record as last synced (it was not read, so did not change)."""
@@ -134,6 +133,7 @@ class Side:
         self, by_id: dict[str, Record], links: dict[str, Link], matches: dict[str, Match]
     ) -> None:
         """Complete the chunk's records before they are compared."""
+        return None
 
     def taken(self, matches: dict[str, Match]) -> dict[str, Link]:
         """Matched records of the other side that already sync with another of ours."""
@@ -152,8 +152,8 @@ class FromHubSpot(Side):
     id_field = HUBSPOT_ID
     waits_for_unread_match = True
 
-    def __init__(self, ctx: Context, obj: ObjectSync, creating: Creating) -> None:
-        super().__init__(ctx, obj, creating)
+    def __init__(self, ctx: Context, obj: ObjectSync, creates: Creates) -> None:
+        super().__init__(ctx, obj, creates)
         self.objects, self.other_objects = (obj.hubspot_object,), obj.salesforce_objects
 
     def links(self, ids: list[str]) -> dict[str, Link]:
@@ -186,7 +186,7 @@ class FromHubSpot(Side):
         return Link(self.obj.hubspot_object, rid, match[0], match[1], origin="match")
 
     def create(self, staged: str, record: Record) -> None:
-        self.creating.create_in_salesforce(record)
+        self.creates.in_salesforce(record)
 
     def excluded(self, record: Record, link: Link | None) -> bool:
         """Not synced, and its link remembers it (R4/R5)."""
@@ -219,8 +219,8 @@ class FromSalesforce(Side):
     id_field = SALESFORCE_ID
     second = True
 
-    def __init__(self, ctx: Context, obj: ObjectSync, creating: Creating) -> None:
-        super().__init__(ctx, obj, creating)
+    def __init__(self, ctx: Context, obj: ObjectSync, creates: Creates) -> None:
+        super().__init__(ctx, obj, creates)
         self.objects, self.other_objects = obj.salesforce_objects, (obj.hubspot_object,)
         self._creating: dict[str, str] = {}
         """Match key -> the record creating a HubSpot record for it this run."""
@@ -261,7 +261,7 @@ class FromSalesforce(Side):
         key = self._key(record)
         if key:
             self._creating[key] = f"{staged} {self.id_of(record)}"
-        self.creating.create_in_hubspot(staged, record)
+        self.creates.in_hubspot(staged, record)
 
     def passed_over(self, rid: str) -> bool:
         # Reconciled from HubSpot's side in a dry run (which saves no link), or a
