@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -118,3 +119,72 @@ def test_what_a_failed_job_does_next() -> None:
     assert _retry_when(0, TimeoutError("an outage")) and not _retry_when(5, TimeoutError())
     assert not _retry_when(0, AuthenticationError("a refused token"))
     assert not _retry_when(0, ConfigurationError("a broken fleet file"))
+
+
+def test_webhooks_and_the_org_poll_queue_the_pair_and_a_worker_syncs_it(
+    fleet: Fleet,
+    redis_client: Any,
+    rabbitmq_url: str,
+    emulator: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`mapc serve --fleet`'s triggers: a burst of events for the pair's portal queues
+    it once; a lead created in its org later is found by the org's poll and queued too;
+    a real worker syncs both."""
+    import dramatiq
+
+    from mapc.runtime.fleet import queue
+    from mapc.runtime.salesforce.client import SalesforceConnector
+    from mapc.runtime.triggers import hub
+    from mapc.runtime.triggers.events import Event
+
+    fleet = replace(fleet, pairs=(replace(fleet.pairs[0], portal="62515"),))
+    name = f"mapc-test-{uuid.uuid4().hex[:8]}"
+    broker = queue.setup(rabbitmq_url, queue=name)
+    sent: list[str] = []
+    real_enqueue = queue.enqueue
+
+    def enqueue(fleet: Fleet, pairs: list[str] | None = None) -> list[str]:
+        sent.extend(pairs or [])
+        return real_enqueue(fleet, pairs)
+
+    monkeypatch.setattr(queue, "enqueue", enqueue)
+    worker = dramatiq.Worker(broker, worker_threads=1)
+    worker.start()
+    triggers = hub.fleet(fleet, window=0.2, poll_interval=0.5, redis=redis_client)
+    state = StateStore(fleet.state, account="portal-1", create=False)
+
+    def completed() -> int:
+        return len([r for r in state.log.recent_runs() if r["status"] == "completed"])
+
+    def hubspot_emails() -> set[str]:
+        contacts = emulator.dump()["hubspot"]["records"].get("contacts", [])
+        return {str(r["properties"].get("email")) for r in contacts}
+
+    try:
+        triggers.start()
+        events = [Event(str(n), "62515", "contact.propertyChange", str(n), 1) for n in range(5)]
+        out = triggers.hubspot([*events, Event("9", "1", "contact.creation", "9", 1)])
+        assert out.triggered == ["portal-1@org-a"] and out.unknown_portals == ["1"]
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not completed():
+            time.sleep(0.2)
+        assert completed() and sent[0] == "portal-1@org-a"
+        [poll] = triggers.pollers
+        while poll.looks < 1:
+            time.sleep(0.1)
+        salesforce = SalesforceConnector.from_env(emulator.runner_env())
+        lead = {"LastName": "Polled", "Company": "Co", "Email": "polled@fleet.example"}
+        assert salesforce.create("Lead", [lead])[0].ok
+        while time.monotonic() < deadline and "polled@fleet.example" not in hubspot_emails():
+            time.sleep(0.2)
+        assert "polled@fleet.example" in hubspot_emails()
+    finally:
+        triggers.stop()
+        worker.stop()
+        state.close()
+        broker.channel.queue_delete(name)
+        broker.channel.queue_delete(f"{name}.DQ")
+        broker.channel.queue_delete(f"{name}.XQ")
+        broker.close()
+    assert set(sent) == {"portal-1@org-a"} and len(sent) >= 2

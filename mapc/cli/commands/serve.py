@@ -76,7 +76,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--fleet",
         metavar="FILE",
         help="queue the job of the fleet file's pair whose `portal:` a webhook names, "
-        "instead of running it here (no Salesforce poll: schedule `mapc fleet enqueue`)",
+        "instead of running it here; the poll looks at each org once and queues every "
+        "pair on it, its calls from the org's allocation the workers share",
     )
     triggers.add_argument(
         "--debounce",
@@ -243,21 +244,32 @@ def triggers(args: argparse.Namespace, target: str, account: str, portal: str | 
     if public_url and not public_url.startswith(("https://", "http://")):
         raise ConfigurationError(f"--public-url wants an http(s) URL, not {public_url!r}")
     secret = os.environ.get(SECRET_VARIABLE) or None
+    from mapc.runtime.triggers.poll import DEFAULT_INTERVAL
+
+    raw = args.poll_salesforce or os.environ.get("MAPC_SALESFORCE_POLL") or ""
+    interval: float | None = DEFAULT_INTERVAL
+    if raw.strip().lower() == "off":
+        interval = None
+    elif raw:
+        interval = parse_interval(raw, "--poll-salesforce")
     if args.fleet:
+        import redis
+
         from mapc.runtime.fleet import queue
         from mapc.runtime.fleet.config import load_fleet
 
-        if args.poll_salesforce:
-            raise ConfigurationError(
-                "--poll-salesforce goes with --sync: a fleet's pairs are scheduled by "
-                "`mapc fleet enqueue`"
-            )
         fleet = load_fleet(args.fleet)
         try:
             queue.setup()
         except Exception as error:  # the broker unreachable: one sentence
             raise ConfigurationError(f"cannot reach the broker: {error}") from None
-        found = hub.fleet(fleet, window=window, own_sources=own)
+        found = hub.fleet(
+            fleet,
+            window=window,
+            own_sources=own,
+            poll_interval=interval,
+            redis=redis.Redis.from_url(fleet.redis_url) if interval is not None else None,
+        )
     else:
         from mapc.runtime.salesforce.client import SalesforceConnector
         from mapc.runtime.sync.runner import (
@@ -267,15 +279,8 @@ def triggers(args: argparse.Namespace, target: str, account: str, portal: str | 
             open_state,
             retry_rule,
         )
-        from mapc.runtime.triggers.poll import DEFAULT_INTERVAL
         from mapc.runtime.triggers.targets import LocalSync
 
-        raw = args.poll_salesforce or os.environ.get("MAPC_SALESFORCE_POLL") or ""
-        interval: float | None = DEFAULT_INTERVAL
-        if raw.strip().lower() == "off":
-            interval = None
-        elif raw:
-            interval = parse_interval(raw, "--poll-salesforce")
         sync = LocalSync(
             load_adapter(args.sync),
             connect(),

@@ -51,6 +51,15 @@ def connectors(
     return sf, HubSpotConnector(settings, limiter=limiter)
 
 
+def org_poller(fleet: Fleet, spec: PairSpec, redis: Any) -> tuple[SalesforceConnector, StateStore]:
+    """A connector to `spec`'s org for the Salesforce poll of `mapc serve --fleet`, its
+    calls taken from the org's shared allocation, and the state its calls are recorded in
+    (the pair's account: one poll serves every portal on the org)."""
+    sf = SalesforceConnector.from_env(spec.env)
+    sf.meter.before_call.add(SharedSalesforceLimiter(redis, spec.org, fleet.salesforce_limit))
+    return sf, StateStore(fleet.state, account=spec.account, create=False)
+
+
 def sync_pair(
     fleet: Fleet,
     key: str,

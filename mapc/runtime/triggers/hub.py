@@ -8,6 +8,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from mapc.runtime.adapter import Adapter
 from mapc.runtime.triggers.debounce import DEFAULT_WINDOW, Debouncer
 from mapc.runtime.triggers.events import Event, is_echo, latest_by_object
 from mapc.runtime.triggers.poll import DEFAULT_INTERVAL, SalesforcePoll
@@ -37,18 +38,21 @@ class Delivery:
 
 
 class Triggers:
-    """Pairs by HubSpot portal id (ANY_PORTAL: the one pair, whatever the portal), each
-    with its debounced runs, and the pollers that trigger them too."""
+    """Pairs (by name), each with its debounced runs; which pair a HubSpot portal's
+    webhooks are for; and the pollers that trigger runs too."""
 
     def __init__(
         self,
-        pairs: Mapping[str, Debouncer],
+        pairs: Sequence[Debouncer],
         pollers: Sequence[SalesforcePoll] = (),
         *,
+        portals: Mapping[str, str] | None = None,
         own_sources: Collection[str] = (),
         initial_run: bool = True,
     ) -> None:
-        self.pairs = dict(pairs)
+        self.pairs = {d.name: d for d in pairs}
+        self.portals = dict(portals or {})
+        """Portal id -> pair name; ANY_PORTAL: the pair of every other portal's events."""
         self.pollers = list(pollers)
         self.own_sources = frozenset(own_sources)
         self.initial_run = initial_run
@@ -75,7 +79,8 @@ class Triggers:
         return {d.name: {"runs": d.runs, "busy": d.busy} for d in self.pairs.values()}
 
     def pair_for(self, portal: str) -> Debouncer | None:
-        return self.pairs.get(portal) or self.pairs.get(ANY_PORTAL)
+        name = self.portals.get(portal) or self.portals.get(ANY_PORTAL)
+        return self.pairs.get(name) if name else None
 
     def hubspot(self, events: Sequence[Event]) -> Delivery:
         """Trigger a run of each pair the events concern; returns at once."""
@@ -93,8 +98,7 @@ class Triggers:
                 continue
             by_pair.setdefault(debouncer.name, []).append(event)
         for name, found in by_pair.items():
-            debouncer = next(d for d in self.pairs.values() if d.name == name)
-            debouncer.trigger("webhook event", latest_by_object(found), n=len(found))
+            self.pairs[name].trigger("webhook event", latest_by_object(found), n=len(found))
             out.triggered.append(name)
         for portal in out.unknown_portals:
             if portal not in self._warned:
@@ -119,12 +123,7 @@ def embedded(
     changes the mapping reads, through `poll_salesforce` (a connector of its own)."""
     debouncer = Debouncer(sync.state.account, sync, window)
     pollers = []
-    sobjects = [
-        sobject
-        for obj in sync.adapter.objects
-        if obj.salesforce_to_hubspot
-        for sobject in obj.salesforce_objects
-    ]
+    sobjects = synced_sobjects(sync.adapter)
     if poll_interval is not None and poll_salesforce is not None and sobjects:
         pollers.append(
             SalesforcePoll(
@@ -136,17 +135,71 @@ def embedded(
                 budget=sync.budget,
             )
         )
-    return Triggers({portal or ANY_PORTAL: debouncer}, pollers, own_sources=own_sources)
+    return Triggers(
+        [debouncer],
+        pollers,
+        portals={portal or ANY_PORTAL: debouncer.name},
+        own_sources=own_sources,
+    )
+
+
+def synced_sobjects(adapter: Adapter) -> list[str]:
+    """The Salesforce objects whose changes the mapping reads."""
+    found = [
+        sobject
+        for obj in adapter.objects
+        if obj.salesforce_to_hubspot
+        for sobject in obj.salesforce_objects
+    ]
+    return list(dict.fromkeys(found))
 
 
 def fleet(
-    fleet: Any, *, window: float = DEFAULT_WINDOW, own_sources: Collection[str] = ()
+    fleet: Any,
+    *,
+    window: float = DEFAULT_WINDOW,
+    own_sources: Collection[str] = (),
+    poll_interval: float | None = None,
+    redis: Any = None,
 ) -> Triggers:
-    """A fleet's pairs by their `portal:`: a webhook queues a job for its pair."""
-    pairs = {
-        spec.portal: Debouncer(spec.key, FleetEnqueue(fleet, spec.key), window)
-        for spec in fleet.pairs
-        if spec.portal
+    """A fleet's pairs: a webhook queues a job for the pair whose `portal:` it names;
+    with `poll_interval`, each org is polled once for all the pairs on it (through the
+    org's allocation the workers share in `redis`), and a change queues each of them."""
+    debouncers = {
+        spec.key: Debouncer(spec.key, FleetEnqueue(fleet, spec.key), window) for spec in fleet.pairs
     }
+    pollers = []
+    if poll_interval is not None:
+        from mapc.runtime.fleet.job import org_poller
+        from mapc.runtime.sync.runner import load_adapter
+
+        sobjects = synced_sobjects(load_adapter(fleet.adapter))
+        by_org: dict[str, list[Any]] = {}
+        for spec in fleet.pairs:
+            by_org.setdefault(spec.org, []).append(spec)
+        for org, specs in sorted(by_org.items()) if sobjects else ():
+            keys = [spec.key for spec in specs]
+
+            def queue_all(changed: list[str], keys: list[str] = keys) -> None:
+                for key in keys:
+                    debouncers[key].trigger("Salesforce change", n=len(changed))
+
+            salesforce, state = org_poller(fleet, specs[0], redis)
+            pollers.append(
+                SalesforcePoll(
+                    salesforce,
+                    sobjects,
+                    queue_all,
+                    interval=poll_interval,
+                    state=state,
+                    name=f"Salesforce org {org}",
+                )
+            )
     # A fleet's first runs are the scheduler's (`mapc fleet enqueue`), not the server's.
-    return Triggers(pairs, own_sources=own_sources, initial_run=False)
+    return Triggers(
+        list(debouncers.values()),
+        pollers,
+        portals={spec.portal: spec.key for spec in fleet.pairs if spec.portal},
+        own_sources=own_sources,
+        initial_run=False,
+    )

@@ -80,7 +80,10 @@ class SalesforcePoll:
         interval: float = DEFAULT_INTERVAL,
         state: StateStore | None = None,
         budget: Budget | None = None,
+        name: str = "Salesforce",
     ) -> None:
+        self.name = name
+        """What the log calls it ("Salesforce org acme-prod" under a fleet)."""
         self.salesforce = salesforce
         self.sobjects = list(dict.fromkeys(sobjects))
         self.on_change = on_change
@@ -107,7 +110,8 @@ class SalesforcePoll:
                 self.tick()
             except Exception as error:  # an outage: the next look tries again
                 log.warning(
-                    "Salesforce poll failed (%s: %s); trying again in %.0f s",
+                    "%s poll failed (%s: %s); trying again in %.0f s",
+                    self.name,
                     type(error).__name__,
                     str(error).splitlines()[0] if str(error) else "",
                     self.interval,
@@ -134,7 +138,7 @@ class SalesforcePoll:
             self.looks += 1
             self._record(usage)
         if changed:
-            log.info("Salesforce changes in %s: a run is due", ", ".join(changed))
+            log.info("%s changes in %s: a run is due", self.name, ", ".join(changed))
             self.on_change(changed)
         return changed
 
@@ -160,7 +164,7 @@ class SalesforcePoll:
 
     def _hold(self, why: str) -> bool:
         if not self._held:
-            log.warning("Salesforce poll paused: %s; it resumes when there is room", why)
+            log.warning("%s poll paused: %s; it resumes when there is room", self.name, why)
         self._held = True
         return False
 
