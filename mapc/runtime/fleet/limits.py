@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from mapc.runtime.hubspot.limits import HubSpotLimiter
+from mapc.runtime.hubspot.limits import GENERAL_MARGIN, SEARCH_MARGIN, HubSpotLimiter
 
 # KEYS[1]: the window's sorted set. ARGV: max calls, period (ms), a unique member.
 # Returns 0 when a slot was taken, else the milliseconds until the oldest call leaves.
@@ -93,14 +93,22 @@ class SharedHubSpotLimiter(HubSpotLimiter):
         super().__init__(requests_per_10s, searches_per_second, sleep=sleep)
         scope = f"hubspot:{portal}"
         self.windows = [
-            SharedWindow(client, f"{scope}:10s", Window(requests_per_10s, 10.0), sleep=sleep)
+            SharedWindow(
+                client,
+                f"{scope}:10s",
+                Window(requests_per_10s, 10.0 + GENERAL_MARGIN),
+                sleep=sleep,
+            )
         ]
         if per_day is not None:
             self.windows.append(
                 SharedWindow(client, f"{scope}:day", Window(per_day, 86400.0), sleep=sleep)
             )
         self.searches = SharedWindow(
-            client, f"{scope}:search", Window(searches_per_second, 1.0), sleep=sleep
+            client,
+            f"{scope}:search",
+            Window(searches_per_second, 1.0 + SEARCH_MARGIN),
+            sleep=sleep,
         )
 
     def acquire(self, *, search: bool = False) -> None:

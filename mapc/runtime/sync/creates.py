@@ -49,14 +49,14 @@ class Creates:
             # Exactly once: a retried upsert finds what a lost answer created, so there is
             # nothing to journal and nothing to find by fingerprint.
             ctx.writes.queue(
-                f"sf:create:{sobject}",
+                f"sf:create:{self.name}:{sobject}",
                 SALESFORCE_BATCH,
                 partial(sf.upsert, sobject, key),
                 after=self._saved,
             )
         else:
             ctx.writes.queue(
-                f"sf:create:{sobject}",
+                f"sf:create:{self.name}:{sobject}",
                 SALESFORCE_BATCH,
                 partial(sf.create, sobject),
                 before=self.journal.before(SALESFORCE, sobject),
@@ -145,7 +145,7 @@ class Creates:
 
         key = obj.salesforce_keys.get(sobject)
         payload = {**values, key: hs_id} if key else dict(values)
-        ctx.writes.add(f"sf:create:{sobject}", payload, done, source=hs_id)
+        ctx.writes.add(f"sf:create:{self.name}:{sobject}", payload, done, source=hs_id)
 
     def _values_for_salesforce(self, sobject: str, hs: Record) -> dict[str, Any]:
         obj = self.obj

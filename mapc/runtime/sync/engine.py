@@ -180,6 +180,9 @@ class SyncEngine:
             log.warning("run %s stopped: %s", run_id, stop)
             return report
         finally:
+            # Batches still in flight when the run stopped on its own thread: what they
+            # wrote is recorded before anything else is (at concurrency 1 there are none).
+            writes.drain()
             remove_guard()
             allowed: dict[str, int | None] = {}
             if self.budget is not None:

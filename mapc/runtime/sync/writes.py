@@ -239,7 +239,8 @@ class Writes:
             queue.in_flight.append(Sent(batch, future, self._order))
 
     def _make_room(self, lane: str) -> None:
-        """Wait until the lane has fewer than `concurrency` batches in flight."""
+        """Wait until the lane has fewer than `concurrency` batches in flight (not while a
+        batch settles: answers cannot be recorded then, so waiting would never end)."""
         while not self._settling:
             self.settle()
             lane_queues = [q for q in self.queues.values() if q.lane == lane and q.in_flight]
@@ -264,13 +265,31 @@ class Writes:
         finally:
             self._settling = False
 
+    def drain(self) -> None:
+        """When the run stops (a failure on its own thread, a budget stop): wait for every
+        batch in flight and record each answer that came, so a write carried out keeps its
+        link and its create is unjournalled; a batch whose answer never came stays "maybe
+        done" (the journal keeps its creates). Nothing still queued is sent. It never
+        raises: the failure that stopped the run is the one reported."""
+        for queue in list(self.queues.values()):
+            while queue.in_flight:
+                sent = queue.in_flight.popleft()
+                failure = sent.future.exception()
+                if failure is not None:
+                    log.warning(
+                        "%s: a batch's answer never came (%s); its records stay maybe done",
+                        queue.name,
+                        failure,
+                    )
+                    continue
+                try:
+                    self._settle(queue, sent.batch, sent.future.result())
+                except Exception as error:  # the run is stopping already: record, go on
+                    log.warning("%s: recording a batch's answers failed: %s", queue.name, error)
+
     def _stop(self, failure: BaseException) -> None:
         """An answer that never came: its records stay "maybe done" (the journal keeps
         their creates); every other batch in flight is recorded first, then the run
         stops with the first failure."""
-        for queue in list(self.queues.values()):
-            while queue.in_flight:
-                sent = queue.in_flight.popleft()
-                if sent.future.exception() is None:
-                    self._settle(queue, sent.batch, sent.future.result())
+        self.drain()
         raise failure

@@ -126,6 +126,33 @@ def test_a_failed_batch_stops_the_run_after_its_neighbours_are_recorded() -> Non
     assert settled == ["0", "1", "4", "5"]  # the batch sent beside the failed one counts
 
 
+def test_drain_records_every_answer_in_flight_and_sends_nothing_queued() -> None:
+    """A run stopping on its own thread: what was carried out is recorded, a batch whose
+    answer never came is left maybe done, and nothing still queued is sent."""
+    settled: list[str] = []
+    sent: list[Any] = []
+    gate = threading.Event()
+
+    def send(payloads: Any) -> list[WriteResult]:
+        gate.wait(5)
+        sent.append(list(payloads))
+        if payloads[0] == 2:
+            raise TimeoutError("no answer")
+        return [WriteResult(i, True, str(p)) for i, p in enumerate(payloads)]
+
+    with ThreadPoolExecutor(3) as pool:
+        writes = Writes(3, pool)
+        writes.queue("q", 2, send)
+        for n in range(7):  # three whole batches go out; the seventh item waits
+            writes.add("q", n, lambda r: settled.append(str(r.id)))
+        assert writes.in_flight == 3 and not settled
+        gate.set()
+        writes.drain()
+    assert settled == ["0", "1", "4", "5"]
+    assert writes.in_flight == 0
+    assert sorted(map(tuple, sent)) == [(0, 1), (2, 3), (4, 5)]  # 6 was never sent
+
+
 def test_concurrency_comes_from_the_environment() -> None:
     assert concurrency_from_env({}) == 1
     assert concurrency_from_env({"MAPC_CONCURRENCY": "4"}) == 4

@@ -273,3 +273,69 @@ def test_what_the_engine_sends_is_the_records_fields_and_nothing_of_its_own(
     assert len(sent) >= 4, sent  # a create each way and two tasks at least
     assert [r for r in sent if any(str(k).startswith("@") for k in r)] == []
     assert sync.state.pending_creates("contacts") == []  # each journalled, then cleared
+
+
+def test_r8_tasks_beside_a_pair_creating_tasks_keep_their_own_journal(sync: SyncEnv) -> None:
+    """A `calls -> Task` pair and email events both create Tasks: each journals its own
+    creates, so a run killed after the events' tasks were created still claims them (no
+    second task), and no call is linked to an event's task."""
+    from dataclasses import replace
+    from typing import Any
+
+    import pytest
+
+    from mapc.runtime.sync.engine import SyncEngine
+
+    class Killed(BaseException):
+        pass
+
+    class KillAfterEventTasks:
+        def __init__(self, inner: Any) -> None:
+            self.inner = inner
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(self.inner, name)
+
+        def create(self, sobject: str, records: Any) -> Any:
+            result = self.inner.create(sobject, records)
+            if sobject == "Task" and "Marketing email" in str(records[0].get("Subject")):
+                raise Killed("killed after the events' tasks were created")
+            return result
+
+    sync.adapter = replace(fixture("objects"), email_events=fixture("seed").email_events)
+    sync.seed(
+        {
+            "salesforce": {
+                "records": {"Contact": [{"LastName": "Lee", "Email": "ann@acme.example"}]}
+            },
+            "hubspot": {
+                "records": {
+                    "contacts": [{"_ref": "ann", "email": "ann@acme.example", "lastname": "Lee"}],
+                    "calls": [{"_ref": "call", "hs_call_title": "Discovery call"}],
+                },
+                "associations": [
+                    {
+                        "from": {"type": "calls", "id": "@call"},
+                        "to": {"type": "contacts", "id": "@ann"},
+                    }
+                ],
+                "email_events": [
+                    {"id": "t1", "type": "OPEN", "recipient": "ann@acme.example"},
+                    {"id": "t2", "type": "CLICK", "recipient": "ann@acme.example"},
+                ],
+            },
+        }
+    )
+    engine = SyncEngine(
+        sync.adapter, KillAfterEventTasks(sync.salesforce), sync.hubspot, sync.state
+    )
+    with pytest.raises(Killed):
+        engine.run()
+    assert sync.state.pending_creates("calls") == []  # the call's task was recorded
+    sync.run()
+    subjects = sorted(t["Subject"] for t in sync.sf("Task", fields="Id, Subject"))
+    assert len(subjects) == 3, subjects  # the call's task and one per event, none twice
+    assert subjects[0] == "Discovery call"
+    sync.emulator.reset_calls()
+    sync.run()
+    assert sync.write_count() == 0, sync.writes()

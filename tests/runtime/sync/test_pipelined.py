@@ -121,3 +121,34 @@ def test_changes_on_both_sides_with_updates_in_flight_all_arrive_once(
     before = sync.write_count()
     assert run(sync).writes == 0
     assert sync.write_count() == before
+
+
+def test_a_run_stopped_on_its_thread_records_the_writes_already_carried_out(
+    sync: SyncEnv, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The creates HubSpot's changes led to are in flight when Salesforce's pass fails:
+    each Lead created gets its link and leaves the journal, so nothing is "maybe created"
+    and the next run creates nothing twice."""
+    from mapc.runtime.errors import ConnectorError
+
+    contacts = [{"email": f"stop{i}@p.example", "lastname": f"S{i}"} for i in range(250)]
+    sync.seed({"hubspot": {"records": {"contacts": contacts}}})
+    sync.emulator.add_fault(CREATES, latency=0.4)
+    original = PairSync.reconcile
+
+    def failing(self: PairSync, side: Side) -> None:
+        if isinstance(side, FromSalesforce):
+            raise ConnectorError("Salesforce's pass failed (simulated)")
+        original(self, side)
+
+    monkeypatch.setattr(PairSync, "reconcile", failing)
+    with pytest.raises(ConnectorError):
+        run(sync)
+    leads = [r for r in sync.sf("Lead", fields="Id, Email") if "stop" in str(r["Email"])]
+    assert len(leads) == 250
+    assert sync.state.count_links("contacts") == 250
+    assert sync.state.pending_creates("contacts") == []
+    monkeypatch.setattr(PairSync, "reconcile", original)
+    sync.emulator.clear_faults()
+    assert run(sync).failed == 0
+    assert len([r for r in sync.sf("Lead", fields="Id, Email") if "stop" in str(r["Email"])]) == 250

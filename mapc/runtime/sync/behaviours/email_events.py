@@ -27,6 +27,9 @@ from mapc.runtime.sync.writes import SALESFORCE_BATCH, Item
 log = logging.getLogger("mapc.sync")
 
 CURSOR = "email_events"
+EVENT_TASKS = "sf:create:events"
+"""The events' own create queue, apart from any pair creating the same object (a `calls ->
+Task` pair): each queue journals its creates its own way."""
 FIRST_LOOKBACK = timedelta(days=30)
 OVERLAP = timedelta(minutes=10)
 CONTACTS = "contacts"
@@ -85,7 +88,7 @@ def sync_email_events(ctx: Context, rule: EmailEventsRule) -> str | None:
     failed: list[datetime] = []
     sf = ctx.salesforce
     ctx.writes.queue(
-        "sf:create:Task",
+        EVENT_TASKS,
         SALESFORCE_BATCH,
         lambda recs: sf.create(rule.salesforce_object, recs),
         before=lambda items: _journal(ctx, items),
@@ -174,7 +177,7 @@ def _task(
             for err in result.errors:
                 ctx.error("email_events", SALESFORCE, event_id, err.code, err.message, err.fields)
 
-    ctx.writes.add("sf:create:Task", values, done, source=event_id)
+    ctx.writes.add(EVENT_TASKS, values, done, source=event_id)
 
 
 class CampaignNames:
