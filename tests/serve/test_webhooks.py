@@ -148,7 +148,7 @@ def test_without_triggers_the_hook_is_off(tmp_path: Path) -> None:
     [
         (["--debounce", "1"], "--debounce goes with --sync ADAPTER or --fleet FILE"),
         (["--public-url", "https://x.example"], "--public-url goes with --sync"),
-        (["--sync", "generated/hubspot_salesforce.py", "--debounce", "0"], "0.2 to 60"),
+        (["--sync", "generated/hubspot_salesforce.py", "--debounce", "0.5"], "1 to 60"),
         (["--sync", "generated/hubspot_salesforce.py", "--public-url", "x.example"], "http(s)"),
         (["--sync", "generated/hubspot_salesforce.py", "--poll-salesforce", "soon"], "30s, 5m"),
         (["--sync", "no/such/adapter.py"], "No adapter module"),

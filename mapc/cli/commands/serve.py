@@ -83,7 +83,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--debounce",
         metavar="SECONDS",
         help="triggers within this long of the first make one run (default: "
-        "$MAPC_TRIGGER_DEBOUNCE or 1; 0.2 to 60)",
+        "$MAPC_TRIGGER_DEBOUNCE or 1; 1 to 60)",
     )
     triggers.add_argument(
         "--poll-salesforce",
@@ -307,8 +307,10 @@ def debounce(text: str) -> float:
         seconds = float(raw)
     except ValueError:
         seconds = -1.0
-    if not 0.2 <= seconds <= 60:
-        raise ConfigurationError(f"--debounce wants seconds from 0.2 to 60, not {text!r}")
+    # At least a second: Salesforce keeps SystemModstamp to the second, so a run the poll
+    # triggers starts after the second it saw is over, and reads any later write in it.
+    if not 1 <= seconds <= 60:
+        raise ConfigurationError(f"--debounce wants seconds from 1 to 60, not {text!r}")
     return seconds
 
 
