@@ -23,6 +23,7 @@ from mapc.runtime.sync.behaviours.opt_out import unsubscribe_queue
 from mapc.runtime.sync.behaviours.seed import company_link_candidate
 from mapc.runtime.sync.context import HUBSPOT, PAIR_CHUNK, SALESFORCE, Context
 from mapc.runtime.sync.creates import Creates
+from mapc.runtime.sync.echoes import Echoes
 from mapc.runtime.sync.lifecycle import (
     Departures,
     Lifecycle,
@@ -71,6 +72,7 @@ class PairSync:
         self._progress: dict[str, int] = {}
         self.gone = Departures()
         """Deletions and merges the read found, settled before the changes."""
+        self.echoes = Echoes(ctx, obj)
 
     # -- staging ------------------------------------------------------------------------
 
@@ -130,7 +132,8 @@ class PairSync:
                         obj.match_key(record) if obj.match_key else None,
                     )
                 )
-        ctx.staging.add(HUBSPOT, self.name, page.records, obj.match_key, HUBSPOT_ID)
+        fresh = self.echoes.fresh(HUBSPOT, self.name, page.records)
+        ctx.staging.add(HUBSPOT, self.name, fresh, obj.match_key, HUBSPOT_ID)
         if obj.match_key is not None and not ctx.dry_run:
             ctx.state.put_keys(
                 HUBSPOT,
@@ -151,7 +154,8 @@ class PairSync:
             for r in page.records
             if is_deleted(r)
         ]
-        ctx.staging.add(SALESFORCE, sobject, alive, key, SALESFORCE_ID)
+        fresh = self.echoes.fresh(SALESFORCE, sobject, alive)
+        ctx.staging.add(SALESFORCE, sobject, fresh, key, SALESFORCE_ID)
         if key is not None and not ctx.dry_run:
             ctx.state.put_keys(
                 SALESFORCE, sobject, [(str(r[SALESFORCE_ID]), key(r)) for r in alive]

@@ -14,6 +14,7 @@ from mapc.runtime.sync.values import canon_text, same, truthy
 from mapc.runtime.sync.writes import HUBSPOT_BATCH, SALESFORCE_BATCH
 
 WON_STAGE = "Closed Won"
+WON_FROM = "Opportunity"
 DEALS = "deals"
 WAITING = "CONTACT_NOT_SYNCED"
 
@@ -24,12 +25,17 @@ def is_won(opportunity: dict[str, Any]) -> bool:
     return str(opportunity.get("StageName") or "") == WON_STAGE
 
 
+def reads_won_from(sobject: str) -> bool:
+    """Closed/Won walks every staged record of this Salesforce object."""
+    return sobject == WON_FROM
+
+
 def apply_closed_won(ctx: Context, rule: ClosedWonRule) -> None:
     contacts = ctx.adapter.object_for(rule.hubspot_object)
     if contacts is None:
         return
     won: list[str] = []
-    for chunk in ctx.staging.chunks(SALESFORCE, "Opportunity", 500):
+    for chunk in ctx.staging.chunks(SALESFORCE, WON_FROM, 500):
         won.extend(str(o["Id"]) for o in chunk if is_won(o))
     if not won:
         return

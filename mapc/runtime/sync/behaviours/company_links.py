@@ -46,6 +46,16 @@ def read_companies(
         hs[PARENT_KEY] = hs.get(COMPANY_OF_CONTACT) or (found[0] if found else None)
 
 
+def parent_unmoved_at_read(ctx: Context, obj: ObjectSync, link: Link, record: Record) -> bool:
+    """Before the survey reads any association: whether a HubSpot contact read is still
+    with the company its link last synced (`parent_moved` once `read_companies` ran).
+    False when the record names no primary company: only an associations read could tell."""
+    if not (leads_and_contacts(obj) and ctx.syncs_companies) or link.sf_object != CONTACT:
+        return True  # `read_companies` gives it no parent key
+    company = record.get(COMPANY_OF_CONTACT)
+    return bool(company) and company == link.hs_parent
+
+
 def parent_moved(obj: ObjectSync, link: Link, record: Record, side: str) -> bool:
     """A contact read on `side` is with another company (HubSpot) or account (Salesforce)
     than when it last synced."""
