@@ -17,10 +17,10 @@ from mapc.runtime.sync.behaviours.names import (
     CONTACT,
     EMAIL,
     HUBSPOT_ID,
-    NEVER_CREATE,
     OPT_OUT_HUBSPOT,
     SALESFORCE_ID,
 )
+from mapc.runtime.sync.behaviours.person_accounts import never_created
 from mapc.runtime.sync.behaviours.seed import leads_and_contacts
 from mapc.runtime.sync.context import HUBSPOT, SALESFORCE, Context
 from mapc.runtime.sync.decide import fields_for, snapshot
@@ -168,7 +168,8 @@ class Creates:
         for key, default in self.ctx.create_defaults(obj, sobject).items():
             if blank(values.get(key)):
                 values[key] = default
-        return {k: v for k, v in values.items() if k not in NEVER_CREATE}
+        never = never_created(sobject, self.ctx.person_accounts)
+        return {k: v for k, v in values.items() if k not in never}
 
     def _held(self, target: str, source: str, label: str) -> bool:
         """An earlier create of this record may have been carried out and cannot be

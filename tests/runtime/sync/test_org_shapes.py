@@ -12,7 +12,12 @@ import pytest
 
 from mapc.cli import main
 from mapc.runtime.adapter import PersonAccounts
-from mapc.runtime.sync.behaviours.person_accounts import NoPersonAccounts, org_fields, org_shape
+from mapc.runtime.sync.behaviours.person_accounts import (
+    NoPersonAccounts,
+    never_created,
+    org_fields,
+    org_shape,
+)
 from tests.runtime.sync.conftest import SyncEnv, base_seed
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -153,3 +158,12 @@ def test_without_a_describe_the_mapping_is_trusted_for_record_type_id() -> None:
     # `person_accounts: false` reads no describe: the person-only fields go, RecordTypeId
     # stays (the project's catalog, pulled from the org, said the org has it).
     assert org_fields("Account", ACCOUNT_READ, False, None) == ["Name", "RecordTypeId"]
+
+
+def test_an_account_record_type_is_created_as_mapped_except_beside_person_accounts() -> None:
+    # Beside person accounts the record type is what would make an Account a person
+    # account, which only Salesforce creates (R7); in a standard org it is a mapped value.
+    assert "RecordTypeId" in never_created("Account", True)
+    assert "RecordTypeId" not in never_created("Account", False)
+    assert "RecordTypeId" not in never_created("Case", True)
+    assert {"IsPersonAccount", "PersonEmail"} <= never_created("Contact", False)

@@ -60,8 +60,9 @@ OPT_OUT_HUBSPOT = "hs_email_optout"
 
 IS_PERSON_ACCOUNT = "IsPersonAccount"
 PERSON_OPT_OUT = "PersonHasOptedOutOfEmail"
-NEVER_CREATE = frozenset({"IsPersonAccount", "PersonEmail", "RecordTypeId"})
+NEVER_CREATE = frozenset({"IsPersonAccount", "PersonEmail"})
 """Fields mapc never sets on create (a person account is made in Salesforce only)."""
+RECORD_TYPE = "RecordTypeId"
 
 # -- lead conversion ----------------------------------------------------------------------
 

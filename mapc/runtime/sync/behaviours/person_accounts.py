@@ -9,7 +9,14 @@ from typing import Any
 
 from mapc.runtime.adapter import PersonAccounts
 from mapc.runtime.errors import ConfigurationError
-from mapc.runtime.sync.behaviours.names import ACCOUNT, CONTACT, IS_PERSON_ACCOUNT, LEAD
+from mapc.runtime.sync.behaviours.names import (
+    ACCOUNT,
+    CONTACT,
+    IS_PERSON_ACCOUNT,
+    LEAD,
+    NEVER_CREATE,
+    RECORD_TYPE,
+)
 from mapc.runtime.sync.ports import SalesforcePort
 
 PERSON_ONLY: dict[str, frozenset[str]] = {
@@ -29,7 +36,7 @@ PERSON_ONLY: dict[str, frozenset[str]] = {
 }
 """Fields an org has only with person accounts switched on."""
 
-SOMETIMES = {ACCOUNT: frozenset({"RecordTypeId"})}
+SOMETIMES = {ACCOUNT: frozenset({RECORD_TYPE})}
 """Fields every person-account org has and a standard org has when it defines record types:
 only the org's describe can say, so they are left out only when the describe lacks them."""
 
@@ -89,3 +96,13 @@ def org_create_defaults(
     if not optional:
         return defaults
     return {k: v for k, v in defaults.items() if k not in optional}
+
+
+def never_created(sobject: str, person_accounts: bool) -> frozenset[str]:
+    """Fields mapc leaves out of a create of `sobject`: in a person-account org an
+    Account's record type too, since that is what would make it a person account (R7:
+    those are made in Salesforce only); elsewhere a mapped record type is the mapping's
+    choice, as any field's."""
+    if person_accounts and sobject == ACCOUNT:
+        return NEVER_CREATE | {RECORD_TYPE}
+    return NEVER_CREATE
