@@ -123,23 +123,25 @@ class SalesforcePoll:
         if not self._room():
             return []
         usage = RunUsage({SALESFORCE: meter_of(self.salesforce)})
-        changed = []
+        changed: list[str] = []
+        marks = dict(self.marks)
         try:
             for sobject in self.sobjects:
                 rows = list(
-                    self.salesforce.query(
-                        query(sobject, self.marks.get(sobject)), include_deleted=True
-                    )
+                    self.salesforce.query(query(sobject, marks.get(sobject)), include_deleted=True)
                 )
-                found, self.marks[sobject] = look(rows, self.marks.get(sobject))
+                found, marks[sobject] = look(rows, marks.get(sobject))
                 if found:
                     changed.append(sobject)
         finally:
             self.looks += 1
             self._record(usage)
+        # The marks move only with a whole look whose changes are handed on: a look cut
+        # short by a failed query sees the same changes again next time.
         if changed:
             log.info("%s changes in %s: a run is due", self.name, ", ".join(changed))
             self.on_change(changed)
+        self.marks = marks
         return changed
 
     def _room(self) -> bool:
@@ -169,10 +171,15 @@ class SalesforcePoll:
         return False
 
     def _record(self, usage: RunUsage) -> None:
+        """Count the look's calls in the run log; a state that cannot be written now (a
+        run holding SQLite's lock) costs the count, never the changes the look saw."""
         if self.state is None or not usage.meters:
             return
         allowed = None
         if self.budget is not None:
             allowed = self.budget.allowed(SALESFORCE, usage, {})
         entry = usage.as_dict({SALESFORCE: allowed})[SALESFORCE]
-        self.state.log.record_poll_calls(SALESFORCE, entry)
+        try:
+            self.state.log.record_poll_calls(SALESFORCE, entry)
+        except Exception as error:
+            log.warning("%s poll: its calls could not be counted (%s)", self.name, error)

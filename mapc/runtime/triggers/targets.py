@@ -52,7 +52,11 @@ class LocalSync:
         self.retry = retry
         self.budget = budget
         self.concurrency = concurrency
-        self.reports: list[Report] = []
+        self.last: Report | None = None
+        """The newest run's report (only that: serve runs for months)."""
+
+    def _keep(self, report: Report) -> None:
+        self.last = report
 
     def __call__(self, pending: Pending) -> Again | None:
         log.info("run triggered by %s", pending.describe())
@@ -61,7 +65,7 @@ class LocalSync:
                 self.adapter,
                 self.connections,
                 self.state,
-                on_report=self.reports.append,
+                on_report=self._keep,
                 retry=self.retry,
                 budget=self.budget,
                 concurrency=self.concurrency,

@@ -5,6 +5,9 @@ its SystemModstamp, and every call is counted in the state and stops at the budg
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
 
 from mapc.emulator import Emulator
 from mapc.runtime.budget import Allocation, Budget
@@ -90,3 +93,28 @@ def test_a_look_tells_new_from_seen() -> None:
     assert look([], Mark(None)) == (False, Mark(None))
     changed, _ = look(rows[2:], Mark(None))  # the object's first record ever
     assert changed
+
+
+def test_a_look_cut_short_by_a_failed_query_sees_its_changes_again(
+    emulator: Emulator, sf: SalesforceConnector
+) -> None:
+    emulator.clock.freeze()
+    changes: list[list[str]] = []
+    connector = SalesforceConnector.from_env(emulator.env())
+    poll = SalesforcePoll(connector, ["Lead", "Contact"], changes.append)
+    assert poll.tick() == []
+    emulator.clock.advance(2)
+    _lead(sf, "cut")
+    real_query = connector.query
+
+    def contacts_time_out(soql: str, **options: Any) -> Any:
+        if " FROM Contact" in soql:
+            raise TimeoutError("the Contact look timed out")
+        return real_query(soql, **options)
+
+    connector.query = contacts_time_out  # type: ignore[method-assign]
+    with pytest.raises(TimeoutError):
+        poll.tick()  # the Lead look saw the lead; the Contact look failed
+    connector.query = real_query  # type: ignore[method-assign]
+    assert poll.tick() == ["Lead"]  # seen again, not lost with the cut-short look
+    assert changes == [["Lead"]]
