@@ -282,3 +282,45 @@ class FromSalesforce(Side):
     def _key(self, record: Record) -> str | None:
         key = self.obj.salesforce_match_key
         return key(record) if key else None
+
+
+class FromHubSpotAsRead(FromHubSpot):
+    """HubSpot's side reconciled page by page while the rest is still being read. A merge
+    on a later page may free a Salesforce record (its loser's link unlinked) that an
+    earlier record would have matched: so a record whose key names any Salesforce record
+    (all linked elsewhere, or it would have matched) is not created yet, and neither is
+    any later record with its key; those wait for the end of the read (`held_back`)."""
+
+    def __init__(self, ctx: Context, obj: ObjectSync, creates: Creates) -> None:
+        super().__init__(ctx, obj, creates)
+        self.keyed: set[str] = set()
+        """Keys of the chunk at hand that name a Salesforce record."""
+        self.held_back: list[Record] = []
+        self.held_keys: set[str] = set()
+
+    def look_up(self, chunk: list[Record]) -> list[Record]:
+        """The records of `chunk` to reconcile now; the others wait, in read order."""
+        key_of = self.obj.match_key
+        if key_of is None:
+            return chunk
+        now: list[Record] = []
+        for record in chunk:
+            key = key_of(record)
+            if key and key in self.held_keys:
+                self.held_back.append(record)
+            else:
+                now.append(record)
+        keys = sorted({k for r in now if (k := key_of(r))})
+        objects = self.obj.salesforce_objects
+        self.keyed = set(self.ctx.staging.by_keys(SALESFORCE, keys, objects)) | set(
+            self.ctx.state.find_keys(SALESFORCE, keys, objects)
+        )
+        return now
+
+    def create(self, staged: str, record: Record) -> None:
+        key = self.obj.match_key(record) if self.obj.match_key is not None else None
+        if key and key in self.keyed:
+            self.held_back.append(record)
+            self.held_keys.add(key)
+            return
+        super().create(staged, record)
