@@ -340,6 +340,11 @@ def show(result: dict[str, Any]) -> None:
     print(floor_line(result))
 
 
+def ratio(wall: float, floor: float) -> str:
+    """Wall time over the floor; none without limits or latency (nothing to wait for)."""
+    return f"{wall / floor:.2f}x" if floor > 0 else "-"
+
+
 def floor_line(result: dict[str, Any]) -> str:
     """The first run's wall time beside the floor of its calls, and where its time went."""
     first, floor = result["first"], result["first"]["floor"]
@@ -348,7 +353,7 @@ def floor_line(result: dict[str, Any]) -> str:
         f"first run vs rate-limit floor ({result['limits']} limits, "
         f"{result['latency'] * 1000:.0f} ms a call, concurrency {result['concurrency']}): "
         f"wall {first['seconds']:.1f}s, floor {floor['floor']:.1f}s ({lanes}), "
-        f"{first['seconds'] / floor['floor']:.2f}x; runner CPU {first['cpu']:.1f}s "
+        f"{ratio(first['seconds'], floor['floor'])}; runner CPU {first['cpu']:.1f}s "
         f"({first['cpu'] / first['seconds']:.0%} of wall), emulator CPU "
         f"{first['emulator_cpu']:.1f}s, mapc's HubSpot limiter waited "
         f"{first['limiter_wait']:.1f}s"
@@ -396,7 +401,7 @@ def by_concurrency(args: argparse.Namespace) -> int:
         calls = sum(v for k, v in first["calls"].items() if k != "detail")
         print(
             f"{result['concurrency']:>11}{first['seconds']:>8.1f}s{floor['floor']:>8.1f}s"
-            f"{first['seconds'] / floor['floor']:>6.2f}x{floor['search']:>7.1f}s"
+            f"{ratio(first['seconds'], floor['floor']):>7}{floor['search']:>7.1f}s"
             f"{floor['window']:>7.1f}s{floor['salesforce']:>8.1f}s{first['cpu']:>11.1f}s"
             f"{first['emulator_cpu']:>13.1f}s{calls:>7}{first['failed']:>7}"
             f"{result['second']['writes']:>16}"
