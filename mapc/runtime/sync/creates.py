@@ -6,6 +6,7 @@ from functools import partial
 from typing import Any
 
 from mapc.runtime.adapter import CreateContacts, MatchKind, ObjectSync
+from mapc.runtime.kinds import Rule
 from mapc.runtime.records import Record, WriteResult
 from mapc.runtime.sync.apply import (
     PARENT_KEY,
@@ -17,13 +18,12 @@ from mapc.runtime.sync.behaviours.names import (
     CONTACT,
     EMAIL,
     HUBSPOT_ID,
-    OPT_OUT_HUBSPOT,
     SALESFORCE_ID,
 )
 from mapc.runtime.sync.behaviours.person_accounts import never_created
 from mapc.runtime.sync.behaviours.seed import leads_and_contacts
 from mapc.runtime.sync.context import HUBSPOT, SALESFORCE, Context
-from mapc.runtime.sync.decide import fields_for, snapshot
+from mapc.runtime.sync.decide import fields_for, offered, snapshot
 from mapc.runtime.sync.flags import LinkFlags
 from mapc.runtime.sync.journal import Journal
 from mapc.runtime.sync.report import Change
@@ -148,23 +148,17 @@ class Creates:
         ctx.writes.add(f"sf:create:{self.name}:{sobject}", payload, done, source=hs_id)
 
     def _values_for_salesforce(self, sobject: str, hs: Record) -> dict[str, Any]:
+        """What a create sends: what the rules offer a record not made yet (`offered`),
+        owners translated (R10), blanks left out, then the mapping's create defaults."""
         obj = self.obj
-        proposed = obj.to_salesforce(sobject, hs)
-        values: dict[str, Any] = {}
+        values = offered(obj, sobject, hs, None, to_salesforce=True)
         for f in fields_for(obj, sobject):
-            if f.owner:
-                target = (
-                    self.ctx.owners.salesforce_for_hubspot(hs.get(f.hubspot))
-                    if (self.ctx.owners and f.to_salesforce)
-                    else None
+            if f.owner and f.to_salesforce:
+                owners = self.ctx.owners
+                values[f.salesforce] = (
+                    owners.salesforce_for_hubspot(hs.get(f.hubspot)) if owners else None
                 )
-                if target:
-                    values[f.salesforce] = target
-            elif f.hubspot == OPT_OUT_HUBSPOT:
-                if truthy(hs.get(f.hubspot)):
-                    values[f.salesforce] = True
-            elif f.to_salesforce and not blank(proposed.get(f.salesforce)):
-                values[f.salesforce] = proposed[f.salesforce]
+        values = {k: v for k, v in values.items() if not blank(v)}
         for key, default in self.ctx.create_defaults(obj, sobject).items():
             if blank(values.get(key)):
                 values[key] = default
@@ -219,16 +213,16 @@ class Creates:
             "new in Salesforce",
             tuple(Change(k, None, values[k]) for k in sorted(values)),
         )
-        opt = next((f for f in fields_for(obj, sobject) if f.hubspot == OPT_OUT_HUBSPOT), None)
+        opt = next((f for f in fields_for(obj, sobject) if f.rule is Rule.OPT_OUT), None)
         opted_out = opt is not None and truthy(sf.get(opt.salesforce))
         if ctx.dry_run:
-            if opted_out:
+            if opt is not None and opted_out:
                 ctx.report.add(
                     self.name,
                     HUBSPOT,
                     "unsubscribe",
                     f"{sobject} {sf_id}",
-                    (OPT_OUT_HUBSPOT,),
+                    (opt.hubspot,),
                     "Email Opt Out set in Salesforce (R1)",
                 )
             return
@@ -243,7 +237,7 @@ class Creates:
             hs_values: dict[str, Any] = {f.hubspot: None for f in fields_for(obj, sobject)}
             hs_values.update({k: canon_text(v) for k, v in values.items()})
             if opt is not None:
-                hs_values[OPT_OUT_HUBSPOT] = None
+                hs_values[opt.hubspot] = None
             if obj.match_key is not None:
                 ctx.new_keys.append((HUBSPOT, self.name, result.id, obj.match_key(values)))
             link = Link(
@@ -266,28 +260,31 @@ class Creates:
         ctx.writes.add(f"hs:create:{self.name}", payload, done, source=sf_id)
 
     def _values_for_hubspot(self, sobject: str, sf: Record) -> dict[str, Any]:
+        """What a create sends: what the rules offer a record not made yet (`offered`),
+        owners translated (R10), blanks and Salesforce's required-field placeholders left
+        out, then the mapping's create defaults. The opt-out is not a property HubSpot
+        takes on a create: it goes through Communication Preferences once the contact
+        exists (R1, `queue_unsubscribe`)."""
         obj = self.obj
-        proposed = obj.to_hubspot(sobject, sf)
+        values = offered(obj, sobject, sf, None, to_salesforce=False)
         placeholders = {
             k: v for k, v in obj.create_defaults.get(sobject, {}).items() if bracketed(v)
         }
-        values: dict[str, Any] = {}
         for f in fields_for(obj, sobject):
-            if f.hubspot == OPT_OUT_HUBSPOT or not f.to_hubspot:
+            if f.hubspot not in values:
                 continue
-            if f.owner:
-                target = (
-                    self.ctx.owners.hubspot_for_salesforce(sf.get(f.salesforce))
-                    if (self.ctx.owners)
-                    else None
+            if f.rule is Rule.OPT_OUT:
+                del values[f.hubspot]
+            elif f.owner:
+                owners = self.ctx.owners
+                values[f.hubspot] = (
+                    owners.hubspot_for_salesforce(sf.get(f.salesforce)) if owners else None
                 )
-                if target:
-                    values[f.hubspot] = target
-            elif not blank(proposed.get(f.hubspot)) and (
-                f.salesforce not in placeholders
-                or sf.get(f.salesforce) != placeholders[f.salesforce]
+            elif (
+                f.salesforce in placeholders and sf.get(f.salesforce) == placeholders[f.salesforce]
             ):
-                values[f.hubspot] = proposed[f.hubspot]
+                del values[f.hubspot]
+        values = {k: v for k, v in values.items() if not blank(v)}
         for key, default in obj.hubspot_create_defaults.items():
             if blank(values.get(key)):
                 values[key] = default
