@@ -62,6 +62,7 @@ from mapc.runtime.sync.state import StateStore  # noqa: E402
 PRO = {"max_per_interval": 190, "interval_ms": 10_000, "search_per_second": 5}
 """HubSpot's Professional/Enterprise limits: 190 calls per rolling 10 s per account and
 app, 5 CRM searches per second."""
+UNLIMITED = {"max_per_interval": 10**9, "interval_ms": 10_000, "search_per_second": 10**9}
 LIMITS: dict[str, dict[str, int] | None] = {"pro": PRO, "none": None}
 
 
@@ -85,7 +86,9 @@ def seed(n: int, limits: dict[str, int] | None = None) -> dict[str, Any]:
             },
         },
         "hubspot": {
-            **({"rate_limit": {**limits, "enforce": True}} if limits else {}),
+            # No limits: none enforced, and none reported in the headers either (mapc's
+            # limiter follows them), so nothing but the CPU and the network paces the run.
+            "rate_limit": {**(limits or UNLIMITED), "enforce": limits is not None},
             "records": {
                 "contacts": [
                     {
