@@ -15,7 +15,6 @@ from typing import Any
 from sqlalchemy import (
     Engine,
     Table,
-    and_,
     bindparam,
     create_engine,
     delete,
@@ -462,14 +461,10 @@ class StateStore:
             ).scalar_one_or_none()
 
     def set_cursor(self, side: str, obj: str, value: str) -> None:
-        key = and_(
-            s.cursors.c.account == self.account, s.cursors.c.side == side, s.cursors.c.object == obj
-        )
+        """A cursor that did not move (a run that read nothing new) is not written again."""
+        row = {"account": self.account, "side": side, "object": obj, "value": value}
         with self.engine.begin() as conn:
-            conn.execute(delete(s.cursors).where(key))
-            conn.execute(
-                insert(s.cursors).values(account=self.account, side=side, object=obj, value=value)
-            )
+            upsert(conn, s.cursors, [row], ("account", "side", "object"), ("value",))
 
     def cursors(self) -> dict[tuple[str, str], str]:
         with self.engine.connect() as conn:

@@ -70,6 +70,11 @@ def test_a_run_that_reads_only_its_own_writes_stages_and_writes_nothing(
     for table in ("mapc_links", "mapc_keys", "mapc_staging"):
         for verb in ("INSERT", "UPDATE"):
             assert changed(seen, verb, table) == 0, (verb, table)
+    with statements(sync.state) as seen:
+        assert sync.run().writes == 0
+    # Nothing new read: no cursor moved, none is written again.
+    for verb in ("INSERT", "UPDATE", "DELETE"):
+        assert changed(seen, verb, "mapc_cursors") == 0, verb
 
 
 def test_a_held_record_read_back_unchanged_is_staged_and_reported_as_held(
