@@ -447,6 +447,18 @@ class PairSync:
                 self._link_left_out(side, label, link)
             return
         if match is not None and side.waits_for_unread_match:
+            # Matched by a key kept from an earlier read, but that record cannot be read
+            # now (gone beyond the recycle bin, or hidden from the integration user): its
+            # key is forgotten, so the next run creates this one unless another matches.
+            self._skip(
+                side,
+                label,
+                f"matched {named(match)} by a key kept from an earlier read, but it can no "
+                "longer be read; its key is forgotten and the next run creates this record "
+                "unless another matches",
+            )
+            if not self.ctx.dry_run:
+                self.ctx.state.put_keys(side.other, match[0], [(match[1], None)])
             return
         duplicate = side.duplicate(record)
         if duplicate is not None:

@@ -50,7 +50,8 @@ class Side(ABC):
     second = False
     """Links whose other record was staged were reconciled from the other side already."""
     waits_for_unread_match = False
-    """A matched record that cannot be read (gone since its key was kept) creates nothing."""
+    """A matched record that cannot be read (gone since its key was kept) creates nothing
+    this run: its key is forgotten and the next run decides again."""
 
     def __init__(self, ctx: Context, obj: ObjectSync, creates: Creates) -> None:
         self.ctx, self.obj, self.creates = ctx, obj, creates

@@ -261,3 +261,24 @@ def test_a_deleted_person_account_takes_its_company_and_contact(shaped: SyncEnv)
     report = settled(shaped)
     assert report.total("delete") == 2
     assert shaped.hs_by_email() == {} and shaped.hs("companies", ("name",)) == []
+
+
+def test_a_match_by_a_key_whose_record_is_gone_is_reported_and_settles_next_run(
+    sync: SyncEnv,
+) -> None:
+    """A key kept from an earlier read whose record has since gone without a trace (past
+    the recycle bin): the HubSpot contact it matches is reported, the key forgotten, and
+    the next run creates its lead (it was skipped silently, run after run)."""
+    sync.seed(
+        {"hubspot": {"records": {"contacts": [{"email": "ghost@x.example", "lastname": "G"}]}}}
+    )
+    gone = "00Q000000000GoNE"
+    sync.state.put_keys("salesforce", "Lead", [(gone, "ghost@x.example")])
+    first = sync.run()
+    [skip] = [a for a in first.skipped if gone in a.reason]
+    assert "can no longer be read" in skip.reason and skip.object == "contacts"
+    assert sync.sf("Lead") == []
+    assert sync.state.find_keys("salesforce", ["ghost@x.example"], ["Lead"]) == {}
+    assert sync.run().failed == 0
+    [lead] = sync.sf("Lead", fields="Id, Email")
+    assert lead["Email"] == "ghost@x.example"
