@@ -11,7 +11,7 @@ from mapc.runtime.adapter import ObjectSync
 from mapc.runtime.readahead import ReadAhead
 from mapc.runtime.records import Cursor, Page, Record
 from mapc.runtime.sync.apply import reconcile
-from mapc.runtime.sync.behaviours.lead_conversion import any_converted, follow_conversions
+from mapc.runtime.sync.behaviours.lead_conversion import follow_conversions
 from mapc.runtime.sync.behaviours.names import (
     HUBSPOT_ID,
     KEY_PREFIXES,
@@ -33,14 +33,7 @@ from mapc.runtime.sync.lifecycle import (
     still_unlinked,
 )
 from mapc.runtime.sync.retries import Held, held_records, hold
-from mapc.runtime.sync.sides import (
-    FromHubSpot,
-    FromHubSpotAsRead,
-    FromSalesforce,
-    Match,
-    Side,
-    named,
-)
+from mapc.runtime.sync.sides import FromHubSpot, FromSalesforce, Match, Side, named
 from mapc.runtime.sync.state import Link
 from mapc.runtime.sync.writes import HUBSPOT_BATCH, SALESFORCE_BATCH, Item
 
@@ -80,8 +73,6 @@ class PairSync:
         self.gone = Departures()
         """Deletions and merges the read found, settled before the changes."""
         self.echoes = Echoes(ctx, obj)
-        self.conversions = False
-        """Whether a converted lead was read (its link moves before the changes)."""
 
     # -- staging ------------------------------------------------------------------------
 
@@ -91,38 +82,19 @@ class PairSync:
         raw = self.ctx.state.cursor(side, obj)
         return Cursor.decode(raw) if raw else None
 
-    def _hubspot_changes(self) -> Iterable[Page]:
-        props = [*self.ctx.hubspot_properties(self.obj), MERGED_IDS]  # a merge shows on it
-        return self.ctx.hubspot.read_changed(self.name, props, self._since(HUBSPOT, self.name))
-
-    def _read_ahead(self, reading: ExitStack) -> ReadAhead[Page] | None:
-        """HubSpot's changes, read ahead from now on, when they may be reconciled as they
-        arrive (page by page, while Salesforce's are staged and HubSpot's later pages are
-        still being read): with writes in flight, in a usual run of a two-way pair."""
-        ctx = self.ctx
-        if not (
-            ctx.writes.concurrency > 1
-            and self.obj.hubspot_to_salesforce
-            and self.obj.salesforce_to_hubspot
-            and not ctx.dry_run
-            and ctx.resync is None
-        ):
-            return None
-        # Deep: its pages wait here while Salesforce's changes are staged.
-        return reading.enter_context(ReadAhead(self._hubspot_changes(), depth=64))
-
-    def stage(self, hubspot_ahead: Iterable[Page] | None = None) -> None:
+    def stage(self) -> None:
         """Read each side's changes since its cursor into the staging table. With writes in
         flight (concurrency above 1) every stream is read ahead on its own thread, so the
         HubSpot and Salesforce reads wait on the network at once; staging stays here, in
-        the streams' order. With `hubspot_ahead` (HubSpot's changes already being read),
-        only Salesforce's are staged: run() decides how HubSpot's are."""
+        the streams' order."""
         ctx, obj = self.ctx, self.obj
         streams: list[tuple[str, str, Iterable[Page]]] = []
         # A one-way block reads only the side whose changes travel: the other side's
         # changes could neither be written nor create anything.
-        if obj.hubspot_to_salesforce and hubspot_ahead is None:
-            streams.append((HUBSPOT, self.name, self._hubspot_changes()))
+        if obj.hubspot_to_salesforce:
+            props = [*ctx.hubspot_properties(obj), MERGED_IDS]  # a merge shows on its result
+            pages = ctx.hubspot.read_changed(self.name, props, self._since(HUBSPOT, self.name))
+            streams.append((HUBSPOT, self.name, pages))
         for sobject in obj.salesforce_objects if obj.salesforce_to_hubspot else ():
             fields = ctx.salesforce_fields(obj, sobject) + deletion_fields(sobject)
             # queryAll: the records deleted (or merged away) since the cursor come with
@@ -190,7 +162,6 @@ class PairSync:
             )
         if page.cursor is not None:
             self.cursors[(SALESFORCE, sobject)] = page.cursor
-        self.conversions = self.conversions or any_converted(sobject, alive)
         self._count(f"reading Salesforce {sobject}", len(page.records))
 
     def settle_departures(self) -> None:
@@ -246,40 +217,15 @@ class PairSync:
         for (side, obj), cursor in sorted(self.cursors.items()):
             self.ctx.state.set_cursor(side, obj, cursor.encode())
 
-    def _as_read(self, held: Held) -> bool:
-        """Whether HubSpot's changes may be reconciled page by page as they arrive: only
-        when nothing settled before the changes could meet a HubSpot merge on a later page
-        in a different order than reading everything first would (a Salesforce deletion or
-        merge, a HubSpot deletion of a linked record, a converted lead, a record held or
-        tried again): otherwise the read is finished first, as in every other run."""
-        ctx = self.ctx
-        return not (
-            self.gone.salesforce
-            or ctx.state.links_by_hubspot(self.name, self.gone.hubspot_archived)
-            or self.conversions
-            or held
-            or ctx.state.log.open_error_ids(self.name, SALESFORCE)
-            or ctx.state.log.open_error_ids(self.name, HUBSPOT)
-        )
-
     def run(self) -> None:
         self._setup_queues()
-        with ExitStack() as reading:
-            ahead = self._read_ahead(reading)
-            self.stage(ahead)
-            held = held_records(self.ctx, self.name)
-            if ahead is not None and self._as_read(held):
-                self.settle_departures()
-                follow_conversions(self.ctx, self.obj)
-                self._reconcile_as_read(ahead)
-            else:
-                for page in ahead or ():
-                    self._stage_hubspot_page(page)
-                self.settle_departures()
-                self.stage_failed(held)
-                hold(self.ctx, self.obj, held)
-                follow_conversions(self.ctx, self.obj)
-                self.reconcile(FromHubSpot(self.ctx, self.obj, self.creates))
+        self.stage()
+        self.settle_departures()
+        held = held_records(self.ctx, self.name)
+        self.stage_failed(held)
+        hold(self.ctx, self.obj, held)
+        follow_conversions(self.ctx, self.obj)
+        self.reconcile(FromHubSpot(self.ctx, self.obj, self.creates))
         # No barrier: the writes HubSpot's changes led to stay in flight while Salesforce's
         # are reconciled. Nothing there can meet them: a pair reconciled here was linked
         # (and the link saved) before its writes went; a record created in Salesforce
@@ -336,34 +282,11 @@ class PairSync:
         on the other side."""
         for staged in side.objects:
             for chunk in self.ctx.staging.chunks(side.name, staged, PAIR_CHUNK):
-                self._reconcile_chunk(side, staged, chunk)
-
-    def _reconcile_chunk(self, side: Side, staged: str, chunk: list[Record]) -> None:
-        if chunk:
-            found = self._survey(side, chunk)
-            for record in chunk:
-                self._one(side, staged, record, found)
-        self.ctx.save()  # links that needed no write: memory stays flat in N
-        self._count(f"syncing {side.progress(staged)} changes", len(chunk))
-
-    def _reconcile_as_read(self, pages: Iterable[Page]) -> None:
-        """HubSpot's changes, each page staged, its merges settled and its records
-        reconciled as it arrives (Salesforce's are all staged: every decision here has
-        what it needs), so the Salesforce writes go out while HubSpot is still read.
-        Records a later merge could give a match wait for the end (FromHubSpotAsRead)."""
-        ctx, side = self.ctx, FromHubSpotAsRead(self.ctx, self.obj, self.creates)
-        last = ctx.staging.seq
-        for page in pages:
-            self._stage_hubspot_page(page)
-            if self.gone.hubspot_merges:
-                self.settle_departures()
-            for chunk in ctx.staging.chunks(HUBSPOT, self.name, PAIR_CHUNK, after=last):
-                self._reconcile_chunk(side, self.name, side.look_up(chunk))
-            last = ctx.staging.seq
-        waiting = side.held_back
-        for start in range(0, len(waiting), PAIR_CHUNK):
-            chunk = waiting[start : start + PAIR_CHUNK]
-            self._reconcile_chunk(FromHubSpot(ctx, self.obj, self.creates), self.name, chunk)
+                found = self._survey(side, chunk)
+                for record in chunk:
+                    self._one(side, staged, record, found)
+                self.ctx.save()  # links that needed no write: memory stays flat in N
+                self._count(f"syncing {side.progress(staged)} changes", len(chunk))
 
     def _survey(self, side: Side, chunk: list[Record]) -> Survey:
         """The chunk's links, matches and counterparts, read in a few calls for all."""

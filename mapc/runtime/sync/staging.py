@@ -81,14 +81,9 @@ class Staging:
                     )
                 )
 
-    @property
-    def seq(self) -> int:
-        """Where read order stands: records staged from now on come after it."""
-        return self._seq
-
-    def chunks(self, side: str, obj: str, size: int, after: int = 0) -> Iterator[list[Record]]:
-        """Staged records in read order (those staged after `after`), `size` at a time."""
-        last = after
+    def chunks(self, side: str, obj: str, size: int) -> Iterator[list[Record]]:
+        """Staged records in read order, `size` at a time."""
+        last = 0
         while True:
             with self.engine.connect() as conn:
                 rows = conn.execute(

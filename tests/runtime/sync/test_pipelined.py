@@ -7,9 +7,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-import hubspot
 import pytest
-from hubspot.crm.contacts import PublicMergeInput
 
 from mapc.runtime.sync.engine import SyncEngine
 from mapc.runtime.sync.pairs import PairSync
@@ -32,25 +30,6 @@ def in_flight_at_salesforce_pass(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 
     monkeypatch.setattr(PairSync, "reconcile", spy)
     return seen
-
-
-def hubspot_order(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """ "page" for each HubSpot page staged, "chunk" for each chunk of it reconciled."""
-    events: list[str] = []
-    stage, chunk = PairSync._stage_hubspot_page, PairSync._reconcile_chunk
-
-    def staged(self: PairSync, page: Any) -> None:
-        events.append("page")
-        stage(self, page)
-
-    def reconciled(self: PairSync, side: Side, obj: str, records: Any) -> None:
-        if not isinstance(side, FromSalesforce):
-            events.append("chunk")
-        chunk(self, side, obj, records)
-
-    monkeypatch.setattr(PairSync, "_stage_hubspot_page", staged)
-    monkeypatch.setattr(PairSync, "_reconcile_chunk", reconciled)
-    return events
 
 
 def run(sync: SyncEnv) -> Any:
@@ -82,13 +61,9 @@ def test_new_records_both_ways_with_salesforce_writes_in_flight_are_created_once
     )
     sync.emulator.add_fault(CREATES, latency=0.4)  # HubSpot's pass's creates still going
     seen = in_flight_at_salesforce_pass(monkeypatch)
-    order = hubspot_order(monkeypatch)
     report = run(sync)
     assert report.failed == 0
     assert seen and seen[0] > 0  # Salesforce's pass began with HubSpot's writes in flight
-    # HubSpot's first page was reconciled before its second was read (the run's own pair;
-    # the other pairs of the mapping read nothing).
-    assert order[:3] == ["page", "chunk", "page"]
     hubspot = Counter(str(r["email"]) for r in sync.hs("contacts", ("email",)))
     assert all(n == 1 for n in hubspot.values())
     assert len([e for e in hubspot if e.endswith("@p.example")]) == 250 + 250 + 30 + 10
@@ -179,75 +154,63 @@ def test_a_run_stopped_on_its_thread_records_the_writes_already_carried_out(
     assert len([r for r in sync.sf("Lead", fields="Id, Email") if "stop" in str(r["Email"])]) == 250
 
 
-def merge(sync: SyncEnv, primary: str, loser: str) -> str:
-    client = hubspot.Client.create(
-        access_token=sync.emulator.hubspot_token,
-        host=sync.emulator.hubspot_url,
-        base_url=sync.emulator.hubspot_url,
-    )
-    merged = client.crm.contacts.basic_api.merge(
-        PublicMergeInput(primary_object_id=primary, object_id_to_merge=loser)
-    )
-    return str(merged.id)
-
-
-@pytest.mark.parametrize("concurrency", [1, 4])
-def test_a_merge_on_a_later_page_frees_the_lead_an_earlier_contact_then_matches(
-    sync: SyncEnv, monkeypatch: pytest.MonkeyPatch, concurrency: int
+def test_a_contact_edited_while_the_read_goes_on_gets_one_lead(
+    sync: SyncEnv, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Read page by page (4 in flight) or all first (1): the same outcome. A contact new
-    on the first page shares its email with a lead linked to a contact merged away on the
-    second; settled first, the merge unlinks that lead, and the new contact pairs with it
-    (R6) instead of making a second lead with its email."""
-    sync.seed(
-        {
-            "salesforce": {
-                "records": {
-                    "Lead": [
-                        {"LastName": "Ames", "Company": "A", "Email": "a@m.example"},
-                        {"LastName": "Bell", "Company": "B", "Email": "b@m.example"},
-                    ]
-                }
-            }
-        }
+    """Five new contacts of the first page are edited while later pages are read (a
+    workflow right after a form), so the keyset read meets them again at its end, while
+    their creates are in flight: each still gets exactly one Lead."""
+    from mapc.runtime.hubspot.client import HubSpotConnector
+
+    contacts = [{"email": f"n{i}@e.example", "lastname": f"N{i}"} for i in range(900)]
+    sync.seed({"hubspot": {"records": {"contacts": contacts}}})
+    original = HubSpotConnector.read_changed
+    writer = sync.hubspot
+
+    def edited_midway(self: HubSpotConnector, object_type: str, *args: Any, **kw: Any) -> Any:
+        for n, page in enumerate(original(self, object_type, *args, **kw)):
+            yield page
+            if n == 0 and object_type == "contacts":
+                ids = [str(r["hs_object_id"]) for r in page.records[:5]]
+                writer.update("contacts", [{"id": i, "jobtitle": "edited"} for i in ids])
+
+    monkeypatch.setattr(HubSpotConnector, "read_changed", edited_midway)
+    sync.emulator.add_fault(CREATES, latency=0.8)
+    assert run(sync).failed == 0
+    monkeypatch.setattr(HubSpotConnector, "read_changed", original)
+    sync.emulator.clear_faults()
+    assert run(sync).failed == 0
+    leads = Counter(str(r["Email"]) for r in sync.sf("Lead", fields="Id, Email"))
+    assert sum(leads.values()) == 900 and max(leads.values()) == 1
+    assert sync.state.pending_creates("contacts") == []
+
+
+def test_changes_on_both_sides_while_hubspot_is_slow_to_read_all_arrive(sync: SyncEnv) -> None:
+    """Every linked pair changed on both sides (jobtitle in HubSpot, last name in
+    Salesforce) with HubSpot's searches slow: each side's change reaches the other and
+    none is put back by a stale copy."""
+    n = 700
+    people = [{"email": f"c{i}@q.example", "lastname": f"C{i}", "jobtitle": "t0"} for i in range(n)]
+    sync.seed({"hubspot": {"records": {"contacts": people}}})
+    assert run(sync).failed == 0
+    hs = {str(r["email"]): str(r["id"]) for r in sync.hs("contacts", ("email",))}
+    sf = {str(r["Email"]): str(r["Id"]) for r in sync.sf("Lead", fields="Id, Email")}
+    sync.hubspot.update(
+        "contacts", [{"id": hs[f"c{i}@q.example"], "jobtitle": f"t{i}"} for i in range(n)]
     )
-    engine = SyncEngine(
-        sync.adapter, sync.salesforce, sync.hubspot, sync.state, concurrency=concurrency
+    sync.salesforce.update(
+        "Lead", [{"Id": sf[f"c{i}@q.example"], "LastName": f"L{i}"} for i in range(n)]
     )
-    assert engine.run().failed == 0
-    contacts = {str(r["email"]): str(r["id"]) for r in sync.hs("contacts", ("email",))}
-    leads = {str(r["Email"]): str(r["Id"]) for r in sync.sf("Lead", fields="Id, Email")}
-    merged = merge(sync, contacts["a@m.example"], contacts["b@m.example"])
-    created = sync.hubspot.create("contacts", [{"email": "b@m.example", "lastname": "New"}])
-    assert created[0].ok and created[0].id
-    newcomer = created[0].id
-    sync.hubspot.create(
-        "contacts", [{"email": f"f{i}@m.example", "lastname": f"F{i}"} for i in range(100)]
-    )
-    sync.hubspot.create(
-        "contacts", [{"email": f"g{i}@m.example", "lastname": f"G{i}"} for i in range(100)]
-    )
-    sync.hubspot.update("contacts", [{"id": merged, "jobtitle": "Merged"}])  # read last
-    order = hubspot_order(monkeypatch)
-    engine = SyncEngine(
-        sync.adapter, sync.salesforce, sync.hubspot, sync.state, concurrency=concurrency
-    )
-    assert engine.run().failed == 0
-    # Page by page with writes in flight: the new contact's page was reconciled before
-    # the merge's page was read; one at a time, both pages were read first.
-    assert order[:3] == (
-        ["page", "chunk", "page"] if concurrency > 1 else ["page", "page", "chunk"]
-    )
-    with_b = [r for r in sync.sf("Lead", fields="Id, Email") if r["Email"] == "b@m.example"]
-    assert [r["Id"] for r in with_b] == [leads["b@m.example"]]  # no second lead
-    linked = {
-        link.hubspot_id: link.sf_id
-        for link in sync.state.links_by_hubspot("contacts", [newcomer, merged]).values()
-    }
-    assert linked == {newcomer: leads["b@m.example"], merged: leads["a@m.example"]}
-    before = sync.write_count()
-    engine = SyncEngine(
-        sync.adapter, sync.salesforce, sync.hubspot, sync.state, concurrency=concurrency
-    )
-    assert engine.run().writes == 0
-    assert sync.write_count() == before
+    sync.emulator.add_fault("POST /crm/v3/objects/contacts/search", latency=0.3)
+    assert run(sync).failed == 0
+    sync.emulator.clear_faults()
+    leads = {str(r["Email"]): r for r in sync.sf("Lead", fields="Id, Email, Title, LastName")}
+    contacts = {str(r["email"]): r for r in sync.hs("contacts", ("email", "jobtitle", "lastname"))}
+    wrong = [
+        i
+        for i in range(n)
+        if (leads[f"c{i}@q.example"]["Title"], contacts[f"c{i}@q.example"]["jobtitle"])
+        != (f"t{i}", f"t{i}")
+        or contacts[f"c{i}@q.example"]["lastname"] != f"L{i}"
+    ]
+    assert wrong == []

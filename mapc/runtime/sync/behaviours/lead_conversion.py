@@ -44,11 +44,6 @@ def converted(record: Record) -> bool:
     return truthy(record.get(IS_CONVERTED))
 
 
-def any_converted(sobject: str, records: list[Record]) -> bool:
-    """Whether any of `sobject`'s records read is a converted lead."""
-    return sobject == LEAD and any(converted(r) for r in records)
-
-
 def follow_conversions(ctx: Context, obj: ObjectSync) -> None:
     """Move the links of the leads read this run that have been converted, and keep every
     converted lead out of the rest of the run (it can be neither written nor copied)."""
