@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -80,15 +81,23 @@ def emulator_env(emulator: Emulator, monkeypatch: pytest.MonkeyPatch) -> Emulato
     return emulator
 
 
+_PRISTINE_MAPC_LOGGER = (
+    list(logging.getLogger("mapc").handlers),
+    logging.getLogger("mapc").level,
+    logging.getLogger("mapc").propagate,
+)
+"""The "mapc" logger before any test: a module-scoped fixture that runs a command (a server
+for a module's tests) sets it up before a test's own snapshot would be taken."""
+
+
 @pytest.fixture(autouse=True)
 def _restore_mapc_logger() -> Iterator[None]:
-    """`mapc run`, `plan` and `demo` set up their own log handler (and stop propagation) on
-    the "mapc" logger; put it back, so later tests' caplog still sees the connectors' logs."""
-    import logging
-
-    logger = logging.getLogger("mapc")
-    handlers, level, propagate = list(logger.handlers), logger.level, logger.propagate
+    """`mapc run`, `plan`, `demo` and `serve` set up their own log handler (and stop
+    propagation) on the "mapc" logger; put it back as it was before any test, so later
+    tests' caplog still sees the connectors' logs."""
     yield
+    logger = logging.getLogger("mapc")
+    handlers, level, propagate = _PRISTINE_MAPC_LOGGER
     logger.handlers[:] = handlers
     logger.setLevel(level)
     logger.propagate = propagate
