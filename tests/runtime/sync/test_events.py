@@ -2,8 +2,35 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from mapc.runtime.sync.engine import SyncEngine
 from tests.runtime.sync.compiled import fixture
 from tests.runtime.sync.conftest import SyncEnv
+
+
+class Killed(BaseException):
+    """The process dies: nothing after it runs, not even the engine's own error handling."""
+
+
+class KillAfterTasks:
+    """A Salesforce connector that dies right after Salesforce created a batch of Tasks
+    `dies_on` accepts, before mapc could record them."""
+
+    def __init__(self, inner: Any, dies_on: Callable[[list[Any]], bool] = lambda _r: True):
+        self.inner, self.dies_on = inner, dies_on
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+    def create(self, sobject: str, records: Any) -> Any:
+        result = self.inner.create(sobject, records)
+        if sobject == "Task" and self.dies_on(list(records)):
+            raise Killed("killed after the tasks were created")
+        return result
 
 
 def test_r8_one_task_per_event_never_deduplicated(sync: SyncEnv) -> None:
@@ -59,28 +86,6 @@ def test_r8_events_of_a_contact_created_from_salesforce_in_the_same_run(sync: Sy
 def test_r8_killed_after_tasks_were_created_makes_no_second_task(sync: SyncEnv) -> None:
     """The run dies after Salesforce created the tasks but before mapc recorded them: the
     next run finds them and claims them, one task per event, and creates none again."""
-    from typing import Any
-
-    import pytest
-
-    from mapc.runtime.sync.engine import SyncEngine
-
-    class Killed(BaseException):
-        pass
-
-    class KillAfterTasks:
-        def __init__(self, inner: Any) -> None:
-            self.inner = inner
-
-        def __getattr__(self, name: str) -> Any:
-            return getattr(self.inner, name)
-
-        def create(self, sobject: str, records: Any) -> Any:
-            result = self.inner.create(sobject, records)
-            if sobject == "Task":
-                raise Killed("killed after the tasks were created")
-            return result
-
     sync.seed(
         {
             "hubspot": {
@@ -241,8 +246,6 @@ def test_what_the_engine_sends_is_the_records_fields_and_nothing_of_its_own(
 ) -> None:
     """Creates both ways are journalled by their source record and tasks by their event,
     beside the write, never inside it: no payload carries an engine key ("@...")."""
-    from mapc.runtime.sync.engine import SyncEngine
-
     sync.seed(
         {
             "salesforce": {
@@ -280,27 +283,6 @@ def test_r8_tasks_beside_a_pair_creating_tasks_keep_their_own_journal(sync: Sync
     creates, so a run killed after the events' tasks were created still claims them (no
     second task), and no call is linked to an event's task."""
     from dataclasses import replace
-    from typing import Any
-
-    import pytest
-
-    from mapc.runtime.sync.engine import SyncEngine
-
-    class Killed(BaseException):
-        pass
-
-    class KillAfterEventTasks:
-        def __init__(self, inner: Any) -> None:
-            self.inner = inner
-
-        def __getattr__(self, name: str) -> Any:
-            return getattr(self.inner, name)
-
-        def create(self, sobject: str, records: Any) -> Any:
-            result = self.inner.create(sobject, records)
-            if sobject == "Task" and "Marketing email" in str(records[0].get("Subject")):
-                raise Killed("killed after the events' tasks were created")
-            return result
 
     sync.adapter = replace(fixture("objects"), email_events=fixture("seed").email_events)
     sync.seed(
@@ -326,9 +308,10 @@ def test_r8_tasks_beside_a_pair_creating_tasks_keep_their_own_journal(sync: Sync
             },
         }
     )
-    engine = SyncEngine(
-        sync.adapter, KillAfterEventTasks(sync.salesforce), sync.hubspot, sync.state
+    events_only = KillAfterTasks(
+        sync.salesforce, lambda records: "Marketing email" in str(records[0].get("Subject"))
     )
+    engine = SyncEngine(sync.adapter, events_only, sync.hubspot, sync.state)
     with pytest.raises(Killed):
         engine.run()
     assert sync.state.pending_creates("calls") == []  # the call's task was recorded
