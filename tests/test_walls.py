@@ -38,6 +38,19 @@ def test_the_runtime_never_imports_the_compiler_or_the_emulator() -> None:
         assert not bad, (path, bad)
 
 
+def test_the_runtime_imports_nothing_of_mapc_but_itself_and_the_root_error() -> None:
+    """Generated code with `mapc.runtime` is all a sync needs; `mapc.errors` (one class,
+    no imports) is the root error every part of mapc shares, so the CLI catches one type."""
+    for path in sorted((MAPC / "runtime").rglob("*.py")):
+        outside = {
+            m
+            for m in _imports(path)
+            if m.split(".")[0] == "mapc" and not m.startswith("mapc.runtime")
+        }
+        assert outside <= {"mapc.errors"}, (path, outside)
+    assert _imports(MAPC / "errors.py") <= {"__future__"}
+
+
 def test_a_whole_sync_loads_without_the_compiler() -> None:
     code = (
         "import sys, mapc.runtime.sync.engine, mapc.runtime.sync.runner\n"

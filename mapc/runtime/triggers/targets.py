@@ -12,7 +12,6 @@ from mapc.runtime.budget import Budget
 from mapc.runtime.records import Cursor
 from mapc.runtime.sync.context import HUBSPOT
 from mapc.runtime.sync.lock import StateLocked
-from mapc.runtime.sync.report import Report
 from mapc.runtime.sync.retries import RetryRule
 from mapc.runtime.sync.runner import EXIT_BUDGET, Connections, run_loop
 from mapc.runtime.sync.state import StateStore
@@ -52,11 +51,6 @@ class LocalSync:
         self.retry = retry
         self.budget = budget
         self.concurrency = concurrency
-        self.last: Report | None = None
-        """The newest run's report (only that: serve runs for months)."""
-
-    def _keep(self, report: Report) -> None:
-        self.last = report
 
     def __call__(self, pending: Pending) -> Again | None:
         log.info("run triggered by %s", pending.describe())
@@ -65,7 +59,6 @@ class LocalSync:
                 self.adapter,
                 self.connections,
                 self.state,
-                on_report=self._keep,
                 retry=self.retry,
                 budget=self.budget,
                 concurrency=self.concurrency,
