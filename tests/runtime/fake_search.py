@@ -24,6 +24,7 @@ def _matches(record: Record, flt: dict[str, Any]) -> bool:
         "GT": value > target,
         "GTE": value >= target,
         "LT": value < target,
+        "LTE": value <= target,
     }[op]
 
 

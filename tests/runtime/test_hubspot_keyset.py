@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mapc.runtime.hubspot.keyset import FilterGroup, Sort, keyset_pages
-from mapc.runtime.records import Cursor, Page, epoch_millis
+from mapc.runtime.records import Cursor, Page, epoch_millis, from_epoch_millis
 
 from .fake_search import FakeSearch
 
@@ -163,3 +163,37 @@ def test_a_record_modified_during_the_read_is_read_again_later_and_nothing_is_lo
                     r[TS] = str(1_700_000_000_000 + 10_000)
     assert sorted(set(seen), key=int) == [str(i) for i in range(1, 601)]
     assert seen.count("1") == 2
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    stamps=st.lists(st.integers(min_value=0, max_value=40), min_size=0, max_size=900),
+    bound=st.integers(min_value=-1, max_value=41),
+    resume=st.booleans(),
+)
+def test_a_bounded_read_reads_exactly_what_changed_up_to_its_bound(
+    stamps: list[int], bound: int, resume: bool
+) -> None:
+    records = make(stamps)
+    until = from_epoch_millis(1_700_000_000_000 + bound)
+    wanted = [r for r in records if int(r[TS]) <= 1_700_000_000_000 + bound]
+    pages = list(keyset_pages(FakeSearch(records), TS, None, until=until))
+    assert ids(pages) == ordered(wanted)
+    if resume and pages:
+        # The next read goes on from the bounded read's cursor: what came after the bound
+        # is read then, and nothing the first read took is lost on the way.
+        later = list(keyset_pages(FakeSearch(records, shuffle_seed=3), TS, pages[-1].cursor))
+        assert set(ids(pages)) | set(ids(later)) == {r["id"] for r in records}
+
+
+def test_a_bounded_read_does_not_see_this_runs_own_writes() -> None:
+    records = make(list(range(450)))
+    search = FakeSearch(records)
+    until = from_epoch_millis(1_700_000_000_000 + 449)
+    seen: list[str] = []
+    for n, page in enumerate(keyset_pages(search, TS, None, until=until)):
+        seen += [r["id"] for r in page.records]
+        if n == 0:  # the run writes to a record it read, and creates one, mid-read
+            search.records[0][TS] = str(1_700_000_000_000 + 5_000)
+            search.records.append({"id": "999", "hs_object_id": "999", TS: search.records[0][TS]})
+    assert len(seen) == len(set(seen)) and "999" not in seen

@@ -124,9 +124,14 @@ class HubSpotConnector:
     # -- reads -------------------------------------------------------------------------
 
     def read_changed(
-        self, object_type: str, properties: Sequence[str], since: Cursor | None = None
+        self,
+        object_type: str,
+        properties: Sequence[str],
+        since: Cursor | None = None,
+        until: datetime | None = None,
     ) -> Iterator[Page]:
-        """Records changed after `since`, in (last-modified, id) order; see hubspot_keyset.
+        """Records changed after `since` (and at or before `until`), in (last-modified, id)
+        order; see hubspot_keyset.
 
         A read from `since` starts `settings.search_lookback_seconds` earlier (the search
         index lags writes) and its last page's cursor is `(last timestamp, "")`, so some
@@ -154,7 +159,7 @@ class HubSpotConnector:
             return results, more
 
         lookback_ms = self._settings.search_lookback_seconds * 1000
-        return keyset_pages(search, ts_property, since, lookback_ms=lookback_ms)
+        return keyset_pages(search, ts_property, since, lookback_ms=lookback_ms, until=until)
 
     def read_by_ids(
         self,

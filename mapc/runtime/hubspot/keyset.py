@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from mapc.runtime.records import (
@@ -77,10 +77,20 @@ def _filter(prop: str, op: str, value: int) -> Filter:
     return {"propertyName": prop, "operator": op, "value": str(value)}
 
 
-def forward_query(ts_property: str, anchor: Anchor | None) -> tuple[list[FilterGroup], list[Sort]]:
+def _bounded(groups: list[FilterGroup], ts_property: str, until: int | None) -> list[FilterGroup]:
+    """Each group (every group alone can match) also stops at `until`, when there is one."""
+    if until is None:
+        return groups
+    last = _filter(ts_property, "LTE", until)
+    return [{"filters": [*g["filters"], last]} for g in groups] or [{"filters": [last]}]
+
+
+def forward_query(
+    ts_property: str, anchor: Anchor | None, until: int | None = None
+) -> tuple[list[FilterGroup], list[Sort]]:
     sorts = [{"propertyName": ts_property, "direction": "ASCENDING"}]
     if anchor is None:
-        return [], sorts
+        return _bounded([], ts_property, until), sorts
     same = [_filter(ts_property, "EQ", anchor.millis)]
     if anchor.after_id:
         same.append(_filter(ID_PROPERTY, "GT", anchor.after_id))
@@ -93,10 +103,11 @@ def forward_query(ts_property: str, anchor: Anchor | None) -> tuple[list[FilterG
             }
         )
     later = [_filter(ts_property, "GT", anchor.millis)]
-    return [{"filters": same}, {"filters": later}], sorts
+    return _bounded([{"filters": same}, {"filters": later}], ts_property, until), sorts
 
 
 def tie_query(ts_property: str, millis: int, after_id: int) -> tuple[list[FilterGroup], list[Sort]]:
+    # One timestamp: at or before any bound the group was found under, so it needs none.
     filters = [_filter(ts_property, "EQ", millis)]
     if after_id:
         filters.append(_filter(ID_PROPERTY, "GT", after_id))
@@ -128,9 +139,18 @@ def _read_tie_group(search: Search, ts_property: str, millis: int, after_id: int
 
 
 def keyset_pages(
-    search: Search, ts_property: str, since: Cursor | None, *, lookback_ms: int = 0
+    search: Search,
+    ts_property: str,
+    since: Cursor | None,
+    *,
+    lookback_ms: int = 0,
+    until: datetime | None = None,
 ) -> Iterator[Page]:
     """Pages of records changed after `since`, in (timestamp, id) order.
+
+    With `until`, only records last modified at or before it: a record changed later
+    (by a person, or by this run's own writes) is the next read's, never read twice by
+    this one.
 
     With `lookback_ms`, a read from a stored cursor starts that much earlier (records
     the search index showed late are read then; the others are read again). The last
@@ -143,7 +163,8 @@ def keyset_pages(
     if since is not None and lookback_ms > 0:
         start = Cursor.at(since.moment - timedelta(milliseconds=lookback_ms))
     held: Page | None = None
-    for page in _exact_pages(search, ts_property, anchor_of(start)):
+    bound = epoch_millis(until) if until is not None else None
+    for page in _exact_pages(search, ts_property, anchor_of(start), bound):
         if held is not None:
             yield _not_before(held, held.cursor, floor)
         held = page
@@ -170,15 +191,18 @@ def _not_before(page: Page, cursor: Cursor | None, floor: tuple[int, int] | None
     return Page(page.records, cursor)
 
 
-def _exact_pages(search: Search, ts_property: str, anchor: Anchor | None) -> Iterator[Page]:
-    """Pages after `anchor` in (timestamp, id) order, each with its exact cursor."""
+def _exact_pages(
+    search: Search, ts_property: str, anchor: Anchor | None, until: int | None = None
+) -> Iterator[Page]:
+    """Pages after `anchor` (and at or before `until`) in (timestamp, id) order, each with
+    its exact cursor."""
     pending: list[Record] = []
 
     def key(record: Record) -> tuple[int, int]:
         return millis_of(record, ts_property), id_of(record)
 
     while True:
-        groups, sorts = forward_query(ts_property, anchor)
+        groups, sorts = forward_query(ts_property, anchor, until)
         results, more = search(groups, sorts)
         by_id = {id_of(r): r for r in (*pending, *results)}  # a repeat keeps its newest version
         combined = sorted(by_id.values(), key=key)

@@ -37,7 +37,11 @@ class SalesforcePort(Protocol):
 
 class HubSpotPort(Protocol):
     def read_changed(
-        self, object_type: str, properties: Sequence[str], since: Cursor | None = None
+        self,
+        object_type: str,
+        properties: Sequence[str],
+        since: Cursor | None = None,
+        until: datetime | None = None,
     ) -> Iterator[Page]: ...
     def read_by_ids(
         self,
