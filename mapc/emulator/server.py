@@ -91,8 +91,11 @@ class Emulator:
         control = make_control(self)
         sf_site = Site(lambda: self.salesforce, self.counter, self.faults, self.lock, control)
         hs_site = Site(lambda: self.hubspot, self.counter, self.faults, self.lock, control)
-        sf_server, _ = serve(HOST, self._ports[0], sf_site, context)
-        hs_server, _ = serve(HOST, self._ports[1], hs_site)
+        def now() -> float:  # tests move the clock: the Date header moves with the stamps
+            return self.clock.now().timestamp()
+
+        sf_server, _ = serve(HOST, self._ports[0], sf_site, context, now)
+        hs_server, _ = serve(HOST, self._ports[1], hs_site, now=now)
         self._servers = [sf_server, hs_server]
         self.salesforce_url = f"https://{HOST}:{sf_server.server_address[1]}"
         self.hubspot_url = f"http://{HOST}:{hs_server.server_address[1]}"

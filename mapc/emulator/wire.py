@@ -82,9 +82,15 @@ class _Server(ThreadingHTTPServer):
 
 
 def serve(
-    host: str, port: int, app: Handler, tls: ssl.SSLContext | None = None
+    host: str,
+    port: int,
+    app: Handler,
+    tls: ssl.SSLContext | None = None,
+    now: Callable[[], float] | None = None,
 ) -> tuple[ThreadingHTTPServer, threading.Thread]:
-    """Start serving `app` on a daemon thread; port 0 picks an ephemeral port."""
+    """Start serving `app` on a daemon thread; port 0 picks an ephemeral port. `now`: the
+    server's clock (epoch seconds) for the `Date` header, the one its records are stamped
+    with, as on the real services (default: the machine's)."""
 
     class _RequestHandler(BaseHTTPRequestHandler):
         # HTTP/1.1 keeps connections open, which spares clients a TLS handshake per call.
@@ -97,6 +103,11 @@ def serve(
 
         def log_message(self, format: str, *args: Any) -> None:
             return
+
+        def date_time_string(self, timestamp: float | None = None) -> str:
+            if timestamp is None and now is not None:
+                timestamp = now()
+            return super().date_time_string(timestamp)
 
         def _dispatch(self) -> None:
             split = urlsplit(self.path)

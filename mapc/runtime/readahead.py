@@ -23,6 +23,8 @@ class ReadAhead(Generic[T]):
     def __init__(self, source: Iterable[T], *, depth: int = 2, name: str = "mapc-read") -> None:
         self._items: queue.Queue[tuple[bool, object]] = queue.Queue(maxsize=depth)
         self._stop = threading.Event()
+        self._end: tuple[bool, object] | None = None
+        """The end of the source (or its error), once `ready` has taken it off the queue."""
         self._thread = threading.Thread(target=self._read, args=(source,), name=name, daemon=True)
         self._thread.start()
 
@@ -48,10 +50,31 @@ class ReadAhead(Generic[T]):
 
     def __iter__(self) -> Iterator[T]:
         while True:
-            is_item, value = self._items.get()
+            if self._end is not None:
+                is_item, value = self._end
+            else:
+                is_item, value = self._items.get()
             if is_item:
                 yield value  # type: ignore[misc]
                 continue
+            self._end = (is_item, value)  # iterating again (or `ready`) ends there too
+            if value is not None:
+                raise value  # type: ignore[misc]
+            return
+
+    def ready(self) -> Iterator[T]:
+        """The items read so far, without waiting for more (the reader goes on meanwhile);
+        like iterating, it raises what the source raised, where it raised it."""
+        while True:
+            try:
+                is_item, value = self._items.get_nowait()
+            except queue.Empty:
+                return
+            if is_item:
+                yield value  # type: ignore[misc]
+                continue
+            # The end (or the source's error): kept, so iterating afterwards ends there too.
+            self._end = (is_item, value)
             if value is not None:
                 raise value  # type: ignore[misc]
             return

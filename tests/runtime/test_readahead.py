@@ -51,3 +51,31 @@ def test_leaving_early_stops_the_reader() -> None:
     # The reader stopped a few pages ahead of the consumer, not at the end of the stream.
     assert len(produced) < 10
     assert not stream._thread.is_alive()
+
+
+def test_ready_takes_what_was_read_without_waiting_and_iterating_takes_the_rest() -> None:
+    more = threading.Event()
+
+    def pages() -> Iterator[int]:
+        yield 1
+        yield 2
+        assert more.wait(10)
+        yield 3
+
+    with ReadAhead(pages(), depth=8) as stream:
+        taken: list[int] = []
+        while len(taken) < 2:
+            taken += list(stream.ready())  # never blocks: the third page is not read yet
+        assert taken == [1, 2] and list(stream.ready()) == []
+        more.set()
+        assert list(stream) == [3]
+        assert list(stream) == [] and list(stream.ready()) == []  # the end stays the end
+
+
+def test_a_stream_ended_while_iterating_stops_at_once_when_iterated_again() -> None:
+    with ReadAhead(iter([1]), depth=2) as stream:
+        for page in stream:
+            assert page == 1
+            break
+        assert list(stream) == []
+        assert list(stream) == []  # would block forever if the end were taken only once

@@ -7,7 +7,8 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 from hubspot import Client
@@ -28,6 +29,19 @@ log = logging.getLogger(__name__)
 SEARCH_LIMIT = 200  # the most one search page returns
 OWNERS_PAGE = 100
 LIST_PAGE = 100  # the most one list page returns
+
+
+def server_time(headers: Mapping[str, str]) -> datetime | None:
+    """The last instant an answer's `Date` (whole seconds) can stand for: a record stamped
+    later was written after the answer came."""
+    text = headers.get("date", "")
+    try:
+        moment = parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if moment.tzinfo is None:
+        return None
+    return moment.astimezone(UTC) + timedelta(milliseconds=999)
 
 
 def timestamp_property(object_type: str) -> str:
@@ -129,15 +143,22 @@ class HubSpotConnector:
         properties: Sequence[str],
         since: Cursor | None = None,
         until: datetime | None = None,
+        *,
+        as_of_start: bool = False,
     ) -> Iterator[Page]:
         """Records changed after `since` (and at or before `until`), in (last-modified, id)
-        order; see hubspot_keyset.
+        order; see hubspot_keyset. `as_of_start`: only those changed by the time the read's
+        first answer came, by HubSpot's clock (its `Date`), so writes made while the read
+        goes on, the run's own included, are the next read's (but for those made in that
+        answer's second).
 
         A read from `since` starts `settings.search_lookback_seconds` earlier (the search
         index lags writes) and its last page's cursor is `(last timestamp, "")`, so some
         unchanged records are read again on purpose."""
         ts_property = timestamp_property(object_type)
         wanted = list(dict.fromkeys([*properties, ts_property, ID_PROPERTY]))
+        began: list[datetime] = []
+        asked: list[bool] = []
 
         def search(groups: list[FilterGroup], sorts: list[Sort]) -> tuple[list[Record], bool]:
             body = {
@@ -146,20 +167,35 @@ class HubSpotConnector:
                 "properties": wanted,
                 "limit": SEARCH_LIMIT,
             }
-            reply = self._read(
-                "POST search",
-                f"search {object_type}",
-                self._search.do_search,
-                object_type,
-                public_object_search_request=body,
-                search=True,
-            )
+            what = f"search {object_type}"
+            try:
+                answer = self._http.generated(
+                    "POST search",
+                    self._search.do_search,
+                    object_type,
+                    public_object_search_request=body,
+                    safe=True,
+                    search=True,
+                    what=what,
+                )
+            except HubSpotHttpError as exc:
+                raise self._http.translate(exc, what) from None
+            if as_of_start and not asked:
+                asked.append(True)
+                moment = server_time(answer.headers)
+                if moment is not None:  # no Date (never from HubSpot): the read is unbounded
+                    began.append(moment)
+            reply = answer.body
             results = [flatten(r) for r in (reply or {}).get("results", [])]
             more = bool(((reply or {}).get("paging") or {}).get("next"))
             return results, more
 
+        def bound() -> datetime | None:
+            found = [*began, *([until] if until is not None else [])]
+            return min(found) if found else None
+
         lookback_ms = self._settings.search_lookback_seconds * 1000
-        return keyset_pages(search, ts_property, since, lookback_ms=lookback_ms, until=until)
+        return keyset_pages(search, ts_property, since, lookback_ms=lookback_ms, until=bound)
 
     def read_by_ids(
         self,

@@ -144,13 +144,14 @@ def keyset_pages(
     since: Cursor | None,
     *,
     lookback_ms: int = 0,
-    until: datetime | None = None,
+    until: datetime | Callable[[], datetime | None] | None = None,
 ) -> Iterator[Page]:
     """Pages of records changed after `since`, in (timestamp, id) order.
 
     With `until`, only records last modified at or before it: a record changed later
     (by a person, or by this run's own writes) is the next read's, never read twice by
-    this one.
+    this one. A callable is asked before each query (a bound known only once the first
+    answer came).
 
     With `lookback_ms`, a read from a stored cursor starts that much earlier (records
     the search index showed late are read then; the others are read again). The last
@@ -163,7 +164,10 @@ def keyset_pages(
     if since is not None and lookback_ms > 0:
         start = Cursor.at(since.moment - timedelta(milliseconds=lookback_ms))
     held: Page | None = None
-    bound = epoch_millis(until) if until is not None else None
+    def bound() -> int | None:
+        moment = until() if callable(until) else until
+        return epoch_millis(moment) if moment is not None else None
+
     for page in _exact_pages(search, ts_property, anchor_of(start), bound):
         if held is not None:
             yield _not_before(held, held.cursor, floor)
@@ -192,7 +196,10 @@ def _not_before(page: Page, cursor: Cursor | None, floor: tuple[int, int] | None
 
 
 def _exact_pages(
-    search: Search, ts_property: str, anchor: Anchor | None, until: int | None = None
+    search: Search,
+    ts_property: str,
+    anchor: Anchor | None,
+    until: Callable[[], int | None] = lambda: None,
 ) -> Iterator[Page]:
     """Pages after `anchor` (and at or before `until`) in (timestamp, id) order, each with
     its exact cursor."""
@@ -202,7 +209,7 @@ def _exact_pages(
         return millis_of(record, ts_property), id_of(record)
 
     while True:
-        groups, sorts = forward_query(ts_property, anchor, until)
+        groups, sorts = forward_query(ts_property, anchor, until())
         results, more = search(groups, sorts)
         by_id = {id_of(r): r for r in (*pending, *results)}  # a repeat keeps its newest version
         combined = sorted(by_id.values(), key=key)

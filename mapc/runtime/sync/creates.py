@@ -179,7 +179,8 @@ class Creates:
         )
         return True
 
-    def _creates_from(self, sobject: str) -> bool:
+    def creates_from(self, sobject: str) -> bool:
+        """Whether a new `sobject` record creates a HubSpot record (R5)."""
         if not leads_and_contacts(self.obj):
             return True
         setting = self.ctx.adapter.settings.create_hubspot_contacts
@@ -193,7 +194,7 @@ class Creates:
         sf_id = str(sf[SALESFORCE_ID])
         if self._held(HUBSPOT, sf_id, f"{sobject} {sf_id}"):
             return
-        if not self._creates_from(sobject):
+        if not self.creates_from(sobject):
             ctx.report.add(
                 self.name,
                 HUBSPOT,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass
 from functools import partial
@@ -23,6 +24,7 @@ from mapc.runtime.sync.behaviours.opt_out import unsubscribe_queue
 from mapc.runtime.sync.behaviours.seed import company_link_candidate
 from mapc.runtime.sync.context import HUBSPOT, PAIR_CHUNK, SALESFORCE, Context
 from mapc.runtime.sync.creates import Creates
+from mapc.runtime.sync.early import EarlyCreates, creates_early
 from mapc.runtime.sync.echoes import Echoes
 from mapc.runtime.sync.lifecycle import (
     Departures,
@@ -36,6 +38,10 @@ from mapc.runtime.sync.retries import Held, held_records, hold
 from mapc.runtime.sync.sides import FromHubSpot, FromSalesforce, Match, Side, named
 from mapc.runtime.sync.state import Link
 from mapc.runtime.sync.writes import HUBSPOT_BATCH, SALESFORCE_BATCH, Item
+
+PAGES_AHEAD = 32
+"""HubSpot pages read ahead of staging while Salesforce's new records are created (6,400
+records): the search goes on at its own pace meanwhile."""
 
 
 @dataclass(frozen=True)
@@ -73,6 +79,8 @@ class PairSync:
         self.gone = Departures()
         """Deletions and merges the read found, settled before the changes."""
         self.echoes = Echoes(ctx, obj)
+        self.from_salesforce = FromSalesforce(ctx, obj, self.creates)
+        """Salesforce's side, one for the run: what it created early it passes over."""
 
     # -- staging ------------------------------------------------------------------------
 
@@ -92,17 +100,9 @@ class PairSync:
         # A one-way block reads only the side whose changes travel: the other side's
         # changes could neither be written nor create anything.
         if obj.hubspot_to_salesforce:
-            props = [*ctx.hubspot_properties(obj), MERGED_IDS]  # a merge shows on its result
-            pages = ctx.hubspot.read_changed(self.name, props, self._since(HUBSPOT, self.name))
-            streams.append((HUBSPOT, self.name, pages))
+            streams.append((HUBSPOT, self.name, self._hubspot_pages()))
         for sobject in obj.salesforce_objects if obj.salesforce_to_hubspot else ():
-            fields = ctx.salesforce_fields(obj, sobject) + deletion_fields(sobject)
-            # queryAll: the records deleted (or merged away) since the cursor come with
-            # the changed ones, in the same pages, at no extra call.
-            pages = ctx.salesforce.read_changed(
-                sobject, fields, self._since(SALESFORCE, sobject), include_deleted=True
-            )
-            streams.append((SALESFORCE, sobject, pages))
+            streams.append((SALESFORCE, sobject, self._salesforce_pages(sobject)))
         with ExitStack() as reading:
             if ctx.writes.concurrency > 1 and len(streams) > 1:
                 streams = [
@@ -115,8 +115,63 @@ class PairSync:
                         self._stage_hubspot_page(page)
                     else:
                         self._stage_salesforce_page(name, page)
-        for page in ctx.hubspot.read_archived(self.name, ()):
-            ctx.report.reads += 1
+        self._read_archived()
+
+    def stage_creating_early(self) -> None:
+        """`stage`, and meanwhile the Salesforce records that match nothing anywhere are
+        created in HubSpot (runtime/sync/early.py). HubSpot's read runs on a thread of its
+        own, stopping at the instant it began; its pages are staged here between chunks.
+        The creates are settled (linked) before anything else is reconciled."""
+        ctx, obj = self.ctx, self.obj
+        pages = self._hubspot_pages(as_of_start=True)
+        with (
+            ReadAhead(pages, depth=PAGES_AHEAD, name="mapc-read-hubspot") as hubspot,
+            ThreadPoolExecutor(ctx.writes.concurrency, thread_name_prefix="mapc-ask") as pool,
+        ):
+
+            def take() -> None:
+                for page in hubspot.ready():
+                    self._stage_hubspot_page(page)
+
+            for sobject in obj.salesforce_objects:
+                for page in self._salesforce_pages(sobject):
+                    self._stage_salesforce_page(sobject, page)
+                    take()
+            # HubSpot's first answer sets the read's bound: no create goes before it.
+            for page in hubspot:
+                self._stage_hubspot_page(page)
+                break
+            survivors = {str(kept) for _, _, kept in self.gone.salesforce if kept}
+            early = EarlyCreates(ctx, obj, self.from_salesforce, survivors)
+            for sobject in obj.salesforce_objects:
+                for chunk in ctx.staging.chunks(SALESFORCE, sobject, PAIR_CHUNK):
+                    early.consider(sobject, chunk, pool, take)
+                    take()
+                    self._count(f"creating Salesforce {sobject}'s new records", len(chunk))
+            for page in hubspot:
+                self._stage_hubspot_page(page)
+        self._read_archived()
+        ctx.writes.flush(f"hs:create:{self.name}")
+        ctx.save()
+
+    def _hubspot_pages(self, *, as_of_start: bool = False) -> Iterable[Page]:
+        props = [*self.ctx.hubspot_properties(self.obj), MERGED_IDS]  # a merge shows on its result
+        since = self._since(HUBSPOT, self.name)
+        if as_of_start:
+            return self.ctx.hubspot.read_changed(self.name, props, since, as_of_start=True)
+        return self.ctx.hubspot.read_changed(self.name, props, since)
+
+    def _salesforce_pages(self, sobject: str) -> Iterable[Page]:
+        fields = self.ctx.salesforce_fields(self.obj, sobject) + deletion_fields(sobject)
+        # queryAll: the records deleted (or merged away) since the cursor come with the
+        # changed ones, in the same pages, at no extra call.
+        return self.ctx.salesforce.read_changed(
+            sobject, fields, self._since(SALESFORCE, sobject), include_deleted=True
+        )
+
+    def _read_archived(self) -> None:
+        for page in self.ctx.hubspot.read_archived(self.name, ()):
+            self.ctx.report.reads += 1
             self.gone.hubspot_archived += [str(r[HUBSPOT_ID]) for r in page.records]
 
     def _stage_hubspot_page(self, page: Page) -> None:
@@ -219,7 +274,10 @@ class PairSync:
 
     def run(self) -> None:
         self._setup_queues()
-        self.stage()
+        if creates_early(self.ctx, self.obj, self.creates):
+            self.stage_creating_early()
+        else:
+            self.stage()
         self.settle_departures()
         held = held_records(self.ctx, self.name)
         self.stage_failed(held)
@@ -233,7 +291,7 @@ class PairSync:
         # key would have been matched here instead (docs/runner.md, "In flight").
         self.ctx.writes.send_all()
         self.ctx.save()
-        self.reconcile(FromSalesforce(self.ctx, self.obj, self.creates))
+        self.reconcile(self.from_salesforce)
         self.ctx.writes.flush_all()
         self.ctx.save()
         Lifecycle(self.ctx, self.obj).vanished()
@@ -282,8 +340,9 @@ class PairSync:
         on the other side."""
         for staged in side.objects:
             for chunk in self.ctx.staging.chunks(side.name, staged, PAIR_CHUNK):
-                found = self._survey(side, chunk)
-                for record in chunk:
+                left = [r for r in chunk if side.id_of(r) not in side.decided_early]
+                found = self._survey(side, left)
+                for record in left:
                     self._one(side, staged, record, found)
                 self.ctx.save()  # links that needed no write: memory stays flat in N
                 self._count(f"syncing {side.progress(staged)} changes", len(chunk))

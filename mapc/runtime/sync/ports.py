@@ -42,6 +42,8 @@ class HubSpotPort(Protocol):
         properties: Sequence[str],
         since: Cursor | None = None,
         until: datetime | None = None,
+        *,
+        as_of_start: bool = False,
     ) -> Iterator[Page]: ...
     def read_by_ids(
         self,

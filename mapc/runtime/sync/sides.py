@@ -55,6 +55,9 @@ class Side(ABC):
 
     def __init__(self, ctx: Context, obj: ObjectSync, creates: Creates) -> None:
         self.ctx, self.obj, self.creates = ctx, obj, creates
+        self.decided_early: set[str] = set()
+        """Records created (or reported duplicates) while the other side was still read
+        (runtime/sync/early.py): nothing is left to reconcile for them."""
 
     def id_of(self, record: Record) -> str:
         return str(record[self.id_field])
@@ -265,9 +268,9 @@ class FromSalesforce(Side):
         self.creates.in_hubspot(staged, record)
 
     def passed_over(self, rid: str) -> bool:
-        # Reconciled from HubSpot's side in a dry run (which saves no link), or a
-        # converted lead (read-only, its link moved).
-        return rid in self.ctx.planned or rid in self.ctx.retired
+        # Reconciled from HubSpot's side in a dry run (which saves no link), a converted
+        # lead (read-only, its link moved), or created while HubSpot was read.
+        return rid in self.ctx.planned or rid in self.ctx.retired or rid in self.decided_early
 
     def taken(self, matches: dict[str, Match]) -> dict[str, Link]:
         return self.ctx.state.links_by_hubspot(

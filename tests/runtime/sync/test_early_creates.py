@@ -1,0 +1,140 @@
+"""Salesforce's new records created in HubSpot while HubSpot's changes are still being read
+(runtime/sync/early.py): sooner, and never at the cost of a match (R6), a duplicate, or a
+record created twice."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+import pytest
+
+from mapc.runtime.hubspot.client import HubSpotConnector
+from mapc.runtime.sync.engine import SyncEngine
+from mapc.runtime.sync.pairs import PairSync
+from tests.runtime.sync.conftest import SyncEnv
+
+SEARCH = "POST /crm/v3/objects/*/search"
+
+
+def run(sync: SyncEnv, concurrency: int = 4) -> Any:
+    engine = SyncEngine(
+        sync.adapter, sync.salesforce, sync.hubspot, sync.state, concurrency=concurrency
+    )
+    return engine.run()
+
+
+class Timeline:
+    """HubSpot's searches and creates, in the order they were made."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.events: list[str] = []
+        self.early: list[str] = []
+        search, create = HubSpotConnector.read_changed, HubSpotConnector.create
+        events = self.events
+
+        def read_changed(self: HubSpotConnector, object_type: str, *a: Any, **kw: Any) -> Any:
+            for page in search(self, object_type, *a, **kw):
+                events.append(f"page {object_type}")
+                yield page
+
+        def creating(self: HubSpotConnector, object_type: str, records: Any) -> Any:
+            events.append(f"create {object_type}")
+            return create(self, object_type, records)
+
+        monkeypatch.setattr(HubSpotConnector, "read_changed", read_changed)
+        monkeypatch.setattr(HubSpotConnector, "create", creating)
+        original = PairSync.run
+        early = self.early
+
+        def remember(pair: PairSync) -> None:
+            original(pair)
+            early.extend(sorted(pair.from_salesforce.decided_early))
+
+        monkeypatch.setattr(PairSync, "run", remember)
+
+
+def test_new_leads_are_created_in_hubspot_before_its_read_ends(
+    sync: SyncEnv, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    contacts = [{"email": f"h{i}@early.example", "lastname": f"H{i}"} for i in range(600)]
+    leads = [
+        {"LastName": f"S{i}", "Company": "Co", "Email": f"s{i}@early.example"} for i in range(300)
+    ]
+    sync.seed({"hubspot": {"records": {"contacts": contacts}}})
+    sync.seed({"salesforce": {"records": {"Lead": leads}}})
+    sync.emulator.add_fault(SEARCH, latency=0.4)
+    timeline = Timeline(monkeypatch)
+    report = run(sync)
+    assert report.failed == 0
+    events = timeline.events
+    first_create = events.index("create contacts")
+    last_page = len(events) - 1 - events[::-1].index("page contacts")
+    assert first_create < last_page  # created while HubSpot's contacts were still read
+    assert len(timeline.early) == 300
+    emails = Counter(str(r["email"]) for r in sync.hs("contacts", ("email",)))
+    assert max(emails.values()) == 1 and len(emails) == 900
+    leads_now = Counter(str(r["Email"]) for r in sync.sf("Lead", fields="Id, Email"))
+    assert max(leads_now.values()) == 1 and len(leads_now) == 900
+    assert sync.state.count_links("contacts") == 900
+    sync.emulator.clear_faults()
+    before = sync.write_count()
+    assert run(sync).writes == 0
+    assert sync.write_count() == before
+
+
+def test_a_new_lead_matching_a_contact_hubspot_has_not_shown_yet_is_linked_not_created(
+    sync: SyncEnv, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The contact with the lead's email is new in HubSpot and on the read's last page:
+    asked by email, HubSpot names it, so the lead waits for the usual reconcile (R6)."""
+    assert run(sync).failed == 0  # a cursor: what follows is "changed since"
+    contacts = [{"email": f"h{i}@later.example", "lastname": f"H{i}"} for i in range(450)]
+    contacts.append({"email": "Same@Later.example", "lastname": "Hs"})
+    sync.seed({"hubspot": {"records": {"contacts": contacts}}})
+    sync.seed(
+        {
+            "salesforce": {
+                "records": {
+                    "Lead": [
+                        {"LastName": "Sf", "Company": "Co", "Email": "same@later.example"},
+                        {"LastName": "New", "Company": "Co", "Email": "new@later.example"},
+                    ]
+                }
+            }
+        }
+    )
+    sync.emulator.add_fault(SEARCH, latency=0.3)
+    timeline = Timeline(monkeypatch)
+    assert run(sync).failed == 0
+    same = [r for r in sync.hs("contacts", ("email",)) if "same@" in str(r["email"]).lower()]
+    assert len(same) == 1
+    leads = [r for r in sync.sf("Lead", fields="Id, Email") if "same@" in str(r["Email"]).lower()]
+    assert len(leads) == 1
+    link = sync.state.links_by_salesforce("contacts", [str(leads[0]["Id"])])
+    assert link[str(leads[0]["Id"])].hubspot_id == str(same[0]["id"])
+    assert len(timeline.early) == 1  # the lead with a new email, alone
+
+
+def test_the_first_of_two_records_sharing_an_email_still_decides_when_it_must_wait(
+    sync: SyncEnv, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A converted lead waits for the usual reconcile; a later record with its email
+    waits with it, so which one creates stays as it was (R6) and none creates twice."""
+    leads = [
+        {"LastName": "Conv", "Company": "Co", "Email": "pair@dup.example", "IsConverted": True},
+        {"LastName": "Next", "Company": "Co", "Email": "pair@dup.example"},
+        {"LastName": "Own", "Company": "Co", "Email": "own@dup.example"},
+    ]
+    sync.seed({"salesforce": {"records": {"Lead": leads}}})
+    sync.seed({"hubspot": {"records": {"contacts": [{"email": "x@dup.example"}]}}})
+    timeline = Timeline(monkeypatch)
+    sequential = run(sync, concurrency=4)
+    assert sequential.failed == 0
+    pair = [r for r in sync.hs("contacts", ("email",)) if r["email"] == "pair@dup.example"]
+    assert len(pair) <= 1
+    own = [r for r in sync.hs("contacts", ("email",)) if r["email"] == "own@dup.example"]
+    assert len(own) == 1
+    ids = {str(r["Email"]) + str(r["LastName"]): str(r["Id"]) for r in sync.sf("Lead")}
+    assert ids["pair@dup.exampleNext"] not in timeline.early
+    assert ids["own@dup.exampleOwn"] in timeline.early
