@@ -91,6 +91,7 @@ class Emulator:
         control = make_control(self)
         sf_site = Site(lambda: self.salesforce, self.counter, self.faults, self.lock, control)
         hs_site = Site(lambda: self.hubspot, self.counter, self.faults, self.lock, control)
+
         def now() -> float:  # tests move the clock: the Date header moves with the stamps
             return self.clock.now().timestamp()
 

@@ -209,10 +209,11 @@ class SalesforceSettings:
 
 @dataclass(frozen=True)
 class HubSpotSettings:
-    """How to reach one HubSpot account, the client-side rate limits to keep to, and how
-    far back an incremental read starts before its stored cursor (`search_lookback_seconds`:
-    HubSpot's search index lags writes, so a record written just before a read can be
-    missing from it while later ones are returned; 0 disables the look-back)."""
+    """How to reach one HubSpot account, the client-side rate limits to keep to, and the
+    most its search index is taken to lag writes (`search_lookback_seconds`: a record
+    written just before a read can be missing from it while later ones are returned, so
+    the next read starts that long before the last read began, if that is before its
+    cursor; 0 disables the look-back)."""
 
     access_token: Secret
     base_url: str = DEFAULT_HUBSPOT_BASE_URL

@@ -61,10 +61,16 @@ class Cursor:
     `lastmodifieddate` / `hs_lastmodifieddate`) in canonical form (UTC, milliseconds, `Z`).
     `record_id` is the id of the last record read at that timestamp, or "" when all
     records strictly before `timestamp` have been read and none at it.
+
+    `read_at` (HubSpot only) is the server's time, in the same form, no later than the
+    read that stored the cursor began, or "" when unknown: a record a lagging search index
+    hid from that read was modified after `read_at` less the look-back, so the next read
+    need look back no further than that (see hubspot/keyset.py).
     """
 
     timestamp: str
     record_id: str = ""
+    read_at: str = ""
 
     @classmethod
     def at(cls, moment: datetime, record_id: str = "") -> Cursor:
@@ -75,13 +81,18 @@ class Cursor:
         return parse_timestamp(self.timestamp)
 
     def encode(self) -> str:
-        """A single string for a state store; `Cursor.decode` reverses it."""
-        return f"{self.timestamp}|{self.record_id}"
+        """A single string for a state store; `Cursor.decode` reverses it. Without
+        `read_at` it is `timestamp|record_id`, as every earlier version wrote it."""
+        text = f"{self.timestamp}|{self.record_id}"
+        return f"{text}|{self.read_at}" if self.read_at else text
 
     @classmethod
     def decode(cls, text: str) -> Cursor:
-        timestamp, _, record_id = text.partition("|")
-        return cls(format_timestamp(parse_timestamp(timestamp)), record_id)
+        timestamp, _, rest = text.partition("|")
+        record_id, _, read_at = rest.partition("|")
+        if read_at:
+            read_at = format_timestamp(parse_timestamp(read_at))
+        return cls(format_timestamp(parse_timestamp(timestamp)), record_id, read_at)
 
 
 @dataclass(frozen=True)

@@ -111,8 +111,13 @@ def test_one_timestamp_shared_by_many_records_across_pages(
             for r in p.records
         ]
         assert rest == ids[done:]
-    # The last page's cursor covers only what is before its millisecond.
-    assert pages[-1].cursor == Cursor("2026-03-01T12:00:00.000Z", "")
+    # The last page's cursor is exact: its millisecond was over long before the read
+    # began (the answers' Date), so no later write can share it, and nothing is read again.
+    last = pages[-1].cursor
+    assert last is not None
+    assert (last.timestamp, last.record_id) == ("2026-03-01T12:00:00.000Z", str(ids[-1]))
+    assert last.read_at > last.timestamp
+    assert list(hs.read_changed("contacts", ["email"], since=last)) == []
 
 
 def test_changes_after_a_cursor_only(hs: HubSpotConnector, emulator: Emulator) -> None:
@@ -121,7 +126,11 @@ def test_changes_after_a_cursor_only(hs: HubSpotConnector, emulator: Emulator) -
     emulator.clock.advance(60)
     recent = [r.id for r in hs.create("contacts", contacts(1, start=5))]
     cursor = [p for p in hs.read_changed("contacts", ["email"])][-1].cursor
-    assert cursor == Cursor("2026-03-01T12:01:00.000Z", "")
+    assert cursor is not None
+    assert (cursor.timestamp, cursor.record_id) == ("2026-03-01T12:01:00.000Z", "")
+    # The read began at 12:01:00 by the emulator's clock (its answers' Date), less the
+    # call's own time: the cursor's millisecond is within the look-back of it.
+    assert "2026-03-01T12:00:59" <= cursor.read_at <= "2026-03-01T12:01:00.000Z"
     emulator.clock.advance(5)
     changed = hs.create("contacts", contacts(2, start=50))
     later = [

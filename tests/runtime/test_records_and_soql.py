@@ -26,6 +26,18 @@ def test_cursor_round_trips_through_its_encoding() -> None:
     assert Cursor.decode("2026-01-02T00:00:00Z|") == Cursor("2026-01-02T00:00:00.000Z", "")
 
 
+def test_a_cursor_keeps_when_its_read_began_and_older_cursors_still_decode() -> None:
+    cursor = Cursor("2026-01-02T00:00:00.000Z", "42", "2026-01-02T00:05:00.000Z")
+    assert cursor.encode() == "2026-01-02T00:00:00.000Z|42|2026-01-02T00:05:00.000Z"
+    assert Cursor.decode(cursor.encode()) == cursor
+    stored = Cursor.decode("2026-01-02T00:00:00Z|42|2026-01-02T00:05:00+00:00")
+    assert stored == cursor
+    # Written by an earlier version, or by the Salesforce side (which never sets it):
+    # the stored form is what it always was.
+    assert Cursor.decode("2026-01-02T00:00:00.000Z|42").read_at == ""
+    assert Cursor("2026-01-02T00:00:00.000Z", "00Q1").encode() == "2026-01-02T00:00:00.000Z|00Q1"
+
+
 def test_keyset_query_resumes_inside_a_timestamp() -> None:
     query = soql.changed_since(
         "Lead", ["Email", "LastName"], Cursor("2026-01-02T03:04:05.000Z", "00Q1")

@@ -5,6 +5,7 @@ endpoints (unsubscribe-all, email events) in `hubspot_marketing`."""
 from __future__ import annotations
 
 import logging
+import time
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
@@ -17,7 +18,7 @@ from urllib3.util.retry import Retry
 from mapc.runtime.config import HubSpotSettings, check_ca_file, masked_url
 from mapc.runtime.hubspot.batch import BATCH_SIZE
 from mapc.runtime.hubspot.http import HubSpotHttpError, HubSpotTransport
-from mapc.runtime.hubspot.keyset import ID_PROPERTY, FilterGroup, Sort, keyset_pages
+from mapc.runtime.hubspot.keyset import ID_PROPERTY, FilterGroup, Found, Sort, keyset_pages
 from mapc.runtime.hubspot.limits import HubSpotLimiter
 from mapc.runtime.hubspot.marketing import HubSpotMarketing
 from mapc.runtime.hubspot.writes import HubSpotWrites
@@ -31,17 +32,28 @@ OWNERS_PAGE = 100
 LIST_PAGE = 100  # the most one list page returns
 
 
+def _date(headers: Mapping[str, str]) -> datetime | None:
+    """An answer's `Date` (whole seconds, rounded down); None when missing or unreadable."""
+    try:
+        moment = parsedate_to_datetime(headers.get("date", ""))
+    except (TypeError, ValueError, IndexError):
+        return None
+    return moment.astimezone(UTC) if moment.tzinfo is not None else None
+
+
 def server_time(headers: Mapping[str, str]) -> datetime | None:
     """The last instant an answer's `Date` (whole seconds) can stand for: a record stamped
     later was written after the answer came."""
-    text = headers.get("date", "")
-    try:
-        moment = parsedate_to_datetime(text)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if moment.tzinfo is None:
-        return None
-    return moment.astimezone(UTC) + timedelta(milliseconds=999)
+    moment = _date(headers)
+    return moment + timedelta(milliseconds=999) if moment is not None else None
+
+
+def asked_at(headers: Mapping[str, str], elapsed: float) -> datetime | None:
+    """The first instant a call's work can have begun at, by the server's clock: its
+    answer's `Date` less the `elapsed` seconds from sending the call to the answer (the
+    answer is dated after the work)."""
+    moment = _date(headers)
+    return moment - timedelta(seconds=elapsed) if moment is not None else None
 
 
 def timestamp_property(object_type: str) -> str:
@@ -152,15 +164,16 @@ class HubSpotConnector:
         goes on, the run's own included, are the next read's (but for those made in that
         answer's second).
 
-        A read from `since` starts `settings.search_lookback_seconds` earlier (the search
-        index lags writes) and its last page's cursor is `(last timestamp, "")`, so some
-        unchanged records are read again on purpose."""
+        A read from `since` starts up to `settings.search_lookback_seconds` earlier (the
+        search index lags writes; each cursor carries the server's time, from the first
+        search's `Date`, that bounds how far back is needed), so some unchanged records
+        are read again on purpose."""
         ts_property = timestamp_property(object_type)
         wanted = list(dict.fromkeys([*properties, ts_property, ID_PROPERTY]))
         began: list[datetime] = []
         asked: list[bool] = []
 
-        def search(groups: list[FilterGroup], sorts: list[Sort]) -> tuple[list[Record], bool]:
+        def search(groups: list[FilterGroup], sorts: list[Sort]) -> Found:
             body = {
                 "filterGroups": groups,
                 "sorts": sorts,
@@ -168,6 +181,7 @@ class HubSpotConnector:
                 "limit": SEARCH_LIMIT,
             }
             what = f"search {object_type}"
+            sent = time.monotonic()
             try:
                 answer = self._http.generated(
                     "POST search",
@@ -185,10 +199,10 @@ class HubSpotConnector:
                 moment = server_time(answer.headers)
                 if moment is not None:  # no Date (never from HubSpot): the read is unbounded
                     began.append(moment)
-            reply = answer.body
-            results = [flatten(r) for r in (reply or {}).get("results", [])]
-            more = bool(((reply or {}).get("paging") or {}).get("next"))
-            return results, more
+            reply = answer.body or {}
+            results = [flatten(r) for r in reply.get("results", [])]
+            more = bool((reply.get("paging") or {}).get("next"))
+            return Found(results, more, asked_at(answer.headers, time.monotonic() - sent))
 
         def bound() -> datetime | None:
             found = [*began, *([until] if until is not None else [])]

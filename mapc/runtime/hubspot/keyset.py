@@ -15,11 +15,18 @@ is read on its own, sorted by `hs_object_id`, with an id keyset. Either way the 
 after each page marks a point before which everything has been read, so resuming from it
 neither skips a record nor reads one forever.
 
-Two exceptions make a read re-read a little on purpose, because the search is not exact
-about the present: the LAST page's cursor is `(its last timestamp, "")`, since a record
-written after the read in that same millisecond may sort before the last id read; and a
-read from a stored cursor starts `lookback_ms` earlier, since HubSpot's search index lags
-writes by seconds and can return later records while an earlier one is not yet visible.
+The search is not exact about the present: HubSpot's index lags writes by seconds and
+can return later records while an earlier one is not visible yet. A record can only be
+missing from a read if it was modified after the read began (R, the server's time at its
+first search) less the look-back (`lookback_ms`, the most the index is taken to lag). So
+each cursor carries R (`Cursor.read_at`), and a read from a stored cursor starts at the
+earlier of the cursor and R less the look-back: right after a burst of writes it reads
+the burst's last `lookback_ms` again, and long after the last change it re-reads nothing.
+For the same reason the LAST page's cursor is `(its last timestamp, "")` while that
+millisecond is within the look-back of R (a record written after the read in it may sort
+before the last id read), and exact once it is older. Without R (a search that gives no
+time, a cursor stored by an earlier version) R is taken to be the cursor's timestamp: the
+read starts `lookback_ms` before the cursor and the last page's cursor is `(.., "")`.
 Records read again are unchanged ones, which the sync engine is to treat as unchanged.
 """
 
@@ -27,8 +34,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import Any
+from datetime import datetime
+from typing import Any, NamedTuple
 
 from mapc.runtime.records import (
     Cursor,
@@ -43,8 +50,18 @@ from mapc.runtime.records import (
 Filter = dict[str, Any]
 FilterGroup = dict[str, list[Filter]]
 Sort = dict[str, str]
-# (filter groups, sorts) -> (flattened records of the first page, whether more match)
-Search = Callable[[list[FilterGroup], list[Sort]], tuple[list[Record], bool]]
+
+
+class Found(NamedTuple):
+    """One search's answer: the flattened records of its first page, whether more match,
+    and the server's time no later than the search ran (None: unknown)."""
+
+    records: list[Record]
+    more: bool
+    asked_at: datetime | None = None
+
+
+Search = Callable[[list[FilterGroup], list[Sort]], Found]
 
 ID_PROPERTY = "hs_object_id"
 MAX_EXCLUDED = 100  # ids in one NOT_IN filter (HubSpot's limit for IN/NOT_IN values)
@@ -129,7 +146,7 @@ def _read_tie_group(search: Search, ts_property: str, millis: int, after_id: int
     """All records at one timestamp with id > after_id, in id order."""
     while True:
         groups, sorts = tie_query(ts_property, millis, after_id)
-        records, more = search(groups, sorts)
+        records, more, _ = search(groups, sorts)
         records.sort(key=id_of)
         if records:
             after_id = id_of(records[-1])
@@ -153,46 +170,76 @@ def keyset_pages(
     this one. A callable is asked before each query (a bound known only once the first
     answer came).
 
-    With `lookback_ms`, a read from a stored cursor starts that much earlier (records
-    the search index showed late are read then; the others are read again). The last
-    page's cursor is `(its last timestamp, "")`, so the next read reads that millisecond
-    again (a later write can share it with a smaller id). No cursor is earlier than
-    `(since.timestamp, "")`.
+    With `lookback_ms`, a read from a stored cursor starts at the earlier of the cursor
+    and its `read_at` less the look-back (records the search index showed late are read
+    then; the others are read again). Every cursor carries this read's `read_at` (the
+    first search's time), except one not past `since`, which is `since` itself: no
+    cursor is earlier than `since`, so a read interrupted inside the window looks back
+    again as far, and a read that only read the window again stores nothing new. The
+    last page's cursor is `(its last timestamp, "")` unless that millisecond is older
+    than `read_at` less the look-back.
     """
-    floor = _key_of(since)
     start = since
     if since is not None and lookback_ms > 0:
-        start = Cursor.at(since.moment - timedelta(milliseconds=lookback_ms))
+        settled = _settled_before(since, lookback_ms)
+        if _key_of(since) >= (settled, 0):
+            start = Cursor.at(from_epoch_millis(settled))
+    first: list[datetime | None] = []
+
+    def timed(groups: list[FilterGroup], sorts: list[Sort]) -> Found:
+        found = search(groups, sorts)
+        if not first:
+            first.append(found.asked_at)
+        return found
+
     held: Page | None = None
+
     def bound() -> int | None:
         moment = until() if callable(until) else until
         return epoch_millis(moment) if moment is not None else None
 
-    for page in _exact_pages(search, ts_property, anchor_of(start), bound):
+    for page in _exact_pages(timed, ts_property, anchor_of(start), bound):
         if held is not None:
-            yield _not_before(held, held.cursor, floor)
+            yield _stamped(held, held.cursor, since, first[0])
         held = page
-    if held is not None:
-        assert held.cursor is not None
-        yield _not_before(held, Cursor(held.cursor.timestamp), floor)
+    if held is None:
+        return
+    assert held.cursor is not None
+    last = Cursor(held.cursor.timestamp, held.cursor.record_id, _text(first[0]))
+    if _key_of(last) >= (_settled_before(last, lookback_ms), 0):
+        last = Cursor(last.timestamp)  # a later write may still share this millisecond
+    yield _stamped(held, last, since, first[0])
 
 
-def _key_of(cursor: Cursor | None) -> tuple[int, int] | None:
-    """The (millis, 0) position of `cursor`'s timestamp, where a relaxed cursor stands."""
-    if cursor is None:
-        return None
-    return epoch_millis(parse_timestamp(cursor.timestamp)), 0
+def _text(moment: datetime | None) -> str:
+    return format_timestamp(moment) if moment is not None else ""
 
 
-def _not_before(page: Page, cursor: Cursor | None, floor: tuple[int, int] | None) -> Page:
-    """`page` with `cursor`, or with the floor's cursor where that is later."""
+def _settled_before(cursor: Cursor, lookback_ms: int) -> int:
+    """The millisecond before which the read that stored `cursor` saw every record: its
+    `read_at` less the look-back, or (unknown) the cursor's timestamp less it."""
+    read_at = parse_timestamp(cursor.read_at) if cursor.read_at else cursor.moment
+    return epoch_millis(read_at) - lookback_ms
+
+
+def _key_of(cursor: Cursor) -> tuple[int, int]:
+    """Where `cursor` stands in (millis, id) order; "" (everything before the
+    millisecond) stands before every id."""
+    anchor = anchor_of(cursor)
+    assert anchor is not None
+    return anchor.millis, anchor.after_id
+
+
+def _stamped(
+    page: Page, cursor: Cursor | None, since: Cursor | None, read_at: datetime | None
+) -> Page:
+    """`page` with `cursor` carrying `read_at`, or with `since` (and what the read that
+    stored it knew) where `cursor` is not past it: keeping the older `read_at` looks back
+    further, never less far."""
     assert cursor is not None
-    if floor is not None:
-        anchor = anchor_of(cursor)
-        assert anchor is not None
-        if (anchor.millis, anchor.after_id) < floor:
-            cursor = Cursor(format_timestamp(from_epoch_millis(floor[0])))
-    return Page(page.records, cursor)
+    if since is not None and _key_of(cursor) <= _key_of(since):
+        return Page(page.records, since)
+    return Page(page.records, Cursor(cursor.timestamp, cursor.record_id, _text(read_at)))
 
 
 def _exact_pages(
@@ -210,7 +257,7 @@ def _exact_pages(
 
     while True:
         groups, sorts = forward_query(ts_property, anchor, until())
-        results, more = search(groups, sorts)
+        results, more, _ = search(groups, sorts)
         by_id = {id_of(r): r for r in (*pending, *results)}  # a repeat keeps its newest version
         combined = sorted(by_id.values(), key=key)
         if not more or not results:
