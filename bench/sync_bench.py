@@ -3,10 +3,13 @@ process, so its memory is not counted), through the real connectors and the gene
 adapter for the default mapping.
 
 Prints API calls beside the minimum the page and batch limits allow, the second run's
-calls (target: reads only), records per second, the runner's CPU time (user + system of
-the runner process alone), its peak RSS and what it wrote to disk. Each N runs in a fresh
-process, so peak RSS is that N's own; several N in one run print CPU ratios between them
-(target: CPU at 100k <= 11x CPU at 10k; peak RSS at 100k < 300 MiB).
+calls (it reads back the first run's writes; target: reads only), a third run with
+nothing changed since the second (target: 0 writes, reads within 10% of the first run's
+fixed per-run reads; bench/read_trace.py says which reads are fixed), records per
+second, the runner's CPU time (user + system of the runner process alone), its peak RSS
+and what it wrote to disk. Each N runs in a fresh process, so peak RSS is that N's own;
+several N in one run print CPU ratios between them (target: CPU at 100k <= 11x CPU at
+10k; peak RSS at 100k < 300 MiB).
 
 The emulator enforces HubSpot's Pro limits (190 calls per rolling 10 s, 5 searches per
 rolling second; `--limits none` lifts them) and mapc's HubSpot limiter paces to the same.
@@ -26,6 +29,12 @@ start no earlier than floor(k / limit) windows after the first. With `--limits n
 HubSpot lanes are those of the calls in flight (ceil(H / c) * L - L), like Salesforce's.
 Runner CPU and emulator CPU (user + system of each process) beside the wall time show
 whether a run waits on calls (wall well above runner + emulator CPU) or on the CPU.
+
+The second and third runs each start `--gap` seconds after the run before ended (default:
+HubSpot's search look-back + 1 s), as scheduled runs would: a run that starts within the
+look-back of the last change it reads must leave the next run that window to read again
+(the search index may not have shown it all yet), so only then can a run with nothing
+changed read nothing. `--gap 0` shows runs back to back.
 
     .venv/bin/python bench/sync_bench.py                     # N = 10,000 each way
     .venv/bin/python bench/sync_bench.py --n 10000 100000    # linear cost and memory
@@ -51,7 +60,10 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from read_trace import ReadTrace, summary  # noqa: E402
+
 from mapc.demo.sample import LIFECYCLE  # noqa: E402
+from mapc.runtime.config import HubSpotSettings  # noqa: E402
 from mapc.runtime.hubspot.client import HubSpotConnector  # noqa: E402
 from mapc.runtime.hubspot.limits import HubSpotLimiter  # noqa: E402
 from mapc.runtime.salesforce.client import SalesforceConnector  # noqa: E402
@@ -200,8 +212,15 @@ def disk_written() -> int:
 
 
 def run_once(
-    adapter: Any, sf: Any, hs: Any, state: StateStore, concurrency: int = 1, emulator: int = 0
+    adapter: Any,
+    sf: Any,
+    hs: Any,
+    state: StateStore,
+    concurrency: int = 1,
+    emulator: int = 0,
+    trace: ReadTrace | None = None,
 ) -> dict[str, Any]:
+    traced = len(trace.reads) if trace else 0
     sf_before, hs_before = Counter(sf.calls), Counter(hs.calls)
     cpu, disk, emulator_cpu = cpu_seconds(), disk_written(), process_cpu(emulator)
     started = time.perf_counter()
@@ -217,9 +236,11 @@ def run_once(
     hs_r, hs_w = classify(+hs_calls, "hubspot")
     detail = {f"salesforce {k}": v for k, v in (+sf_calls).items()}
     detail.update({f"hubspot {k}": v for k, v in (+hs_calls).items()})
+    reads = summary(trace.reads[traced:] if trace else [], sf_r + hs_r)
     return {
         "writes": report.writes,
         "failed": report.failed,
+        "reads": reads,
         "seconds": elapsed,
         "cpu": cpu,
         "emulator_cpu": emulator_cpu,
@@ -251,6 +272,7 @@ def bench(
     latency: float = 0.0,
     concurrency: int = 1,
     limits: str = "pro",
+    gap: float | None = None,
 ) -> dict[str, Any]:
     tier = LIMITS[limits]
     with tempfile.TemporaryDirectory(prefix="mapc-bench-") as tmp:
@@ -276,13 +298,21 @@ def bench(
                 else HubSpotLimiter(10**6, 10**6)
             )
             hs = HubSpotConnector.from_env(env, limiter=limiter)
+            trace = ReadTrace()
+            trace.attach(hs, sf)
+            lookback = HubSpotSettings.from_env(env).search_lookback_seconds
+            if gap is None:
+                gap = lookback + 1.0
             state = StateStore(state_url or str(Path(tmp) / "state.db"))
             if latency:
                 add_latency(info, latency)
-            first = run_once(adapter, sf, hs, state, concurrency, proc.pid)
+            first = run_once(adapter, sf, hs, state, concurrency, proc.pid, trace)
             first["floor"] = rate_limit_floor(first["calls"]["detail"], latency, concurrency, tier)
             first["limiter_wait"] = limiter.waited
-            second = run_once(adapter, sf, hs, state, concurrency, proc.pid)
+            time.sleep(gap)
+            second = run_once(adapter, sf, hs, state, concurrency, proc.pid, trace)
+            time.sleep(gap)
+            third = run_once(adapter, sf, hs, state, concurrency, proc.pid, trace)
             state.close()
             rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # KiB on Linux
         finally:
@@ -294,8 +324,11 @@ def bench(
         "concurrency": concurrency,
         "limits": limits,
         "seed_s": load_s,
+        "gap": gap,
+        "lookback": lookback,
         "first": first,
         "second": second,
+        "third": third,
         "rss": rss,
         "minimum": minimum_calls(n),
     }
@@ -316,15 +349,26 @@ def show(result: dict[str, Any]) -> None:
         minimum += least
         print(f"{key:<24}{made:>8}{least:>10}{made / least:>8.2f}")
     print(f"{'total':<24}{total:>8}{minimum:>10}{total / minimum:>8.2f}")
+    fc = first["calls"]
+    print(
+        f"first run: {fc['hubspot reads'] + fc['salesforce reads']} read calls "
+        f"({reads_line(first['reads'])})"
+    )
     sc = second["calls"]
     print(
-        f"second run (nothing changed): {sc['hubspot reads'] + sc['salesforce reads']} read "
-        f"calls, {sc['hubspot writes'] + sc['salesforce writes']} write calls; "
-        f"{second['writes']} records written"
+        f"second run (reads back the first run's writes): "
+        f"{sc['hubspot reads'] + sc['salesforce reads']} read calls "
+        f"({reads_line(second['reads'])}), {sc['hubspot writes'] + sc['salesforce writes']} "
+        f"write calls; {second['writes']} records written"
     )
+    print(no_change_lines(result))
     if os.environ.get("BENCH_DETAIL"):
-        print("first run calls:", json.dumps(first["calls"]["detail"], indent=1))
-        print("second run calls:", json.dumps(sc["detail"], indent=1))
+        for run in ("first", "second", "third"):
+            print(f"{run} run calls:", json.dumps(result[run]["calls"]["detail"], indent=1))
+            rows = result[run]["reads"]["by_read"]
+            print(f"{run} run per-run reads (fixed calls, record pages, records):")
+            for key, (fixed, pages, records) in sorted(rows.items()):
+                print(f"  {key:<44}{fixed:>4}{pages:>6}{records:>8}")
     records = 2 * n
     print(
         f"first run: {first['seconds']:.1f}s, {records / first['seconds']:,.0f} records/s "
@@ -341,6 +385,36 @@ def show(result: dict[str, Any]) -> None:
         f"{result['rss'] / 2**20:.1f} MiB"
     )
     print(floor_line(result))
+
+
+def reads_line(reads: dict[str, Any]) -> str:
+    return (
+        f"{reads['fixed']} fixed, {reads['record_pages']} record pages of per-run reads, "
+        f"{reads['for_records']} for particular records; {reads['records']:,} records read"
+    )
+
+
+def no_change_lines(result: dict[str, Any]) -> str:
+    """The third run against the first run's fixed reads (target: within 10%)."""
+    first, third = result["first"], result["third"]
+    tc = third["calls"]
+    made = tc["hubspot reads"] + tc["salesforce reads"]
+    fixed = first["reads"]["fixed"]
+    gap, lookback = result["gap"], result["lookback"]
+    spacing = (
+        f"past HubSpot's {lookback}s search look-back, as scheduled runs would"
+        if gap > lookback
+        else f"within HubSpot's {lookback}s search look-back, so each reads it again"
+    )
+    return (
+        f"third run (nothing changed since the second; each later run started "
+        f"{gap:.0f}s after the one before ended, {spacing}): "
+        f"{made} read calls ({reads_line(third['reads'])}), "
+        f"{tc['hubspot writes'] + tc['salesforce writes']} write calls; "
+        f"{third['writes']} records written\n"
+        f"no-change run reads vs the first run's fixed per-run reads: {made} / {fixed} = "
+        f"{made / fixed:.2f}x (target <= 1.10x)"
+    )
 
 
 def ratio(wall: float, floor: float) -> str:
@@ -370,11 +444,14 @@ def child(
     latency: float = 0.0,
     concurrency: int = 1,
     limits: str = "pro",
+    gap: float | None = None,
 ) -> dict[str, Any]:
     """One N in a fresh interpreter: its peak RSS is its own, not an earlier N's."""
     command = [sys.executable, __file__, "--one", str(n), "--adapter", adapter]
     command += ["--latency", str(latency), "--concurrency", str(concurrency)]
     command += ["--limits", limits]
+    if gap is not None:
+        command += ["--gap", str(gap)]
     if state:
         command += ["--state", state]
     done = subprocess.run(command, cwd=ROOT, stdout=subprocess.PIPE, text=True, check=True)
@@ -387,7 +464,7 @@ def by_concurrency(args: argparse.Namespace) -> int:
     and latency, one bench run."""
     n = args.n[0]
     rows = [
-        child(n, args.adapter, args.state, args.latency, concurrency, args.limits)
+        child(n, args.adapter, args.state, args.latency, concurrency, args.limits, args.gap)
         for concurrency in args.concurrency
     ]
     print(
@@ -439,11 +516,22 @@ def main() -> int:
         default="pro",
         help="HubSpot limits the emulator enforces and mapc paces to (default: pro)",
     )
+    parser.add_argument(
+        "--gap",
+        type=float,
+        help="seconds between runs (default: HubSpot's search look-back + 1, as a schedule)",
+    )
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one is not None:
         result = bench(
-            args.one, args.adapter, args.state, args.latency, args.concurrency[0], args.limits
+            args.one,
+            args.adapter,
+            args.state,
+            args.latency,
+            args.concurrency[0],
+            args.limits,
+            args.gap,
         )
         print(json.dumps(result))
         return 0
@@ -451,7 +539,9 @@ def main() -> int:
         return by_concurrency(args)
     results = []
     for n in args.n:
-        result = child(n, args.adapter, args.state, args.latency, args.concurrency[0], args.limits)
+        result = child(
+            n, args.adapter, args.state, args.latency, args.concurrency[0], args.limits, args.gap
+        )
         show(result)
         results.append(result)
     if len(results) > 1:
