@@ -71,6 +71,9 @@ class Portal:
         self.objects: dict[str, dict[str, HsRecord]] = {}
         self.archived: dict[str, dict[str, HsRecord]] = {}
         self.versions: dict[str, int] = {}
+        self.written: dict[str, list[str]] = {}
+        """Per type, the record each version changed: written[kind][v] took it to v + 1
+        (search updates its sorted columns from it instead of sorting every record again)."""
         # Ids merged away -> the id of the record they were merged into, per object type.
         self.merged: dict[str, dict[str, str]] = {}
         self._next_id: dict[str, int] = {}
@@ -115,6 +118,7 @@ class Portal:
         for table in (self.objects, self.archived, self.merged):
             table.setdefault(kind.name, {})
         self.versions.setdefault(kind.name, 0)
+        self.written.setdefault(kind.name, [])
         # Ids of each type start in their own range, so an id alone hints at its type.
         self._next_id.setdefault(kind.name, 1001 + 100_000 * len(self._next_id))
 
@@ -262,7 +266,7 @@ class Portal:
         self._derive(kind, record)
         self.objects[kind][new_id] = record
         self.reindex(kind, record)
-        self.versions[kind] += 1
+        self.changed(kind, new_id)
         self.event(kind, "creation", new_id)
         return record
 
@@ -293,7 +297,11 @@ class Portal:
         record.properties[self.types.modified(kind)] = now
         record.updated = now
         record.written_ms = self.clock.now_ms()
+        self.changed(kind, record.id)
+
+    def changed(self, kind: str, record_id: str) -> None:
         self.versions[kind] += 1
+        self.written[kind].append(record_id)
 
     def archive(self, kind: str, record_id: str) -> None:
         record = self.objects[kind].pop(record_id, None)
@@ -311,7 +319,7 @@ class Portal:
         record.archived_links = self.associations.drop(kind, record_id)
         for contact_id in linked_contacts:
             self.sync_company_id(contact_id)
-        self.versions[kind] += 1
+        self.changed(kind, record_id)
         self.event(kind, "deletion", record_id)
 
     def add_owner(self, data: dict[str, Any]) -> Owner:

@@ -27,7 +27,14 @@ from concurrent.futures import Executor
 from mapc.runtime.adapter import MatchKind, ObjectSync
 from mapc.runtime.records import Record, chunked
 from mapc.runtime.sync.behaviours.lead_conversion import converted
-from mapc.runtime.sync.behaviours.names import CONTACTS, EMAIL, HUBSPOT_ID, SALESFORCE_ID
+from mapc.runtime.sync.behaviours.names import (
+    CONTACTS,
+    CONVERTED_CONTACT,
+    EMAIL,
+    HUBSPOT_ID,
+    LEAD,
+    SALESFORCE_ID,
+)
 from mapc.runtime.sync.context import HUBSPOT, SALESFORCE, Context
 from mapc.runtime.sync.creates import Creates
 from mapc.runtime.sync.lifecycle import still_unlinked
@@ -76,6 +83,15 @@ class EarlyCreates:
         retries = {row.record_id for row in ctx.state.log.retry_rows(self.name)}
         self.busy = retries | set(ctx.state.log.open_error_ids(self.name, HUBSPOT))
         """Records an earlier run failed to write: theirs is the usual retry path."""
+        self.conversions: set[str] = set()
+        """Contacts a lead read this run was converted into: its link may move to them."""
+        if LEAD in obj.salesforce_objects:
+            for chunk in ctx.staging.chunks(SALESFORCE, LEAD, 500):
+                self.conversions |= {
+                    str(r.get(CONVERTED_CONTACT))
+                    for r in chunk
+                    if converted(r) and r.get(CONVERTED_CONTACT)
+                }
 
     def consider(
         self,
@@ -92,6 +108,13 @@ class EarlyCreates:
         waits = self._waiting(sobject, chunk, keys)
         asked = {k for rid, k in keys.items() if rid not in waits and k}
         found = self._in_hubspot(sorted(asked), pool, between)
+        # HubSpot's pages staged meanwhile may hold a contact with one of these emails that
+        # the email read no longer found (changed or merged since the search read it): the
+        # usual reconcile decides those, as it would have.
+        late = [
+            r for r in chunk if str(r[SALESFORCE_ID]) not in waits and keys[str(r[SALESFORCE_ID])]
+        ]
+        waits |= set(hubspot_candidates(self.ctx, self.obj, late))
         for record in chunk:
             rid, key = str(record[SALESFORCE_ID]), keys[str(record[SALESFORCE_ID])]
             if not key:
@@ -115,6 +138,7 @@ class EarlyCreates:
             for rid, record in ((str(r[SALESFORCE_ID]), r) for r in chunk)
             if rid in self.busy
             or rid in self.survivors
+            or rid in self.conversions
             or rid in ctx.retired
             or (self.name, HUBSPOT, rid) in ctx.held
             or converted(record)

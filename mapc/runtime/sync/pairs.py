@@ -81,6 +81,9 @@ class PairSync:
         self.echoes = Echoes(ctx, obj)
         self.from_salesforce = FromSalesforce(ctx, obj, self.creates)
         """Salesforce's side, one for the run: what it created early it passes over."""
+        self.bounded = False
+        """HubSpot's read stopped where it began (early creates): a contact it did not
+        read may have changed since, so its snapshot cannot stand for it."""
 
     # -- staging ------------------------------------------------------------------------
 
@@ -124,6 +127,7 @@ class PairSync:
         The creates are settled (linked) before anything else is reconciled."""
         ctx, obj = self.ctx, self.obj
         pages = self._hubspot_pages(as_of_start=True)
+        self.bounded = True
         with (
             ReadAhead(pages, depth=PAGES_AHEAD, name="mapc-read-hubspot") as hubspot,
             ThreadPoolExecutor(ctx.writes.concurrency, thread_name_prefix="mapc-ask") as pool,
@@ -371,6 +375,9 @@ class PairSync:
             and there[rid] not in staged_there
             and link.synced
             and ctx.resync is None
+            # A HubSpot contact changed after a bounded read began is read now, not trusted
+            # to its snapshot: a person's edit then meets Salesforce's as a conflict (R12).
+            and not (side.second and self.bounded)
         }
         taken = side.taken(matches)
         wanted = [

@@ -4,6 +4,7 @@ record created twice."""
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from typing import Any
 
@@ -138,3 +139,91 @@ def test_the_first_of_two_records_sharing_an_email_still_decides_when_it_must_wa
     ids = {str(r["Email"]) + str(r["LastName"]): str(r["Id"]) for r in sync.sf("Lead")}
     assert ids["pair@dup.exampleNext"] not in timeline.early
     assert ids["own@dup.exampleOwn"] in timeline.early
+
+
+@pytest.mark.parametrize("concurrency", [1, 4])
+def test_a_lead_converted_into_a_contact_with_another_email_keeps_its_hubspot_contact(
+    sync: SyncEnv, concurrency: int
+) -> None:
+    """The Contact a lead was converted into is not created early: the lead's link moves
+    to it (its email was corrected before the run, so no email says so)."""
+    refs = sync.seed(
+        {"hubspot": {"records": {"contacts": [{"_ref": "lee", "email": "lee@old.example"}]}}}
+    )
+    assert run(sync, concurrency).failed == 0
+    (link,) = sync.state.links_by_hubspot("contacts", [refs["lee"]]).values()
+    result = sync.emulator.convert_lead(link.sf_id, convertedStatus="Closed - Converted")
+    contact_id = result["contactId"]
+    sync.salesforce.update("Contact", [{"Id": contact_id, "Email": "lee@new.example"}])
+    assert run(sync, concurrency).failed == 0
+    (link,) = sync.state.links_by_hubspot("contacts", [refs["lee"]]).values()
+    assert (link.sf_object, link.sf_id) == ("Contact", contact_id)
+    assert [str(c["email"]) for c in sync.hs("contacts", ("email",))] == ["lee@new.example"]
+
+
+@pytest.mark.parametrize("concurrency", [1, 4])
+def test_a_hubspot_edit_made_while_the_read_goes_on_is_not_overwritten(
+    sync: SyncEnv, monkeypatch: pytest.MonkeyPatch, concurrency: int
+) -> None:
+    """A bounded read does not see a person's edit made after it began: Salesforce's side
+    reads that contact rather than trust its snapshot, so the newer edit wins (R12)."""
+    refs = sync.seed(
+        {"hubspot": {"records": {"contacts": [{"_ref": "ann", "email": "ann@edit.example"}]}}}
+    )
+    assert run(sync, concurrency).failed == 0
+    (link,) = sync.state.links_by_hubspot("contacts", [refs["ann"]]).values()
+    sync.salesforce.update(link.sf_object, [{"Id": link.sf_id, "Title": "From Salesforce"}])
+    fillers = [{"email": f"f{i}@fill.example", "lastname": f"F{i}"} for i in range(450)]
+    sync.seed({"hubspot": {"records": {"contacts": fillers}}})
+    sync.emulator.add_fault(SEARCH, latency=0.3)
+    original, update, hs = HubSpotConnector.read_changed, HubSpotConnector.update, sync.hubspot
+    edited: list[bool] = []
+
+    def read_changed(self: HubSpotConnector, object_type: str, *a: Any, **kw: Any) -> Any:
+        for page in original(self, object_type, *a, **kw):
+            yield page
+            if object_type == "contacts" and not edited:
+                edited.append(True)
+                update(hs, "contacts", [{"id": refs["ann"], "jobtitle": "From HubSpot"}])
+
+    monkeypatch.setattr(HubSpotConnector, "read_changed", read_changed)
+    assert run(sync, concurrency).failed == 0 and edited
+    monkeypatch.setattr(HubSpotConnector, "read_changed", original)
+    sync.emulator.clear_faults()
+    run(sync, concurrency)
+    (ann,) = [r for r in sync.hs("contacts", ("email", "jobtitle")) if r["id"] == refs["ann"]]
+    (sf,) = sync.sf(link.sf_object, where=f"Id = '{link.sf_id}'", fields="Id, Title")
+    assert (ann["jobtitle"], sf["Title"]) == ("From HubSpot", "From HubSpot")
+
+
+def test_a_contact_whose_email_changes_between_the_search_and_the_email_read_pairs_once(
+    sync: SyncEnv, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The search read the contact with the lead's email; by the email read a person has
+    changed it. The contact staged meanwhile still holds the lead back: one pair."""
+    assert run(sync).failed == 0
+    fillers = [{"email": f"f{i}@fill.example", "lastname": f"F{i}"} for i in range(250)]
+    sync.seed({"hubspot": {"records": {"contacts": fillers}}})
+    refs = sync.seed(
+        {"hubspot": {"records": {"contacts": [{"_ref": "kim", "email": "kim@same.example"}]}}}
+    )
+    lead = {"LastName": "Kim", "Company": "Co", "Email": "kim@same.example"}
+    sync.seed({"salesforce": {"records": {"Lead": [lead]}}})
+    sync.emulator.add_fault(SEARCH, latency=0.3)
+    original, update, hs = HubSpotConnector.read_by_ids, HubSpotConnector.update, sync.hubspot
+    done: list[bool] = []
+
+    def read_by_ids(self: HubSpotConnector, *a: Any, **kw: Any) -> Any:
+        if kw.get("id_property") == "email" and not done:
+            done.append(True)
+            time.sleep(2.0)  # the search has read every page by now
+            update(hs, "contacts", [{"id": refs["kim"], "email": "kim@fixed.example"}])
+        return original(self, *a, **kw)
+
+    monkeypatch.setattr(HubSpotConnector, "read_by_ids", read_by_ids)
+    assert run(sync).failed == 0 and done
+    sync.emulator.clear_faults()
+    run(sync)
+    kims = [r for r in sync.hs("contacts", ("email",)) if "kim@" in str(r["email"])]
+    leads = [r for r in sync.sf("Lead", fields="Id, Email") if "kim@" in str(r["Email"])]
+    assert (len(kims), len(leads)) == (1, 1), (kims, leads)
