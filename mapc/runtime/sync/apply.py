@@ -68,24 +68,12 @@ def without_placeholders(obj: ObjectSync, sobject: str, sf: Record, ours: frozen
     return sf
 
 
-def reconcile(ctx: Context, obj: ObjectSync, link: Link, hs: Record, sf: Record) -> None:
-    """Sync one linked pair both ways under each field's rule."""
-    name = obj.hubspot_object
+def _decided(
+    ctx: Context, obj: ObjectSync, link: Link, hs: Record, sf: Record
+) -> tuple[Decision, Record]:
+    """What each field's rule decides for a linked pair, and the Salesforce record as it
+    decided on it (mapc's own placeholders read as blank)."""
     sobject = link.sf_object
-    if ctx.dry_run:
-        ctx.planned.add(link.sf_id)
-    parents = (link.hs_parent, link.sf_parent)
-    flags = copy(link.flags)
-    link.flags.excluded = False  # only records in the inclusion list get here
-    if not salesforce_writable(ctx, sf):
-        link.flags.person = True
-    if company_link_candidate(obj, sobject):
-        ctx.association_candidates.add(link.hubspot_id)
-    if leads_and_contacts(obj):
-        if PARENT_KEY in hs:
-            link.hs_parent = _text(hs.get(PARENT_KEY))
-        if sobject == CONTACT:
-            link.sf_parent = _text(sf.get(ACCOUNT_ID))
     ours = link.flags.placeholders
     sf = without_placeholders(obj, sobject, sf, ours)
     # Last synced as a placeholder is last synced blank (never a value Salesforce cleared).
@@ -106,6 +94,34 @@ def reconcile(ctx: Context, obj: ObjectSync, link: Link, hs: Record, sf: Record)
         owners=ctx.owners,
         salesforce_writable=salesforce_writable(ctx, sf),
     )
+    return decision, sf
+
+
+def writes_hubspot(ctx: Context, obj: ObjectSync, link: Link, hs: Record, sf: Record) -> bool:
+    """Whether reconciling the pair as it stands would write to its HubSpot record."""
+    decision, _ = _decided(ctx, obj, link, hs, sf)
+    return bool(decision.to_hubspot or decision.unsubscribe or decision.owner_resets)
+
+
+def reconcile(ctx: Context, obj: ObjectSync, link: Link, hs: Record, sf: Record) -> None:
+    """Sync one linked pair both ways under each field's rule."""
+    name = obj.hubspot_object
+    sobject = link.sf_object
+    if ctx.dry_run:
+        ctx.planned.add(link.sf_id)
+    parents = (link.hs_parent, link.sf_parent)
+    flags = copy(link.flags)
+    link.flags.excluded = False  # only records in the inclusion list get here
+    if not salesforce_writable(ctx, sf):
+        link.flags.person = True
+    if company_link_candidate(obj, sobject):
+        ctx.association_candidates.add(link.hubspot_id)
+    if leads_and_contacts(obj):
+        if PARENT_KEY in hs:
+            link.hs_parent = _text(hs.get(PARENT_KEY))
+        if sobject == CONTACT:
+            link.sf_parent = _text(sf.get(ACCOUNT_ID))
+    decision, sf = _decided(ctx, obj, link, hs, sf)
     for c in decision.conflicts:
         ctx.conflict(name, link, c.field, c.hubspot_value, c.salesforce_value, c.winner)
     now_hs, now_sf = snapshot(obj, sobject, hs, sf)

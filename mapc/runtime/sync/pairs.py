@@ -11,7 +11,7 @@ from functools import partial
 from mapc.runtime.adapter import ObjectSync
 from mapc.runtime.readahead import ReadAhead
 from mapc.runtime.records import Cursor, Page, Record
-from mapc.runtime.sync.apply import reconcile
+from mapc.runtime.sync.apply import reconcile, writes_hubspot
 from mapc.runtime.sync.behaviours.lead_conversion import follow_conversions
 from mapc.runtime.sync.behaviours.names import (
     HUBSPOT_ID,
@@ -375,10 +375,17 @@ class PairSync:
             and there[rid] not in staged_there
             and link.synced
             and ctx.resync is None
-            # A HubSpot contact changed after a bounded read began is read now, not trusted
-            # to its snapshot: a person's edit then meets Salesforce's as a conflict (R12).
-            and not (side.second and self.bounded)
         }
+        if side.second and self.bounded:
+            # HubSpot's read stopped where it began: a contact it did not read may have
+            # changed since. One Salesforce's change would be written to is read now, not
+            # trusted to its snapshot, so a person's edit meets it as a conflict (R12).
+            for rid, link in links.items():
+                there_id = there[rid]
+                if there_id in remembered and writes_hubspot(
+                    ctx, obj, link, remembered[there_id], by_id[rid]
+                ):
+                    del remembered[there_id]
         taken = side.taken(matches)
         wanted = [
             side.counterpart(link)
