@@ -35,25 +35,29 @@ class SlidingWindowLimiter:
         self._lock = threading.Lock()
         self.waited = 0.0
 
-    def _wait_needed(self, now: float) -> float:
+    def _wait_needed(self, now: float, reserve: int = 0) -> float:
         while self._calls and now - self._calls[0] >= self.period:
             self._calls.popleft()
         wait = max(0.0, self._not_before - now)
-        if len(self._calls) >= self.max_calls:
-            wait = max(wait, self._calls[0] + self.period - now)
+        room = max(self.max_calls - reserve, 1)
+        if len(self._calls) >= room:
+            # Enough of the oldest calls must leave the window for this one to fit.
+            wait = max(wait, self._calls[len(self._calls) - room] + self.period - now)
         return wait
 
-    def acquire(self) -> None:
-        """Block until one more call fits in the window, then count it."""
-        with self._lock:
-            while True:
+    def acquire(self, reserve: int = 0) -> None:
+        """Block until one more call fits in the window, then count it. `reserve`: calls
+        of the window this one leaves to others (a lane with priority)."""
+        while True:
+            with self._lock:
                 now = self._clock()
-                wait = self._wait_needed(now)
+                wait = self._wait_needed(now, reserve)
                 if wait <= 0:
                     self._calls.append(now)
                     return
                 self.waited += wait
-                self._sleep(wait)
+            # Not asleep holding the lock: a call with priority may fit meanwhile.
+            self._sleep(wait)
 
     def until_frees(self, interval: float) -> float:
         """Seconds until the oldest of our calls in the last `interval` seconds leaves a

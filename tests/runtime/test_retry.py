@@ -169,3 +169,20 @@ def test_hubspot_limiter_keeps_searches_to_five_a_second_and_follows_headers() -
     )
     fresh.acquire()
     assert clock.now == pytest.approx(12.51)  # none of our calls in that window: all of it
+
+
+def test_other_calls_leave_searches_their_share_of_the_window_while_searches_go() -> None:
+    clock = FakeClock()
+    limiter = HubSpotLimiter(190, 5, clock=clock, sleep=clock.sleep)
+    limiter.acquire(search=True)
+    for _ in range(139):  # 190 - 50 kept for searches - the search already made
+        limiter.acquire()
+    assert clock.now == 0.0
+    limiter.acquire()  # the 141st would eat into the searches' share: it waits
+    assert clock.now == pytest.approx(10.1)
+    limiter.acquire(search=True)  # a search still fits at once
+    assert clock.now == pytest.approx(10.1)
+    clock.now += 3.0  # no search for a while: the whole window is the others' again
+    for _ in range(49):
+        limiter.acquire()
+    assert clock.now == pytest.approx(13.1)

@@ -40,6 +40,11 @@ window): paced exactly to the limit, jitter between us and HubSpot lets some cal
 inside the server's window and come back 429, each costing a second's Retry-After."""
 
 
+SEARCHING = 2.0
+"""Seconds after a search during which searches count as still going (one every 0.2 s at
+full speed; a page's answer and its staging fit well within)."""
+
+
 class HubSpotLimiter:
     """HubSpot's burst limit (requests per 10 seconds, per account and app) and the
     separate CRM search limit (requests per second); a search counts against both."""
@@ -58,11 +63,22 @@ class HubSpotLimiter:
         self.search = SlidingWindowLimiter(
             searches_per_second, 1.0, margin=SEARCH_MARGIN, clock=clock, sleep=sleep
         )
+        self._clock = clock
+        self._searched = -SEARCHING
+        """When the last search went (monotonic): searches are going while it is recent."""
+        self.reserve = min(searches_per_second * 10, requests_per_10s // 2)
+        """Calls of the 10 s window other calls leave to searches while they go: a read
+        by search gates everything a run does after it, so writes and reads by id must
+        not starve it (at Pro limits: 50 of 190, what 5 searches a second take)."""
 
     def acquire(self, *, search: bool = False) -> None:
         if search:
             self.search.acquire()
-        self.general.acquire()
+            self._searched = self._clock()
+            self.general.acquire()
+            return
+        searching = self._clock() - self._searched < SEARCHING
+        self.general.acquire(reserve=self.reserve if searching else 0)
 
     def observe(self, headers: dict[str, str]) -> None:
         """Follow HubSpot's X-HubSpot-RateLimit-* headers (lower-cased names): when the
