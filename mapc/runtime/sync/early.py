@@ -22,7 +22,8 @@ everything else is reconciled as before.
 from __future__ import annotations
 
 from collections.abc import Callable
-from concurrent.futures import Executor
+from concurrent.futures import Executor, Future
+from dataclasses import dataclass
 
 from mapc.runtime.adapter import MatchKind, ObjectSync
 from mapc.runtime.records import Record, chunked
@@ -43,6 +44,18 @@ from mapc.runtime.sync.sides import FromSalesforce
 
 BY_EMAIL = 100
 """Emails in one batch read (HubSpot's batch limit)."""
+
+
+@dataclass(frozen=True)
+class Asked:
+    """A chunk of Salesforce's staged records, what holds some back, and HubSpot's
+    answers by email on their way."""
+
+    sobject: str
+    chunk: list[Record]
+    keys: dict[str, str | None]
+    waits: set[str]
+    asks: list[Future[list[Record]]]
 
 
 def creates_early(ctx: Context, obj: ObjectSync, creates: Creates) -> bool:
@@ -66,8 +79,9 @@ def creates_early(ctx: Context, obj: ObjectSync, creates: Creates) -> bool:
 
 
 class EarlyCreates:
-    """One pair's early creates: `consider` each chunk of Salesforce's staged records in
-    the usual order; `side.decided_early` holds the ids decided (created, or reported as
+    """One pair's early creates: `ask` about each chunk of Salesforce's staged records,
+    then `decide` them in the usual order (the next chunk's asks go while one is
+    decided); `side.decided_early` holds the ids decided (created, or reported as
     a duplicate of one created)."""
 
     def __init__(
@@ -93,29 +107,40 @@ class EarlyCreates:
                     if converted(r) and r.get(CONVERTED_CONTACT)
                 }
 
-    def consider(
-        self,
-        sobject: str,
-        chunk: list[Record],
-        pool: Executor,
-        between: Callable[[], None],
-    ) -> None:
-        """Create in HubSpot the records of `chunk` that match nothing anywhere.
-        `between` runs while HubSpot is asked by email (the run thread's other work)."""
+    def ask(self, sobject: str, chunk: list[Record], pool: Executor, *, by_email: bool) -> Asked:
+        """Find what holds the chunk's records back, and ask HubSpot (on `pool`, answers
+        awaited by `decide`) for the emails of the others. `by_email` False: HubSpot's
+        read has ended and its every change is staged, so staging and kept keys answer
+        alone, as they would in the usual reconcile."""
         key_of = self.obj.salesforce_match_key
         assert key_of is not None
         keys = {str(r[SALESFORCE_ID]): key_of(r) for r in chunk}
         waits = self._waiting(sobject, chunk, keys)
-        asked = {k for rid, k in keys.items() if rid not in waits and k}
-        found = self._in_hubspot(sorted(asked), pool, between)
+        emails = sorted({k for rid, k in keys.items() if rid not in waits and k})
+        hs, props = self.ctx.hubspot, [EMAIL]
+        asks = [
+            pool.submit(hs.read_by_ids, self.name, part, props, id_property=EMAIL)
+            for part in (chunked(emails, BY_EMAIL) if by_email else ())
+        ]
+        return Asked(sobject, chunk, keys, waits, asks)
+
+    def decide(self, asked: Asked, stage: Callable[[], None]) -> None:
+        """Create in HubSpot the asked chunk's records that match nothing anywhere, in
+        order; the others are left to the usual reconcile. `stage`: stage the HubSpot
+        pages read meanwhile, once the answers are in."""
+        found = self._found(asked.asks)
+        stage()
+        keys, waits = asked.keys, set(asked.waits)
         # HubSpot's pages staged meanwhile may hold a contact with one of these emails that
-        # the email read no longer found (changed or merged since the search read it): the
-        # usual reconcile decides those, as it would have.
+        # the email read no longer found (changed or merged since the search read it), and
+        # an earlier chunk's answers may have named one: the usual reconcile decides those.
         late = [
-            r for r in chunk if str(r[SALESFORCE_ID]) not in waits and keys[str(r[SALESFORCE_ID])]
+            r
+            for r in asked.chunk
+            if str(r[SALESFORCE_ID]) not in waits and keys[str(r[SALESFORCE_ID])]
         ]
         waits |= set(hubspot_candidates(self.ctx, self.obj, late))
-        for record in chunk:
+        for record in asked.chunk:
             rid, key = str(record[SALESFORCE_ID]), keys[str(record[SALESFORCE_ID])]
             if not key:
                 continue
@@ -124,10 +149,10 @@ class EarlyCreates:
                 continue
             duplicate = self.side.duplicate(record)
             if duplicate is not None:
-                label = f"{sobject} {rid}"
+                label = f"{asked.sobject} {rid}"
                 self.ctx.report.add(self.name, HUBSPOT, "skip", label, reason=duplicate)
             else:
-                self.side.create(sobject, record)
+                self.side.create(asked.sobject, record)
             self.side.decided_early.add(rid)
 
     def _waiting(self, sobject: str, chunk: list[Record], keys: dict[str, str | None]) -> set[str]:
@@ -152,23 +177,14 @@ class EarlyCreates:
         waits |= still_unlinked(ctx, obj, SALESFORCE, rest)
         return waits
 
-    def _in_hubspot(
-        self, emails: list[str], pool: Executor, between: Callable[[], None]
-    ) -> set[str]:
-        """The emails HubSpot has a contact with now, asked a batch per call, the calls at
-        once. What is found is kept as HubSpot's keys, so the usual reconcile matches it."""
-        if not emails:
-            return set()
-        obj, hs = self.obj, self.ctx.hubspot
+    def _found(self, asks: list[Future[list[Record]]]) -> set[str]:
+        """The emails HubSpot answered it has a contact with, kept as HubSpot's keys so
+        the usual reconcile matches them."""
+        obj = self.obj
         assert obj.match_key is not None
-        props = [EMAIL]
-        asks = [
-            pool.submit(hs.read_by_ids, self.name, part, props, id_property=EMAIL)
-            for part in chunked(emails, BY_EMAIL)
-        ]
-        between()
         records = [record for ask in asks for record in ask.result()]
         self.ctx.report.reads += len(asks)
         pairs = [(str(r[HUBSPOT_ID]), obj.match_key(r)) for r in records]
-        self.ctx.state.put_keys(HUBSPOT, self.name, pairs)
+        if pairs:
+            self.ctx.state.put_keys(HUBSPOT, self.name, pairs)
         return {key for _, key in pairs if key}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -24,7 +24,7 @@ from mapc.runtime.sync.behaviours.opt_out import unsubscribe_queue
 from mapc.runtime.sync.behaviours.seed import company_link_candidate
 from mapc.runtime.sync.context import HUBSPOT, PAIR_CHUNK, SALESFORCE, Context
 from mapc.runtime.sync.creates import Creates
-from mapc.runtime.sync.early import EarlyCreates, creates_early
+from mapc.runtime.sync.early import Asked, EarlyCreates, creates_early
 from mapc.runtime.sync.echoes import Echoes
 from mapc.runtime.sync.lifecycle import (
     Departures,
@@ -147,16 +147,25 @@ class PairSync:
                 break
             survivors = {str(kept) for _, _, kept in self.gone.salesforce if kept}
             early = EarlyCreates(ctx, obj, self.from_salesforce, survivors)
+            waiting: Asked | None = None
             for sobject in obj.salesforce_objects:
                 for chunk in ctx.staging.chunks(SALESFORCE, sobject, PAIR_CHUNK):
-                    early.consider(sobject, chunk, pool, take)
                     take()
-                    self._count(f"creating Salesforce {sobject}'s new records", len(chunk))
+                    asked = early.ask(sobject, chunk, pool, by_email=not hubspot.ended)
+                    if waiting is not None:
+                        self._decide_early(early, waiting, take)
+                    waiting = asked
+            if waiting is not None:
+                self._decide_early(early, waiting, take)
             for page in hubspot:
                 self._stage_hubspot_page(page)
         self._read_archived()
         ctx.writes.flush(f"hs:create:{self.name}")
         ctx.save()
+
+    def _decide_early(self, early: EarlyCreates, asked: Asked, take: Callable[[], None]) -> None:
+        early.decide(asked, take)
+        self._count(f"creating Salesforce {asked.sobject}'s new records", len(asked.chunk))
 
     def _hubspot_pages(self, *, as_of_start: bool = False) -> Iterable[Page]:
         props = [*self.ctx.hubspot_properties(self.obj), MERGED_IDS]  # a merge shows on its result

@@ -202,7 +202,7 @@ def test_a_contact_whose_email_changes_between_the_search_and_the_email_read_pai
     """The search read the contact with the lead's email; by the email read a person has
     changed it. The contact staged meanwhile still holds the lead back: one pair."""
     assert run(sync).failed == 0
-    fillers = [{"email": f"f{i}@fill.example", "lastname": f"F{i}"} for i in range(250)]
+    fillers = [{"email": f"f{i}@fill.example", "lastname": f"F{i}"} for i in range(1200)]
     sync.seed({"hubspot": {"records": {"contacts": fillers}}})
     refs = sync.seed(
         {"hubspot": {"records": {"contacts": [{"_ref": "kim", "email": "kim@same.example"}]}}}
