@@ -103,6 +103,17 @@ def _hs_restore(emu: Emulator, request: Request, body: Any) -> Any:
     return {"results": emu.hubspot_restore(str(body["objectType"]), list(body["ids"]))}
 
 
+def _hs_edit(emu: Emulator, request: Request, body: Any) -> Any:
+    body = body or {}
+    user = body.get("userId")
+    return emu.hubspot_edit(
+        str(body["objectType"]),
+        str(body["id"]),
+        dict(body["properties"]),
+        None if user is None else int(user),
+    )
+
+
 def _sf_object(emu: Emulator, request: Request, body: Any) -> Any:
     emu.add_salesforce_object(dict(body or {}))
     return {"ok": True}
@@ -135,6 +146,7 @@ _ROUTES: dict[tuple[str, str], ControlHandler] = {
     ("POST", "salesforce/merge"): _sf_merge,
     ("POST", "salesforce/convert-lead"): _sf_convert_lead,
     ("POST", "hubspot/restore"): _hs_restore,
+    ("POST", "hubspot/edit"): _hs_edit,
     ("POST", "salesforce/objects"): _sf_object,
     ("POST", "hubspot/webhooks"): _hs_webhooks,
     ("GET", "hubspot/webhooks"): _hs_deliveries,

@@ -22,6 +22,7 @@ from mapc.emulator.hubspot.limits import RateLimit, RateLimiter
 from mapc.emulator.hubspot.marketing import ensure_campaigns, make_event
 from mapc.emulator.hubspot.portal import Portal
 from mapc.emulator.hubspot.schemas import add_schema
+from mapc.emulator.hubspot.webhooks import APP_ID, USER_ID, Source
 from mapc.emulator.salesforce import lifecycle as salesforce_lifecycle
 from mapc.emulator.salesforce.api import DAILY_LIMIT as SALESFORCE_DAILY_LIMIT
 from mapc.emulator.salesforce.api import SalesforceApi
@@ -296,9 +297,31 @@ class Emulator:
                     out.append({"id": str(record_id), "restored": False, "error": exc.body()})
             return out
 
+    def hubspot_edit(
+        self,
+        object_type: str,
+        record_id: str,
+        properties: dict[str, Any],
+        user_id: int | None = None,
+    ) -> dict[str, Any]:
+        """Change a HubSpot record as a person would in HubSpot's CRM pages: its webhook
+        events say changeSource CRM_UI and sourceId "userId:N" (USER_ID by default)."""
+        with self.lock:
+            portal = self.portal
+            try:
+                kind = portal.kind(object_type)
+                record = portal.get(kind, str(record_id))
+                values = portal.check(kind, properties, creating=False)
+                portal.conflict(kind, values, record.id)
+            except HsApiError as exc:
+                raise ValueError(exc.message) from None
+            with portal.acting(Source.person(USER_ID if user_id is None else int(user_id))):
+                portal.update(kind, record, values)
+            return {"id": record.id, "properties": dict(record.properties)}
+
     def subscribe_webhooks(self, definition: dict[str, Any]) -> dict[str, Any]:
         """Send HubSpot webhook calls (`targetUrl` on 127.0.0.1, `clientSecret`, optional
-        `subscriptions` such as ["contact.creation"] and `appId`) for API changes."""
+        `subscriptions` such as ["contact.creation"] and `appId`) for changes."""
         with self.lock:
             return self.portal.webhooks.subscribe(definition)
 
@@ -347,6 +370,9 @@ class Emulator:
             "control_url": f"{self.hubspot_url}/_emulator",
             "salesforce_person_accounts": self.org.person_accounts,
             "salesforce_edition": self.org.edition,
+            # The sourceId of the webhook events of writes made with the access token.
+            "hubspot_app_id": APP_ID,
+            "hubspot_user_id": USER_ID,
         }
 
     def runner_env(self) -> dict[str, str]:

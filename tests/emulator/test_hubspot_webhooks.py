@@ -1,4 +1,5 @@
-"""Webhook calls on CRM changes, signed with X-HubSpot-Signature-v3, to a 127.0.0.1 target."""
+"""Webhook calls on CRM changes, signed with X-HubSpot-Signature-v3, to a 127.0.0.1 target:
+who made each change (the app's token or a person)."""
 
 from __future__ import annotations
 
@@ -22,37 +23,46 @@ SECRET = "app-secret-for-tests"
 
 
 class _Receiver(ThreadingHTTPServer):
-    daemon_threads = True
+    """Records each call; answers the statuses in `answers` in turn, then 204."""
 
-    def __init__(self) -> None:
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, port: int = 0) -> None:
         self.received: list[tuple[dict[str, str], bytes]] = []
+        self.answers: list[int] = []
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 receiver.received.append((dict(self.headers.items()), self.rfile.read(length)))
-                self.send_response(204)
+                self.send_response(receiver.answers.pop(0) if receiver.answers else 204)
+                self.send_header("Content-Length", "0")
                 self.end_headers()
 
             def log_message(self, *args: Any) -> None:
                 return
 
-        super().__init__(("127.0.0.1", 0), Handler)
+        super().__init__(("127.0.0.1", port), Handler)
+
+
+def _serve(server: _Receiver) -> None:
+    threading.Thread(target=server.serve_forever, daemon=True).start()
 
 
 @pytest.fixture
 def receiver() -> Iterator[_Receiver]:
     server = _Receiver()
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    _serve(server)
     yield server
     server.shutdown()
     server.server_close()
 
 
-def _subscribe(emulator: Emulator, receiver: _Receiver, **extra: Any) -> str:
-    url = f"http://127.0.0.1:{receiver.server_address[1]}/hooks?source=hubspot"
+def _subscribe(emulator: Emulator, receiver: _Receiver | int, **extra: Any) -> str:
+    port = receiver if isinstance(receiver, int) else receiver.server_address[1]
+    url = f"http://127.0.0.1:{port}/hooks?source=hubspot"
     answer = requests.post(
         f"{emulator.hubspot_url}/_emulator/hubspot/webhooks",
         json={"targetUrl": url, "clientSecret": SECRET, **extra},
@@ -114,3 +124,54 @@ def test_targets_off_this_machine_are_refused(emulator: Emulator) -> None:
         timeout=5,
     )
     assert answer.status_code == 400 and "127.0.0.1" in answer.json()["error"]
+
+
+def _signed_by_secret(url: str, headers: dict[str, str], body: bytes) -> bool:
+    source = b"POST" + url.encode() + body + headers["X-HubSpot-Request-Timestamp"].encode()
+    expected = base64.b64encode(hmac.new(SECRET.encode(), source, hashlib.sha256).digest())
+    return headers["X-HubSpot-Signature-v3"] == expected.decode()
+
+
+def _edit(emulator: Emulator, contact_id: str, **extra: Any) -> requests.Response:
+    """A person's edit, through the control API."""
+    return requests.post(
+        f"{emulator.hubspot_url}/_emulator/hubspot/edit",
+        json={"objectType": "contacts", "id": contact_id, **extra},
+        timeout=5,
+    )
+
+
+def test_events_say_whether_the_app_or_a_person_made_the_change(
+    hs: Any, emulator: Emulator, receiver: _Receiver
+) -> None:
+    _subscribe(emulator, receiver)
+    info = requests.get(f"{emulator.hubspot_url}/_emulator/info", timeout=5).json()
+    created = hs.crm.contacts.basic_api.create(ContactInput(properties={"email": "a@x.io"}))
+    assert _edit(emulator, created.id, properties={"firstname": "Ada"}).status_code == 200
+    edited = _edit(emulator, created.id, properties={"lastname": "King"}, userId=4711)
+    assert edited.json()["properties"]["lastname"] == "King"
+    emulator.flush_webhooks()
+    by_kind = {(e["subscriptionType"], e.get("propertyName")): e for e in _events(receiver)}
+    creation = by_kind["contact.creation", None]
+    # Written with the access token: the app's (HubSpot's INTEGRATION, sourceId its id).
+    assert (creation["changeSource"], creation["sourceId"]) == (
+        "INTEGRATION",
+        str(info["hubspot_app_id"]),
+    )
+    assert creation["appId"] == info["hubspot_app_id"]
+    # Through the control API: a person's edit in HubSpot's pages.
+    person = by_kind["contact.propertyChange", "firstname"]
+    assert (person["changeSource"], person["sourceId"]) == (
+        "CRM_UI",
+        f"userId:{info['hubspot_user_id']}",
+    )
+    other = by_kind["contact.propertyChange", "lastname"]
+    assert (other["changeSource"], other["sourceId"]) == ("CRM_UI", "userId:4711")
+
+
+def test_a_person_s_edit_is_checked_as_the_api_would(emulator: Emulator) -> None:
+    created = emulator.portal.create("contacts", {"email": "b@x.io"})
+    refused = _edit(emulator, created.id, properties={"no_such_property": "x"})
+    assert refused.status_code == 400 and "no_such_property" in refused.text
+    assert _edit(emulator, "999999999", properties={"firstname": "x"}).status_code == 400
+    assert _edit(emulator, created.id).status_code == 400  # no properties

@@ -12,6 +12,7 @@ from mapc.emulator.hubspot.meta import OwnerResources, PropertyResources
 from mapc.emulator.hubspot.objects import ObjectResources
 from mapc.emulator.hubspot.portal import Portal
 from mapc.emulator.hubspot.schemas import SchemaResources
+from mapc.emulator.hubspot.webhooks import Source
 from mapc.emulator.routing import Router
 from mapc.emulator.wire import Request, Response
 
@@ -113,8 +114,10 @@ class HubSpotApi:
         )
 
     def handle(self, request: Request, route_handler: Callable[[Request], Response]) -> Response:
+        # A request that got here carried the token: its changes are the app's.
         try:
-            response = route_handler(request)
+            with self.portal.acting(Source.app()):
+                response = route_handler(request)
         except HsApiError as exc:
             response = Response(exc.status, exc.body())
         return response

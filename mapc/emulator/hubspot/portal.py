@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -13,7 +15,7 @@ from mapc.emulator.hubspot.schema import PropertyDef, catalog_required, standard
 from mapc.emulator.hubspot.subscriptions import Subscriptions
 from mapc.emulator.hubspot.types import CrmTypes, ObjectType
 from mapc.emulator.hubspot.values import iso_ms, normalize, read_only_problem, unknown_problem
-from mapc.emulator.hubspot.webhooks import Webhooks
+from mapc.emulator.hubspot.webhooks import Source, Webhooks
 
 PORTAL_ID = 62515
 
@@ -87,6 +89,9 @@ class Portal:
         # Webhook calls for API changes; seeds load quietly (`quiet`), as data loading would.
         self.webhooks = Webhooks()
         self.quiet = False
+        # Who makes the changes now, as their webhook events say: a person, unless a
+        # request with the app's token is being carried out (`acting`).
+        self.source = Source.person()
         # Associations of one record per page of a v4 read (HubSpot pages them by 500).
         self.association_page_size = 500
         # Custom object schemas by fully qualified name (p62515_cars), as /crm/v3/schemas shows.
@@ -103,11 +108,22 @@ class Portal:
     # ----------------------------------------------------------------- lookups
 
     def event(self, kind: str, action: str, record_id: str, **extra: Any) -> None:
-        """A webhook event for a change made through the API."""
+        """A webhook event for a change, made by `self.source`."""
         if not self.quiet:
             type_id = self.types.types[kind].type_id
             occurred = self.clock.now_ms()
-            self.webhooks.emit(PORTAL_ID, kind, type_id, action, record_id, occurred, **extra)
+            self.webhooks.emit(
+                PORTAL_ID, kind, type_id, action, record_id, occurred, self.source, **extra
+            )
+
+    @contextmanager
+    def acting(self, source: Source) -> Iterator[None]:
+        """Changes made in the block are `source`'s (the caller holds the emulator's lock)."""
+        before, self.source = self.source, source
+        try:
+            yield
+        finally:
+            self.source = before
 
     def add_type(
         self, kind: ObjectType, properties: list[PropertyDef], *, by_singular: bool = True

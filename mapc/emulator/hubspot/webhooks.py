@@ -1,4 +1,5 @@
-"""Webhooks: CRM object events sent, signed as HubSpot signs them, to a target on 127.0.0.1."""
+"""Webhooks: CRM object events sent, signed as HubSpot signs them, to a target on 127.0.0.1,
+saying who made each change."""
 
 from __future__ import annotations
 
@@ -16,6 +17,13 @@ from urllib.parse import unquote, urlsplit
 
 # HubSpot sends at most 100 events a request.
 BATCH = 100
+APP_ID = 3_100_051
+"""The app the emulator's access token is for: events of its writes say changeSource
+INTEGRATION and sourceId "3100051", as HubSpot's do for an app's writes; the default
+appId of a subscription (mapc's app both writes and gets the webhooks)."""
+USER_ID = 9_800_117
+"""The person whose edits the control API makes: changeSource CRM_UI, sourceId
+"userId:9800117"."""
 _LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 # Object types whose events have their own subscription names; others are "object.*".
 _NAMED = {"contacts": "contact", "companies": "company", "deals": "deal", "tickets": "ticket"}
@@ -34,11 +42,29 @@ def signature_v1(secret: str, body: bytes) -> str:
     return hashlib.sha256(secret.encode() + body).hexdigest()
 
 
+@dataclass(frozen=True)
+class Source:
+    """Who made a change, as its events say: changeSource and sourceId."""
+
+    change_source: str
+    source_id: str
+
+    @classmethod
+    def app(cls, app_id: int = APP_ID) -> Source:
+        """A write made with an app's token (a private app's, or OAuth)."""
+        return cls("INTEGRATION", str(app_id))
+
+    @classmethod
+    def person(cls, user_id: int = USER_ID) -> Source:
+        """An edit made by a user in HubSpot's CRM pages."""
+        return cls("CRM_UI", f"userId:{user_id}")
+
+
 @dataclass
 class Subscription:
     target_url: str
     client_secret: str
-    app_id: int = 1
+    app_id: int = APP_ID
     events: frozenset[str] = frozenset()  # empty: every event
 
     def wants(self, subscription_type: str) -> bool:
@@ -71,7 +97,7 @@ class Webhooks:
         self.subscription = Subscription(
             target,
             secret,
-            int(data.get("appId") or 1),
+            int(data.get("appId") or APP_ID),
             frozenset(str(e) for e in data.get("subscriptions") or ()),
         )
         return {"targetUrl": target, "subscriptions": sorted(self.subscription.events)}
@@ -84,9 +110,11 @@ class Webhooks:
         action: str,
         object_id: str,
         occurred_ms: int,
+        source: Source,
         **extra: Any,
     ) -> None:
-        """Queue one event: action is creation, deletion, propertyChange, merge, restore."""
+        """Queue one event: action is creation, deletion, propertyChange, merge, restore;
+        `source` made the change."""
         subscription = self.subscription
         if subscription is None:
             return
@@ -103,7 +131,8 @@ class Webhooks:
             "subscriptionType": subscription_type,
             "attemptNumber": 0,
             "objectId": int(object_id) if object_id.isdigit() else object_id,
-            "changeSource": "API",
+            "changeSource": source.change_source,
+            "sourceId": source.source_id,
             **extra,
         }
         if named is None:
