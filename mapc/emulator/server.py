@@ -157,6 +157,8 @@ class Emulator:
             if edition is not None:
                 self._settings["edition"] = edition
             self.salesforce.reset(self._new_org())
+            # Deliveries still waiting to be sent again go with the old portal.
+            self.portal.webhooks.close()
             self.hubspot.reset(Portal(self.clock))
             self.limiter.configure(RateLimit())
             self.salesforce.daily_limit = SALESFORCE_DAILY_LIMIT
@@ -321,7 +323,8 @@ class Emulator:
 
     def subscribe_webhooks(self, definition: dict[str, Any]) -> dict[str, Any]:
         """Send HubSpot webhook calls (`targetUrl` on 127.0.0.1, `clientSecret`, optional
-        `subscriptions` such as ["contact.creation"] and `appId`) for changes."""
+        `subscriptions` such as ["contact.creation"], `appId`, and the retry schedule:
+        `retries`, 0 to 10, and `retryDelay`, seconds before the first) for changes."""
         with self.lock:
             return self.portal.webhooks.subscribe(definition)
 

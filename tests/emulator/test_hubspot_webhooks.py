@@ -1,5 +1,5 @@
 """Webhook calls on CRM changes, signed with X-HubSpot-Signature-v3, to a 127.0.0.1 target:
-who made each change (the app's token or a person)."""
+who made each change (the app's token or a person), and failed calls sent again."""
 
 from __future__ import annotations
 
@@ -7,8 +7,10 @@ import base64
 import hashlib
 import hmac
 import json
+import socket
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -141,6 +143,13 @@ def _edit(emulator: Emulator, contact_id: str, **extra: Any) -> requests.Respons
     )
 
 
+def _until(done: Callable[[], bool], seconds: float = 5.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not done():
+        assert time.monotonic() < deadline, f"not done within {seconds} s"
+        time.sleep(0.01)
+
+
 def test_events_say_whether_the_app_or_a_person_made_the_change(
     hs: Any, emulator: Emulator, receiver: _Receiver
 ) -> None:
@@ -175,3 +184,102 @@ def test_a_person_s_edit_is_checked_as_the_api_would(emulator: Emulator) -> None
     assert refused.status_code == 400 and "no_such_property" in refused.text
     assert _edit(emulator, "999999999", properties={"firstname": "x"}).status_code == 400
     assert _edit(emulator, created.id).status_code == 400  # no properties
+
+
+def test_a_failed_delivery_is_sent_again_numbered_and_signed_anew(
+    hs: Any, emulator: Emulator, receiver: _Receiver
+) -> None:
+    url = _subscribe(emulator, receiver, subscriptions=["contact.creation"], retryDelay=0.05)
+    receiver.answers = [503, 500]
+    hs.crm.contacts.basic_api.create(ContactInput(properties={"email": "a@x.io"}))
+    log = emulator.flush_webhooks()
+    assert [d["status"] for d in log] == [503, 500, 204]
+    attempts = [json.loads(body) for _, body in receiver.received]
+    assert [[e["attemptNumber"] for e in batch] for batch in attempts] == [[0], [1], [2]]
+    assert len({batch[0]["eventId"] for batch in attempts}) == 1
+    # Each attempt is signed for its own time and body, so each passes the check.
+    assert all(_signed_by_secret(url, h, body) for h, body in receiver.received)
+    stamps = [h["X-HubSpot-Request-Timestamp"] for h, _ in receiver.received]
+    assert stamps == sorted(stamps) and len(set(stamps)) == 3
+
+
+@pytest.mark.parametrize("status", [400, 401, 404, 405, 410])
+def test_a_delivery_refused_with_a_4xx_is_not_sent_again(
+    status: int, hs: Any, emulator: Emulator, receiver: _Receiver
+) -> None:
+    _subscribe(emulator, receiver, subscriptions=["contact.creation"], retryDelay=0.01)
+    receiver.answers = [status]
+    hs.crm.contacts.basic_api.create(ContactInput(properties={"email": "a@x.io"}))
+    assert [d["status"] for d in emulator.flush_webhooks()] == [status]
+    time.sleep(0.2)  # twenty times the first retry's delay
+    assert len(receiver.received) == 1
+
+
+def test_a_429_is_sent_again(hs: Any, emulator: Emulator, receiver: _Receiver) -> None:
+    _subscribe(emulator, receiver, subscriptions=["contact.creation"], retryDelay=0.01)
+    receiver.answers = [429]
+    hs.crm.contacts.basic_api.create(ContactInput(properties={"email": "a@x.io"}))
+    assert [d["status"] for d in emulator.flush_webhooks()] == [429, 204]
+
+
+def test_a_target_that_is_down_gets_the_delivery_once_up(hs: Any, emulator: Emulator) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+    _subscribe(emulator, port, subscriptions=["contact.creation"], retryDelay=0.2)
+    hs.crm.contacts.basic_api.create(ContactInput(properties={"email": "a@x.io"}))
+    _until(lambda: bool(emulator.portal.webhooks.delivered))
+    server = _Receiver(port)
+    _serve(server)
+    try:
+        log = emulator.flush_webhooks()
+        assert [d["status"] for d in log[:1]] == [0]  # nothing listened
+        assert log[-1]["status"] == 204
+        [(_, body)] = server.received
+        assert json.loads(body)[0]["attemptNumber"] == len(log) - 1 >= 1
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_retries_stop_after_the_subscription_s_number(
+    hs: Any, emulator: Emulator, receiver: _Receiver
+) -> None:
+    _subscribe(emulator, receiver, subscriptions=["contact.creation"], retries=2, retryDelay=0.01)
+    receiver.answers = [503] * 5
+    hs.crm.contacts.basic_api.create(ContactInput(properties={"email": "a@x.io"}))
+    assert [d["status"] for d in emulator.flush_webhooks()] == [503, 503, 503]
+    time.sleep(0.2)
+    assert len(receiver.received) == 3
+
+
+def test_a_reset_gives_up_the_retries_waiting(
+    hs: Any, emulator: Emulator, receiver: _Receiver
+) -> None:
+    _subscribe(emulator, receiver, subscriptions=["contact.creation"], retryDelay=0.3)
+    receiver.answers = [503] * 5
+    hs.crm.contacts.basic_api.create(ContactInput(properties={"email": "a@x.io"}))
+    _until(lambda: len(receiver.received) == 1)
+    emulator.reset()
+    time.sleep(0.6)  # past the first retry's time
+    assert len(receiver.received) == 1
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [{"retries": 11}, {"retries": -1}, {"retries": "3"}, {"retryDelay": 0}, {"retryDelay": "x"}],
+)
+def test_a_bad_retry_schedule_is_refused(
+    settings: dict[str, Any], emulator: Emulator, receiver: _Receiver
+) -> None:
+    answer = requests.post(
+        f"{emulator.hubspot_url}/_emulator/hubspot/webhooks",
+        json={
+            "targetUrl": f"http://127.0.0.1:{receiver.server_address[1]}/",
+            "clientSecret": SECRET,
+            **settings,
+        },
+        timeout=5,
+    )
+    assert answer.status_code == 400
+    assert next(iter(settings)) in answer.json()["error"]

@@ -1,5 +1,5 @@
 """Webhooks: CRM object events sent, signed as HubSpot signs them, to a target on 127.0.0.1,
-saying who made each change."""
+saying who made each change, and sent again as HubSpot does when a delivery fails."""
 
 from __future__ import annotations
 
@@ -24,6 +24,13 @@ appId of a subscription (mapc's app both writes and gets the webhooks)."""
 USER_ID = 9_800_117
 """The person whose edits the control API makes: changeSource CRM_UI, sourceId
 "userId:9800117"."""
+RETRIES = 10
+"""HubSpot sends a failed delivery again up to 10 times (over 24 hours)."""
+RETRY_DELAY = 0.1
+"""The emulator's schedule, compressed for tests: the first retry after 0.1 s, each next
+one after twice as long (102 s for all ten); a subscription's `retryDelay` changes it."""
+TIMEOUT = 5.0
+"""Seconds HubSpot waits for an answer; a slower one is a failure, and retried."""
 _LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 # Object types whose events have their own subscription names; others are "object.*".
 _NAMED = {"contacts": "contact", "companies": "company", "deals": "deal", "tickets": "ticket"}
@@ -60,15 +67,30 @@ class Source:
         return cls("CRM_UI", f"userId:{user_id}")
 
 
+def retried(status: int) -> bool:
+    """Whether HubSpot sends a delivery again after this answer (0: none, the connection
+    failed or timed out): all but a 2xx, and a 4xx other than 429."""
+    if 200 <= status < 300:
+        return False
+    return status == 429 or not 400 <= status < 500
+
+
 @dataclass
 class Subscription:
     target_url: str
     client_secret: str
     app_id: int = APP_ID
     events: frozenset[str] = frozenset()  # empty: every event
+    retries: int = RETRIES
+    retry_delay: float = RETRY_DELAY
 
     def wants(self, subscription_type: str) -> bool:
         return not self.events or subscription_type in self.events
+
+    def delay(self, attempt: int, retry_after: float) -> float:
+        """Seconds before the retry after attempt `attempt` (0 the first): doubling, or
+        longer when a 429 asked for it."""
+        return max(self.retry_delay * 2.0**attempt, retry_after)
 
 
 @dataclass
@@ -81,6 +103,8 @@ class Webhooks:
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _lock: threading.Condition = field(default_factory=threading.Condition)
     _sending: int = 0
+    """Deliveries being sent or waiting for their next attempt."""
+    _closed: bool = False
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Webhooks:
         # A seed's rollback copies the portal; the subscription and queue stay as they are.
@@ -99,8 +123,25 @@ class Webhooks:
             secret,
             int(data.get("appId") or APP_ID),
             frozenset(str(e) for e in data.get("subscriptions") or ()),
+            _retries(data.get("retries", RETRIES)),
+            _retry_delay(data.get("retryDelay", RETRY_DELAY)),
         )
-        return {"targetUrl": target, "subscriptions": sorted(self.subscription.events)}
+        return {
+            "targetUrl": target,
+            "subscriptions": sorted(self.subscription.events),
+            "appId": self.subscription.app_id,
+            "retries": self.subscription.retries,
+            "retryDelay": self.subscription.retry_delay,
+        }
+
+    def close(self) -> None:
+        """Forget the subscription and what was queued; a delivery waiting to be sent
+        again is given up (a reset: it must not reach whatever listens there next)."""
+        with self._lock:
+            self._closed = True
+            self.subscription = None
+            self.pending = []
+            self._lock.notify_all()
 
     def emit(
         self,
@@ -143,7 +184,8 @@ class Webhooks:
         threading.Thread(target=self._send, name="emulator:webhooks", daemon=True).start()
 
     def flush(self, timeout: float = 5.0) -> list[dict[str, Any]]:
-        """Wait until every queued event went out; returns the delivery log."""
+        """Wait until every queued event went out, retries included; returns the log of
+        attempts (each {"events" as sent, "status"}: 0 when nothing answered)."""
         with self._lock:
             self._lock.wait_for(lambda: not self.pending and not self._sending, timeout)
             return list(self.delivered)
@@ -153,18 +195,52 @@ class Webhooks:
             if not self.pending or self.subscription is None:
                 return
             batch, self.pending = self.pending[:BATCH], self.pending[BATCH:]
-            subscription = self.subscription
             self._sending += 1
         try:
-            status = _post(subscription, batch)
+            self._deliver(batch)
         finally:
             with self._lock:
                 self._sending -= 1
-                self.delivered.append({"events": batch, "status": status})
                 self._lock.notify_all()
 
+    def _deliver(self, batch: list[dict[str, Any]]) -> None:
+        """Send a batch until it is taken or refused for good: each attempt numbered
+        (attemptNumber, 0 the first) and signed anew, as its time is part of the
+        signature."""
+        attempt = 0
+        while True:
+            with self._lock:
+                subscription = self.subscription
+            if subscription is None:
+                return
+            sent = [{**event, "attemptNumber": attempt} for event in batch]
+            status, retry_after = _post(subscription, sent)
+            with self._lock:
+                self.delivered.append({"events": sent, "status": status})
+                self._lock.notify_all()
+                if not retried(status) or attempt >= subscription.retries:
+                    return
+                delay = subscription.delay(attempt, retry_after)
+                if self._lock.wait_for(lambda: self._closed, delay):
+                    return
+            attempt += 1
 
-def _post(subscription: Subscription, events: list[dict[str, Any]]) -> int:
+
+def _retries(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= RETRIES:
+        raise ValueError(f"retries must be a whole number from 0 to {RETRIES} (HubSpot's)")
+    return value
+
+
+def _retry_delay(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= 3600:
+        raise ValueError("retryDelay must be seconds, more than 0 and at most 3600")
+    return float(value)
+
+
+def _post(subscription: Subscription, events: list[dict[str, Any]]) -> tuple[int, float]:
+    """One attempt: the status (0 when the connection failed or timed out) and the
+    seconds a Retry-After asked to wait (0 without one)."""
     body = json.dumps(events, separators=(",", ":")).encode()
     # The time of sending, by the wall clock: receivers refuse calls older than 5 minutes.
     timestamp = str(int(time.time() * 1000))
@@ -185,11 +261,20 @@ def _post(subscription: Subscription, events: list[dict[str, Any]]) -> int:
     connection_type = (
         http.client.HTTPSConnection if target.scheme == "https" else http.client.HTTPConnection
     )
-    connection = connection_type(target.hostname or "127.0.0.1", target.port, timeout=5)
+    connection = connection_type(target.hostname or "127.0.0.1", target.port, timeout=TIMEOUT)
     try:
         connection.request("POST", path, body=body, headers=headers)
-        return int(connection.getresponse().status)
-    except OSError:
-        return 0
+        response = connection.getresponse()
+        return int(response.status), _seconds(response.getheader("Retry-After"))
+    except (OSError, http.client.HTTPException):
+        return 0, 0.0
     finally:
         connection.close()
+
+
+def _seconds(value: str | None) -> float:
+    """A Retry-After in seconds (an HTTP date, or anything else, counts as none)."""
+    try:
+        return max(0.0, float(value or 0))
+    except ValueError:
+        return 0.0
