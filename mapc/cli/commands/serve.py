@@ -105,7 +105,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         default=[],
         metavar="ID",
         help="a webhook event whose sourceId is ID is mapc's own write and triggers "
-        "nothing (repeatable; default: $MAPC_HUBSPOT_SOURCE_IDS, comma-separated)",
+        "nothing: the id of mapc's HubSpot app, which the events of its writes carry "
+        "(repeatable; default: $MAPC_HUBSPOT_SOURCE_IDS, comma-separated)",
     )
     parser.add_argument(
         "--log-level",
