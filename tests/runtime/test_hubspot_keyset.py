@@ -339,7 +339,7 @@ def test_reads_at_any_times_miss_nothing_an_index_within_the_look_back_hides(
 def test_the_time_a_read_began_is_the_first_answers_date_less_the_call() -> None:
     from datetime import UTC, datetime
 
-    from mapc.runtime.hubspot.client import asked_at
+    from mapc.runtime.servertime import asked_at
 
     date = {"date": "Sun, 06 Dec 2026 17:39:26 GMT"}
     assert asked_at(date, 0.25) == datetime(2026, 12, 6, 17, 39, 25, 750_000, tzinfo=UTC)

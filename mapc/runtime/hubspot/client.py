@@ -8,8 +8,7 @@ import logging
 import time
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
-from datetime import UTC, datetime, timedelta
-from email.utils import parsedate_to_datetime
+from datetime import datetime
 from typing import Any
 
 from hubspot import Client
@@ -24,36 +23,13 @@ from mapc.runtime.hubspot.marketing import HubSpotMarketing
 from mapc.runtime.hubspot.writes import HubSpotWrites
 from mapc.runtime.records import Cursor, Page, Record, WriteResult, chunked
 from mapc.runtime.retry import RetryPolicy
+from mapc.runtime.servertime import asked_at, server_time
 
 log = logging.getLogger(__name__)
 
 SEARCH_LIMIT = 200  # the most one search page returns
 OWNERS_PAGE = 100
 LIST_PAGE = 100  # the most one list page returns
-
-
-def _date(headers: Mapping[str, str]) -> datetime | None:
-    """An answer's `Date` (whole seconds, rounded down); None when missing or unreadable."""
-    try:
-        moment = parsedate_to_datetime(headers.get("date", ""))
-    except (TypeError, ValueError, IndexError):
-        return None
-    return moment.astimezone(UTC) if moment.tzinfo is not None else None
-
-
-def server_time(headers: Mapping[str, str]) -> datetime | None:
-    """The last instant an answer's `Date` (whole seconds) can stand for: a record stamped
-    later was written after the answer came."""
-    moment = _date(headers)
-    return moment + timedelta(milliseconds=999) if moment is not None else None
-
-
-def asked_at(headers: Mapping[str, str], elapsed: float) -> datetime | None:
-    """The first instant a call's work can have begun at, by the server's clock: its
-    answer's `Date` less the `elapsed` seconds from sending the call to the answer (the
-    answer is dated after the work)."""
-    moment = _date(headers)
-    return moment - timedelta(seconds=elapsed) if moment is not None else None
 
 
 def timestamp_property(object_type: str) -> str:
