@@ -9,7 +9,7 @@ import pytest
 from mapc.emulator import Emulator
 from mapc.runtime.errors import ApiAccessError, AuthenticationError
 from mapc.runtime.records import TRANSIENT, Cursor, parse_timestamp
-from mapc.runtime.salesforce.client import SalesforceConnector
+from mapc.runtime.salesforce.client import COMMIT_LAG, SalesforceConnector
 
 COLLECTIONS = "* /services/data/vXX.X/composite/sobjects"
 QUERIES = "GET /services/data/vXX.X/query*"
@@ -118,6 +118,33 @@ def test_a_record_changed_later_in_the_last_second_read_is_not_skipped(
         r for p in sf.read_changed("Lead", ["LastName"], since=pages[-1].cursor) for r in p.records
     ]
     assert {r["Id"]: r["LastName"] for r in after}[first] == "Changed"
+
+
+def test_a_read_begun_long_after_its_last_second_does_not_read_it_again(
+    sf: SalesforceConnector, emulator: Emulator
+) -> None:
+    emulator.clock.freeze("2026-03-01T12:00:00.250Z")
+    created = [r.id for r in sf.create("Lead", leads(2500))]  # one second, two pages
+    emulator.clock.advance(COMMIT_LAG.total_seconds() - 1)  # the lag not yet over
+    recent = list(sf.read_changed("Lead", ["Email"]))
+    assert recent[-1].cursor == Cursor("2026-03-01T12:00:00.000Z", "")
+    emulator.clock.advance(3)  # the Date is in whole seconds, less the call's own time
+    # The read begins (its answers' Date) a commit lag after the second ended: no record
+    # can still be saved in it, so the cursor is exact and the second is not read again.
+    pages = list(sf.read_changed("Lead", ["Email"], since=recent[-1].cursor))
+    assert [r["Id"] for p in pages for r in p.records] == sorted(created)
+    assert pages[-1].cursor == Cursor("2026-03-01T12:00:00.000Z", max(created))
+    emulator.reset_calls()
+    assert list(sf.read_changed("Lead", ["Email"], since=pages[-1].cursor)) == []
+    assert emulator.call_count(QUERIES) == 1
+    # A later change is read from that cursor, at any id.
+    assert sf.update("Lead", [{"Id": created[0], "LastName": "Changed"}])[0].ok
+    later = [
+        r["Id"]
+        for p in sf.read_changed("Lead", ["Email"], since=pages[-1].cursor)
+        for r in p.records
+    ]
+    assert later == [created[0]]
 
 
 def test_one_timestamp_across_pages_and_windows_is_read_exactly_once(

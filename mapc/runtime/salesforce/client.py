@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
+from datetime import datetime, timedelta
 from typing import Any
 
 from simple_salesforce.api import Salesforce
@@ -33,6 +34,14 @@ COLLECTION_SIZE = 200  # sObject Collections: at most 200 records per call
 IDS_PER_QUERY = 300  # keeps an `Id IN (...)` query well inside the URL length limit
 READ_WINDOW = 50_000  # records per keyset query; each query pages by nextRecordsUrl
 OWNER_USER_TYPES = ("Standard", "PowerPartner", "Guest")
+# How long after a record's SystemModstamp it can still become visible to a query. The
+# stamp is taken when the record is saved inside its transaction, and the transaction
+# commits only once its triggers, flows and other saves are done: in the meantime a
+# query cannot see the record. Salesforce stops any transaction at 10 minutes (the
+# execution-time limit of a transaction), so 10 minutes, not the usual second or two a
+# save takes: this lag only decides when a second stops being read again, which costs
+# a few pages on the runs of the next 10 minutes, while too short a lag loses a record.
+COMMIT_LAG = timedelta(minutes=10)
 
 
 def clean(record: Mapping[str, Any]) -> Record:
@@ -79,6 +88,16 @@ def parse_collection_results(
                 )
             )
     return out
+
+
+def last_cursor(cursor: Cursor, read_at: datetime | None) -> Cursor:
+    """The cursor of a read's last page, which ended at exact `cursor`: `(its second, "")`
+    unless the read began (`read_at`, by Salesforce's clock) `COMMIT_LAG` or more after
+    that second ended, when no record can still be stamped in it unseen."""
+    second = cursor.moment.replace(microsecond=0)
+    if read_at is not None and second + timedelta(seconds=1) + COMMIT_LAG <= read_at:
+        return cursor
+    return Cursor(cursor.timestamp)
 
 
 class SalesforceConnector:
@@ -181,18 +200,25 @@ class SalesforceConnector:
         a full window starts the next query after the last record read.
 
         Salesforce keeps SystemModstamp to the second, so a record written later in the
-        second of the last record read can share its timestamp and sort before it by id.
-        The last page's cursor therefore covers only what is strictly older than that
-        second: the next read starts at the second again (its records are read twice,
-        which the caller sees as unchanged) rather than skip such a record for good.
+        second of the last record read can share its timestamp and sort before it by id
+        (or was saved in it by a transaction not yet committed). The last page's cursor
+        therefore covers only what is strictly older than that second, so the next read
+        starts at the second again (its records are read twice, which the caller sees as
+        unchanged) rather than skip such a record for good, unless the read began (its
+        first answer's `Date`) at least `COMMIT_LAG` after that second ended: then no
+        record can still join the second and the cursor is exact. A read with no `Date`
+        keeps the second.
         """
         cursor = since
         held: Page | None = None
+        began: list[datetime | None] = []
         with translated(self._secrets, f"read changed {sobject} records"):
             while True:
                 query = soql.changed_since(sobject, fields, cursor, where=where, limit=window)
                 seen = 0
                 for batch in self._query_batches(query, include_deleted=include_deleted):
+                    if not began:  # the first query's answer, on this thread, just now
+                        began.append(self._session.asked_at)
                     if not batch:
                         continue
                     seen += len(batch)
@@ -206,7 +232,7 @@ class SalesforceConnector:
                     break
         if held is not None:
             assert held.cursor is not None
-            yield Page(held.records, Cursor(held.cursor.timestamp))
+            yield Page(held.records, last_cursor(held.cursor, began[0]))
 
     def read_by_ids(self, sobject: str, ids: Sequence[str], fields: Sequence[str]) -> list[Record]:
         found: list[Record] = []

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
+import time
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -18,6 +21,7 @@ from mapc.runtime.retry import (
     failure_from_exception,
     failure_from_response,
 )
+from mapc.runtime.servertime import asked_at
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +86,16 @@ class SalesforceSession(requests.Session):
         # Passed with each request: requests would let a REQUESTS_CA_BUNDLE in the process
         # environment override a session-level `verify`.
         self.ca_bundle = ca_bundle
+        # Per thread: reads and write batches go on several threads at once, and a read
+        # must see its own answer's time, not that of a write answered meanwhile.
+        self._answered = threading.local()
+
+    @property
+    def asked_at(self) -> datetime | None:
+        """The server's time no later than this thread's last call began (its answer's
+        `Date` less the time the call took, retries included); None when that answer had
+        no `Date`, or this thread made no call yet."""
+        return getattr(self._answered, "asked_at", None)
 
     def request(  # type: ignore[override]
         self, method: str, url: str, *args: Any, **kwargs: Any
@@ -90,6 +104,8 @@ class SalesforceSession(requests.Session):
         if self.ca_bundle:
             kwargs.setdefault("verify", self.ca_bundle)
         endpoint = endpoint_of(url)
+        self._answered.asked_at = None
+        sent = time.monotonic()
 
         def attempt() -> requests.Response:
             self.calls.count(f"{method.upper()} {endpoint}", guard=self.before_call)
@@ -98,7 +114,7 @@ class SalesforceSession(requests.Session):
             log.debug("%s %s -> %s", method.upper(), endpoint, response.status_code)
             return response
 
-        return call_with_retry(
+        response = call_with_retry(
             attempt,
             policy=self.policy,
             safe=is_safe(method, url),
@@ -106,3 +122,5 @@ class SalesforceSession(requests.Session):
             failure_of_exception=failure_from_exception,
             what=f"Salesforce {method.upper()} {endpoint}",
         )
+        self._answered.asked_at = asked_at(response.headers, time.monotonic() - sent)
+        return response
