@@ -1,5 +1,6 @@
 """The HTTP session simple-salesforce uses: mapc's call-options header, timeouts,
-retries with backoff, a per-endpoint call counter, and logs without credentials."""
+retries with backoff, a per-endpoint call counter, the server's time of each thread's
+last answer, and logs without credentials."""
 
 from __future__ import annotations
 
