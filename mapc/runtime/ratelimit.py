@@ -45,13 +45,14 @@ class SlidingWindowLimiter:
             wait = max(wait, self._calls[len(self._calls) - room] + self.period - now)
         return wait
 
-    def acquire(self, reserve: int = 0) -> None:
+    def acquire(self, reserve: Callable[[], int] = lambda: 0) -> None:
         """Block until one more call fits in the window, then count it. `reserve`: calls
-        of the window this one leaves to others (a lane with priority)."""
+        of the window this one leaves to others (a lane with priority), asked afresh each
+        time the call is tried."""
         while True:
             with self._lock:
                 now = self._clock()
-                wait = self._wait_needed(now, reserve)
+                wait = self._wait_needed(now, reserve())
                 if wait <= 0:
                     self._calls.append(now)
                     return

@@ -79,11 +79,6 @@ class ReadAhead(Generic[T]):
                 raise value  # type: ignore[misc]
             return
 
-    @property
-    def ended(self) -> bool:
-        """Whether every item has been taken (the source's end reached)."""
-        return self._end is not None
-
     def close(self) -> None:
         self._stop.set()
         self._thread.join(timeout=30)

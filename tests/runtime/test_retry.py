@@ -175,14 +175,34 @@ def test_other_calls_leave_searches_their_share_of_the_window_while_searches_go(
     clock = FakeClock()
     limiter = HubSpotLimiter(190, 5, clock=clock, sleep=clock.sleep)
     limiter.acquire(search=True)
-    for _ in range(139):  # 190 - 50 kept for searches - the search already made
+    for _ in range(140):  # 190 less the 49 of the searches' 50 they have not used yet
         limiter.acquire()
     assert clock.now == 0.0
-    limiter.acquire()  # the 141st would eat into the searches' share: it waits
+    limiter.acquire()  # the next would eat into the searches' share: it waits
     assert clock.now == pytest.approx(10.1)
     limiter.acquire(search=True)  # a search still fits at once
     assert clock.now == pytest.approx(10.1)
-    clock.now += 3.0  # no search for a while: the whole window is the others' again
-    for _ in range(49):
+
+
+def test_searches_at_full_speed_leave_the_others_140_calls_of_each_window() -> None:
+    clock = FakeClock()
+    limiter = HubSpotLimiter(190, 5, clock=clock, sleep=clock.sleep)
+    others = 0
+    while clock.now < 9.9:  # a search every 0.2 s, other calls in between while they fit
+        limiter.acquire(search=True)
+        step = clock.now + 0.2
+        while clock.now < step and others < 1000:
+            limiter.acquire()
+            others += 1 if clock.now < step else 0
+        clock.now = max(clock.now, step)
+    assert 135 <= others <= 141  # not 91 (the searches counted twice), not 190
+
+
+def test_once_searches_stop_the_whole_window_is_the_others_again() -> None:
+    clock = FakeClock()
+    limiter = HubSpotLimiter(190, 5, clock=clock, sleep=clock.sleep)
+    limiter.acquire(search=True)
+    clock.now += 3.0  # no search for a while
+    for _ in range(189):
         limiter.acquire()
-    assert clock.now == pytest.approx(13.1)
+    assert clock.now == pytest.approx(3.0)

@@ -3,7 +3,9 @@ X-HubSpot-RateLimit-* headers say to the retry policy."""
 
 from __future__ import annotations
 
+import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import replace
 
@@ -63,22 +65,35 @@ class HubSpotLimiter:
         self.search = SlidingWindowLimiter(
             searches_per_second, 1.0, margin=SEARCH_MARGIN, clock=clock, sleep=sleep
         )
+        self._lock = threading.Lock()
         self._clock = clock
-        self._searched = -SEARCHING
-        """When the last search went (monotonic): searches are going while it is recent."""
+        self._searches: deque[float] = deque()
+        """When our searches went (monotonic), those in the last window."""
+        self._window = 10.0 + GENERAL_MARGIN
         self.reserve = min(searches_per_second * 10, requests_per_10s // 2)
-        """Calls of the 10 s window other calls leave to searches while they go: a read
-        by search gates everything a run does after it, so writes and reads by id must
-        not starve it (at Pro limits: 50 of 190, what 5 searches a second take)."""
+        """Calls of the 10 s window searches may take while they go: a read by search gates
+        everything a run does after it, so other calls leave the share searches have not
+        used yet (at Pro limits 50 of 190, what 5 searches a second take)."""
 
     def acquire(self, *, search: bool = False) -> None:
         if search:
             self.search.acquire()
-            self._searched = self._clock()
+            with self._lock:
+                self._searches.append(self._clock())
             self.general.acquire()
             return
-        searching = self._clock() - self._searched < SEARCHING
-        self.general.acquire(reserve=self.reserve if searching else 0)
+        self.general.acquire(reserve=self._unused_search_share)
+
+    def _unused_search_share(self) -> int:
+        """The window's calls kept free for searches: none once they stopped (none in the
+        last `SEARCHING` seconds), else their share less what they took already."""
+        now = self._clock()
+        with self._lock:
+            while self._searches and now - self._searches[0] >= self._window:
+                self._searches.popleft()
+            if not self._searches or now - self._searches[-1] >= SEARCHING:
+                return 0
+            return max(self.reserve - len(self._searches), 0)
 
     def observe(self, headers: dict[str, str]) -> None:
         """Follow HubSpot's X-HubSpot-RateLimit-* headers (lower-cased names): when the

@@ -107,11 +107,11 @@ class EarlyCreates:
                     if converted(r) and r.get(CONVERTED_CONTACT)
                 }
 
-    def ask(self, sobject: str, chunk: list[Record], pool: Executor, *, by_email: bool) -> Asked:
+    def ask(self, sobject: str, chunk: list[Record], pool: Executor) -> Asked:
         """Find what holds the chunk's records back, and ask HubSpot (on `pool`, answers
-        awaited by `decide`) for the emails of the others. `by_email` False: HubSpot's
-        read has ended and its every change is staged, so staging and kept keys answer
-        alone, as they would in the usual reconcile."""
+        awaited by `decide`) for the emails of the others. Asked even once HubSpot's read
+        has ended: it stopped where it began, so a contact made since is known to HubSpot
+        alone (review: without the ask, such a create came back "already exists")."""
         key_of = self.obj.salesforce_match_key
         assert key_of is not None
         keys = {str(r[SALESFORCE_ID]): key_of(r) for r in chunk}
@@ -120,7 +120,7 @@ class EarlyCreates:
         hs, props = self.ctx.hubspot, [EMAIL]
         asks = [
             pool.submit(hs.read_by_ids, self.name, part, props, id_property=EMAIL)
-            for part in (chunked(emails, BY_EMAIL) if by_email else ())
+            for part in chunked(emails, BY_EMAIL)
         ]
         return Asked(sobject, chunk, keys, waits, asks)
 

@@ -151,7 +151,7 @@ class PairSync:
             for sobject in obj.salesforce_objects:
                 for chunk in ctx.staging.chunks(SALESFORCE, sobject, PAIR_CHUNK):
                     take()
-                    asked = early.ask(sobject, chunk, pool, by_email=not hubspot.ended)
+                    asked = early.ask(sobject, chunk, pool)
                     if waiting is not None:
                         self._decide_early(early, waiting, take)
                     waiting = asked

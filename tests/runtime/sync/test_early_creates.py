@@ -227,3 +227,46 @@ def test_a_contact_whose_email_changes_between_the_search_and_the_email_read_pai
     kims = [r for r in sync.hs("contacts", ("email",)) if "kim@" in str(r["email"])]
     leads = [r for r in sync.sf("Lead", fields="Id, Email") if "kim@" in str(r["Email"])]
     assert (len(kims), len(leads)) == (1, 1), (kims, leads)
+
+
+@pytest.mark.parametrize("concurrency", [1, 4])
+def test_a_contact_created_in_hubspot_after_the_read_began_matches_the_new_lead(
+    sync: SyncEnv, monkeypatch: pytest.MonkeyPatch, concurrency: int
+) -> None:
+    """The read stops where it began, and has ended before Salesforce's records are
+    decided: only asking by email finds the contact made since (review: the lead was
+    created again and HubSpot answered "already exists")."""
+    from mapc.runtime.sync import early
+
+    assert run(sync, concurrency).failed == 0  # a cursor
+    fillers = [{"email": f"f{i}@fill.example", "lastname": f"F{i}"} for i in range(450)]
+    sync.seed({"hubspot": {"records": {"contacts": fillers}}})
+    lead = {"LastName": "Late", "Company": "Co", "Email": "late@race.example"}
+    sync.seed({"salesforce": {"records": {"Lead": [lead]}}})
+    sync.emulator.add_fault(SEARCH, latency=0.3)
+    original, create, hs = HubSpotConnector.read_changed, HubSpotConnector.create, sync.hubspot
+    made: list[bool] = []
+
+    def read_changed(self: HubSpotConnector, object_type: str, *a: Any, **kw: Any) -> Any:
+        for page in original(self, object_type, *a, **kw):
+            yield page
+            if object_type == "contacts" and not made:
+                time.sleep(1.1)  # past the second of the read's first answer (its bound)
+                made.append(True)
+                create(hs, "contacts", [{"email": "late@race.example", "lastname": "Hs"}])
+
+    init = early.EarlyCreates.__init__
+
+    def slow_init(self: Any, *a: Any, **kw: Any) -> None:
+        time.sleep(4.0)  # Salesforce's side is slow to get here: HubSpot's read has ended
+        init(self, *a, **kw)
+
+    monkeypatch.setattr(HubSpotConnector, "read_changed", read_changed)
+    monkeypatch.setattr(early.EarlyCreates, "__init__", slow_init)
+    report = run(sync, concurrency)
+    assert made and report.failed == 0
+    late = [r for r in sync.hs("contacts", ("email",)) if "late@" in str(r["email"])]
+    assert len(late) == 1
+    (sf,) = [r for r in sync.sf("Lead", fields="Id, Email") if "late@" in str(r["Email"])]
+    links = sync.state.links_by_salesforce("contacts", [str(sf["Id"])])
+    assert links[str(sf["Id"])].hubspot_id == str(late[0]["id"])
