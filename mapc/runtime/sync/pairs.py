@@ -123,7 +123,8 @@ class PairSync:
     def stage_creating_early(self) -> None:
         """`stage`, and meanwhile the Salesforce records that match nothing anywhere are
         created in HubSpot (runtime/sync/early.py). HubSpot's read runs on a thread of its
-        own, stopping at the instant it began; its pages are staged here between chunks.
+        own, stopping at the second of its first answer; its pages are staged here between
+        chunks.
         The creates are settled (linked) before anything else is reconciled."""
         ctx, obj = self.ctx, self.obj
         pages = self._hubspot_pages(as_of_start=True)
