@@ -433,7 +433,7 @@ def floor_line(result: dict[str, Any]) -> str:
         f"{ratio(first['seconds'], floor['floor'])}; runner CPU {first['cpu']:.1f}s "
         f"({first['cpu'] / first['seconds']:.0%} of wall), emulator CPU "
         f"{first['emulator_cpu']:.1f}s, mapc's HubSpot limiter waited "
-        f"{first['limiter_wait']:.1f}s"
+        f"{first['limiter_wait']:.1f}s (summed over the threads that waited)"
     )
 
 

@@ -34,6 +34,7 @@ class SlidingWindowLimiter:
         self._not_before = 0.0
         self._lock = threading.Lock()
         self.waited = 0.0
+        """Seconds callers waited, summed over threads (several may wait at once)."""
 
     def _wait_needed(self, now: float, reserve: int = 0) -> float:
         while self._calls and now - self._calls[0] >= self.period:

@@ -173,7 +173,7 @@ def test_a_bounded_read_reads_exactly_what_changed_up_to_its_bound(
     records = make(stamps)
     until = from_epoch_millis(1_700_000_000_000 + bound)
     wanted = [r for r in records if int(r[TS]) <= 1_700_000_000_000 + bound]
-    pages = list(keyset_pages(FakeSearch(records), TS, None, until=until))
+    pages = list(keyset_pages(FakeSearch(records), TS, None, until=lambda: until))
     assert ids(pages) == ordered(wanted)
     if resume and pages:
         # The next read goes on from the bounded read's cursor: what came after the bound
@@ -187,7 +187,7 @@ def test_a_bounded_read_does_not_see_this_runs_own_writes() -> None:
     search = FakeSearch(records)
     until = from_epoch_millis(1_700_000_000_000 + 449)
     seen: list[str] = []
-    for n, page in enumerate(keyset_pages(search, TS, None, until=until)):
+    for n, page in enumerate(keyset_pages(search, TS, None, until=lambda: until)):
         seen += [r["id"] for r in page.records]
         if n == 0:  # the run writes to a record it read, and creates one, mid-read
             search.records[0][TS] = str(1_700_000_000_000 + 5_000)

@@ -8,7 +8,6 @@ from __future__ import annotations
 import statistics
 import time
 from collections.abc import Callable, Iterator
-from typing import Any
 
 import pytest
 import requests
@@ -16,7 +15,7 @@ import requests
 from mapc.emulator import Emulator
 from mapc.runtime.salesforce.client import SalesforceConnector
 from tests.runtime.sync.conftest import base_seed
-from tests.serve.triggered import SECRET, Triggered, finish, start
+from tests.serve.triggered import SECRET, Triggered, contact, finish, lead, start
 
 EMAIL = "ada@trigger.example"
 DEADLINE = 5.0
@@ -51,18 +50,6 @@ def live(
         print(finish(served)[-3000:])
 
 
-def _lead(emulator: Emulator) -> dict[str, Any]:
-    with emulator.lock:
-        [lead] = [r for r in emulator.org.records["Lead"].values() if r.get("Email") == EMAIL]
-        return dict(lead)
-
-
-def _contact(emulator: Emulator) -> dict[str, Any]:
-    with emulator.lock:
-        record = emulator.portal.get("contacts", EMAIL, "email")
-        return {"id": record.id, **record.properties}
-
-
 def _hubspot_patch(emulator: Emulator, contact_id: str, properties: dict[str, str]) -> None:
     answer = requests.patch(
         f"{emulator.hubspot_url}/crm/v3/objects/contacts/{contact_id}",
@@ -87,14 +74,16 @@ def test_a_hubspot_change_reaches_salesforce_within_5_seconds(
     live: tuple[Triggered, Emulator],
 ) -> None:
     served, emulator = live
-    contact_id = _contact(emulator)["id"]
-    assert _lead(emulator)["Lifecycle_Stage__c"] == "Lead"
+    contact_id = contact(emulator, EMAIL)["id"]
+    assert lead(emulator, EMAIL)["Lifecycle_Stage__c"] == "Lead"
     latencies = []
     for stage, label in STAGES.items():
         served.settle()
         _hubspot_patch(emulator, contact_id, {"lifecyclestage": stage})
         latencies.append(
-            _within(DEADLINE, lambda want=label: _lead(emulator)["Lifecycle_Stage__c"] == want)
+            _within(
+                DEADLINE, lambda want=label: lead(emulator, EMAIL)["Lifecycle_Stage__c"] == want
+            )
         )
     deliveries = emulator.flush_webhooks()
     assert deliveries and all(d["status"] == 200 for d in deliveries)
@@ -109,10 +98,12 @@ def test_a_salesforce_change_is_found_by_the_poll(live: tuple[Triggered, Emulato
     served, emulator = live
     served.settle()
     salesforce = SalesforceConnector.from_env(served.env)
-    [result] = salesforce.update("Lead", [{"Id": _lead(emulator)["Id"], "FirstName": "Augusta"}])
+    [result] = salesforce.update(
+        "Lead", [{"Id": lead(emulator, EMAIL)["Id"], "FirstName": "Augusta"}]
+    )
     assert result.ok
     # A poll every second, a second's debounce, the run.
-    _within(10, lambda: _contact(emulator)["firstname"] == "Augusta")
+    _within(10, lambda: contact(emulator, EMAIL)["firstname"] == "Augusta")
 
 
 def test_a_webhook_ahead_of_hubspots_search_is_followed_up(
@@ -123,5 +114,5 @@ def test_a_webhook_ahead_of_hubspots_search_is_followed_up(
     # HubSpot's search shows a write seconds after its webhook went out: the run the
     # webhook triggers does not find it; the follow-up run does.
     emulator.portal.index_lag = 2.5
-    _hubspot_patch(emulator, _contact(emulator)["id"], {"lifecyclestage": "customer"})
-    _within(20, lambda: _lead(emulator)["Lifecycle_Stage__c"] == "Customer")
+    _hubspot_patch(emulator, contact(emulator, EMAIL)["id"], {"lifecyclestage": "customer"})
+    _within(20, lambda: lead(emulator, EMAIL)["Lifecycle_Stage__c"] == "Customer")

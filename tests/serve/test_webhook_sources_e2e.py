@@ -18,7 +18,7 @@ import requests
 from mapc.emulator import Emulator
 from mapc.runtime.salesforce.client import SalesforceConnector
 from tests.runtime.sync.conftest import base_seed
-from tests.serve.triggered import SECRET, Triggered, finish, start
+from tests.serve.triggered import SECRET, Triggered, contact, finish, lead, start
 
 EMAIL = "grace@sources.example"
 RETRY_DELAY = 0.2
@@ -113,22 +113,14 @@ def served(
         print(finish(served)[-3000:])
 
 
-def _lead(emulator: Emulator) -> dict[str, Any]:
-    with emulator.lock:
-        [lead] = [r for r in emulator.org.records["Lead"].values() if r.get("Email") == EMAIL]
-        return dict(lead)
-
-
-def _contact(emulator: Emulator) -> dict[str, Any]:
-    with emulator.lock:
-        record = emulator.portal.get("contacts", EMAIL, "email")
-        return {"id": record.id, **record.properties}
-
-
 def _edit_as_a_person(emulator: Emulator, properties: dict[str, str]) -> None:
     answer = requests.post(
         f"{emulator.hubspot_url}/_emulator/hubspot/edit",
-        json={"objectType": "contacts", "id": _contact(emulator)["id"], "properties": properties},
+        json={
+            "objectType": "contacts",
+            "id": contact(emulator, EMAIL)["id"],
+            "properties": properties,
+        },
         timeout=10,
     )
     assert answer.status_code == 200, answer.text
@@ -159,11 +151,13 @@ def test_a_person_s_edit_triggers_a_run_and_the_run_s_own_writes_do_not(
     # A Salesforce change nothing looks for (no poll): the next run carries it to HubSpot,
     # whose webhooks then report mapc's own write.
     salesforce = SalesforceConnector.from_env(triggered.env)
-    [result] = salesforce.update("Lead", [{"Id": _lead(emulator)["Id"], "FirstName": "Amazing"}])
+    [result] = salesforce.update(
+        "Lead", [{"Id": lead(emulator, EMAIL)["Id"], "FirstName": "Amazing"}]
+    )
     assert result.ok
     _edit_as_a_person(emulator, {"lifecyclestage": "marketingqualifiedlead"})
-    _within(10, lambda: _lead(emulator)["Lifecycle_Stage__c"] == "Marketing Qualified Lead")
-    _within(10, lambda: _contact(emulator)["firstname"] == "Amazing")
+    _within(10, lambda: lead(emulator, EMAIL)["Lifecycle_Stage__c"] == "Marketing Qualified Lead")
+    _within(10, lambda: contact(emulator, EMAIL)["firstname"] == "Amazing")
     # Every event has reached the server (it triggers before it answers), mapc's write too:
     # one run, the person's; the echo of its write to HubSpot started none.
     sent = [(e, d["status"]) for d in emulator.flush_webhooks() for e in d["events"]]
@@ -182,7 +176,7 @@ def test_a_delivery_the_server_failed_arrives_on_a_later_attempt(
     runs = triggered.settle()
     gate.refuse = [503, 503]
     _edit_as_a_person(emulator, {"lifecyclestage": "salesqualifiedlead"})
-    _within(10, lambda: _lead(emulator)["Lifecycle_Stage__c"] == "Sales Qualified Lead")
+    _within(10, lambda: lead(emulator, EMAIL)["Lifecycle_Stage__c"] == "Sales Qualified Lead")
     # HubSpot numbers attempts from 0: the third is attemptNumber 2, signed anew.
     assert _attempts(emulator, "lifecyclestage", "salesqualifiedlead") == [
         (0, 503),
@@ -204,4 +198,4 @@ def test_a_delivery_refused_with_a_400_is_not_sent_again(
     time.sleep(8 * RETRY_DELAY)
     assert _attempts(emulator, "lifecyclestage", "opportunity") == [(0, 400)]
     assert triggered.settle() == runs
-    assert _lead(emulator)["Lifecycle_Stage__c"] == "Sales Qualified Lead"
+    assert lead(emulator, EMAIL)["Lifecycle_Stage__c"] == "Sales Qualified Lead"

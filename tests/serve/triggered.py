@@ -127,3 +127,17 @@ def finish(served: Triggered) -> str:
     assert SECRET not in log
     assert "Value-Not-To-Be-Logged" not in log
     return log
+
+
+def lead(emulator: Emulator, email: str) -> dict[str, Any]:
+    """The emulated org's one Lead with `email`, as it stands."""
+    with emulator.lock:
+        [found] = [r for r in emulator.org.records["Lead"].values() if r.get("Email") == email]
+        return dict(found)
+
+
+def contact(emulator: Emulator, email: str) -> dict[str, Any]:
+    """The emulated portal's contact with `email`: its id and properties, as they stand."""
+    with emulator.lock:
+        record = emulator.portal.get("contacts", email, "email")
+        return {"id": record.id, **record.properties}

@@ -130,12 +130,10 @@ class HubSpotConnector:
         object_type: str,
         properties: Sequence[str],
         since: Cursor | None = None,
-        until: datetime | None = None,
         *,
         as_of_start: bool = False,
     ) -> Iterator[Page]:
-        """Records changed after `since` (and at or before `until`), in (last-modified, id)
-        order; see hubspot_keyset. `as_of_start`: only those changed by the time the read's
+        """Records changed after `since`, in (last-modified, id) order; see hubspot_keyset. `as_of_start`: only those changed by the time the read's
         first answer came, by HubSpot's clock (its `Date`), so writes made while the read
         goes on, the run's own included, are the next read's (but for those made in that
         answer's second).
@@ -146,8 +144,9 @@ class HubSpotConnector:
         are read again on purpose."""
         ts_property = timestamp_property(object_type)
         wanted = list(dict.fromkeys([*properties, ts_property, ID_PROPERTY]))
-        began: list[datetime] = []
-        asked: list[bool] = []
+        began: list[datetime | None] = []
+        """The read's bound once its first answer came (None: that answer had no `Date`,
+        never so from HubSpot, and the read is unbounded)."""
 
         def search(groups: list[FilterGroup], sorts: list[Sort]) -> Found:
             body = {
@@ -170,19 +169,15 @@ class HubSpotConnector:
                 )
             except HubSpotHttpError as exc:
                 raise self._http.translate(exc, what) from None
-            if as_of_start and not asked:
-                asked.append(True)
-                moment = server_time(answer.headers)
-                if moment is not None:  # no Date (never from HubSpot): the read is unbounded
-                    began.append(moment)
+            if as_of_start and not began:
+                began.append(server_time(answer.headers))
             reply = answer.body or {}
             results = [flatten(r) for r in reply.get("results", [])]
             more = bool((reply.get("paging") or {}).get("next"))
             return Found(results, more, asked_at(answer.headers, time.monotonic() - sent))
 
         def bound() -> datetime | None:
-            found = [*began, *([until] if until is not None else [])]
-            return min(found) if found else None
+            return began[0] if began else None
 
         lookback_ms = self._settings.search_lookback_seconds * 1000
         return keyset_pages(search, ts_property, since, lookback_ms=lookback_ms, until=bound)

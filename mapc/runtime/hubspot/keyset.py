@@ -161,14 +161,14 @@ def keyset_pages(
     since: Cursor | None,
     *,
     lookback_ms: int = 0,
-    until: datetime | Callable[[], datetime | None] | None = None,
+    until: Callable[[], datetime | None] = lambda: None,
 ) -> Iterator[Page]:
     """Pages of records changed after `since`, in (timestamp, id) order.
 
     With `until`, only records last modified at or before it: a record changed later
     (by a person, or by this run's own writes) is the next read's, never read twice by
-    this one. A callable is asked before each query (a bound known only once the first
-    answer came).
+    this one. It is asked before each query: the bound may be known only once the first
+    answer came.
 
     With `lookback_ms`, a read from a stored cursor starts at the earlier of the cursor
     and its `read_at` less the look-back (records the search index showed late are read
@@ -195,7 +195,7 @@ def keyset_pages(
     held: Page | None = None
 
     def bound() -> int | None:
-        moment = until() if callable(until) else until
+        moment = until()
         return epoch_millis(moment) if moment is not None else None
 
     for page in _exact_pages(timed, ts_property, anchor_of(start), bound):

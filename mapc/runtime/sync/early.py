@@ -158,6 +158,8 @@ class EarlyCreates:
     def _waiting(self, sobject: str, chunk: list[Record], keys: dict[str, str | None]) -> set[str]:
         """Ids of the chunk's records that only the usual reconcile can decide."""
         ctx, obj = self.ctx, self.obj
+        if not self.side.creates.creates_from(sobject):
+            return set(keys)
         waits = {
             rid
             for rid, record in ((str(r[SALESFORCE_ID]), r) for r in chunk)
@@ -167,7 +169,6 @@ class EarlyCreates:
             or rid in ctx.retired
             or (self.name, HUBSPOT, rid) in ctx.held
             or converted(record)
-            or not self.side.creates.creates_from(sobject)
         }
         waits |= set(self.side.links(list(keys)))
         rest = [

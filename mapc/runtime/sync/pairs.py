@@ -171,9 +171,7 @@ class PairSync:
     def _hubspot_pages(self, *, as_of_start: bool = False) -> Iterable[Page]:
         props = [*self.ctx.hubspot_properties(self.obj), MERGED_IDS]  # a merge shows on its result
         since = self._since(HUBSPOT, self.name)
-        if as_of_start:
-            return self.ctx.hubspot.read_changed(self.name, props, since, as_of_start=True)
-        return self.ctx.hubspot.read_changed(self.name, props, since)
+        return self.ctx.hubspot.read_changed(self.name, props, since, as_of_start=as_of_start)
 
     def _salesforce_pages(self, sobject: str) -> Iterable[Page]:
         fields = self.ctx.salesforce_fields(self.obj, sobject) + deletion_fields(sobject)

@@ -41,7 +41,6 @@ class HubSpotPort(Protocol):
         object_type: str,
         properties: Sequence[str],
         since: Cursor | None = None,
-        until: datetime | None = None,
         *,
         as_of_start: bool = False,
     ) -> Iterator[Page]: ...
