@@ -79,6 +79,12 @@ class ReadAhead(Generic[T]):
                 raise value  # type: ignore[misc]
             return
 
+    @property
+    def finished(self) -> bool:
+        """Whether the source's end has been taken (by `ready` or iterating): every item
+        has been handed out."""
+        return self._end is not None and self._end[1] is None
+
     def close(self) -> None:
         self._stop.set()
         self._thread.join(timeout=30)

@@ -16,7 +16,10 @@ first answer, whose `Date` bounds the read (`as_of_start`): a contact HubSpot ha
 is found by email, and the records created later are not read back in the same run (one
 made within that answer's second may be: it is linked by the time HubSpot's changes are
 reconciled, like any echo). Salesforce's side passes over the records decided here;
-everything else is reconciled as before.
+everything else is reconciled as before. Once HubSpot's read has ended, the run is prepared
+and HubSpot's changes are reconciled between the chunks still to decide (pairs.py,
+`PairSync._meanwhile`): the email of every contact HubSpot's side can match was staged
+before those chunks are decided, so such a contact holds its Salesforce record back.
 """
 
 from __future__ import annotations
@@ -180,12 +183,17 @@ class EarlyCreates:
 
     def _found(self, asks: list[Future[list[Record]]]) -> set[str]:
         """The emails HubSpot answered it has a contact with, kept as HubSpot's keys so
-        the usual reconcile matches them."""
+        the usual reconcile matches them. Not the key of a contact read this run: HubSpot's
+        side reconciles the copy it read, so its key stays that copy's (review: a contact
+        whose email changed after the read was matched by the new one while the lead made
+        from its old one was still in flight, and linked twice)."""
         obj = self.obj
         assert obj.match_key is not None
         records = [record for ask in asks for record in ask.result()]
         self.ctx.report.reads += len(asks)
         pairs = [(str(r[HUBSPOT_ID]), obj.match_key(r)) for r in records]
-        if pairs:
-            self.ctx.state.put_keys(HUBSPOT, self.name, pairs)
+        staged = self.ctx.staging.get(HUBSPOT, [i for i, _ in pairs], (self.name,))
+        kept = [(i, key) for i, key in pairs if i not in staged]
+        if kept:
+            self.ctx.state.put_keys(HUBSPOT, self.name, kept)
         return {key for _, key in pairs if key}

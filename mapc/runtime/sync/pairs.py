@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -120,15 +120,18 @@ class PairSync:
                         self._stage_salesforce_page(name, page)
         self._read_archived()
 
-    def stage_creating_early(self) -> None:
+    def stage_creating_early(self, hubspot_side: FromHubSpot) -> Iterator[bool]:
         """`stage`, and meanwhile the Salesforce records that match nothing anywhere are
         created in HubSpot (runtime/sync/early.py). HubSpot's read runs on a thread of its
         own, stopping at the second of its first answer; its pages are staged here between
-        chunks.
-        The creates are settled (linked) before anything else is reconciled."""
+        chunks. The creates decided before that read ends are settled (linked) before
+        anything else is reconciled; once it has ended, HubSpot's side is prepared and its
+        changes are reconciled while HubSpot's lane is busy with the creates left (`_meanwhile`).
+        Returns what is left of HubSpot's side's reconcile."""
         ctx, obj = self.ctx, self.obj
         pages = self._hubspot_pages(as_of_start=True)
         self.bounded = True
+        hubspot_chunks: Iterator[bool] | None = None
         with (
             ReadAhead(pages, depth=PAGES_AHEAD, name="mapc-read-hubspot") as hubspot,
             ThreadPoolExecutor(ctx.writes.concurrency, thread_name_prefix="mapc-ask") as pool,
@@ -152,21 +155,69 @@ class PairSync:
             for sobject in obj.salesforce_objects:
                 for chunk in ctx.staging.chunks(SALESFORCE, sobject, PAIR_CHUNK):
                     take()
+                    if hubspot_chunks is None and hubspot.finished:
+                        if waiting is not None:
+                            self._decide_early(early, waiting, take)
+                            waiting = None
+                        hubspot_chunks = self._prepare_hubspot_side(hubspot_side)
+                        ctx.writes.defer(self._early_queue)
+                        # Read before the run was prepared: what it took out of the
+                        # staging (a deleted record, a held one) is left out here too.
+                        still = ctx.staging.get(
+                            SALESFORCE, [str(r[SALESFORCE_ID]) for r in chunk], (sobject,)
+                        )
+                        chunk = [r for r in chunk if str(r[SALESFORCE_ID]) in still]
                     asked = early.ask(sobject, chunk, pool)
                     if waiting is not None:
-                        self._decide_early(early, waiting, take)
+                        self._decide_early(early, waiting, take, hubspot_chunks)
                     waiting = asked
             if waiting is not None:
-                self._decide_early(early, waiting, take)
+                self._decide_early(early, waiting, take, hubspot_chunks)
             for page in hubspot:
                 self._stage_hubspot_page(page)
-        self._read_archived()
-        ctx.writes.flush(f"hs:create:{self.name}")
+        ctx.writes.defer(self._early_queue, False)
+        if hubspot_chunks is None:
+            return self._prepare_hubspot_side(hubspot_side)
+        ctx.writes.flush(self._early_queue)
         ctx.save()
+        return hubspot_chunks
 
-    def _decide_early(self, early: EarlyCreates, asked: Asked, take: Callable[[], None]) -> None:
+    @property
+    def _early_queue(self) -> str:
+        return f"hs:create:{self.name}"
+
+    def _prepare_hubspot_side(self, side: FromHubSpot) -> Iterator[bool]:
+        """Once HubSpot's read has ended: the early creates so far settled, the run
+        prepared (`prepare`), and HubSpot's side's reconcile ready to go a chunk at a time."""
+        self._read_archived()
+        self.ctx.writes.flush(self._early_queue)
+        self.ctx.save()
+        self.prepare()
+        return self.reconciling(side)
+
+    def _decide_early(
+        self,
+        early: EarlyCreates,
+        asked: Asked,
+        take: Callable[[], None],
+        hubspot_chunks: Iterator[bool] | None = None,
+    ) -> None:
+        if hubspot_chunks is not None:
+            self._meanwhile(asked, hubspot_chunks)
         early.decide(asked, take)
         self._count(f"creating Salesforce {asked.sobject}'s new records", len(asked.chunk))
+
+    def _meanwhile(self, asked: Asked, hubspot_chunks: Iterator[bool]) -> None:
+        """Reconcile HubSpot's changes a chunk at a time while the creates queued already
+        fill HubSpot's lane for its next round or the chunk's answers are not all in; the
+        Salesforce writes they lead to go on Salesforce's lane, which the creates leave
+        idle. Then no more than a round's creates wait before the chunk adds its own."""
+        writes, queue = self.ctx.writes, self._early_queue
+        enough = HUBSPOT_BATCH * writes.concurrency
+        while writes.backlog(queue) >= enough or not all(a.done() for a in asked.asks):
+            if not next(hubspot_chunks, False):
+                break
+        writes.send_below(queue, enough)
 
     def _hubspot_pages(self, *, as_of_start: bool = False) -> Iterable[Page]:
         props = [*self.ctx.hubspot_properties(self.obj), MERGED_IDS]  # a merge shows on its result
@@ -284,18 +335,26 @@ class PairSync:
         for (side, obj), cursor in sorted(self.cursors.items()):
             self.ctx.state.set_cursor(side, obj, cursor.encode())
 
-    def run(self) -> None:
-        self._setup_queues()
-        if creates_early(self.ctx, self.obj, self.creates):
-            self.stage_creating_early()
-        else:
-            self.stage()
+    def prepare(self) -> None:
+        """What the staged changes meet, settled before any is reconciled: deletions and
+        merges, records earlier runs failed to write, held ones, converted leads."""
         self.settle_departures()
         held = held_records(self.ctx, self.name)
         self.stage_failed(held)
         hold(self.ctx, self.obj, held)
         follow_conversions(self.ctx, self.obj)
-        self.reconcile(FromHubSpot(self.ctx, self.obj, self.creates))
+
+    def run(self) -> None:
+        self._setup_queues()
+        hubspot_side = FromHubSpot(self.ctx, self.obj, self.creates)
+        if creates_early(self.ctx, self.obj, self.creates):
+            hubspot_chunks = self.stage_creating_early(hubspot_side)
+        else:
+            self.stage()
+            self.prepare()
+            hubspot_chunks = self.reconciling(hubspot_side)
+        for _ in hubspot_chunks:
+            pass
         # No barrier: the writes HubSpot's changes led to stay in flight while Salesforce's
         # are reconciled. Nothing there can meet them: a pair reconciled here was linked
         # (and the link saved) before its writes went; a record created in Salesforce
@@ -350,6 +409,11 @@ class PairSync:
     def reconcile(self, side: Side) -> None:
         """Every record staged on `side`: settled, synced with its counterpart, or created
         on the other side."""
+        for _ in self.reconciling(side):
+            pass
+
+    def reconciling(self, side: Side) -> Iterator[bool]:
+        """`reconcile`, a chunk at a time: each step reconciles one chunk."""
         for staged in side.objects:
             for chunk in self.ctx.staging.chunks(side.name, staged, PAIR_CHUNK):
                 left = [r for r in chunk if side.id_of(r) not in side.decided_early]
@@ -358,6 +422,7 @@ class PairSync:
                     self._one(side, staged, record, found)
                 self.ctx.save()  # links that needed no write: memory stays flat in N
                 self._count(f"syncing {side.progress(staged)} changes", len(chunk))
+                yield True
 
     def _survey(self, side: Side, chunk: list[Record]) -> Survey:
         """The chunk's links, matches and counterparts, read in a few calls for all."""

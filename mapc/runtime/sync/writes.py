@@ -9,7 +9,9 @@ run goes on deciding while it is in flight: at most `concurrency` batches of one
 them). A batch's `before` (the create journal) runs on the calling thread before it is
 sent; results, callbacks and `after` run on the calling thread, in each queue's order,
 whenever the run next adds, sends or flushes (`settle`), and `flush`/`flush_all` wait
-for every batch they cover.
+for every batch they cover. A queue `deferred` never waits for room when a record is
+added: its full batches wait in the queue and go whenever the run next adds or settles
+and the lane has room, so the run can do other work while that lane is busy.
 """
 
 from __future__ import annotations
@@ -134,6 +136,8 @@ class Writes:
         self._settling = False
         """True while a batch's callbacks run: what they queue waits, so batches settle
         whole and in order."""
+        self.deferred: set[str] = set()
+        """Queues whose full batches wait for room in their lane instead of the run."""
 
     def queue(
         self,
@@ -164,8 +168,29 @@ class Writes:
         if self._settling:
             return  # a result's callback queueing a follow-up: sent once settling is done
         self.settle()
-        if len(queue.items) >= queue.size:
+        if len(queue.items) >= queue.size and name not in self.deferred:
             self._send(name, whole_only=True)
+
+    def defer(self, name: str, deferred: bool = True) -> None:
+        """Make `name` deferred (or not): see the module's docstring. Only a queue that
+        depends on none, since its batches go without flushing anything first. Without an
+        executor every batch is sent as it fills, deferred or not."""
+        assert not self.depends.get(name), f"{name} depends on other queues"
+        if deferred and self.executor is not None:
+            self.deferred.add(name)
+        else:
+            self.deferred.discard(name)
+
+    def backlog(self, name: str) -> int:
+        """Records queued in `name` and not yet sent."""
+        return len(self.queues[name].items)
+
+    def send_below(self, name: str, limit: int) -> None:
+        """Send `name`'s full batches, waiting for room, until fewer than `limit` records
+        wait in it."""
+        queue = self.queues[name]
+        while len(queue.items) >= max(limit, queue.size):
+            self._send_batch(queue)
 
     def send(self, name: str) -> None:
         """Send what `name` holds (a last, partial batch too) without waiting for answers
@@ -196,13 +221,24 @@ class Writes:
                 if queue.items or queue.in_flight:
                     self.flush(name)
 
-    def settle(self) -> None:
-        """Record every answer already in, each queue in its order (the calling thread)."""
+    def settle(self, *, waiting_on: str | None = None) -> None:
+        """Record every answer already in, each queue in its order (the calling thread),
+        then send the deferred queues' full batches their lanes have room for (not those
+        of lane `waiting_on`, which a queue is waiting to send on)."""
         if self._settling:
             return
         for queue in list(self.queues.values()):
             while queue.in_flight and queue.in_flight[0].future.done():
                 self._settle_head(queue)
+        for name in sorted(self.deferred):
+            queue = self.queues[name]
+            while (
+                self.executor is not None
+                and queue.lane != waiting_on
+                and len(queue.items) >= queue.size
+                and self._lane_load(queue.lane) < self.concurrency
+            ):
+                self._send_batch(queue, wait=False)
 
     @property
     def calls(self) -> int:
@@ -221,28 +257,37 @@ class Writes:
                 if dep in self.queues:
                     self.flush(dep)
         while queue.items and (len(queue.items) >= queue.size or not whole_only):
-            batch = queue.take()
-            if not batch:
-                continue
-            if self.executor is None:
-                if queue.before is not None:
-                    queue.before(batch)
-                results = queue.send([item.payload for item in batch])
-                self._settle(queue, batch, results)
-                continue
-            self._make_room(queue.lane)
+            self._send_batch(queue)
+
+    def _send_batch(self, queue: Queue, *, wait: bool = True) -> None:
+        """Send the queue's next batch: at once without an executor, else once its lane
+        has room (`wait`: the caller saw room already)."""
+        batch = queue.take()
+        if not batch:
+            return
+        if self.executor is None:
             if queue.before is not None:
                 queue.before(batch)
-            self._order += 1
-            payloads = [item.payload for item in batch]
-            future = self.executor.submit(queue.send, payloads)
-            queue.in_flight.append(Sent(batch, future, self._order))
+            results = queue.send([item.payload for item in batch])
+            self._settle(queue, batch, results)
+            return
+        if wait:
+            self._make_room(queue.lane)
+        if queue.before is not None:
+            queue.before(batch)
+        self._order += 1
+        payloads = [item.payload for item in batch]
+        future = self.executor.submit(queue.send, payloads)
+        queue.in_flight.append(Sent(batch, future, self._order))
+
+    def _lane_load(self, lane: str) -> int:
+        return sum(len(q.in_flight) for q in self.queues.values() if q.lane == lane)
 
     def _make_room(self, lane: str) -> None:
         """Wait until the lane has fewer than `concurrency` batches in flight (not while a
         batch settles: answers cannot be recorded then, so waiting would never end)."""
         while not self._settling:
-            self.settle()
+            self.settle(waiting_on=lane)
             lane_queues = [q for q in self.queues.values() if q.lane == lane and q.in_flight]
             if sum(len(q.in_flight) for q in lane_queues) < self.concurrency:
                 return

@@ -153,6 +153,57 @@ def test_drain_records_every_answer_in_flight_and_sends_nothing_queued() -> None
     assert sorted(map(tuple, sent)) == [(0, 1), (2, 3), (4, 5)]  # 6 was never sent
 
 
+def test_a_deferred_queue_waits_for_room_in_its_lane_not_the_run() -> None:
+    """Its full batches go as the lane frees up, whenever the run adds or settles; the
+    run adds meanwhile (even to the busy lane's queue) and writes on another lane."""
+    gate = threading.Event()
+    sent: list[Any] = []
+
+    def slow(payloads: Any) -> list[WriteResult]:
+        assert gate.wait(10)
+        sent.append(payloads[0])
+        return [WriteResult(i, True, str(p)) for i, p in enumerate(payloads)]
+
+    def fast(payloads: Any) -> list[WriteResult]:
+        sent.append(payloads[0])
+        return [WriteResult(i, True, str(p)) for i, p in enumerate(payloads)]
+
+    settled: list[str] = []
+    with ThreadPoolExecutor(4) as pool:
+        writes = Writes(2, pool)
+        writes.queue("hs:create:contacts", 2, slow)
+        writes.queue("sf:create:Lead", 2, fast)
+        writes.defer("hs:create:contacts")
+        for n in range(10):  # two batches fill the lane; three more wait, none blocks
+            writes.add("hs:create:contacts", n, lambda r: settled.append(str(r.id)))
+        assert writes.in_flight == 2 and writes.backlog("hs:create:contacts") == 6
+        for n in (100, 101):  # the other lane is not held up by the deferred one
+            writes.add("sf:create:Lead", n, lambda r: settled.append(str(r.id)))
+        writes.flush("sf:create:Lead")
+        assert settled == ["100", "101"]
+        gate.set()
+        writes.send_below("hs:create:contacts", 3)  # waits for room: two more batches go
+        assert writes.backlog("hs:create:contacts") == 2
+        writes.flush_all()
+    assert sorted(int(r) for r in settled) == [*range(10), 100, 101]
+    assert sent.count(100) == 1 and sorted(p for p in sent if p < 100) == [0, 2, 4, 6, 8]
+
+
+def test_a_deferred_queue_goes_as_it_fills_when_one_batch_goes_at_a_time() -> None:
+    sent: list[Any] = []
+
+    def send(payloads: Any) -> list[WriteResult]:
+        sent.append(list(payloads))
+        return [WriteResult(i, True, str(p)) for i, p in enumerate(payloads)]
+
+    writes = Writes()  # no executor: nothing is in flight, so nothing need wait
+    writes.queue("q", 2, send)
+    writes.defer("q")
+    for n in range(4):
+        writes.add("q", n, lambda r: None)
+    assert sent == [[0, 1], [2, 3]] and writes.backlog("q") == 0
+
+
 def test_concurrency_comes_from_the_environment() -> None:
     assert concurrency_from_env({}) == 1
     assert concurrency_from_env({"MAPC_CONCURRENCY": "4"}) == 4
