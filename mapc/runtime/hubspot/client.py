@@ -133,10 +133,10 @@ class HubSpotConnector:
         *,
         as_of_start: bool = False,
     ) -> Iterator[Page]:
-        """Records changed after `since`, in (last-modified, id) order; see hubspot_keyset. `as_of_start`: only those changed by the time the read's
-        first answer came, by HubSpot's clock (its `Date`), so writes made while the read
-        goes on, the run's own included, are the next read's (but for those made in that
-        answer's second).
+        """Records changed after `since`, in (last-modified, id) order; see hubspot_keyset.
+        `as_of_start`: only those changed by the time the read's first answer came, by
+        HubSpot's clock (its `Date`), so writes made while the read goes on, the run's own
+        included, are the next read's (but for those made in that answer's second).
 
         A read from `since` starts up to `settings.search_lookback_seconds` earlier (the
         search index lags writes; each cursor carries the server's time, from the first

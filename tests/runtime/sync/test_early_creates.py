@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -53,6 +54,31 @@ class Timeline:
             early.extend(sorted(pair.from_salesforce.decided_early))
 
         monkeypatch.setattr(PairSync, "run", remember)
+
+
+def once_contacts_read(
+    monkeypatch: pytest.MonkeyPatch, action: Callable[[], None], *, at_end: bool = False
+) -> list[bool]:
+    """Do `action` once, as a person would while the run goes on: when HubSpot's read of
+    contacts has handed out its first page (`at_end`: all of them). The list returned
+    holds True once it was done."""
+    original = HubSpotConnector.read_changed
+    done: list[bool] = []
+
+    def act(object_type: str) -> None:
+        if object_type == "contacts" and not done:
+            done.append(True)
+            action()
+
+    def read_changed(self: HubSpotConnector, object_type: str, *a: Any, **kw: Any) -> Any:
+        for page in original(self, object_type, *a, **kw):
+            yield page
+            if not at_end:
+                act(object_type)
+        act(object_type)
+
+    monkeypatch.setattr(HubSpotConnector, "read_changed", read_changed)
+    return done
 
 
 def test_new_leads_are_created_in_hubspot_before_its_read_ends(
@@ -176,17 +202,11 @@ def test_a_hubspot_edit_made_while_the_read_goes_on_is_not_overwritten(
     fillers = [{"email": f"f{i}@fill.example", "lastname": f"F{i}"} for i in range(450)]
     sync.seed({"hubspot": {"records": {"contacts": fillers}}})
     sync.emulator.add_fault(SEARCH, latency=0.3)
-    original, update, hs = HubSpotConnector.read_changed, HubSpotConnector.update, sync.hubspot
-    edited: list[bool] = []
-
-    def read_changed(self: HubSpotConnector, object_type: str, *a: Any, **kw: Any) -> Any:
-        for page in original(self, object_type, *a, **kw):
-            yield page
-            if object_type == "contacts" and not edited:
-                edited.append(True)
-                update(hs, "contacts", [{"id": refs["ann"], "jobtitle": "From HubSpot"}])
-
-    monkeypatch.setattr(HubSpotConnector, "read_changed", read_changed)
+    original, hs = HubSpotConnector.read_changed, sync.hubspot
+    edited = once_contacts_read(
+        monkeypatch,
+        lambda: hs.update("contacts", [{"id": refs["ann"], "jobtitle": "From HubSpot"}]),
+    )
     assert run(sync, concurrency).failed == 0 and edited
     monkeypatch.setattr(HubSpotConnector, "read_changed", original)
     sync.emulator.clear_faults()
@@ -244,16 +264,11 @@ def test_a_contact_created_in_hubspot_after_the_read_began_matches_the_new_lead(
     lead = {"LastName": "Late", "Company": "Co", "Email": "late@race.example"}
     sync.seed({"salesforce": {"records": {"Lead": [lead]}}})
     sync.emulator.add_fault(SEARCH, latency=0.3)
-    original, create, hs = HubSpotConnector.read_changed, HubSpotConnector.create, sync.hubspot
-    made: list[bool] = []
+    hs = sync.hubspot
 
-    def read_changed(self: HubSpotConnector, object_type: str, *a: Any, **kw: Any) -> Any:
-        for page in original(self, object_type, *a, **kw):
-            yield page
-            if object_type == "contacts" and not made:
-                time.sleep(1.1)  # past the second of the read's first answer (its bound)
-                made.append(True)
-                create(hs, "contacts", [{"email": "late@race.example", "lastname": "Hs"}])
+    def make() -> None:
+        time.sleep(1.1)  # past the second of the read's first answer (its bound)
+        hs.create("contacts", [{"email": "late@race.example", "lastname": "Hs"}])
 
     init = early.EarlyCreates.__init__
 
@@ -261,7 +276,7 @@ def test_a_contact_created_in_hubspot_after_the_read_began_matches_the_new_lead(
         time.sleep(4.0)  # Salesforce's side is slow to get here: HubSpot's read has ended
         init(self, *a, **kw)
 
-    monkeypatch.setattr(HubSpotConnector, "read_changed", read_changed)
+    made = once_contacts_read(monkeypatch, make)
     monkeypatch.setattr(early.EarlyCreates, "__init__", slow_init)
     report = run(sync, concurrency)
     assert made and report.failed == 0
@@ -329,16 +344,12 @@ def test_a_contact_whose_email_changes_after_the_read_is_linked_once(
     )
     lead = {"LastName": "S", "Company": "Co", "Email": "x@race.example"}
     sync.seed({"salesforce": {"records": {"Lead": [lead]}}})
-    search, update, hs = HubSpotConnector.read_changed, HubSpotConnector.update, sync.hubspot
-    done: list[bool] = []
-
-    def read_changed(self: HubSpotConnector, object_type: str, *a: Any, **kw: Any) -> Any:
-        yield from search(self, object_type, *a, **kw)
-        if object_type == "contacts" and not done:  # a person edits it once it was read
-            done.append(True)
-            update(hs, "contacts", [{"id": refs["h"], "email": "x@race.example"}])
-
-    monkeypatch.setattr(HubSpotConnector, "read_changed", read_changed)
+    search, hs = HubSpotConnector.read_changed, sync.hubspot
+    done = once_contacts_read(  # a person edits it once it was read
+        monkeypatch,
+        lambda: hs.update("contacts", [{"id": refs["h"], "email": "x@race.example"}]),
+        at_end=True,
+    )
     report = run(sync, concurrency)
     # HubSpot refuses the lead's create (its email is the contact's now): reported, and
     # retried next run, when the contact is read with it and found taken (R6).
